@@ -1,0 +1,65 @@
+/**
+ * Workflow events. Every kind but `task_output` is stored in the event log with
+ * a per-workflow `seq` (1, 2, 3, … without gaps) in the same transaction as the
+ * state change it reports, and published only after that commit.
+ * `task_output` chunks are live-only: they carry the seq of the latest stored
+ * event of their task (its task_started) and a chunk `index`.
+ */
+export const EVENT_KINDS = [
+  'created',
+  'planning',
+  'plan_ready',
+  'started',
+  'progress',
+  'task_started',
+  'task_output',
+  'task_retrying',
+  'task_completed',
+  'task_failed',
+  'task_skipped',
+  'task_cancelled',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+export interface TaskRef {
+  taskId: string;
+  key: string;
+  agent: string;
+}
+
+export interface EventPayloads {
+  created: { description: string; channelId: string | null };
+  planning: { orchestrator: string };
+  plan_ready: { plan: string | null; tasks: Array<{ key: string; agent: string; description: string; dependsOn: string[] }> };
+  started: { total: number };
+  progress: { completed: number; total: number; percent: number };
+  task_started: TaskRef & { attempt: number };
+  task_output: TaskRef & { index: number; text: string };
+  task_retrying: TaskRef & { attempt: number; error: string; delayMs: number };
+  task_completed: TaskRef & { output: string; durationMs: number };
+  task_failed: TaskRef & { error: string };
+  task_skipped: TaskRef & { reason: string };
+  task_cancelled: TaskRef;
+  completed: { results: unknown };
+  failed: { error: string };
+  cancelled: { reason: string | null };
+}
+
+export interface WorkflowEventRecord<K extends EventKind = EventKind> {
+  workflowId: string;
+  seq: number;
+  kind: K;
+  /** ISO-8601 with milliseconds. */
+  at: string;
+  payload: EventPayloads[K];
+}
+
+export type AnyWorkflowEvent = { [K in EventKind]: WorkflowEventRecord<K> }[EventKind];
+
+/** Topic names. One per workflow so a subscriber gets only its workflow's events. */
+export const workflowTopic = (workflowId: string) => `workflow.${workflowId}`;
+export const WORKFLOW_UPDATED_TOPIC = 'workflows.updated';
+export const CONTROL_TOPIC = 'control';
