@@ -1,0 +1,101 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, expect, it } from 'vitest';
+import type { EventBus } from '../../src/events/event-bus.ts';
+import { createRedisBus, EventBusUnavailableError } from '../../src/events/redis-bus.ts';
+
+const PASSWORD = `secret-${randomUUID()}`;
+const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
+if (!hasRedisServer && process.env.CI) throw new Error('redis-server is required in CI but is not on PATH');
+if (!hasRedisServer) console.warn('skipping the Redis restart test: redis-server is not on PATH');
+
+const dir = mkdtempSync(join(tmpdir(), 'baton-redis-'));
+let server: ChildProcess | undefined;
+let bus: EventBus | undefined;
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+process.on('unhandledRejection', onUnhandled);
+
+afterAll(async () => {
+  await bus?.close();
+  server?.kill('SIGKILL');
+  process.off('unhandledRejection', onUnhandled);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+async function startRedis(port: number): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', PASSWORD];
+  const child = spawn('redis-server', args, { cwd: dir, stdio: 'ignore' });
+  const probe = new Redis({ port, password: PASSWORD, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  probe.on('error', () => {});
+  try {
+    await expect.poll(() => probe.connect().then(() => probe.ping(), () => 'down'), { timeout: 10_000, interval: 50 }).toBe('PONG');
+  } finally {
+    probe.disconnect();
+  }
+  return child;
+}
+
+const killed = (child: ChildProcess) => new Promise<void>((resolve) => child.once('exit', () => resolve()).kill('SIGKILL'));
+
+it.skipIf(!hasRedisServer)('survives a Redis restart: publish settles during the outage, the subscriber resumes after', async () => {
+  const port = await freePort();
+  server = await startRedis(port);
+  const logs: string[] = [];
+  const logger = { info: (o: object, m: string) => logs.push(`${m} ${JSON.stringify(o)}`), warn: (o: object, m: string) => logs.push(`${m} ${JSON.stringify(o)}`) };
+  bus = createRedisBus({ url: `redis://:${PASSWORD}@127.0.0.1:${port}`, prefix: `baton-test-${randomUUID()}:`, maxRetryDelayMs: 200, publishTimeoutMs: 1000, logger });
+
+  const sub = await bus.subscribe<string>('wf');
+  const other = await bus.subscribe<string>('other');
+  await bus.publish('wf', 'before');
+  expect(await sub.next()).toEqual({ done: false, value: 'before' });
+
+  await killed(server);
+  const outage = Date.now();
+  const results = await Promise.allSettled(['during-1', 'during-2', 'during-3'].map((m) => bus!.publish('wf', m)));
+  expect(Date.now() - outage).toBeLessThan(2500);
+  for (const r of results) {
+    expect(r.status).toBe('rejected');
+    expect((r as PromiseRejectedResult).reason).toBeInstanceOf(EventBusUnavailableError);
+  }
+  // Leaving a topic sends UNSUBSCRIBE into a dead connection: it must fail quietly.
+  other.close();
+  await expect(bus.subscribe('late')).rejects.toBeInstanceOf(EventBusUnavailableError);
+  await new Promise((r) => setTimeout(r, 300));
+
+  server = await startRedis(port);
+  // The subscriber re-subscribes on its own after reconnecting; publish until the first message gets through.
+  const first = sub.next();
+  let arrived = false;
+  void first.then(() => (arrived = true));
+  for (let i = 0; !arrived && i < 150; i++) {
+    await bus.publish('wf', `after-${i}`).catch(() => {});
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect((await first).value).toMatch(/^after-\d+$/);
+  await bus.publish('wf', 'final');
+  let last: IteratorResult<string>;
+  do last = await sub.next();
+  while (!last.done && last.value !== 'final');
+  expect(last.value).toBe('final');
+
+  expect(unhandled).toEqual([]);
+  expect(logs.some((l) => l.includes('redis connection lost'))).toBe(true);
+  expect(logs.some((l) => l.includes('redis connection restored'))).toBe(true);
+  expect(logs.join('\n')).not.toContain(PASSWORD);
+});
