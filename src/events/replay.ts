@@ -19,8 +19,8 @@ const LIVE_ONLY = 'task_output';
  * committed during the load is either in the load or buffered live (and then
  * dropped as seen). A live event ahead of `last + 1` first pulls the missing
  * range from the store (events of one workflow may reach us out of order when
- * several processes publish them). `task_output` passes through live while its
- * seq >= last; it is never loaded and never advances `last`. A
+ * several processes publish them). `task_output` always passes through live
+ * (after the stored events up to its seq); it is never loaded and never advances `last`. A
  * SubscriberLaggedError from the bus propagates to the consumer.
  */
 export function replayThenLive<E extends { seq: number; kind: string }>(
@@ -56,7 +56,8 @@ export function replayThenLive<E extends { seq: number; kind: string }>(
         if (e.kind === LIVE_ONLY) {
           // Ahead of us: the stored events it follows were committed before it was published.
           if (e.seq > last && (yield* fill(e.seq + 1))) return;
-          if (e.seq >= last) yield e;
+          // Its seq is its task's task_started, which may be behind `last` while other tasks run beside it.
+          yield e;
           continue;
         }
         if (e.seq <= last) continue;

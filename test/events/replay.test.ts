@@ -111,7 +111,7 @@ describe('replayThenLive', () => {
     await iterator.return!();
   });
 
-  it('passes task_output through live while its seq >= last, never loads it, never advances last', async () => {
+  it('passes every live task_output through (parallel tasks stream under older seqs), never loads it, never advances last', async () => {
     const store = fakeStore([ev(1, 'started'), ev(2, 'task_started')]);
     const { iterator } = replay(store, 0);
     expect((await take(iterator, 2)).map((e) => e.seq)).toEqual([1, 2]);
@@ -122,7 +122,7 @@ describe('replayThenLive', () => {
     await commit(store, ev(5, 'completed'));
     const rest: Ev[] = [];
     for await (const e of iterator) rest.push(e);
-    expect(rest.map((e) => e.text ?? `#${e.seq}`)).toEqual(['a', 'b', '#3', 'c', '#4', 'e', '#5']);
+    expect(rest.map((e) => e.text ?? `#${e.seq}`)).toEqual(['a', 'stale', 'b', '#3', 'c', 'd', '#4', 'e', '#5']);
     expect(store.loads).toEqual([[0, undefined], [3, 5]]);
   });
 
