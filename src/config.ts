@@ -1,0 +1,118 @@
+import { z } from 'zod';
+
+const int = (min: number, def: number) =>
+  z.coerce
+    .number({ error: 'an integer' })
+    .int({ error: 'an integer' })
+    .min(min, { error: `an integer of at least ${min}` })
+    .default(def);
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`)
+    .optional();
+
+const schema = z.object({
+  PORT: int(0, 4000).refine((n) => n <= 65535, 'a port number up to 65535'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  SQLITE_PATH: z.string().min(1).default('./data/baton.sqlite'),
+  REDIS_URL: url(['redis:', 'rediss:']),
+  REDIS_PREFIX: z.string().default('baton:'),
+  LLM_MODEL: z
+    .string()
+    .regex(/^(offline|[a-z][a-z0-9-]*:.+)$/, 'offline or provider:model, e.g. openai:gpt-4o-mini')
+    .default('offline'),
+  LLM_BASE_URL: url(['http:', 'https:']),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ROLE: z.enum(['api', 'worker', 'all']).default('all'),
+  MAX_CONCURRENCY: int(1, 8),
+  AGENT_CONCURRENCY: int(1, 4),
+  TASK_TIMEOUT_MS: int(100, 120_000),
+  TASK_MAX_ATTEMPTS: int(1, 3),
+  RETRY_BASE_MS: int(0, 500),
+  RETRY_MAX_MS: int(0, 30_000),
+  PLAN_TIMEOUT_MS: int(100, 120_000),
+  PLAN_MAX_ATTEMPTS: int(1, 3),
+  CONTEXT_BUDGET_CHARS: int(1000, 60_000),
+  SHUTDOWN_GRACE_MS: int(0, 10_000),
+  MAX_TASKS: int(1, 200),
+  MAX_TEXT_CHARS: int(100, 20_000),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  sqlitePath: string;
+  redisUrl?: string;
+  redisPrefix: string;
+  llmModel: string;
+  llmBaseUrl?: string;
+  logLevel: Env['LOG_LEVEL'];
+  role: Env['ROLE'];
+  maxConcurrency: number;
+  agentConcurrency: number;
+  taskTimeoutMs: number;
+  taskMaxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  planTimeoutMs: number;
+  planMaxAttempts: number;
+  contextBudgetChars: number;
+  shutdownGraceMs: number;
+  /** Most tasks one workflow may have. */
+  maxTasks: number;
+  /** Longest request, description or task description accepted, in characters. */
+  maxTextChars: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Environment -> typed config. Throws ConfigError whose message is one line per bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      return `${name}=${JSON.stringify(cleaned[name] ?? '')} is invalid: expected ${i.message}`;
+    });
+    throw new ConfigError(lines.join('\n'));
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    sqlitePath: e.SQLITE_PATH,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    llmModel: e.LLM_MODEL,
+    llmBaseUrl: e.LLM_BASE_URL,
+    logLevel: e.LOG_LEVEL,
+    role: e.ROLE,
+    maxConcurrency: e.MAX_CONCURRENCY,
+    agentConcurrency: e.AGENT_CONCURRENCY,
+    taskTimeoutMs: e.TASK_TIMEOUT_MS,
+    taskMaxAttempts: e.TASK_MAX_ATTEMPTS,
+    retryBaseMs: e.RETRY_BASE_MS,
+    retryMaxMs: e.RETRY_MAX_MS,
+    planTimeoutMs: e.PLAN_TIMEOUT_MS,
+    planMaxAttempts: e.PLAN_MAX_ATTEMPTS,
+    contextBudgetChars: e.CONTEXT_BUDGET_CHARS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    maxTasks: e.MAX_TASKS,
+    maxTextChars: e.MAX_TEXT_CHARS,
+  };
+}

@@ -1,0 +1,107 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/**
+ * Timestamps are epoch milliseconds (bigint), the same on SQLite and PostgreSQL,
+ * so the engine's hand-written SQL needs no per-dialect date handling.
+ * GraphQL renders them as ISO-8601 strings with milliseconds.
+ */
+const ms = () => p.bigint('number');
+
+export const AgentEntity = defineEntity({
+  name: 'Agent',
+  tableName: 'agents',
+  properties: {
+    name: p.string().length(64).primary(),
+    role: p.string().length(200),
+    systemPrompt: p.text(),
+    model: p.string().length(200).nullable(),
+    temperature: p.float().nullable(),
+    maxTokens: p.integer().nullable(),
+    active: p.boolean().default(true),
+    builtin: p.boolean().default(false),
+    createdAt: ms(),
+    updatedAt: ms(),
+  },
+});
+
+export const WorkflowEntity = defineEntity({
+  name: 'Workflow',
+  tableName: 'workflows',
+  indexes: [{ properties: ['createdAt'] }, { properties: ['status'] }, { properties: ['channelId'] }],
+  properties: {
+    id: p.uuid().primary(),
+    description: p.text(),
+    status: p.string().length(16),
+    channelId: p.string().length(128).nullable(),
+    orchestrator: p.string().length(64),
+    plan: p.text().nullable(),
+    results: p.json<unknown>().nullable(),
+    error: p.text().nullable(),
+    metadata: p.json<Record<string, unknown>>(),
+    autoStart: p.boolean().default(false),
+    totalTasks: p.integer().default(0),
+    completedTasks: p.integer().default(0),
+    /** Tasks in a final state (completed, failed, skipped); the run ends when it reaches totalTasks. */
+    finishedTasks: p.integer().default(0),
+    failedTasks: p.integer().default(0),
+    /** Highest event seq allocated; incremented in the transaction that stores the event. */
+    lastSeq: p.integer().default(0),
+    /** Bumped by every run (start, retry) so a stale job of an earlier run can tell. */
+    runNumber: p.integer().default(0),
+    inputTokens: p.integer().default(0),
+    outputTokens: p.integer().default(0),
+    createdAt: ms(),
+    updatedAt: ms(),
+    startedAt: ms().nullable(),
+    completedAt: ms().nullable(),
+  },
+});
+
+export const TaskEntity = defineEntity({
+  name: 'Task',
+  tableName: 'tasks',
+  uniques: [{ properties: ['workflow', 'key'] }],
+  indexes: [{ properties: ['workflow', 'status'] }, { properties: ['status'] }],
+  properties: {
+    id: p.uuid().primary(),
+    workflow: () => p.manyToOne(WorkflowEntity).deleteRule('cascade'),
+    key: p.string().length(64),
+    description: p.text(),
+    agent: p.string().length(64),
+    orderIndex: p.integer(),
+    dependsOn: p.json<string[]>(),
+    dependents: p.json<string[]>(),
+    /** Dependencies not yet completed; the task is READY when it reaches 0. */
+    remainingDeps: p.integer(),
+    status: p.string().length(16),
+    attempts: p.integer().default(0),
+    /** Identifies the current execution; a runner whose lease was taken over cannot write. */
+    lease: p.string().length(64).nullable(),
+    output: p.text().nullable(),
+    error: p.text().nullable(),
+    inputTokens: p.integer().default(0),
+    outputTokens: p.integer().default(0),
+    durationMs: p.integer().nullable(),
+    metadata: p.json<Record<string, unknown>>(),
+    createdAt: ms(),
+    updatedAt: ms(),
+    startedAt: ms().nullable(),
+    completedAt: ms().nullable(),
+  },
+});
+
+export const WorkflowEventEntity = defineEntity({
+  name: 'WorkflowEvent',
+  tableName: 'workflow_events',
+  uniques: [{ properties: ['workflow', 'seq'] }],
+  properties: {
+    id: p.bigint('number').primary().autoincrement(),
+    workflow: () => p.manyToOne(WorkflowEntity).deleteRule('cascade'),
+    seq: p.integer(),
+    kind: p.string().length(32),
+    payload: p.json<unknown>(),
+    at: ms(),
+  },
+});
+
+export const entities = [AgentEntity, WorkflowEntity, TaskEntity, WorkflowEventEntity];

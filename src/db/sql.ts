@@ -1,0 +1,17 @@
+import type { Knex } from '@mikro-orm/knex';
+
+/** JSON columns come back parsed from PostgreSQL (jsonb) and as text from SQLite. */
+export const fromJson = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+export const toJson = (v: unknown) => JSON.stringify(v);
+/** PostgreSQL returns bigint as a string. */
+export const num = (v: unknown): number => (v === null || v === undefined ? (v as unknown as number) : Number(v));
+export const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+
+/** Insert many rows in chunks that stay under SQLite's bound-parameter limit. */
+export async function insertChunked(t: Knex | Knex.Transaction, table: string, rows: Record<string, unknown>[]) {
+  if (rows.length === 0) return;
+  const perRow = Object.keys(rows[0]!).length;
+  const size = Math.max(1, Math.floor(30_000 / perRow));
+  for (let i = 0; i < rows.length; i += size) await t(table).insert(rows.slice(i, i + size));
+}
