@@ -1,0 +1,111 @@
+import type { AgentStore } from '../agents/agent-store.ts';
+import type { ModelFactory } from '../agents/model-factory.ts';
+import type { RetryPolicy } from '../agents/retry.ts';
+import type { Db } from '../db/orm.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import type { Publisher } from '../events/publisher.ts';
+import { CONTROL_TOPIC } from '../events/types.ts';
+import type { Logger } from '../logger.ts';
+import type { Dispatcher } from './dispatcher.ts';
+import { createTaskRunner } from './task-runner.ts';
+import { createTaskStore } from './task-store.ts';
+import type { ReadyTask } from './types.ts';
+import { type Clock, createWorkflowStore } from './workflow-store.ts';
+
+export interface EngineDeps {
+  db: Db;
+  clock: Clock;
+  bus: EventBus;
+  publisher: Publisher;
+  dispatcher: Dispatcher;
+  agents: AgentStore;
+  models: ModelFactory;
+  policy: RetryPolicy;
+  contextBudgetChars: number;
+  logger: Logger;
+}
+
+type ControlMessage = { type: 'cancel'; workflowId: string };
+
+/**
+ * The scheduler service: turns start / cancel / retry into committed
+ * transitions, publishes their events, and hands ready tasks to the
+ * dispatcher. Every decision about what becomes ready is made by the store
+ * inside the transaction that records the finished task.
+ */
+export function createEngine(d: EngineDeps) {
+  const workflows = createWorkflowStore(d.db, d.clock);
+  const tasks = createTaskStore(d.db, d.clock);
+  const dispatch = (ready: ReadyTask[]) => (ready.length ? d.dispatcher.enqueue(ready) : Promise.resolve());
+  const run = createTaskRunner({
+    tasks,
+    agents: d.agents,
+    models: d.models,
+    policy: d.policy,
+    contextBudgetChars: d.contextBudgetChars,
+    now: d.clock.now,
+    logger: d.logger,
+    publish: (c) => d.publisher.committed(c),
+    publishOutput: (task, seq, index, text) =>
+      d.publisher.live({
+        workflowId: task.workflowId,
+        seq,
+        kind: 'task_output',
+        at: new Date(d.clock.now()).toISOString(),
+        payload: { taskId: task.taskId, key: task.key, agent: task.agent, index, text },
+      }),
+    dispatch,
+  });
+  let control: { close(): void } | undefined;
+
+  return {
+    workflows,
+    tasks,
+    async start(id: string) {
+      const c = await workflows.start(id);
+      await d.publisher.committed(c);
+      await dispatch(c.value);
+    },
+    async retry(id: string) {
+      const c = await workflows.retry(id);
+      await d.publisher.committed(c);
+      await dispatch(c.value);
+    },
+    async cancel(id: string, reason: string | null = null) {
+      const c = await workflows.cancel(id, reason);
+      await d.publisher.committed(c);
+      // Every process aborts its in-flight calls for this workflow; this one at once.
+      d.dispatcher.abortWorkflow(id);
+      await d.bus.publish(CONTROL_TOPIC, { type: 'cancel', workflowId: id } satisfies ControlMessage).catch((err) => {
+        d.logger.warn({ err: String(err) }, 'cancel broadcast failed; other processes stop at their next write');
+      });
+    },
+    /** Worker role: listen for cancels, run queued tasks, and re-queue what a dead process left unfinished. */
+    async startWorking() {
+      const sub = await d.bus.subscribe<ControlMessage>(CONTROL_TOPIC);
+      control = sub;
+      void (async () => {
+        try {
+          for await (const m of sub) if (m.type === 'cancel') d.dispatcher.abortWorkflow(m.workflowId);
+        } catch (err) {
+          d.logger.warn({ err: String(err) }, 'control subscription ended');
+        }
+      })();
+      await d.dispatcher.startWorking(run);
+      await this.recover();
+    },
+    /** READY and RUNNING tasks of EXECUTING workflows go back on the queue; completed ones never run again. */
+    async recover() {
+      const pending = await workflows.unfinished();
+      if (pending.length > 0) d.logger.info({ tasks: pending.length }, 'resuming unfinished tasks');
+      await dispatch(pending);
+      return pending.length;
+    },
+    async stop(graceMs: number) {
+      await d.dispatcher.stop(graceMs);
+      control?.close();
+    },
+  };
+}
+
+export type Engine = ReturnType<typeof createEngine>;

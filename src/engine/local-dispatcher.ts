@@ -1,0 +1,107 @@
+import type { Logger } from '../logger.ts';
+import { CancelledSignal, type Dispatcher, ShutdownSignal, type TaskHandler } from './dispatcher.ts';
+import type { ReadyTask } from './types.ts';
+
+interface Queued {
+  task: ReadyTask;
+  rank: number;
+}
+
+/**
+ * In-process queue with a global and a per-agent concurrency limit. Waiting
+ * tasks start in plan order: earlier workflows first, then by the task's place
+ * in its plan. A pick costs O(agents); an enqueue O(log n) plus the insertion.
+ */
+export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcurrency: number; logger: Logger }): Dispatcher {
+  const waiting = new Map<string, Queued[]>(); // agent -> sorted queue
+  const known = new Set<string>(); // queued or running task ids
+  const running = new Map<string, { task: ReadyTask; ctrl: AbortController; done: Promise<void> }>();
+  const perAgent = new Map<string, number>();
+  const workflowRank = new Map<string, number>();
+  let handler: TaskHandler | undefined;
+  let stopping = false;
+
+  const rankOf = (t: ReadyTask) => {
+    let r = workflowRank.get(t.workflowId);
+    if (r === undefined) workflowRank.set(t.workflowId, (r = workflowRank.size));
+    return r * 1e6 + t.orderIndex;
+  };
+
+  function insert(q: Queued[], item: Queued) {
+    let lo = 0;
+    let hi = q.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (q[mid]!.rank <= item.rank) lo = mid + 1;
+      else hi = mid;
+    }
+    q.splice(lo, 0, item);
+  }
+
+  function nextRunnable(): Queued | undefined {
+    let best: Queued[] | undefined;
+    for (const [agent, q] of waiting) {
+      if (q.length === 0 || (perAgent.get(agent) ?? 0) >= opts.agentConcurrency) continue;
+      if (!best || q[0]!.rank < best[0]!.rank) best = q;
+    }
+    return best?.shift();
+  }
+
+  function pump() {
+    while (handler && !stopping && running.size < opts.maxConcurrency) {
+      const next = nextRunnable();
+      if (!next) return;
+      launch(next.task);
+    }
+  }
+
+  function launch(task: ReadyTask) {
+    const ctrl = new AbortController();
+    perAgent.set(task.agent, (perAgent.get(task.agent) ?? 0) + 1);
+    const done = handler!(task, ctrl.signal)
+      .catch((err) => opts.logger.error({ err, taskId: task.taskId }, 'task handler failed'))
+      .finally(() => {
+        running.delete(task.taskId);
+        known.delete(task.taskId);
+        perAgent.set(task.agent, perAgent.get(task.agent)! - 1);
+        pump();
+      });
+    running.set(task.taskId, { task, ctrl, done });
+  }
+
+  return {
+    kind: 'local',
+    async enqueue(tasks) {
+      for (const task of tasks) {
+        if (known.has(task.taskId)) continue;
+        known.add(task.taskId);
+        let q = waiting.get(task.agent);
+        if (!q) waiting.set(task.agent, (q = []));
+        insert(q, { task, rank: rankOf(task) });
+      }
+      pump();
+    },
+    async startWorking(h) {
+      handler = h;
+      pump();
+    },
+    abortWorkflow(workflowId) {
+      for (const [agent, q] of waiting) {
+        const keep = q.filter((x) => x.task.workflowId !== workflowId);
+        q.filter((x) => x.task.workflowId === workflowId).forEach((x) => known.delete(x.task.taskId));
+        waiting.set(agent, keep);
+      }
+      for (const r of running.values()) if (r.task.workflowId === workflowId) r.ctrl.abort(new CancelledSignal(workflowId));
+    },
+    async stop(graceMs) {
+      stopping = true;
+      const all = () => Promise.all([...running.values()].map((r) => r.done));
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([all(), grace]);
+      clearTimeout(timer);
+      for (const r of running.values()) r.ctrl.abort(new ShutdownSignal());
+      await all();
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import type { AIMessageChunk } from '@langchain/core/messages';
+import type { AgentStore } from '../agents/agent-store.ts';
+import type { ModelFactory } from '../agents/model-factory.ts';
+import { attemptWithTimeout, backoff, classify, EmptyAnswerError, type RetryPolicy, sleep } from '../agents/retry.ts';
+import { buildTaskPrompt } from '../agents/task-prompt.ts';
+import type { Logger } from '../logger.ts';
+import { CancelledSignal, ShutdownSignal } from './dispatcher.ts';
+import type { ClaimedTask, TaskStore } from './task-store.ts';
+import type { Committed } from './transition.ts';
+import type { ReadyTask, TokenUsage } from './types.ts';
+
+export interface RunnerDeps {
+  tasks: TaskStore;
+  agents: AgentStore;
+  models: ModelFactory;
+  policy: RetryPolicy;
+  contextBudgetChars: number;
+  now: () => number;
+  logger: Logger;
+  /** Publishes committed events (after commit). */
+  publish: (c: Committed<unknown>) => Promise<void>;
+  /** Live-only streamed text of a running task. */
+  publishOutput: (task: ClaimedTask, startedSeq: number, index: number, text: string) => void;
+  /** Hands newly ready tasks to the dispatcher. */
+  dispatch: (tasks: ReadyTask[]) => Promise<void>;
+}
+
+const textOf = (c: AIMessageChunk) =>
+  typeof c.content === 'string' ? c.content : c.content.map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join('');
+
+/**
+ * Executes one task: claim, call the agent's model (streaming), then commit
+ * the outcome and hand on what became ready. Retries and timeouts live here;
+ * what happens next is decided by the store's transitions.
+ */
+export function createTaskRunner(d: RunnerDeps) {
+  async function callModel(task: ClaimedTask, startedSeq: number, signal: AbortSignal) {
+    const agent = await d.agents.get(task.agent);
+    if (!agent) throw new Error(`agent @${task.agent} no longer exists`);
+    const model = await d.models({ agentName: agent.name, model: agent.model, temperature: agent.temperature, maxTokens: agent.maxTokens });
+    const dependencies = await d.tasks.dependencyOutputs(task.workflowId, task.dependsOn);
+    const messages = buildTaskPrompt({
+      systemPrompt: agent.systemPrompt,
+      request: task.request,
+      task: { key: task.key, agent: task.agent, description: task.description },
+      dependencies,
+      budgetChars: d.contextBudgetChars,
+    });
+    return attemptWithTimeout(d.policy.timeoutMs, signal, async (s) => {
+      let output = '';
+      let index = 0;
+      const usage: TokenUsage = { input: 0, output: 0 };
+      for await (const chunk of await model.stream(messages, { signal: s })) {
+        const text = textOf(chunk);
+        if (chunk.usage_metadata) {
+          usage.input = Math.max(usage.input, chunk.usage_metadata.input_tokens ?? 0);
+          usage.output = Math.max(usage.output, chunk.usage_metadata.output_tokens ?? 0);
+        }
+        if (!text) continue;
+        output += text;
+        d.publishOutput(task, startedSeq, index++, text);
+      }
+      if (output.trim() === '') throw new EmptyAnswerError();
+      return { output, usage };
+    });
+  }
+
+  async function execute(task: ClaimedTask, startedSeq: number, signal: AbortSignal) {
+    const began = d.now();
+    for (;;) {
+      let answer: { output: string; usage: TokenUsage };
+      try {
+        answer = await callModel(task, startedSeq, signal);
+      } catch (err) {
+        if (signal.aborted) throw signal.reason;
+        const c = classify(err);
+        if (c.retryable && task.attempt < d.policy.attempts) {
+          const delay = backoff(d.policy, task.attempt);
+          const r = await d.tasks.retrying(task, c.message, delay);
+          await d.publish(r);
+          if (!r.value) return; // cancelled or taken over meanwhile
+          await sleep(delay, signal);
+          continue;
+        }
+        d.logger.warn({ taskId: task.taskId, key: task.key, error: c.message }, 'task failed');
+        await d.publish(await d.tasks.fail(task, c.message));
+        return;
+      }
+      const c = await d.tasks.complete(task, { ...answer, durationMs: d.now() - began });
+      // Both only after the commit; neither waits for the other.
+      await Promise.all([d.publish(c), c.value ? d.dispatch(c.value) : undefined]);
+      return;
+    }
+  }
+
+  return async function run(ready: ReadyTask, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
+    const claimed = await d.tasks.claim(ready);
+    const task = claimed.value;
+    if (!task) return; // finished, cancelled, or claimed by someone else
+    await d.publish(claimed);
+    const startedSeq = claimed.events[0]!.seq;
+    try {
+      await execute(task, startedSeq, signal);
+    } catch (err) {
+      if (err instanceof CancelledSignal) return; // the cancel already wrote everything
+      if (err instanceof ShutdownSignal) {
+        await d.tasks.release(task);
+        return;
+      }
+      throw err;
+    }
+  };
+}
