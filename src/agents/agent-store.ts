@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import type { Db } from '../db/orm.ts';
+import { num } from '../db/sql.ts';
+import { BadUserInputError, ConflictError, InvalidStateError, NotFoundError } from '../errors.ts';
+import type { AgentInput, AgentPatch } from '../services/types.ts';
+import { BUILTIN_AGENTS } from './builtins.ts';
+
+export interface AgentRecord {
+  name: string;
+  role: string;
+  systemPrompt: string;
+  model: string | null;
+  temperature: number | null;
+  maxTokens: number | null;
+  active: boolean;
+  builtin: boolean;
+}
+
+const name = z.string().regex(/^@?[a-z0-9][a-z0-9_-]{0,63}$/i, 'letters, digits, - and _ (up to 64), optionally after @');
+const fields = {
+  role: z.string().trim().min(1, 'a role').max(200),
+  systemPrompt: z.string().max(20_000).nullish(),
+  model: z.string().regex(/^(offline|[a-z][a-z0-9-]*:.+)$/, 'offline or provider:model').max(200).nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  maxTokens: z.number().int().min(1).max(200_000).nullish(),
+};
+const createSchema = z.object({ name, ...fields });
+const patchSchema = z.object({ ...fields, role: fields.role.optional(), active: z.boolean().nullish() });
+
+function parse<T>(schema: z.ZodType<T>, input: unknown): T {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const i = r.error.issues[0]!;
+  throw new BadUserInputError(`${i.path.join('.') || 'input'}: expected ${i.message}`, { field: i.path.join('.') });
+}
+
+export const normalizeAgentName = (n: string) => n.trim().replace(/^@/, '').toLowerCase();
+
+const toRecord = (r: Record<string, unknown>): AgentRecord => ({
+  name: r.name as string,
+  role: r.role as string,
+  systemPrompt: r.system_prompt as string,
+  model: (r.model as string | null) ?? null,
+  temperature: r.temperature == null ? null : Number(r.temperature),
+  maxTokens: r.max_tokens == null ? null : num(r.max_tokens),
+  active: Boolean(r.active),
+  builtin: Boolean(r.builtin),
+});
+
+/** Agents are data: seeded with the built-ins, changed by mutations, read at planning and at every task. */
+export function createAgentStore(db: Db, now: () => number) {
+  const table = () => db.knex('agents');
+  return {
+    /** Inserts the built-ins that are missing; never overwrites an edited agent. */
+    async seed() {
+      const have = new Set((await table().select('name')).map((r) => r.name as string));
+      const missing = BUILTIN_AGENTS.filter((a) => !have.has(a.name));
+      if (missing.length === 0) return;
+      const at = now();
+      await table().insert(
+        missing.map((a) => ({ name: a.name, role: a.role, system_prompt: a.systemPrompt, active: true, builtin: true, created_at: at, updated_at: at })),
+      );
+    },
+    async list(includeInactive = false): Promise<AgentRecord[]> {
+      const q = table().orderBy('created_at').orderBy('name');
+      if (!includeInactive) q.where({ active: true });
+      return (await q.select('*')).map(toRecord);
+    },
+    async get(agentName: string): Promise<AgentRecord | null> {
+      const row = await table().where({ name: normalizeAgentName(agentName) }).first('*');
+      return row ? toRecord(row) : null;
+    },
+    async activeNames(): Promise<Set<string>> {
+      return new Set((await table().where({ active: true }).select('name')).map((r) => r.name as string));
+    },
+    async create(input: AgentInput): Promise<string> {
+      const a = parse(createSchema, input);
+      const key = normalizeAgentName(a.name);
+      if (await this.get(key)) throw new ConflictError(`agent @${key} already exists`, { name: key });
+      const at = now();
+      await table().insert({
+        name: key, role: a.role, system_prompt: a.systemPrompt ?? `You are ${a.role}. Answer with the complete deliverable for your task.`,
+        model: a.model ?? null, temperature: a.temperature ?? null, max_tokens: a.maxTokens ?? null, active: true, builtin: false, created_at: at, updated_at: at,
+      });
+      return key;
+    },
+    async update(agentName: string, patch: AgentPatch): Promise<void> {
+      const p = parse(patchSchema, patch);
+      const key = normalizeAgentName(agentName);
+      const current = await this.get(key);
+      if (!current) throw new NotFoundError('Agent', agentName);
+      if (key === 'orchestrator' && p.active === false) throw new InvalidStateError('the orchestrator cannot be deactivated');
+      const cols: Record<string, unknown> = { updated_at: now() };
+      if (p.role !== undefined) cols.role = p.role;
+      if (p.systemPrompt != null) cols.system_prompt = p.systemPrompt;
+      if (p.model !== undefined) cols.model = p.model;
+      if (p.temperature !== undefined) cols.temperature = p.temperature;
+      if (p.maxTokens !== undefined) cols.max_tokens = p.maxTokens;
+      if (p.active != null) cols.active = p.active;
+      await table().where({ name: key }).update(cols);
+    },
+    async deactivate(agentName: string): Promise<void> {
+      await this.update(agentName, { active: false });
+    },
+  };
+}
+
+export type AgentStore = ReturnType<typeof createAgentStore>;

@@ -1,0 +1,77 @@
+import { classifyModelError } from './model-factory.ts';
+
+export interface RetryPolicy {
+  attempts: number;
+  baseMs: number;
+  maxMs: number;
+  /** Per attempt. */
+  timeoutMs: number;
+  random?: () => number;
+}
+
+export class AttemptTimeoutError extends Error {
+  override name = 'AttemptTimeoutError';
+  constructor(ms: number) {
+    super(`no answer within ${ms} ms`);
+  }
+}
+
+export class EmptyAnswerError extends Error {
+  override name = 'EmptyAnswerError';
+  constructor() {
+    super('the model returned an empty answer');
+  }
+}
+
+/** Exponential backoff with full jitter: a random delay in [base·2^(n-1)/2, base·2^(n-1)], capped. */
+export function backoff(policy: RetryPolicy, failedAttempt: number): number {
+  const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** (failedAttempt - 1));
+  const r = (policy.random ?? Math.random)();
+  return Math.round(ceiling / 2 + (ceiling / 2) * r);
+}
+
+export interface Classified {
+  retryable: boolean;
+  message: string;
+}
+
+/** Our own timeouts and empty answers are retryable; the rest is the provider's verdict. */
+export function classify(err: unknown): Classified {
+  if (err instanceof AttemptTimeoutError || err instanceof EmptyAnswerError) return { retryable: true, message: err.message };
+  const c = classifyModelError(err);
+  return { retryable: c.retryable, message: c.message };
+}
+
+/**
+ * Runs one attempt with a timeout, aborting the model call (AbortSignal down into
+ * the provider client) when either the timeout or the outer signal fires.
+ */
+export async function attemptWithTimeout<T>(timeoutMs: number, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new AttemptTimeoutError(timeoutMs)), timeoutMs);
+  const signal = outer ? AbortSignal.any([outer, timeout.signal]) : timeout.signal;
+  try {
+    return await fn(signal);
+  } catch (e) {
+    if (timeout.signal.aborted && !outer?.aborted) throw timeout.signal.reason;
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Resolves after ms, or rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { createAgentStore } from './agents/agent-store.ts';
+import { createModelFactory, type ModelFactory } from './agents/model-factory.ts';
+import type { Config } from './config.ts';
+import { createDb } from './db/orm.ts';
+import { createBullmqDispatcher } from './engine/bullmq-dispatcher.ts';
+import type { Dispatcher } from './engine/dispatcher.ts';
+import { createEngine } from './engine/engine.ts';
+import { createLocalDispatcher } from './engine/local-dispatcher.ts';
+import type { Clock } from './engine/workflow-store.ts';
+import type { EventBus } from './events/event-bus.ts';
+import { createMemoryBus } from './events/memory-bus.ts';
+import { createPublisher } from './events/publisher.ts';
+import { createRedisBus } from './events/redis-bus.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createPlanner } from './planning/planner.ts';
+import type { Services } from './services/types.ts';
+import { createWorkflowService } from './services/workflow-service.ts';
+import { pingRedis } from './services/health.ts';
+
+export interface AppOverrides {
+  models?: ModelFactory;
+  clock?: Clock;
+  logger?: Logger;
+  /** Called with every SQL statement (tests count them). */
+  onQuery?: (sql: string) => void;
+  /** BullMQ lock duration: how soon a killed worker's job moves on. */
+  lockDurationMs?: number;
+}
+
+export const systemClock: Clock = { now: () => Date.now(), id: () => randomUUID() };
+
+/**
+ * Wires one Baton process from its config: the database, the event bus and
+ * task queue of the mode (embedded or Redis), the engine, and — by ROLE — the
+ * HTTP/WebSocket API and/or the worker that runs tasks.
+ */
+export async function buildApp(config: Config, o: AppOverrides = {}) {
+  const logger = o.logger ?? createLogger(config.logLevel, { role: config.role });
+  const clock = o.clock ?? systemClock;
+  const db = await createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, onQuery: o.onQuery });
+  await db.migrate();
+  const agents = createAgentStore(db, clock.now);
+  await agents.seed();
+
+  const bus: EventBus = config.redisUrl
+    ? createRedisBus({ url: config.redisUrl, prefix: config.redisPrefix, logger: logger.child({ component: 'event-bus' }) })
+    : createMemoryBus();
+  const dispatcher: Dispatcher = config.redisUrl
+    ? createBullmqDispatcher({
+        redisUrl: config.redisUrl,
+        prefix: config.redisPrefix,
+        maxConcurrency: config.maxConcurrency,
+        agentConcurrency: config.agentConcurrency,
+        lockDurationMs: o.lockDurationMs,
+        logger,
+      })
+    : createLocalDispatcher({ maxConcurrency: config.maxConcurrency, agentConcurrency: config.agentConcurrency, logger });
+  const models = o.models ?? createModelFactory({ llmModel: config.llmModel, llmBaseUrl: config.llmBaseUrl });
+  const publisher = createPublisher(bus, logger);
+  const retry = { attempts: config.taskMaxAttempts, baseMs: config.retryBaseMs, maxMs: config.retryMaxMs };
+  const engine = createEngine({
+    db, clock, bus, publisher, dispatcher, agents, models, logger,
+    policy: { ...retry, timeoutMs: config.taskTimeoutMs },
+    contextBudgetChars: config.contextBudgetChars,
+  });
+  const planner = createPlanner({ agents, models, logger, policy: { ...retry, attempts: config.planMaxAttempts, timeoutMs: config.planTimeoutMs } });
+  const workflows = createWorkflowService({ config, engine, agents, planner, publisher, logger });
+
+  const services: Services = {
+    config, db, bus, logger, workflows,
+    agents: { create: (i) => agents.create(i), update: (n, p) => agents.update(n, p), deactivate: (n) => agents.deactivate(n) },
+    async health() {
+      const database = await db.knex.raw('select 1').then(() => true, () => false);
+      return { database, redis: config.redisUrl ? await pingRedis(config.redisUrl) : null };
+    },
+  };
+  const serves = config.role !== 'worker';
+  const works = config.role !== 'api';
+  // Worker processes never load the GraphQL layer.
+  const http = serves ? (await import('./server/http-server.ts')).createHttpServer(services, {}) : undefined;
+  let stopped = false;
+
+  return {
+    services,
+    engine,
+    agents,
+    fetch: http?.fetch as NonNullable<typeof http>['fetch'],
+    async start(): Promise<{ url: string | null }> {
+      if (works) {
+        await engine.startWorking();
+        // With one embedded process nobody else can be planning; with Redis another API process may be.
+        if (!config.redisUrl) await workflows.resumePlanning();
+      }
+      if (!http) return { url: null };
+      const { url } = await http.start(config.port, config.host);
+      return { url };
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await http?.stop();
+      await workflows.stop();
+      await engine.stop(config.shutdownGraceMs);
+      await bus.close();
+      await db.close();
+    },
+  };
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

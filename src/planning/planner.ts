@@ -1,0 +1,90 @@
+import { HumanMessage, SystemMessage } from '@langchain/core/messages';
+import { z } from 'zod';
+import type { AgentStore } from '../agents/agent-store.ts';
+import { orchestratorPrompt } from '../agents/builtins.ts';
+import { type ModelFactory, supportsStructuredOutput } from '../agents/model-factory.ts';
+import { attemptWithTimeout, backoff, classify, type RetryPolicy, sleep } from '../agents/retry.ts';
+import { BatonError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { parsePlan } from './parse-plan.ts';
+import type { PlannedTask } from './types.ts';
+
+export const structuredPlanSchema = z.object({
+  tasks: z
+    .array(
+      z.object({
+        number: z.number().int().min(1).describe('Task number, from 1'),
+        agent: z.string().describe('Agent name, e.g. backend'),
+        description: z.string().describe('What the agent must do'),
+        dependsOn: z.array(z.number().int()).describe('Numbers of the tasks this one needs first'),
+      }),
+    )
+    .describe('The plan, in order'),
+});
+type StructuredPlan = z.infer<typeof structuredPlanSchema>;
+
+export class PlanningError extends BatonError {
+  constructor(message: string) {
+    super('PLANNING_FAILED', message);
+  }
+}
+
+export interface PlanDraft {
+  /** What the orchestrator answered (text), or the structured plan written out in the plan format. */
+  text: string;
+  tasks: PlannedTask[];
+}
+
+export const renderPlan = (tasks: PlannedTask[]) =>
+  tasks
+    .map((t) => `Task ${t.key}: @${t.agent} - ${t.description}${t.dependsOn.length ? ` (depends on ${t.dependsOn.map((d) => `Task ${d}`).join(', ')})` : ''}`)
+    .join('\n');
+
+const fromStructured = (plan: StructuredPlan): PlannedTask[] =>
+  plan.tasks.map((t) => ({
+    key: String(t.number),
+    agent: t.agent.replace(/^@/, '').toLowerCase(),
+    description: t.description.trim(),
+    dependsOn: [...new Set(t.dependsOn.map(String))],
+  }));
+
+/** Asks the orchestrator agent for a plan, with a timeout per call and retries on transient provider errors. */
+export function createPlanner(deps: { agents: AgentStore; models: ModelFactory; policy: RetryPolicy; logger: Logger }) {
+  async function once(request: string, signal: AbortSignal): Promise<PlanDraft> {
+    const orchestrator = await deps.agents.get('orchestrator');
+    if (!orchestrator) throw new PlanningError('the orchestrator agent does not exist');
+    const team = (await deps.agents.list()).filter((a) => a.name !== 'orchestrator');
+    const model = await deps.models({ agentName: 'orchestrator', model: orchestrator.model, temperature: orchestrator.temperature, maxTokens: orchestrator.maxTokens });
+    const messages = [new SystemMessage(orchestratorPrompt(orchestrator.systemPrompt, team)), new HumanMessage(request)];
+    if (supportsStructuredOutput(model)) {
+      const structured = model.withStructuredOutput(structuredPlanSchema, { name: 'submit_plan' });
+      const plan = (await structured.invoke(messages, { signal })) as StructuredPlan;
+      const tasks = fromStructured(plan);
+      return { text: renderPlan(tasks), tasks };
+    }
+    const answer = await model.invoke(messages, { signal });
+    const text = typeof answer.content === 'string' ? answer.content : answer.content.map((c) => ('text' in c ? c.text : '')).join('');
+    return { text, tasks: parsePlan(text) };
+  }
+
+  return {
+    async plan(request: string, signal?: AbortSignal): Promise<PlanDraft> {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await attemptWithTimeout(deps.policy.timeoutMs, signal, (s) => once(request, s));
+        } catch (err) {
+          if (err instanceof BatonError || signal?.aborted) throw err;
+          const c = classify(err);
+          if (!c.retryable || attempt >= deps.policy.attempts) {
+            throw new PlanningError(`planning failed after ${attempt} attempt(s): ${c.message}`);
+          }
+          const delay = backoff(deps.policy, attempt);
+          deps.logger.warn({ attempt, delay, error: c.message }, 'planning call failed; retrying');
+          await sleep(delay, signal);
+        }
+      }
+    },
+  };
+}
+
+export type Planner = ReturnType<typeof createPlanner>;

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUTH_DURATIONS, AUTH_TASKS, startTestApp, type TestApp, waitForStatus } from '../support/app.ts';
+import { scriptedModels } from '../support/scripted-model.ts';
+import { serviceAvailable, testDialect } from '../support/services.ts';
+
+const runs = testDialect === 'postgresql' ? await serviceAvailable('postgresql') : true;
+
+describe.runIf(runs)(`engine on ${testDialect}`, () => {
+  let warm = false;
+  const fake = scriptedModels({
+    delayMs: (k) => (warm ? (AUTH_DURATIONS[k] ?? 0) : 0),
+    error: (k) => (k === '3' && failing ? Object.assign(new Error('bad request'), { status: 400 }) : null),
+  });
+  let failing = false;
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ ROLE: 'worker' }, { models: fake.factory });
+    // One run with instant agents first, so the timing below measures scheduling, not first-call JIT and connection set-up.
+    const id = await t.app.services.workflows.create({ description: 'warm-up', tasks: AUTH_TASKS });
+    await t.app.services.workflows.start(id);
+    await waitForStatus(t.app, id, ['COMPLETED']);
+    warm = true;
+  });
+  afterAll(async () => t?.close());
+
+  it('starts each task the moment its last dependency completes (auth DAG)', async () => {
+    fake.calls.length = 0;
+    const id = await t.app.services.workflows.create({ description: 'Build auth', tasks: AUTH_TASKS });
+    await t.app.services.workflows.start(id);
+    expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
+    const c = (k: string) => fake.callsFor(k)[0]!;
+    const c8End = () => c('8').end!;
+    const makespan = c8End() - fake.callsFor('1')[0]!.start;
+    expect(fake.calls).toHaveLength(8);
+    // Task 2 starts right after 1 ends, while 4 still runs; 6 right after 2 and 3.
+    expect(c('2').start - c('1').end!).toBeLessThan(20);
+    expect(c('2').start).toBeLessThan(c('4').end!);
+    expect(c('6').start - Math.max(c('2').end!, c('3').end!)).toBeLessThan(20);
+    // From the first model call to the last: the critical path 1→2→6→7→8 is 650 ms.
+    expect(makespan).toBeLessThan(650 * 1.05);
+    expect(makespan).toBeGreaterThanOrEqual(640);
+    // Each prompt carries its dependencies' full outputs, delimited.
+    expect(c('6').prompt).toContain('<dependency key="2" agent="backend">\noutput of task 2\n</dependency>');
+    expect(c('6').prompt).toContain('<dependency key="3" agent="backend">');
+    const events = await t.app.services.workflows.eventsAfter(id, 0);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.at(-1)!.kind).toBe('completed');
+    const results = (events.at(-1)!.payload as { results: { tasks: unknown[]; totals: { totalTokens: number } } }).results;
+    expect(results.tasks).toHaveLength(8);
+    expect(results.totals.totalTokens).toBe(8 * 15);
+  });
+
+  it('a failing task skips its dependents, lets independent branches finish, and fails the workflow naming it', async () => {
+    failing = true;
+    const id = await t.app.services.workflows.create({ description: 'Build auth', tasks: AUTH_TASKS });
+    await t.app.services.workflows.start(id);
+    expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('FAILED');
+    const rows = await t.app.services.db.knex('tasks').where({ workflow_id: id }).orderBy('order_index').select('key', 'status');
+    expect(Object.fromEntries(rows.map((r) => [r.key, r.status]))).toEqual({
+      '1': 'COMPLETED', '2': 'COMPLETED', '3': 'FAILED', '4': 'COMPLETED', '5': 'COMPLETED', '6': 'SKIPPED', '7': 'SKIPPED', '8': 'SKIPPED',
+    });
+    const wf = await t.app.services.db.knex('workflows').where({ id }).first('error');
+    expect(wf.error).toMatch(/^task 3 \(@backend\) failed: .*bad request/);
+    failing = false;
+    await t.app.services.workflows.retry(id);
+    expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
+  });
+});
