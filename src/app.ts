@@ -56,7 +56,7 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
         logger,
       })
     : createLocalDispatcher({ maxConcurrency: config.maxConcurrency, agentConcurrency: config.agentConcurrency, logger });
-  const models = o.models ?? createModelFactory({ llmModel: config.llmModel, llmBaseUrl: config.llmBaseUrl });
+  const models = o.models ?? createModelFactory({ llmModel: config.llmModel, llmBaseUrl: config.llmBaseUrl, apiKeys: config.apiKeys });
   const publisher = createPublisher(bus, logger);
   const retry = { attempts: config.taskMaxAttempts, baseMs: config.retryBaseMs, maxMs: config.retryMaxMs };
   const engine = createEngine({

@@ -30,6 +30,8 @@ const schema = z.object({
     .regex(/^(offline|[a-z][a-z0-9-]*:.+)$/, 'offline or provider:model, e.g. openai:gpt-4o-mini')
     .default('offline'),
   LLM_BASE_URL: url(['http:', 'https:']),
+  OPENAI_API_KEY: z.string().optional(),
+  ANTHROPIC_API_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ROLE: z.enum(['api', 'worker', 'all']).default('all'),
   MAX_CONCURRENCY: int(1, 8),
@@ -57,6 +59,8 @@ export interface Config {
   redisPrefix: string;
   llmModel: string;
   llmBaseUrl?: string;
+  /** Provider keys, handed to the model clients only; never logged. */
+  apiKeys: { openai?: string; anthropic?: string };
   logLevel: Env['LOG_LEVEL'];
   role: Env['ROLE'];
   maxConcurrency: number;
@@ -100,6 +104,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisPrefix: e.REDIS_PREFIX,
     llmModel: e.LLM_MODEL,
     llmBaseUrl: e.LLM_BASE_URL,
+    apiKeys: { openai: e.OPENAI_API_KEY, anthropic: e.ANTHROPIC_API_KEY },
     logLevel: e.LOG_LEVEL,
     role: e.ROLE,
     maxConcurrency: e.MAX_CONCURRENCY,

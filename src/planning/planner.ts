@@ -2,7 +2,7 @@ import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { z } from 'zod';
 import type { AgentStore } from '../agents/agent-store.ts';
 import { orchestratorPrompt } from '../agents/builtins.ts';
-import { type ModelFactory, supportsStructuredOutput } from '../agents/model-factory.ts';
+import { classifyModelError, type ModelFactory, supportsStructuredOutput } from '../agents/model-factory.ts';
 import { attemptWithTimeout, backoff, classify, type RetryPolicy, sleep } from '../agents/retry.ts';
 import { BatonError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -57,10 +57,16 @@ export function createPlanner(deps: { agents: AgentStore; models: ModelFactory; 
     const model = await deps.models({ agentName: 'orchestrator', model: orchestrator.model, temperature: orchestrator.temperature, maxTokens: orchestrator.maxTokens });
     const messages = [new SystemMessage(orchestratorPrompt(orchestrator.systemPrompt, team)), new HumanMessage(request)];
     if (supportsStructuredOutput(model)) {
-      const structured = model.withStructuredOutput(structuredPlanSchema, { name: 'submit_plan' });
-      const plan = (await structured.invoke(messages, { signal })) as StructuredPlan;
-      const tasks = fromStructured(plan);
-      return { text: renderPlan(tasks), tasks };
+      try {
+        const structured = model.withStructuredOutput(structuredPlanSchema, { name: 'submit_plan' });
+        const tasks = fromStructured((await structured.invoke(messages, { signal })) as StructuredPlan);
+        return { text: renderPlan(tasks), tasks };
+      } catch (err) {
+        // A server that refuses structured output (many OpenAI-compatible ones do) still gets the text path;
+        // transient errors go to the retry loop instead.
+        if (signal.aborted || classifyModelError(err).retryable) throw err;
+        deps.logger.info({ error: classifyModelError(err).message }, 'structured planning refused; asking for the plan as text');
+      }
     }
     const answer = await model.invoke(messages, { signal });
     const text = typeof answer.content === 'string' ? answer.content : answer.content.map((c) => ('text' in c ? c.text : '')).join('');
