@@ -1,13 +1,25 @@
 import { defineConfig } from 'vitest/config';
 
+/** Suites that touch the database: they run once on SQLite and once on PostgreSQL. */
+const DB_SUITES = ['test/engine/**/*.test.ts', 'test/graphql/**/*.test.ts', 'test/planning/planner.test.ts'];
+const PURE_DAG = 'test/engine/dag-state.test.ts';
+
+const shared = {
+  // MikroORM loads .ts migrations with native import(); tsx makes that work in workers.
+  execArgv: ['--import', 'tsx'],
+  setupFiles: ['test/support/no-network.ts'],
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+  pool: 'forks' as const,
+};
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // MikroORM loads .ts migrations with native import(); tsx makes that work in workers.
-    execArgv: ['--import', 'tsx'],
-    setupFiles: ['test/support/no-network.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
+    // Two cores here: more parallel files would only make timing assertions noisy.
+    maxWorkers: 2,
+    projects: [
+      { test: { ...shared, name: 'sqlite', include: ['test/**/*.test.ts'], env: { BATON_TEST_DB: 'sqlite' } } },
+      { test: { ...shared, name: 'postgresql', include: DB_SUITES, exclude: [PURE_DAG], env: { BATON_TEST_DB: 'postgresql' } } },
+    ],
   },
 });
