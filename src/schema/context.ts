@@ -1,0 +1,27 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import type { Services } from '../services/types.ts';
+import { createLoaders, type Loaders } from './loaders.ts';
+
+/** Per-request (per-operation for graphql-ws) context. */
+export interface Context {
+  services: Services;
+  /** A fresh EntityManager for this request; replaced by freshReads. */
+  em: EntityManager;
+  loaders: Loaders;
+}
+
+export function createContext(services: Services): Context {
+  const em = services.db.em();
+  return { services, em, loaders: createLoaders(em) };
+}
+
+/**
+ * Drops everything this context has read. Called after a mutation's service
+ * call (it wrote through its own EntityManager) and before each subscription
+ * event, so a result never shows rows cached earlier in the same operation.
+ * Safe because mutations and subscription events are resolved one at a time.
+ */
+export function freshReads(ctx: Context): void {
+  ctx.em = ctx.services.db.em();
+  ctx.loaders = createLoaders(ctx.em);
+}

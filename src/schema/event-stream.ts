@@ -1,0 +1,93 @@
+import { BadUserInputError, NotFoundError } from '../errors.ts';
+import { replayThenLive } from '../events/replay.ts';
+import { type AnyWorkflowEvent, WORKFLOW_UPDATED_TOPIC, workflowTopic } from '../events/types.ts';
+import { builder } from './builder.ts';
+import { WorkflowStatusEnum } from './common.ts';
+import { type Context, freshReads } from './context.ts';
+import { WorkflowEvent } from './event.ts';
+import { requireLocalId } from './ids.ts';
+import { mapStream, unwrap } from './streams.ts';
+import { Workflow } from './workflow.ts';
+
+/** What the engine publishes on WORKFLOW_UPDATED_TOPIC when a workflow's status changes. */
+interface WorkflowUpdate {
+  workflowId: string;
+  status: string;
+}
+
+const MAX_EVENTS_PAGE = 1000;
+
+async function existingWorkflowId(ctx: Context, globalId: string): Promise<string> {
+  const id = requireLocalId(globalId, 'Workflow');
+  if (!(await ctx.loaders.workflow.load(id))) throw new NotFoundError('Workflow', globalId);
+  return id;
+}
+
+function checkAfterSeq(afterSeq: number | null | undefined): number {
+  const n = afterSeq ?? 0;
+  if (n < 0) throw new BadUserInputError(`afterSeq is expected to be 0 or more, but got ${n}`, { argument: 'afterSeq' });
+  return n;
+}
+
+builder.queryField('workflowEvents', (t) =>
+  t.field({
+    type: [WorkflowEvent],
+    description: `Stored events with seq > afterSeq, in order; at most \`first\` (up to ${MAX_EVENTS_PAGE}). NOT_FOUND for an unknown workflow.`,
+    args: {
+      workflowId: t.arg.id({ required: true }),
+      afterSeq: t.arg.int({ defaultValue: 0 }),
+      first: t.arg.int({ defaultValue: 100 }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const id = await existingWorkflowId(ctx, String(args.workflowId));
+      const afterSeq = checkAfterSeq(args.afterSeq);
+      const first = args.first ?? 100;
+      if (first < 1 || first > MAX_EVENTS_PAGE) {
+        throw new BadUserInputError(`first is expected to be between 1 and ${MAX_EVENTS_PAGE}, but got ${first}`, { argument: 'first' });
+      }
+      // Stored seqs have no gaps, so this range holds at most `first` events.
+      const events = await ctx.services.workflows.eventsAfter(id, afterSeq, afterSeq + first);
+      return events.slice(0, first);
+    },
+  }),
+);
+
+builder.subscriptionFields((t) => ({
+  workflowEvents: t.field({
+    type: WorkflowEvent,
+    description:
+      'Replays stored events with seq > afterSeq, then streams live ones, with no gap and no duplicate. ' +
+      'It stays open after a terminal event (a retry can run the workflow again). To resume after a ' +
+      'disconnect (or a SUBSCRIBER_LAGGED error), subscribe again with the last seq received.',
+    args: {
+      workflowId: t.arg.id({ required: true }),
+      afterSeq: t.arg.int({ defaultValue: 0 }),
+    },
+    subscribe: async (_root, args, ctx) => {
+      const id = await existingWorkflowId(ctx, String(args.workflowId));
+      const events = replayThenLive<AnyWorkflowEvent>({
+        afterSeq: checkAfterSeq(args.afterSeq),
+        subscribe: () => ctx.services.bus.subscribe<AnyWorkflowEvent>(workflowTopic(id)),
+        load: (after, until) => ctx.services.workflows.eventsAfter(id, after, until),
+      });
+      return mapStream(events, (e) => e);
+    },
+    resolve: (item) => unwrap(item),
+  }),
+  workflowUpdated: t.field({
+    type: Workflow,
+    description: 'A workflow whose status changed (to `status`, when given), as it is now. For list views.',
+    args: { status: t.arg({ type: WorkflowStatusEnum }) },
+    subscribe: async (_root, args, ctx) => {
+      const updates = await ctx.services.bus.subscribe<WorkflowUpdate>(WORKFLOW_UPDATED_TOPIC);
+      return mapStream(updates, async (u) => {
+        if (args.status && u.status !== args.status) return undefined;
+        // Each event is resolved with fresh reads: the context lives as long as the subscription.
+        freshReads(ctx);
+        // A workflow deleted since is skipped.
+        return (await ctx.loaders.workflow.load(u.workflowId)) ?? undefined;
+      });
+    },
+    resolve: (item) => unwrap(item),
+  }),
+}));

@@ -1,0 +1,116 @@
+import type { AnyWorkflowEvent, EventKind } from '../events/types.ts';
+import { builder, DateTime, JSONScalar } from './builder.ts';
+import { EventKindEnum } from './common.ts';
+import { encodeGlobalId } from './ids.ts';
+
+/** Distributes over K, so Rec<TaskKind> is a union of records (each assignable to AnyWorkflowEvent). */
+type Rec<K extends EventKind> = Extract<AnyWorkflowEvent, { kind: K }>;
+type TaskKind = Extract<EventKind, `task_${string}`>;
+
+const TYPE_NAMES: Record<EventKind, string> = {
+  created: 'CreatedEvent',
+  planning: 'PlanningEvent',
+  plan_ready: 'PlanReadyEvent',
+  started: 'StartedEvent',
+  progress: 'ProgressEvent',
+  task_started: 'TaskStartedEvent',
+  task_output: 'TaskOutputEvent',
+  task_retrying: 'TaskRetryingEvent',
+  task_completed: 'TaskCompletedEvent',
+  task_failed: 'TaskFailedEvent',
+  task_skipped: 'TaskSkippedEvent',
+  task_cancelled: 'TaskCancelledEvent',
+  completed: 'CompletedEvent',
+  failed: 'FailedEvent',
+  cancelled: 'CancelledEvent',
+};
+const resolveType = (e: AnyWorkflowEvent) => TYPE_NAMES[e.kind];
+
+export const WorkflowEvent = builder.interfaceRef<AnyWorkflowEvent>('WorkflowEvent').implement({
+  description:
+    'Something that happened to a workflow. seq numbers the stored events of one workflow 1, 2, 3, … without gaps; ' +
+    'task_output chunks are live-only and carry the seq of the stored event they follow.',
+  resolveType,
+  fields: (t) => ({
+    seq: t.exposeInt('seq'),
+    workflowId: t.id({ resolve: (e) => encodeGlobalId('Workflow', e.workflowId) }),
+    kind: t.field({ type: EventKindEnum, resolve: (e) => e.kind }),
+    at: t.field({ type: DateTime, resolve: (e) => e.at }),
+  }),
+});
+
+export const TaskEvent = builder.interfaceRef<Rec<TaskKind>>('TaskEvent').implement({
+  description: 'An event about one task.',
+  interfaces: [WorkflowEvent],
+  resolveType,
+  fields: (t) => ({
+    taskId: t.id({ resolve: (e) => encodeGlobalId('Task', e.payload.taskId) }),
+    key: t.string({ resolve: (e) => e.payload.key }),
+    agent: t.string({ description: 'The agent name.', resolve: (e) => e.payload.agent }),
+  }),
+});
+
+const workflowEvent = <K extends Exclude<EventKind, TaskKind>>(kind: K, description: string) =>
+  builder.objectRef<Rec<K>>(TYPE_NAMES[kind]).implement({ description, interfaces: [WorkflowEvent] });
+const taskEvent = <K extends TaskKind>(kind: K, description: string) =>
+  builder.objectRef<Rec<K>>(TYPE_NAMES[kind]).implement({ description, interfaces: [WorkflowEvent, TaskEvent] });
+
+const PlannedTask = builder.simpleObject('PlannedTask', {
+  fields: (t) => ({
+    key: t.string(),
+    agent: t.string(),
+    description: t.string(),
+    dependsOn: t.stringList(),
+  }),
+});
+
+const Created = workflowEvent('created', 'The workflow was stored.');
+builder.objectFields(Created, (t) => ({
+  description: t.string({ resolve: (e) => e.payload.description }),
+  channelId: t.string({ nullable: true, resolve: (e) => e.payload.channelId }),
+}));
+const Planning = workflowEvent('planning', 'The orchestrator is writing the plan.');
+builder.objectField(Planning, 'orchestrator', (t) => t.string({ resolve: (e) => e.payload.orchestrator }));
+const PlanReady = workflowEvent('plan_ready', 'The plan was parsed and validated; the workflow is PLANNED.');
+builder.objectFields(PlanReady, (t) => ({
+  plan: t.string({ nullable: true, resolve: (e) => e.payload.plan }),
+  tasks: t.field({ type: [PlannedTask], resolve: (e) => e.payload.tasks }),
+}));
+const Started = workflowEvent('started', 'Execution began.');
+builder.objectField(Started, 'total', (t) => t.int({ resolve: (e) => e.payload.total }));
+const ProgressEv = workflowEvent('progress', 'A task completed.');
+builder.objectFields(ProgressEv, (t) => ({
+  completed: t.int({ resolve: (e) => e.payload.completed }),
+  total: t.int({ resolve: (e) => e.payload.total }),
+  percent: t.float({ resolve: (e) => e.payload.percent }),
+}));
+const Completed = workflowEvent('completed', 'Every task completed.');
+builder.objectField(Completed, 'results', (t) => t.field({ type: JSONScalar, nullable: true, resolve: (e) => e.payload.results }));
+const Failed = workflowEvent('failed', 'A task exhausted its retries; the independent branches finished first.');
+builder.objectField(Failed, 'error', (t) => t.string({ resolve: (e) => e.payload.error }));
+const Cancelled = workflowEvent('cancelled', 'The workflow was cancelled; unfinished tasks are CANCELLED.');
+builder.objectField(Cancelled, 'reason', (t) => t.string({ nullable: true, resolve: (e) => e.payload.reason }));
+
+const TaskStarted = taskEvent('task_started', 'A task began an attempt.');
+builder.objectField(TaskStarted, 'attempt', (t) => t.int({ resolve: (e) => e.payload.attempt }));
+const TaskOutput = taskEvent('task_output', 'A chunk of streamed agent text (live only, never replayed).');
+builder.objectFields(TaskOutput, (t) => ({
+  index: t.int({ description: 'Chunk number within the attempt, from 0.', resolve: (e) => e.payload.index }),
+  text: t.string({ resolve: (e) => e.payload.text }),
+}));
+const TaskRetrying = taskEvent('task_retrying', 'An attempt failed; the task runs again after delayMs.');
+builder.objectFields(TaskRetrying, (t) => ({
+  attempt: t.int({ description: 'The attempt that failed.', resolve: (e) => e.payload.attempt }),
+  error: t.string({ resolve: (e) => e.payload.error }),
+  delayMs: t.int({ resolve: (e) => e.payload.delayMs }),
+}));
+const TaskCompleted = taskEvent('task_completed', 'A task finished with its output.');
+builder.objectFields(TaskCompleted, (t) => ({
+  output: t.string({ resolve: (e) => e.payload.output }),
+  durationMs: t.int({ resolve: (e) => e.payload.durationMs }),
+}));
+const TaskFailed = taskEvent('task_failed', 'A task exhausted its retries.');
+builder.objectField(TaskFailed, 'error', (t) => t.string({ resolve: (e) => e.payload.error }));
+const TaskSkipped = taskEvent('task_skipped', 'A task will not run because a dependency failed.');
+builder.objectField(TaskSkipped, 'reason', (t) => t.string({ resolve: (e) => e.payload.reason }));
+taskEvent('task_cancelled', 'A task was cancelled before it finished.');

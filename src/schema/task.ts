@@ -1,0 +1,52 @@
+import { NotFoundError } from '../errors.ts';
+import { Agent } from './agent.ts';
+import { builder, DateTime } from './builder.ts';
+import { TaskStatusEnum, TokenUsage, tokenUsageOf } from './common.ts';
+import type { Context } from './context.ts';
+import { agentName, type TaskRow } from './loaders.ts';
+
+export const Task = builder.objectRef<TaskRow>('Task');
+
+/** The task's siblings, from the one batched tasks-by-workflow load. */
+const siblings = (task: TaskRow, ctx: Context) => ctx.loaders.tasksByWorkflow.load(task.workflow.id);
+
+builder.node(Task, {
+  description: 'One step of a workflow, run by one agent once all of its dependencies completed.',
+  id: { resolve: (t) => t.id },
+  loadMany: (ids, ctx) => Promise.all(ids.map((id) => ctx.loaders.task.load(id))),
+  fields: (t) => ({
+    key: t.exposeString('key', { description: 'The task number in the plan: "1", "2", …' }),
+    description: t.exposeString('description'),
+    status: t.field({ type: TaskStatusEnum, resolve: (task) => task.status as never }),
+    agent: t.field({
+      type: Agent,
+      resolve: async (task, _args, ctx) => {
+        const agent = await ctx.loaders.agent.load(agentName(task.agent));
+        if (!agent) throw new NotFoundError('Agent', task.agent);
+        return agent;
+      },
+    }),
+    dependsOn: t.field({
+      type: [Task],
+      description: 'Tasks that must complete before this one starts, in the order the plan lists them.',
+      resolve: async (task, _args, ctx) => {
+        const byKey = new Map((await siblings(task, ctx)).map((s) => [s.key, s]));
+        return task.dependsOn.flatMap((k) => byKey.get(k) ?? []);
+      },
+    }),
+    dependents: t.field({
+      type: [Task],
+      description: 'Tasks that wait for this one.',
+      resolve: async (task, _args, ctx) => (await siblings(task, ctx)).filter((s) => s.dependsOn.includes(task.key)),
+    }),
+    attempts: t.exposeInt('attempts'),
+    output: t.exposeString('output', { nullable: true }),
+    error: t.exposeString('error', { nullable: true }),
+    tokenUsage: t.field({ type: TokenUsage, resolve: (task) => tokenUsageOf(task.inputTokens, task.outputTokens) }),
+    durationMs: t.exposeInt('durationMs', { nullable: true }),
+    createdAt: t.field({ type: DateTime, resolve: (task) => task.createdAt }),
+    updatedAt: t.field({ type: DateTime, resolve: (task) => task.updatedAt }),
+    startedAt: t.field({ type: DateTime, nullable: true, resolve: (task) => task.startedAt }),
+    completedAt: t.field({ type: DateTime, nullable: true, resolve: (task) => task.completedAt }),
+  }),
+});

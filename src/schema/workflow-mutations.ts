@@ -1,0 +1,94 @@
+import { NotFoundError } from '../errors.ts';
+import type { Services } from '../services/types.ts';
+import { builder } from './builder.ts';
+import { type Context, freshReads } from './context.ts';
+import { encodeGlobalId, requireLocalId } from './ids.ts';
+import type { WorkflowRow } from './loaders.ts';
+import { Workflow } from './workflow.ts';
+
+const TaskInput = builder.inputType('TaskInput', {
+  fields: (t) => ({
+    key: t.string({ required: true, description: 'Unique within the workflow, e.g. "1".' }),
+    agent: t.string({ required: true, description: 'An active agent: "backend" or "@backend".' }),
+    description: t.string({ required: true }),
+    dependsOn: t.stringList({ description: 'Keys of tasks that must complete first.' }),
+  }),
+});
+
+const CreateWorkflowInput = builder.inputType('CreateWorkflowInput', {
+  description: 'A manual plan. Refused with PLAN_INVALID (cycle, missing or self dependency, duplicate key, no tasks, unknown agent) or BAD_USER_INPUT (size limits); nothing is stored then.',
+  fields: (t) => ({
+    description: t.string({ required: true }),
+    channelId: t.string(),
+    tasks: t.field({ type: [TaskInput], required: true }),
+  }),
+});
+
+const PlanWorkflowInput = builder.inputType('PlanWorkflowInput', {
+  fields: (t) => ({
+    request: t.string({ required: true, description: 'What to build, in natural language; the orchestrator plans it.' }),
+    channelId: t.string(),
+    autoStart: t.boolean({ defaultValue: false, description: 'Start executing as soon as the plan is ready.' }),
+  }),
+});
+
+const DeleteWorkflowPayload = builder.simpleObject('DeleteWorkflowPayload', {
+  fields: (t) => ({
+    id: t.id(),
+    deleted: t.boolean(),
+  }),
+});
+
+/** The workflow as stored after a service call wrote it (through its own EntityManager). */
+async function reread(ctx: Context, id: string): Promise<WorkflowRow> {
+  freshReads(ctx);
+  const row = await ctx.loaders.workflow.load(id);
+  if (!row) throw new NotFoundError('Workflow', id);
+  return row;
+}
+
+type Transition = keyof Pick<Services['workflows'], 'start' | 'cancel' | 'retry'>;
+
+builder.mutationFields((t) => {
+  const transition = (call: Transition, description: string) =>
+    t.field({
+      type: Workflow,
+      description,
+      args: { id: t.arg.id({ required: true }) },
+      resolve: async (_root, args, ctx) => {
+        const id = requireLocalId(String(args.id), 'Workflow');
+        await ctx.services.workflows[call](id);
+        return reread(ctx, id);
+      },
+    });
+  return {
+    createWorkflow: t.field({
+      type: Workflow,
+      description: 'Stores a manual plan; the workflow is PLANNED.',
+      args: { input: t.arg({ type: CreateWorkflowInput, required: true }) },
+      resolve: async (_root, { input }, ctx) => reread(ctx, await ctx.services.workflows.create(input)),
+    }),
+    planWorkflow: t.field({
+      type: Workflow,
+      description: 'Stores the request in PLANNING and plans it in the background; watch workflowEvents for plan_ready.',
+      args: { input: t.arg({ type: PlanWorkflowInput, required: true }) },
+      resolve: async (_root, { input }, ctx) => reread(ctx, await ctx.services.workflows.plan(input)),
+    }),
+    startWorkflow: transition('start', 'Runs a PLANNED workflow.'),
+    cancelWorkflow: transition('cancel', 'Aborts running tasks; unfinished ones end CANCELLED.'),
+    retryWorkflow: transition(
+      'retry',
+      'Re-runs the failed, skipped and cancelled tasks of an ended workflow; completed ones keep their output.',
+    ),
+    deleteWorkflow: t.field({
+      type: DeleteWorkflowPayload,
+      description: 'Deletes a workflow that is not EXECUTING (INVALID_STATE otherwise), with its tasks and events.',
+      args: { id: t.arg.id({ required: true }) },
+      resolve: async (_root, args, ctx) => {
+        const id = requireLocalId(String(args.id), 'Workflow');
+        await ctx.services.workflows.remove(id);
+        return { id: encodeGlobalId('Workflow', id), deleted: true };
+      },
+    }),
+  };
+});
