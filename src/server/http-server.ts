@@ -1,0 +1,99 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createYoga, type Plugin } from 'graphql-yoga';
+import { WebSocketServer } from 'ws';
+import { type Context, buildSchema, createContext } from '../schema/index.ts';
+import type { Services } from '../services/types.ts';
+import { createMaskError, yogaLogger } from './errors.ts';
+import { EXAMPLE_OPERATION } from './example-operation.ts';
+import { useGraphqlWs } from './graphql-ws.ts';
+
+export interface HttpServerOptions {
+  /** The operation GraphiQL opens on. */
+  graphiqlDefaultQuery?: string;
+  /** Operations one graphql-ws connection may hold at once (default 100). */
+  maxSubscriptionsPerConnection?: number;
+}
+
+export const GRAPHQL_PATH = '/graphql';
+
+/** `GET /health`: readiness for load balancers, 503 when the database (or a configured Redis) is unreachable. */
+function useHealthEndpoint(services: Services): Plugin {
+  return {
+    async onRequest({ url, endResponse, fetchAPI }) {
+      if (url.pathname !== '/health') return;
+      const h = await services.health().catch(() => ({ database: false, redis: null }));
+      const ok = h.database && h.redis !== false;
+      endResponse(fetchAPI.Response.json({ ok, database: h.database, redis: h.redis }, { status: ok ? 200 : 503 }));
+    },
+  };
+}
+
+/**
+ * GraphQL over HTTP and SSE (yoga) and graphql-ws, on one port and path.
+ * `fetch` serves requests without a socket (tests); `start` listens.
+ */
+export function createHttpServer(services: Services, opts: HttpServerOptions = {}) {
+  const maxSubscriptions = opts.maxSubscriptionsPerConnection ?? 100;
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema: buildSchema(),
+    graphqlEndpoint: GRAPHQL_PATH,
+    // yoga's own check answers 200 with no body: liveness. /health (below) is readiness.
+    healthCheckEndpoint: '/live',
+    landingPage: false,
+    context: () => createContext(services),
+    maskedErrors: { maskError: createMaskError(services.logger) },
+    logging: yogaLogger(services.logger),
+    graphiql: {
+      title: 'Baton',
+      defaultQuery: opts.graphiqlDefaultQuery ?? EXAMPLE_OPERATION,
+      subscriptionsProtocol: 'WS',
+    },
+    plugins: [useHealthEndpoint(services)],
+  });
+
+  let server: Server | undefined;
+  let ws: ReturnType<typeof useGraphqlWs> | undefined;
+
+  return {
+    yoga,
+    fetch: yoga.fetch,
+
+    async start(port: number, host = '0.0.0.0'): Promise<{ url: string; port: number }> {
+      if (server) throw new Error('the HTTP server is already started');
+      const http = createServer(yoga);
+      server = http;
+      ws = useGraphqlWs(yoga, new WebSocketServer({ server: http, path: GRAPHQL_PATH }), maxSubscriptions);
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(port, host, () => {
+          http.off('error', reject);
+          resolve();
+        });
+      });
+      const bound = (http.address() as AddressInfo).port;
+      const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+      return { url: `http://${shown}:${bound}${GRAPHQL_PATH}`, port: bound };
+    },
+
+    /**
+     * Closes every graphql-ws socket with 1001 (going away), then the HTTP
+     * server. SSE responses never end by themselves, so the connections still
+     * open once idle ones are closed are destroyed; their streams end and
+     * release their bus subscriptions.
+     */
+    async stop(): Promise<void> {
+      const http = server;
+      server = undefined;
+      if (!http) return;
+      await ws?.dispose();
+      ws = undefined;
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      http.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+export type HttpServer = ReturnType<typeof createHttpServer>;
