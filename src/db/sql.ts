@@ -8,10 +8,14 @@ export const num = (v: unknown): number => (v === null || v === undefined ? (v a
 export const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 
-/** Insert many rows in chunks that stay under SQLite's bound-parameter limit. */
+/**
+ * Insert many rows in chunks that stay under SQLite's limits: bound parameters,
+ * and 500 terms per compound SELECT (knex writes a multi-row SQLite insert as
+ * `select … union all select …`, so more than 500 rows at once fails).
+ */
 export async function insertChunked(t: Knex | Knex.Transaction, table: string, rows: Record<string, unknown>[]) {
   if (rows.length === 0) return;
   const perRow = Object.keys(rows[0]!).length;
-  const size = Math.max(1, Math.floor(30_000 / perRow));
+  const size = Math.max(1, Math.min(500, Math.floor(30_000 / perRow)));
   for (let i = 0; i < rows.length; i += size) await t(table).insert(rows.slice(i, i + size));
 }
