@@ -29,6 +29,7 @@ export function localId(globalId: string, typename: NodeTypename): string | null
 /** Like localId, but an id that cannot name a `typename` is NOT_FOUND, as a well-formed unknown one would be. */
 export function requireLocalId(globalId: string, typename: NodeTypename): string {
   const id = localId(globalId, typename);
-  if (!id) throw new NotFoundError(typename, globalId);
-  return id;
+  if (id) return id;
+  const d = decodeGlobalId(globalId.trim());
+  throw new NotFoundError(typename, d.typename === typename ? d.id : globalId);
 }

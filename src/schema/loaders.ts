@@ -7,8 +7,8 @@ export type WorkflowRow = InferEntity<typeof WorkflowEntity>;
 export type TaskRow = InferEntity<typeof TaskEntity>;
 export type AgentRow = InferEntity<typeof AgentEntity>;
 
-/** "@backend" and "backend" name the same agent. */
-export const agentName = (name: string) => name.replace(/^@/, '');
+/** "@Backend", "@backend" and "backend" name the same agent (stored as "backend"). */
+export const agentName = (name: string) => name.trim().replace(/^@/, '').toLowerCase();
 
 const byKey = <K, V>(keys: readonly K[], rows: V[], keyOf: (v: V) => K) => {
   const map = new Map(rows.map((r) => [keyOf(r), r]));
