@@ -24,7 +24,7 @@ export interface AppOverrides {
   logger?: Logger;
   /** Called with every SQL statement (tests count them). */
   onQuery?: (sql: string) => void;
-  /** BullMQ lock duration: how soon a killed worker's job moves on. */
+  /** BullMQ lock duration: how soon a killed worker's job moves on (default: config BULLMQ_LOCK_MS). */
   lockDurationMs?: number;
 }
 
@@ -52,11 +52,11 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
         prefix: config.redisPrefix,
         maxConcurrency: config.maxConcurrency,
         agentConcurrency: config.agentConcurrency,
-        lockDurationMs: o.lockDurationMs,
+        lockDurationMs: o.lockDurationMs ?? config.bullmqLockMs,
         logger,
       })
     : createLocalDispatcher({ maxConcurrency: config.maxConcurrency, agentConcurrency: config.agentConcurrency, logger });
-  const models = o.models ?? createModelFactory({ llmModel: config.llmModel, llmBaseUrl: config.llmBaseUrl, apiKeys: config.apiKeys });
+  const models = o.models ?? createModelFactory({ llmModel: config.llmModel, llmBaseUrl: config.llmBaseUrl, apiKeys: config.apiKeys, offlineTokenDelayMs: config.offlineTokenDelayMs });
   const publisher = createPublisher(bus, logger);
   const retry = { attempts: config.taskMaxAttempts, baseMs: config.retryBaseMs, maxMs: config.retryMaxMs };
   const engine = createEngine({

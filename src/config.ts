@@ -30,6 +30,7 @@ const schema = z.object({
     .regex(/^(offline|[a-z][a-z0-9-]*:.+)$/, 'offline or provider:model, e.g. openai:gpt-4o-mini')
     .default('offline'),
   LLM_BASE_URL: url(['http:', 'https:']),
+  OFFLINE_TOKEN_DELAY_MS: int(0, 5),
   OPENAI_API_KEY: z.string().optional(),
   ANTHROPIC_API_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -44,6 +45,7 @@ const schema = z.object({
   PLAN_MAX_ATTEMPTS: int(1, 3),
   CONTEXT_BUDGET_CHARS: int(1000, 60_000),
   SHUTDOWN_GRACE_MS: int(0, 10_000),
+  BULLMQ_LOCK_MS: int(100, 15_000),
   MAX_TASKS: int(1, 200),
   MAX_TEXT_CHARS: int(100, 20_000),
 });
@@ -59,6 +61,8 @@ export interface Config {
   redisPrefix: string;
   llmModel: string;
   llmBaseUrl?: string;
+  /** Pause between the offline model's streamed chunks, so a demo streams at a visible pace. */
+  offlineTokenDelayMs: number;
   /** Provider keys, handed to the model clients only; never logged. */
   apiKeys: { openai?: string; anthropic?: string };
   logLevel: Env['LOG_LEVEL'];
@@ -73,6 +77,8 @@ export interface Config {
   planMaxAttempts: number;
   contextBudgetChars: number;
   shutdownGraceMs: number;
+  /** BullMQ job lock duration: a killed worker's running jobs move to another worker after about this long. */
+  bullmqLockMs: number;
   /** Most tasks one workflow may have. */
   maxTasks: number;
   /** Longest request, description or task description accepted, in characters. */
@@ -104,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisPrefix: e.REDIS_PREFIX,
     llmModel: e.LLM_MODEL,
     llmBaseUrl: e.LLM_BASE_URL,
+    offlineTokenDelayMs: e.OFFLINE_TOKEN_DELAY_MS,
     apiKeys: { openai: e.OPENAI_API_KEY, anthropic: e.ANTHROPIC_API_KEY },
     logLevel: e.LOG_LEVEL,
     role: e.ROLE,
@@ -117,6 +124,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     planMaxAttempts: e.PLAN_MAX_ATTEMPTS,
     contextBudgetChars: e.CONTEXT_BUDGET_CHARS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    bullmqLockMs: e.BULLMQ_LOCK_MS,
     maxTasks: e.MAX_TASKS,
     maxTextChars: e.MAX_TEXT_CHARS,
   };

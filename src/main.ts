@@ -18,7 +18,7 @@ const app = await buildApp(config, { logger });
 const { url } = await app.start();
 const mode = config.redisUrl ? 'redis' : 'embedded';
 const db = config.databaseUrl ? 'postgresql' : `sqlite ${config.sqlitePath}`;
-logger.info({ mode, db, role: config.role, model: config.llmModel }, 'baton started');
+logger.info({ mode, db, model: config.llmModel }, 'baton started');
 if (url) console.log(`Baton is ready: GraphiQL at ${url}`);
 
 let stopping = false;

@@ -20,6 +20,8 @@ export interface ModelFactoryConfig {
   llmBaseUrl?: string;
   /** Keys by provider name; a missing key leaves the client to read its usual env var. */
   apiKeys?: Record<string, string | undefined>;
+  /** Pause between the offline model's streamed chunks (0 in tests; a readable pace for a demo). */
+  offlineTokenDelayMs?: number;
 }
 
 const PROVIDERS = ['openai', 'anthropic', 'ollama', 'openai-compatible'] as const;
@@ -75,7 +77,7 @@ async function build(
   persona: OfflinePersona,
   cfg: ModelFactoryConfig,
 ): Promise<BaseChatModel> {
-  if (parsed.provider === 'offline') return new OfflineChatModel({ persona });
+  if (parsed.provider === 'offline') return new OfflineChatModel({ persona, tokenDelayMs: cfg.offlineTokenDelayMs });
   const provider = parsed.provider === 'openai-compatible' ? 'openai' : parsed.provider;
   if (parsed.provider === 'openai-compatible' && !cfg.llmBaseUrl) {
     throw new BadUserInputError('an "openai-compatible:" model needs LLM_BASE_URL (the endpoint base URL)', {

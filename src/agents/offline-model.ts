@@ -179,7 +179,7 @@ function writePlan(messages: BaseMessage[]): string {
 
 // ---- specialist ------------------------------------------------------------------------------
 
-const DEPENDENCY_BLOCK = /<dependency\b([^>]*)>([\s\S]*?)<\/dependency>/g;
+const DEPENDENCY_BLOCK = /<dependency\b([^>]*\bkey="[^"]*"[^>]*)>([\s\S]*?)<\/dependency>/g;
 
 export function dependencyBlocks(prompt: string): Array<{ key: string; agent: string; chars: number }> {
   return [...prompt.matchAll(DEPENDENCY_BLOCK)].map((m) => ({
@@ -192,9 +192,11 @@ export function dependencyBlocks(prompt: string): Array<{ key: string; agent: st
 function taskOf(prompt: string): string {
   const text = prompt.replace(DEPENDENCY_BLOCK, '');
   const tagged = /<task\b[^>]*>([\s\S]*?)<\/task>/i.exec(text)?.[1];
+  // Baton's own task prompt: "Your task (Task 2, @backend):" then the description on the next line.
+  const baton = /^your task \(task [^)]*\):\s*\n(.+)$/im.exec(text)?.[1];
   const labelled = /^\s*(?:#+\s*)?(?:your\s+)?task(?:\s+\d+)?\s*[:\-–]\s*(.+)$/im.exec(text)?.[1];
   const first = text.split('\n').find((l) => l.trim().length > 0);
-  const task = (tagged ?? labelled ?? first ?? '').replace(/\s+/g, ' ').trim();
+  const task = (tagged ?? baton ?? labelled ?? first ?? '').replace(/\s+/g, ' ').trim();
   if (!task) return 'the assigned task';
   return task.length > 200 ? `${task.slice(0, 197)}...` : task;
 }

@@ -11,7 +11,7 @@ export interface TestApp {
 /** A started Baton on a fresh database (per BATON_TEST_DB), quiet logs, API on a free port unless ROLE says otherwise. */
 export async function startTestApp(env: Record<string, string> = {}, overrides: AppOverrides = {}, db?: TestDatabase): Promise<TestApp> {
   const database = db ?? (await createTestDatabase());
-  const config = loadConfig({ LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', RETRY_BASE_MS: '10', RETRY_MAX_MS: '50', ...database.env, ...env });
+  const config = loadConfig({ LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', RETRY_BASE_MS: '10', RETRY_MAX_MS: '50', OFFLINE_TOKEN_DELAY_MS: '0', ...database.env, ...env });
   const app = await buildApp(config, overrides);
   await app.start();
   return {
