@@ -13,7 +13,7 @@ export interface Result<R> {
   errors?: GraphQLErrorJson[];
 }
 
-type FetchFn = (input: string, init?: RequestInit) => Promise<Response> | Response;
+type FetchFn = (input: string, init: RequestInit) => Promise<Response> | Response;
 
 /** Sends typed documents to a yoga `fetch` (no socket). `raw` keeps the response body text for leak checks. */
 export function graphqlClient(fetch: FetchFn) {

@@ -10,6 +10,7 @@ import {
   StartWorkflowDocument,
 } from './__generated__/operations.ts';
 import { AUTH_TASKS, startTestApp, type TestApp, waitForStatus } from '../support/app.ts';
+import { until } from '../support/processes.ts';
 import { scriptedModels } from '../support/scripted-model.ts';
 import { serviceAvailable, testDialect } from '../support/services.ts';
 import { graphqlClient } from './client.ts';
@@ -71,8 +72,11 @@ describe.runIf(runs)(`GraphQL refusals and masking on ${testDialect}`, () => {
   it('unknown or malformed workflow ids are NOT_FOUND, naming the id', async () => {
     const before = await rowCounts();
     for (const id of [randomUUID(), `Workflow:${randomUUID()}`, 'Workflow:nope', 'nope']) {
-      for (const doc of [StartWorkflowDocument, CancelWorkflowDocument, DeleteWorkflowDocument] as const) {
-        const r = await gql.request(doc, { id });
+      for (const r of [
+        await gql.request(StartWorkflowDocument, { id }),
+        await gql.request(CancelWorkflowDocument, { id }),
+        await gql.request(DeleteWorkflowDocument, { id }),
+      ]) {
         expect(r.errors?.[0]?.extensions?.code, `${id}`).toBe('NOT_FOUND');
         expect(r.errors?.[0]?.message).toContain(id.replace(/^Workflow:/, ''));
       }
@@ -83,6 +87,8 @@ describe.runIf(runs)(`GraphQL refusals and masking on ${testDialect}`, () => {
   it('deleting an EXECUTING workflow is INVALID_STATE and deletes nothing', async () => {
     const { createWorkflow: w } = await gql.data(CreateWorkflowDocument, { input: input(AUTH_TASKS, 'running') });
     expect((await gql.data(StartWorkflowDocument, { id: w.id })).startWorkflow.status).toBe('EXECUTING');
+    // The engine writes on after the mutation returns; wait until the three root tasks are at their (silent) model.
+    await until(() => models.calls.length === 3, 'tasks 1, 4 and 5 calling their model', 10_000, 5);
     const before = await rowCounts();
     const r = await gql.request(DeleteWorkflowDocument, { id: w.id });
     expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_STATE', status: 'EXECUTING' });
