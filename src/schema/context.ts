@@ -8,11 +8,13 @@ export interface Context {
   /** A fresh EntityManager for this request; replaced by freshReads. */
   em: EntityManager;
   loaders: Loaders;
+  /** Aborted when the server stops: open subscriptions then complete. */
+  shutdown?: AbortSignal;
 }
 
-export function createContext(services: Services): Context {
+export function createContext(services: Services, shutdown?: AbortSignal): Context {
   const em = services.db.em();
-  return { services, em, loaders: createLoaders(em) };
+  return { services, em, loaders: createLoaders(em), shutdown };
 }
 
 /**

@@ -70,7 +70,7 @@ builder.subscriptionFields((t) => ({
         subscribe: () => ctx.services.bus.subscribe<AnyWorkflowEvent>(workflowTopic(id)),
         load: (after, until) => ctx.services.workflows.eventsAfter(id, after, until),
       });
-      return mapStream(events, (e) => e);
+      return mapStream(events, (e) => e, ctx.shutdown);
     },
     resolve: (item) => unwrap(item),
   }),
@@ -86,7 +86,7 @@ builder.subscriptionFields((t) => ({
         freshReads(ctx);
         // A workflow deleted since is skipped.
         return (await ctx.loaders.workflow.load(u.workflowId)) ?? undefined;
-      });
+      }, ctx.shutdown);
     },
     resolve: (item) => unwrap(item),
   }),

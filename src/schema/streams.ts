@@ -21,13 +21,21 @@ const DONE = { done: true as const, value: undefined };
 export function mapStream<T, U>(
   source: AsyncIterator<T>,
   map: (item: T) => U | undefined | Promise<U | undefined>,
+  /** Ends the stream (the client sees it complete), e.g. when the server shuts down. */
+  until?: AbortSignal,
 ): AsyncIterableIterator<U | StreamFailure> {
   let ended = false;
   const end = async () => {
+    if (ended) return DONE;
     ended = true;
+    until?.removeEventListener('abort', onAbort);
+    // Resolves a pending source.next() as done, so a waiting next() below returns at once.
     await source.return?.();
     return DONE;
   };
+  const onAbort = () => void end().catch(() => undefined);
+  if (until?.aborted) void end();
+  else until?.addEventListener('abort', onAbort, { once: true });
   // After a failure item, the next call finds `ended` and reports done.
   return {
     async next(): Promise<IteratorResult<U | StreamFailure>> {

@@ -35,13 +35,14 @@ function useHealthEndpoint(services: Services): Plugin {
  */
 export function createHttpServer(services: Services, opts: HttpServerOptions = {}) {
   const maxSubscriptions = opts.maxSubscriptionsPerConnection ?? 100;
+  let stopping = new AbortController();
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema: buildSchema(),
     graphqlEndpoint: GRAPHQL_PATH,
     // yoga's own check answers 200 with no body: liveness. /health (below) is readiness.
     healthCheckEndpoint: '/live',
     landingPage: false,
-    context: () => createContext(services),
+    context: () => createContext(services, stopping.signal),
     maskedErrors: { maskError: createMaskError(services.logger) },
     logging: yogaLogger(services.logger),
     graphiql: {
@@ -61,6 +62,7 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
 
     async start(port: number, host = '0.0.0.0'): Promise<{ url: string; port: number }> {
       if (server) throw new Error('the HTTP server is already started');
+      if (stopping.signal.aborted) stopping = new AbortController();
       const http = createServer(yoga);
       server = http;
       ws = useGraphqlWs(yoga, new WebSocketServer({ server: http, path: GRAPHQL_PATH }), maxSubscriptions);
@@ -77,21 +79,22 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
     },
 
     /**
-     * Closes every graphql-ws socket with 1001 (going away), then the HTTP
-     * server. SSE responses never end by themselves, so the connections still
-     * open once idle ones are closed are destroyed; their streams end and
-     * release their bus subscriptions.
+     * Completes every open subscription (SSE responses end with a `complete`
+     * event), closes every graphql-ws socket with 1001 (going away), then the
+     * HTTP server. Connections still open after `graceMs` are destroyed.
      */
-    async stop(): Promise<void> {
+    async stop(graceMs = 2000): Promise<void> {
       const http = server;
       server = undefined;
       if (!http) return;
+      stopping.abort();
       await ws?.dispose();
       ws = undefined;
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
-      http.closeAllConnections();
+      const force = setTimeout(() => http.closeAllConnections(), graceMs);
       await closed;
+      clearTimeout(force);
     },
   };
 }
