@@ -28,7 +28,8 @@ function rootCause(error: unknown): unknown {
  * yoga's `maskedErrors.maskError`, also applied to graphql-ws results through
  * yoga's envelop. Expected errors keep their message and reach the client
  * with `extensions: { code, ...details }`; GraphQL's own errors (parse,
- * validation, argument coercion) pass through; anything else becomes
+ * validation, argument coercion) pass through, Pothos argument errors with
+ * code BAD_USER_INPUT; anything else becomes
  * "Unexpected error." with code INTERNAL_SERVER_ERROR, and only the server
  * log sees the original and its stack.
  */
@@ -40,6 +41,10 @@ export function createMaskError(logger: Logger) {
     if (isExpectedError(cause)) {
       const details = (cause as { details?: Record<string, unknown> }).details ?? {};
       return new GraphQLError(cause.message, { ...at, extensions: { ...details, code: cause.code } });
+    }
+    // Pothos rejects bad arguments (e.g. a negative `first`) with its own GraphQLError: a client mistake.
+    if (cause instanceof GraphQLError && cause.name === 'PothosValidationError' && !cause.extensions.code) {
+      return new GraphQLError(cause.message, { ...at, extensions: { ...cause.extensions, code: 'BAD_USER_INPUT' } });
     }
     if (cause instanceof GraphQLError) return error as GraphQLError;
     logger.error({ err: cause, path: located?.path?.join('.') }, 'unexpected error (masked for the client)');

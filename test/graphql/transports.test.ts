@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventBus } from '../../src/events/event-bus.ts';
 import { createHttpServer } from '../../src/server/http-server.ts';
 import {
   CreateWorkflowDocument,
@@ -100,6 +101,47 @@ describe.runIf(runs)(`subscriptions over graphql-ws and SSE on ${testDialect}`, 
     expect((await ws.next()).done).toBe(true);
     const sse = await takeUntil(sseSubscribe(url, OnWorkflowEventsDocument, { workflowId }), () => true);
     expect(sse[0]!.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('ending a subscription on a quiet stream releases its bus subscription at once (graphql-ws and SSE)', async () => {
+    const real = t.app.services.bus;
+    let open = 0;
+    const bus: EventBus = {
+      ...real,
+      async subscribe(topic, opts) {
+        const sub = await real.subscribe(topic, opts);
+        const close = sub.close.bind(sub);
+        let counted = true;
+        open++;
+        sub.close = (reason) => {
+          if (counted) open--;
+          counted = false;
+          close(reason);
+        };
+        return sub;
+      },
+    } as EventBus;
+    const counting = createHttpServer({ ...t.app.services, bus });
+    const { url: countingUrl } = await counting.start(0, '127.0.0.1');
+    try {
+      const id = await create();
+      const c = wsClient(countingUrl);
+      clients.push(c);
+      const ws = wsSubscribe(c, OnWorkflowEventsDocument, { workflowId: id });
+      expect((await ws.next()).value.data.workflowEvents.seq).toBe(1);
+      await until(() => open === 1, 'the graphql-ws subscription on the bus', 2000, 5);
+      await ws.return!();
+      await until(() => open === 0, 'the bus subscription released after the graphql-ws complete', 1000, 5);
+
+      const abort = new AbortController();
+      const sse = sseSubscribe(countingUrl, OnWorkflowEventsDocument, { workflowId: id }, abort.signal);
+      expect((await sse.next()).value?.data?.workflowEvents.seq).toBe(1);
+      await until(() => open === 1, 'the SSE subscription on the bus', 2000, 5);
+      abort.abort();
+      await until(() => open === 0, 'the bus subscription released after the SSE client went away', 1000, 5);
+    } finally {
+      await counting.stop();
+    }
   });
 
   it('caps subscriptions per connection, and stop() closes sockets with 1001 and ends SSE streams', async () => {

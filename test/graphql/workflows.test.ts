@@ -85,6 +85,8 @@ describe.runIf(runs)(`GraphQL workflows on ${testDialect}`, () => {
 
     const bad = await gql.request(ListWorkflowsDocument, { first: 2, after: 'not-a-cursor' });
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const negative = await gql.request(ListWorkflowsDocument, { first: -1 });
+    expect(negative.errors?.[0]).toMatchObject({ message: expect.stringMatching(/first/), extensions: { code: 'BAD_USER_INPUT' } });
   });
 
   it('node(id) and workflow(id) take the global id or the bare uuid; unknown or malformed ids give null', async () => {
