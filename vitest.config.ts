@@ -14,6 +14,9 @@ const shared = {
 };
 
 export default defineConfig({
+  // One graphql instance: Pothos and yoga load graphql's CommonJS build, so our imports must too
+  // ("Cannot use GraphQLObjectType from another module or realm" otherwise).
+  resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
   test: {
     // Two cores here: more parallel files would only make timing assertions noisy.
     maxWorkers: 2,
