@@ -35,10 +35,9 @@ const textOf = (c: AIMessageChunk) =>
  */
 export function createTaskRunner(d: RunnerDeps) {
   async function callModel(task: ClaimedTask, startedSeq: number, signal: AbortSignal) {
-    const agent = await d.agents.get(task.agent);
+    const [agent, dependencies] = await Promise.all([d.agents.get(task.agent), d.tasks.dependencyOutputs(task.workflowId, task.dependsOn)]);
     if (!agent) throw new Error(`agent @${task.agent} no longer exists`);
     const model = await d.models({ agentName: agent.name, model: agent.model, temperature: agent.temperature, maxTokens: agent.maxTokens });
-    const dependencies = await d.tasks.dependencyOutputs(task.workflowId, task.dependsOn);
     const messages = buildTaskPrompt({
       systemPrompt: agent.systemPrompt,
       request: task.request,
@@ -98,10 +97,12 @@ export function createTaskRunner(d: RunnerDeps) {
     const claimed = await d.tasks.claim(ready);
     const task = claimed.value;
     if (!task) return; // finished, cancelled, or claimed by someone else
-    await d.publish(claimed);
+    // Committed already; the model call need not wait for the announcement.
+    const announced = d.publish(claimed);
     const startedSeq = claimed.events[0]!.seq;
     try {
       await execute(task, startedSeq, signal);
+      await announced;
     } catch (err) {
       if (err instanceof CancelledSignal) return; // the cancel already wrote everything
       if (err instanceof ShutdownSignal) {

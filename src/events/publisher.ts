@@ -19,8 +19,10 @@ export function createPublisher(bus: EventBus, logger: Logger) {
       const first = c.events[0];
       if (!first) return;
       const topic = workflowTopic(first.workflowId);
-      for (const e of c.events) await safe(bus.publish(topic, e));
-      if (c.statusChanged) await safe(bus.publish(WORKFLOW_UPDATED_TOPIC, { workflowId: first.workflowId, status: c.status } satisfies WorkflowUpdate));
+      // Issued back to back without waiting: one Redis connection sends them in this order.
+      const sent = c.events.map((e) => safe(bus.publish(topic, e)));
+      if (c.statusChanged) sent.push(safe(bus.publish(WORKFLOW_UPDATED_TOPIC, { workflowId: first.workflowId, status: c.status } satisfies WorkflowUpdate)));
+      await Promise.all(sent);
     },
     live(e: AnyWorkflowEvent) {
       void safe(bus.publish(workflowTopic(e.workflowId), e));
