@@ -1,0 +1,297 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildApp, type App } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { BusSubscription } from '../../src/events/event-bus.ts';
+import { type AnyWorkflowEvent, workflowTopic } from '../../src/events/types.ts';
+import { type CallSpan, createFakeAgent, handoffs, mergeSpans, wallNow } from '../fake-agent.ts';
+import { type BenchGraph, warmUpGraph } from '../graphs.ts';
+import { freshDatabase, freshRedisPrefix, percentile, REDIS_URL } from '../infra.ts';
+import type { BenchSystem, LatencyResult, RunResult } from './types.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Width is never the limit: the peers run every ready task at once. */
+const BASE_ENV = {
+  LOG_LEVEL: 'silent',
+  MAX_CONCURRENCY: '1000',
+  AGENT_CONCURRENCY: '1000',
+  MAX_TASKS: '20000',
+  TASK_TIMEOUT_MS: '600000',
+  SHUTDOWN_GRACE_MS: '1000',
+};
+
+interface Answer {
+  span: CallSpan;
+  peakRss: number;
+  cpuMs: number;
+}
+
+interface Worker {
+  child: ChildProcess;
+  /** Builds the app in the worker (after the database is migrated) and starts it. */
+  build(env: Record<string, string>): Promise<void>;
+  ask(): Promise<Answer>;
+  stop(): Promise<void>;
+}
+
+/** Forks a worker at once (its modules load meanwhile); it builds its app on `build`. */
+function forkWorker(): Promise<Worker> {
+  const child = fork(resolve(here, '../worker.ts'), [], {
+    // BENCH_WORKER_PROF=<dir>: each worker writes a CPU profile there when it exits.
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_PROF}`] : [])],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let nextId = 1;
+  const pending = new Map<number, (v: Answer) => void>();
+  let built: (() => void) | undefined;
+  let failed: ((e: Error) => void) | undefined;
+  return new Promise((resolveReady, reject) => {
+    const early = (code: number | null) => {
+      const err = new Error(`bench worker exited with ${code}`);
+      reject(err);
+      failed?.(err);
+    };
+    child.on('exit', early);
+    child.on('message', (m: { type: string; id?: number } & Answer) => {
+      if (m.type === 'ready') {
+        resolveReady({
+          child,
+          build(env) {
+            return new Promise<void>((ok, fail) => {
+              built = ok;
+              failed = fail;
+              child.send({ type: 'build', env });
+            });
+          },
+          ask() {
+            const id = nextId++;
+            return new Promise((r) => {
+              pending.set(id, r);
+              child.send({ type: 'span', id });
+            });
+          },
+          stop() {
+            child.off('exit', early);
+            return new Promise<void>((r) => {
+              if (child.exitCode !== null) return r();
+              const timer = setTimeout(() => {
+                child.kill('SIGKILL');
+                r();
+              }, 15_000);
+              child.once('exit', () => {
+                clearTimeout(timer);
+                r();
+              });
+              child.send({ type: 'stop' });
+            });
+          },
+        });
+      } else if (m.type === 'built') {
+        built?.();
+      } else if (m.type === 'span') {
+        pending.get(m.id!)?.({ span: m.span, peakRss: m.peakRss, cpuMs: m.cpuMs });
+        pending.delete(m.id!);
+      }
+    });
+  });
+}
+
+interface WatchResult {
+  received: number[];
+  errors: number;
+  errorSamples: string[];
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  samples: number;
+}
+
+/** The graphql-ws clients run in their own process (bench/subscribers.ts), so they do not slow the server they measure. */
+function startWatchers(): Promise<{ child: ChildProcess; result: Promise<WatchResult> }> {
+  const child = fork(resolve(here, '../subscribers.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((ready, reject) => {
+    const result = new Promise<WatchResult>((done, fail) => {
+      child.on('message', (m: { type: string; error?: string } & WatchResult) => {
+        if (m.type === 'ready') ready({ child, result });
+        else if (m.type === 'done') done(m);
+        else if (m.type === 'failed') fail(new Error(`subscribers: ${m.error}`));
+      });
+      child.once('exit', (code) => {
+        const err = new Error(`the subscriber process exited with ${code}`);
+        reject(err);
+        fail(err);
+      });
+    });
+    result.catch(() => {});
+  });
+}
+
+/**
+ * Baton through its services (what the GraphQL mutations call): createWorkflow,
+ * then the clock runs from the startWorkflow call until the workflow's
+ * `completed` event (published right after its commit) reaches a subscriber in
+ * this process. Embedded: SQLite in a temp dir, in-process queue, this process
+ * serves the API and runs the tasks. Redis: a fresh PostgreSQL database and
+ * Redis prefix; this process is the API (creates and starts workflows, serves
+ * graphql-ws), and `workers` child processes (ROLE=worker) run the tasks.
+ * Event delivery is measured with real graphql-ws clients in another process.
+ */
+export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSystem {
+  const name = mode === 'embedded' ? 'baton-embedded' : `baton-redis-${workers}w`;
+  const fake = createFakeAgent();
+  let app: App;
+  let url: string | null = null;
+  let helpers: Worker[] = [];
+  let cleanup: Array<() => Promise<unknown>> = [];
+
+  let cpu = process.cpuUsage();
+  /** Model calls, helpers' peak RSS and CPU (this process's and the helpers') since the last call. */
+  const spans = async () => {
+    const used = process.cpuUsage(cpu);
+    cpu = process.cpuUsage();
+    const own = (used.user + used.system) / 1000;
+    if (mode === 'embedded') return { span: fake.takeSpan(), rss: undefined, cpuMs: own };
+    const answers = await Promise.all(helpers.map((w) => w.ask()));
+    return {
+      span: mergeSpans(answers.map((a) => a.span)),
+      rss: answers.map((a) => a.peakRss),
+      cpuMs: own + answers.reduce((s, a) => s + a.cpuMs, 0),
+    };
+  };
+
+  async function create(graph: BenchGraph) {
+    const t = wallNow();
+    const id = await app.services.workflows.create({
+      description: `bench ${graph.name}`,
+      tasks: graph.tasks.map(({ key, agent, description, dependsOn }) => ({ key, agent, description, dependsOn })),
+    });
+    return { id, setupMs: wallNow() - t };
+  }
+
+  /** Resolves with the receipt time of the run's final event. */
+  function awaitEnd(sub: BusSubscription<AnyWorkflowEvent>) {
+    return (async () => {
+      for await (const e of sub) {
+        if (e.kind === 'completed' || e.kind === 'failed' || e.kind === 'cancelled') return { at: wallNow(), kind: e.kind };
+      }
+      throw new Error('subscription ended before the workflow did');
+    })();
+  }
+
+  return {
+    name,
+    label: mode === 'embedded' ? 'Baton embedded (SQLite, in-process queue)' : `Baton PostgreSQL + Redis + BullMQ, ${workers} worker process${workers > 1 ? 'es' : ''}`,
+    timing: 'startWorkflow call → completed event received (after its commit)',
+    async setup() {
+      const forking = mode === 'redis' ? Promise.all(Array.from({ length: workers }, () => forkWorker())) : Promise.resolve([]);
+      let env: Record<string, string>;
+      if (mode === 'embedded') {
+        const dir = mkdtempSync(join(tmpdir(), 'baton-bench-'));
+        cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
+        env = { ...BASE_ENV, SQLITE_PATH: join(dir, 'baton.sqlite') };
+      } else {
+        const db = await freshDatabase(`${workers}w`);
+        cleanup.push(() => db.drop());
+        const redis = freshRedisPrefix(`${workers}w`);
+        cleanup.push(() => redis.clean());
+        env = { ...BASE_ENV, DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: redis.prefix };
+      }
+      // Embedded: one process serves the API and runs the tasks (ROLE=all). Redis: this process is
+      // the API (ROLE=api: it serves and enqueues, never takes a job); the workers run the tasks.
+      app = await buildApp(loadConfig({ ...env, ROLE: mode === 'embedded' ? 'all' : 'api', PORT: '0', HOST: '127.0.0.1' }), { models: fake.factory });
+      ({ url } = await app.start());
+      helpers = await forking;
+      await Promise.all(helpers.map((w) => w.build(env)));
+      // Warm-up: first calls, connections, JIT.
+      const warm = await create(warmUpGraph());
+      const sub = await app.services.bus.subscribe<AnyWorkflowEvent>(workflowTopic(warm.id), { bufferSize: 1e6 });
+      const end = awaitEnd(sub);
+      await app.services.workflows.start(warm.id);
+      await end;
+      sub.close();
+      await spans();
+    },
+    async run(graph) {
+      const { id, setupMs } = await create(graph);
+      const sub = await app.services.bus.subscribe<AnyWorkflowEvent>(workflowTopic(id), { bufferSize: 1e7 });
+      const end = awaitEnd(sub);
+      await spans(); // reset
+      const t0 = wallNow();
+      await app.services.workflows.start(id);
+      const { at, kind } = await end;
+      sub.close();
+      if (kind !== 'completed') throw new Error(`${name}: workflow ${id} ended ${kind}`);
+      const { span, rss, cpuMs } = await spans();
+      await app.services.workflows.remove(id);
+      return {
+        makespanMs: at - t0,
+        modelSpanMs: span.lastEnd - span.firstStart,
+        setupMs,
+        calls: span.calls,
+        handoff: handoffs(graph.tasks, span.times, t0),
+        cpuMs,
+        helperPeakRss: rss,
+      } satisfies RunResult;
+    },
+    async latency(graph, subscribers) {
+      if (!url) throw new Error(`${name}: no HTTP server to subscribe to`);
+      const { id } = await create(graph);
+      const seqBefore = (await app.services.workflows.eventsAfter(id, 0)).at(-1)!.seq;
+      // Ready means: the server holds all `subscribers` subscriptions on the workflow's topic.
+      const topic = workflowTopic(id);
+      const bus = app.services.bus;
+      const original = bus.subscribe;
+      let live = 0;
+      bus.subscribe = async function <T>(this: unknown, t: string, o?: { bufferSize?: number }) {
+        const sub = await original.call(bus, t, o);
+        if (t === topic) live++;
+        return sub as BusSubscription<T>;
+      };
+      const watchers = await startWatchers();
+      try {
+        watchers.child.send({ url, workflowId: id, afterSeq: seqBefore, count: subscribers });
+        const until = Date.now() + 120_000;
+        while (live < subscribers) {
+          if (Date.now() > until) throw new Error(`${name}: only ${live} of ${subscribers} subscriptions became active`);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        bus.subscribe = original;
+        await spans();
+        const t0 = wallNow();
+        await app.services.workflows.start(id);
+        const r = await watchers.result;
+        const makespanMs = wallNow() - t0;
+        const { rss } = await spans();
+        const lastSeq = (await app.services.workflows.eventsAfter(id, seqBefore)).at(-1)!.seq;
+        await app.services.workflows.remove(id);
+        const expected = lastSeq - seqBefore;
+        return {
+          subscribers,
+          expectedPerSubscriber: expected,
+          incomplete: r.received.filter((c) => c < expected).length,
+          errors: r.errors,
+          errorSamples: r.errorSamples,
+          p50Ms: r.p50Ms,
+          p99Ms: r.p99Ms,
+          maxMs: r.maxMs,
+          samples: r.samples,
+          makespanMs,
+          helperPeakRss: rss,
+        } satisfies LatencyResult;
+      } finally {
+        bus.subscribe = original;
+        watchers.child.kill();
+      }
+    },
+    async teardown() {
+      await Promise.all(helpers.map((w) => w.stop()));
+      await app?.stop();
+      for (const c of cleanup.reverse()) await c().catch((err) => console.error(`${name}: cleanup failed`, err));
+      cleanup = [];
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import type { BenchGraph } from '../graphs.ts';
+
+export interface RunResult {
+  /** What the system's own clock says the run took (see `timing`). */
+  makespanMs: number;
+  /** First model call to last model end, from the fake agent(s). */
+  modelSpanMs: number;
+  /** Creating the workflow / building and compiling the graph: before the clock starts. */
+  setupMs: number;
+  /** Model calls made (every task exactly once when nothing fails). */
+  calls: number;
+  /** Ready-to-running delay of tasks (see handoffs() in fake-agent.ts), ms. */
+  handoff: { p50: number; p99: number; max: number };
+  /** CPU time used during the run by this process and its helper processes (not by PostgreSQL or Redis), ms. */
+  cpuMs: number;
+  /** Peak RSS of helper processes during the run (BullMQ workers), bytes each. */
+  helperPeakRss?: number[];
+}
+
+export interface LatencyResult {
+  subscribers: number;
+  /** State-change events each subscriber should have seen. */
+  expectedPerSubscriber: number;
+  /** Subscribers that missed at least one of them. */
+  incomplete: number;
+  /** Subscriptions that ended with an error, and a few of the errors. */
+  errors: number;
+  errorSamples: string[];
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  samples: number;
+  makespanMs: number;
+  helperPeakRss?: number[];
+}
+
+export interface BenchSystem {
+  name: string;
+  label: string;
+  /** How makespanMs is measured. */
+  timing: string;
+  setup(): Promise<void>;
+  run(graph: BenchGraph): Promise<RunResult>;
+  /** Event delivery to `subscribers` subscribers of one running workflow (Baton only). */
+  latency?(graph: BenchGraph, subscribers: number): Promise<LatencyResult>;
+  teardown(): Promise<void>;
+}

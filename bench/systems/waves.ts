@@ -1,0 +1,54 @@
+import { createFakeAgent, handoffs, wallNow } from '../fake-agent.ts';
+import type { BenchTask } from '../graphs.ts';
+import { callAgent } from './agent-call.ts';
+import type { BenchSystem } from './types.ts';
+
+/**
+ * RezNet's loop, in memory: take every task whose dependencies are all done,
+ * run them together, wait for all of them, repeat. Like RezNet it scans the
+ * remaining tasks for ready ones at each wave. No persistence, no events: the
+ * loop's cost is the waiting, not the bookkeeping.
+ */
+export function wavesSystem(): BenchSystem {
+  const fake = createFakeAgent();
+  return {
+    name: 'waves',
+    label: "Wave loop modelled on RezNet's, in memory",
+    timing: 'loop start → last wave done',
+    async setup() {
+      fake.takeSpan();
+    },
+    async run(graph) {
+      const request = `bench ${graph.name}`;
+      const t = wallNow();
+      const agentOf = new Map(graph.tasks.map((x) => [x.key, x.agent]));
+      const setupMs = wallNow() - t;
+      fake.takeSpan();
+      const c0 = process.cpuUsage();
+      const t0 = wallNow();
+      const outputs = new Map<string, string>();
+      let pending: BenchTask[] = graph.tasks;
+      while (pending.length > 0) {
+        const wave = pending.filter((task) => task.dependsOn.every((d) => outputs.has(d)));
+        if (wave.length === 0) throw new Error('waves: nothing ready, but tasks remain');
+        const results = await Promise.all(
+          wave.map((task) => callAgent(fake.model, request, task, (k) => ({ agent: agentOf.get(k)!, output: outputs.get(k)! }))),
+        );
+        wave.forEach((task, i) => outputs.set(task.key, results[i]!));
+        pending = pending.filter((task) => !outputs.has(task.key));
+      }
+      const makespanMs = wallNow() - t0;
+      const c = process.cpuUsage(c0);
+      const span = fake.takeSpan();
+      return {
+        makespanMs,
+        modelSpanMs: span.lastEnd - span.firstStart,
+        setupMs,
+        calls: span.calls,
+        handoff: handoffs(graph.tasks, span.times, t0),
+        cpuMs: (c.user + c.system) / 1000,
+      };
+    },
+    async teardown() {},
+  };
+}
