@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Db } from '../db/orm.ts';
 import { num } from '../db/sql.ts';
-import { BadUserInputError, ConflictError, InvalidStateError, NotFoundError } from '../errors.ts';
+import { ConflictError, InvalidStateError, NotFoundError } from '../errors.ts';
+import { parseInput } from '../services/validate.ts';
 import type { AgentInput, AgentPatch } from '../services/types.ts';
 import { BUILTIN_AGENTS } from './builtins.ts';
 
@@ -26,13 +27,6 @@ const fields = {
 };
 const createSchema = z.object({ name, ...fields });
 const patchSchema = z.object({ ...fields, role: fields.role.optional(), active: z.boolean().nullish() });
-
-function parse<T>(schema: z.ZodType<T>, input: unknown): T {
-  const r = schema.safeParse(input);
-  if (r.success) return r.data;
-  const i = r.error.issues[0]!;
-  throw new BadUserInputError(`${i.path.join('.') || 'input'}: expected ${i.message}`, { field: i.path.join('.') });
-}
 
 export const normalizeAgentName = (n: string) => n.trim().replace(/^@/, '').toLowerCase();
 
@@ -74,7 +68,7 @@ export function createAgentStore(db: Db, now: () => number) {
       return new Set((await table().where({ active: true }).select('name')).map((r) => r.name as string));
     },
     async create(input: AgentInput): Promise<string> {
-      const a = parse(createSchema, input);
+      const a = parseInput(createSchema, input);
       const key = normalizeAgentName(a.name);
       if (await this.get(key)) throw new ConflictError(`agent @${key} already exists`, { name: key });
       const at = now();
@@ -85,7 +79,7 @@ export function createAgentStore(db: Db, now: () => number) {
       return key;
     },
     async update(agentName: string, patch: AgentPatch): Promise<void> {
-      const p = parse(patchSchema, patch);
+      const p = parseInput(patchSchema, patch);
       const key = normalizeAgentName(agentName);
       const current = await this.get(key);
       if (!current) throw new NotFoundError('Agent', agentName);

@@ -2,12 +2,13 @@ import { z } from 'zod';
 import type { AgentStore } from '../agents/agent-store.ts';
 import type { Config } from '../config.ts';
 import type { Engine } from '../engine/engine.ts';
-import { BadUserInputError, BatonError } from '../errors.ts';
+import { BatonError } from '../errors.ts';
 import type { Publisher } from '../events/publisher.ts';
 import type { Logger } from '../logger.ts';
 import { validatePlan } from '../planning/dag.ts';
 import type { Planner } from '../planning/planner.ts';
 import type { CreateWorkflowInput, PlanWorkflowInput, Services } from './types.ts';
+import { parseInput } from './validate.ts';
 
 function inputSchemas(config: Config) {
   const text = (what: string) =>
@@ -30,14 +31,6 @@ function inputSchemas(config: Config) {
     }),
     plan: z.object({ request: text('request'), channelId, autoStart: z.boolean().nullish() }),
   };
-}
-
-function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
-  const r = schema.safeParse(input);
-  if (r.success) return r.data;
-  const i = r.error.issues[0]!;
-  const field = i.path.join('.');
-  throw new BadUserInputError(`${field || 'input'}: expected ${i.message}`, { field });
 }
 
 export interface WorkflowServiceDeps {
