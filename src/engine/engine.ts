@@ -73,12 +73,14 @@ export function createEngine(d: EngineDeps) {
     },
     async cancel(id: string, reason: string | null = null) {
       const c = await workflows.cancel(id, reason);
-      await d.publisher.committed(c);
-      // Every process aborts its in-flight calls for this workflow; this one at once.
+      // Every process aborts its in-flight calls for this workflow: this one at once, right after the
+      // commit (before anything is awaited, so a runner that claimed its task before the cancel cannot
+      // start a model call meanwhile), the others as soon as the broadcast reaches them.
       d.dispatcher.abortWorkflow(id);
       await d.bus.publish(CONTROL_TOPIC, { type: 'cancel', workflowId: id } satisfies ControlMessage).catch((err) => {
         d.logger.warn({ err: String(err) }, 'cancel broadcast failed; other processes stop at their next write');
       });
+      await d.publisher.committed(c);
     },
     /** Worker role: listen for cancels, run queued tasks, and re-queue what a dead process left unfinished. */
     async startWorking() {

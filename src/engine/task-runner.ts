@@ -96,7 +96,12 @@ export function createTaskRunner(d: RunnerDeps) {
     if (signal.aborted) return;
     const claimed = await d.tasks.claim(ready);
     const task = claimed.value;
-    if (!task) return; // finished, cancelled, or claimed by someone else
+    if (!task) {
+      // Finished, cancelled, or claimed by someone else. If it completed, make sure its ready
+      // dependents are queued: whoever completed it may have died before queueing them.
+      await d.dispatch(await d.tasks.readyDependents(ready));
+      return;
+    }
     // Committed already; the model call need not wait for the announcement.
     const announced = d.publish(claimed);
     const startedSeq = claimed.events[0]!.seq;

@@ -168,6 +168,25 @@ export function createTaskStore(db: Db, clock: Clock) {
       return n > 0;
     },
 
+    /**
+     * The READY dependents of a COMPLETED task of an EXECUTING workflow. A runner whose claim was
+     * refused hands these on: the process that completed the task may have died before it queued
+     * them (its job then runs again elsewhere), and queueing a READY task twice is harmless.
+     */
+    async readyDependents(task: ReadyTask): Promise<ReadyTask[]> {
+      const row = await db.knex('tasks').where({ id: task.taskId, status: 'COMPLETED' }).first('dependents');
+      const keys = row ? fromJson<string[]>(row.dependents) : [];
+      if (keys.length === 0) return [];
+      const rows = await db
+        .knex('tasks as t')
+        .join('workflows as w', 'w.id', 't.workflow_id')
+        .where({ 't.workflow_id': task.workflowId, 't.status': 'READY', 'w.status': 'EXECUTING' })
+        .whereIn('t.key', keys)
+        .orderBy('t.order_index')
+        .select({ taskId: 't.id', key: 't.key', agent: 't.agent', orderIndex: 't.order_index' });
+      return rows.map((r) => ({ taskId: r.taskId, workflowId: task.workflowId, key: r.key, agent: r.agent, orderIndex: num(r.orderIndex) }));
+    },
+
     async dependencyOutputs(workflowId: string, keys: string[]) {
       if (keys.length === 0) return [];
       const rows = await db.knex('tasks').where({ workflow_id: workflowId }).whereIn('key', keys).select('key', 'agent', 'output');

@@ -1,0 +1,294 @@
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.ts';
+import { connectionFromUrl } from '../../src/engine/bullmq-dispatcher.ts';
+import { AUTH_TASKS, waitForStatus } from '../support/app.ts';
+import { type FakeBehaviour, type FakeOpenAI, type FakeRequest, startFakeOpenAI } from '../support/fake-openai.ts';
+import { type BatonProcess, buildApiApp, cleanUp, deleteRedisKeys, killAllBatons, redisKeys, sleep, spawnBaton, until } from '../support/processes.ts';
+import { promptText, taskId, taskOf } from '../support/prompt.ts';
+import { createTestDatabase, REDIS_TEST_URL, serviceAvailable, type TestDatabase, testDialect, testRedisPrefix } from '../support/services.ts';
+
+/**
+ * Production mode across processes: PostgreSQL + Redis, this test process as the
+ * API (it creates, starts and cancels workflows; it runs no task) and TWO worker
+ * child processes (ROLE=worker). Each worker talks to its own fake provider, so
+ * every model call says which worker made it.
+ *
+ * A PostgreSQL suite: it runs with BATON_TEST_DB=postgresql (the postgresql
+ * project of the vitest config), not a second time on the SQLite run.
+ */
+const wanted = testDialect === 'postgresql';
+if (!wanted) console.warn('[skip] bullmq.test.ts runs with BATON_TEST_DB=postgresql (PostgreSQL + Redis), not on the SQLite run');
+const available = wanted && (await serviceAvailable('postgresql')) && (await serviceAvailable('redis'));
+
+type Worker = 'A' | 'B';
+const DEPS = 20;
+const RACE_WORKFLOWS = 50;
+/** Race workflows in flight at once; each worker runs up to 10 × this many tasks, so all 20 dependencies of a workflow can be in flight together. */
+const RACE_BATCH = 5;
+/** BullMQ lock duration of the workers. */
+const LOCK_MS = 3000;
+
+describe.runIf(available)('BullMQ: one API process and two worker processes on PostgreSQL + Redis', () => {
+  let db: TestDatabase;
+  let api: App;
+  const prefix = testRedisPrefix();
+  const fakes = {} as Record<Worker, FakeOpenAI>;
+  const workers = {} as Record<Worker, BatonProcess>;
+  /** What the providers answer; both share it and pass which worker asked. */
+  let respond: (req: FakeRequest, worker: Worker) => FakeBehaviour | Promise<FakeBehaviour> = () => ({ content: 'ok' });
+  let workerEnv: (w: Worker) => Record<string, string>;
+
+  /** Every task request, with the worker that made it. */
+  const calls = () =>
+    (['A', 'B'] as const)
+      .flatMap((w) => fakes[w].requests.map((r) => ({ worker: w, time: r.time, id: taskId(r.body), task: taskOf(r.body), body: r.body })))
+      .sort((x, y) => x.time - y.time);
+
+  beforeAll(async () => {
+    db = await createTestDatabase('postgresql');
+    for (const w of ['A', 'B'] as const) fakes[w] = await startFakeOpenAI((req) => respond(req, w));
+    const shared = { ...db.env, REDIS_URL: REDIS_TEST_URL, REDIS_PREFIX: prefix };
+    api = await buildApiApp(shared); // migrates the database first
+    workerEnv = (w) => ({
+      ...shared,
+      ROLE: 'worker',
+      LLM_MODEL: 'openai:gpt-4o-mini',
+      LLM_BASE_URL: fakes[w].url,
+      OPENAI_API_KEY: 'dummy',
+      // A killed worker's job moves to the other worker a few seconds later. (Much shorter locks can
+      // expire while a loaded worker is busy, and BullMQ then hands a live job to the other worker.)
+      BULLMQ_LOCK_MS: String(LOCK_MS),
+      MAX_CONCURRENCY: String(10 * RACE_BATCH),
+      AGENT_CONCURRENCY: String(10 * RACE_BATCH),
+      RETRY_BASE_MS: '10',
+      RETRY_MAX_MS: '50',
+    });
+    for (const w of ['A', 'B'] as const) workers[w] = spawnBaton(workerEnv(w), `worker-${w}`);
+    await Promise.all([workers.A.ready, workers.B.ready]);
+  });
+
+  afterAll(() =>
+    cleanUp(
+      () => killAllBatons(),
+      () => api?.stop(),
+      ...Object.values(fakes).map((f) => () => f.close()),
+      async () => {
+        await deleteRedisKeys(REDIS_TEST_URL, prefix);
+        expect(await redisKeys(REDIS_TEST_URL, prefix)).toEqual([]);
+      },
+      () => db?.drop(),
+    ),
+  );
+
+  /** A workflow's events and model calls, relative to its creation (for failure messages). */
+  async function timeline(id: string, request: string) {
+    const events = await api.services.workflows.eventsAfter(id, 0);
+    const t0 = Date.parse(events[0]!.at);
+    const ev = events.map((e) => {
+      const p = e.payload as { key?: string; error?: string };
+      return `${e.seq}:${e.kind}${p.key ? `:${p.key}` : ''}@${Date.parse(e.at) - t0}${p.error ? ` (${p.error})` : ''}`;
+    });
+    const reqs = calls().filter((c) => c.task?.request === request).map((c) => `${c.task!.key}@${c.worker}+${c.time - t0}`);
+    return `events: ${ev.join(' ')}\nmodel calls: ${reqs.join(' ')}`;
+  }
+
+  const taskStatuses = async (id: string) =>
+    Object.fromEntries((await api.services.db.knex('tasks').where({ workflow_id: id }).select('key', 'status')).map((r) => [r.key as string, r.status as string]));
+
+  it('runs auth DAGs to completion across both workers, every task exactly once', async () => {
+    respond = (req) => ({ content: `done: ${taskId(req.body)}`, delayMs: 80 + Math.floor(Math.random() * 120) });
+    const run = randomUUID().slice(0, 8);
+    const requests = ['A', 'B', 'C'].map((n) => `auth ${run} ${n}`);
+    const ids = await Promise.all(requests.map((description) => api.services.workflows.create({ description, tasks: AUTH_TASKS })));
+    const began = Date.now();
+    await Promise.all(ids.map((id) => api.services.workflows.start(id)));
+    for (const id of ids) expect(await waitForStatus(api, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 30_000)).toBe('COMPLETED');
+    const ms = Date.now() - began;
+
+    const mine = calls().filter((c) => c.task && requests.includes(c.task.request));
+    for (const r of requests) {
+      for (const t of AUTH_TASKS) expect(mine.filter((c) => c.id === `${r}/${t.key}`), `${r}/${t.key}`).toHaveLength(1);
+    }
+    expect(mine).toHaveLength(24);
+    const byWorker = { A: mine.filter((c) => c.worker === 'A').length, B: mine.filter((c) => c.worker === 'B').length };
+    expect(byWorker.A).toBeGreaterThan(0);
+    expect(byWorker.B).toBeGreaterThan(0);
+    for (const id of ids) {
+      const events = await api.services.workflows.eventsAfter(id, 0);
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+      expect(events.filter((e) => e.kind === 'task_started')).toHaveLength(8);
+      expect(events.at(-1)!.kind).toBe('completed');
+    }
+    console.log(`[bullmq] 3 auth DAGs in ${ms} ms; model calls by worker: A ${byWorker.A}, B ${byWorker.B}`);
+  });
+
+  it(`race: a sink after ${DEPS} dependencies that finish together across both workers runs exactly once (${RACE_WORKFLOWS} workflows)`, async () => {
+    const run = randomUUID().slice(0, 8);
+    // The providers hold every dependency's answer until all 20 of its workflow have arrived, then
+    // answer them all at once: the 20 completions of one workflow race each other in both workers.
+    const arrived = new Map<string, number>();
+    const release = new Map<string, () => void>();
+    const gate = new Map<string, Promise<void>>();
+    const gateOf = (request: string) => {
+      let g = gate.get(request);
+      if (!g) gate.set(request, (g = new Promise<void>((r) => release.set(request, r))));
+      return g;
+    };
+    respond = async (req) => {
+      const t = taskOf(req.body);
+      if (!t || t.key === 'sink') return { content: `sink of ${t?.request}` };
+      const n = (arrived.get(t.request) ?? 0) + 1;
+      arrived.set(t.request, n);
+      const g = gateOf(t.request);
+      if (n === DEPS) release.get(t.request)!();
+      await g;
+      return { content: `output of ${t.key}` };
+    };
+    const agents = ['backend', 'frontend', 'qa', 'devops'];
+    const tasks = [
+      ...Array.from({ length: DEPS }, (_, i) => ({ key: `d${i + 1}`, agent: agents[i % agents.length]!, description: `dependency ${i + 1}` })),
+      { key: 'sink', agent: 'qa', description: 'gather all', dependsOn: Array.from({ length: DEPS }, (_, i) => `d${i + 1}`) },
+    ];
+    const requests = Array.from({ length: RACE_WORKFLOWS }, (_, i) => `race ${run} ${i}`);
+    const ids: string[] = [];
+    const began = Date.now();
+    for (let i = 0; i < requests.length; i += RACE_BATCH) {
+      const batch = requests.slice(i, i + RACE_BATCH);
+      const batchIds = await Promise.all(batch.map((description) => api.services.workflows.create({ description, tasks })));
+      await Promise.all(batchIds.map((id) => api.services.workflows.start(id)));
+      for (const id of batchIds) expect(await waitForStatus(api, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 30_000)).toBe('COMPLETED');
+      ids.push(...batchIds);
+    }
+    const ms = Date.now() - began;
+
+    const mine = calls().filter((c) => c.task && requests.includes(c.task.request));
+    let split = 0;
+    for (const [i, r] of requests.entries()) {
+      const sink = mine.filter((c) => c.id === `${r}/sink`);
+      expect(sink, `sink of workflow ${i}`).toHaveLength(1);
+      // The sink ran after all 20, with every output.
+      const prompt = promptText(sink[0]!.body);
+      for (let d = 1; d <= DEPS; d++) expect(prompt).toContain(`<dependency key="d${d}" agent="${agents[(d - 1) % agents.length]}">\noutput of d${d}\n</dependency>`);
+      const deps = mine.filter((c) => c.task!.request === r && c.task!.key !== 'sink');
+      // On a mismatch, say what happened to that workflow.
+      const why = deps.length === DEPS ? '' : await timeline(ids[i]!, r);
+      expect(deps, why).toHaveLength(DEPS);
+      expect(new Set(deps.map((c) => c.id)).size).toBe(DEPS);
+      if (new Set(deps.map((c) => c.worker)).size === 2) split++;
+    }
+    for (const id of ids) {
+      const events = await api.services.workflows.eventsAfter(id, 0);
+      expect(events.filter((e) => e.kind === 'task_started' && (e.payload as { key: string }).key === 'sink')).toHaveLength(1);
+      expect(events.filter((e) => e.kind === 'task_completed')).toHaveLength(DEPS + 1);
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    }
+    const sinks = await api.services.db.knex('tasks').whereIn('workflow_id', ids).andWhere({ key: 'sink' }).select('status', 'attempts');
+    expect(sinks.map((r) => [r.status, Number(r.attempts)])).toEqual(ids.map(() => ['COMPLETED', 1]));
+    // The race is across processes: in most workflows both workers ran some of the 20.
+    expect(split).toBeGreaterThanOrEqual(RACE_WORKFLOWS / 2);
+    console.log(`[bullmq] race: ${RACE_WORKFLOWS} workflows of ${DEPS}→1 in ${ms} ms; ${split} had their ${DEPS} dependencies on both workers; every sink ran once`);
+  }, 90_000);
+
+  it('a cancel taken by the API process aborts the model call running in a worker process', async () => {
+    const request = `cancel ${randomUUID().slice(0, 8)}`;
+    respond = (req) => (taskOf(req.body)?.request === request ? { hang: true } : { content: 'ok' });
+    const id = await api.services.workflows.create({
+      description: request,
+      tasks: [
+        { key: '1', agent: 'backend', description: 'slow' },
+        { key: '2', agent: 'qa', description: 'after', dependsOn: ['1'] },
+      ],
+    });
+    await api.services.workflows.start(id);
+    const call = await until(() => calls().find((c) => c.task?.request === request), 'the model call', 10_000, 10);
+    const fake = fakes[call.worker];
+    const aborted = fake.onAbort(fake.abortedCount + 1);
+    const at = Date.now();
+    await api.services.workflows.cancel(id);
+    await Promise.race([aborted, sleep(3000).then(() => Promise.reject(new Error(`worker ${call.worker} never aborted the call`)))]);
+    const abortMs = Date.now() - at;
+    expect(await api.engine.workflows.status(id)).toBe('CANCELLED');
+    expect(await taskStatuses(id)).toEqual({ '1': 'CANCELLED', '2': 'CANCELLED' });
+    await sleep(500);
+    expect(calls().filter((c) => c.task?.request === request)).toHaveLength(1);
+    expect((await api.services.workflows.eventsAfter(id, 0)).at(-1)!.kind).toBe('cancelled');
+    console.log(`[bullmq] cancel in the API process: worker ${call.worker}'s call aborted ${abortMs} ms later`);
+  });
+
+  it('a worker that died between committing a task and queueing its dependents: the job, run again, hands them on', async () => {
+    respond = (req) => ({ content: `done: ${taskId(req.body)}` });
+    const request = `orphans ${randomUUID().slice(0, 8)}`;
+    const id = await api.services.workflows.create({
+      description: request,
+      tasks: [
+        { key: '1', agent: 'backend', description: 'first' },
+        { key: '2', agent: 'qa', description: 'second', dependsOn: ['1'] },
+        { key: '3', agent: 'devops', description: 'third', dependsOn: ['1'] },
+      ],
+    });
+    // What a worker killed at that instant leaves behind: task 1 COMPLETED, 2 and 3 READY, no job for
+    // them; task 1's job still in Redis, which BullMQ hands to another worker once its lock expires.
+    const [first] = (await api.engine.workflows.start(id)).value;
+    const claimed = (await api.engine.tasks.claim(first!)).value!;
+    const ready = (await api.engine.tasks.complete(claimed, { output: 'done by the dead worker', usage: { input: 1, output: 1 }, durationMs: 1 })).value!;
+    expect(ready.map((t) => t.key)).toEqual(['2', '3']);
+    expect(await taskStatuses(id)).toEqual({ '1': 'COMPLETED', '2': 'READY', '3': 'READY' });
+    const queue = new Queue('baton-tasks', { connection: connectionFromUrl(REDIS_TEST_URL), prefix: `${prefix}bull` });
+    try {
+      await queue.add('task', first!, { jobId: first!.taskId, removeOnComplete: true, removeOnFail: true });
+    } finally {
+      await queue.close();
+    }
+    expect(await waitForStatus(api, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 15_000)).toBe('COMPLETED');
+    const mine = calls().filter((c) => c.task?.request === request).map((c) => c.task!.key);
+    expect(mine.sort()).toEqual(['2', '3']);
+  });
+
+  it("a killed worker's running task is taken over by the other worker", async () => {
+    const request = `takeover ${randomUUID().slice(0, 8)}`;
+    let seen = 0;
+    respond = (req) => {
+      const t = taskOf(req.body);
+      if (t?.request !== request) return { content: 'ok' };
+      seen++;
+      return t.key === '1' && seen === 1 ? { hang: true } : { content: `done: ${t.key}` };
+    };
+    const id = await api.services.workflows.create({
+      description: request,
+      tasks: [
+        { key: '1', agent: 'backend', description: 'the task whose worker dies' },
+        { key: '2', agent: 'qa', description: 'after', dependsOn: ['1'] },
+      ],
+    });
+    await api.services.workflows.start(id);
+    const first = await until(() => calls().find((c) => c.task?.request === request), 'the first model call', 10_000, 10);
+    const victim = first.worker;
+    const survivor: Worker = victim === 'A' ? 'B' : 'A';
+    expect(await taskStatuses(id)).toMatchObject({ '1': 'RUNNING' });
+
+    const killedAt = Date.now();
+    await workers[victim].kill('SIGKILL');
+    expect(await waitForStatus(api, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 20_000)).toBe('COMPLETED');
+    const takeoverMs = Date.now() - killedAt;
+
+    const mine = calls().filter((c) => c.task?.request === request);
+    expect(mine.map((c) => [c.task!.key, c.worker])).toEqual([
+      ['1', victim],
+      ['1', survivor],
+      ['2', survivor],
+    ]);
+    const row = await api.services.db.knex('tasks').where({ workflow_id: id, key: '1' }).first('attempts', 'status');
+    expect(row.status).toBe('COMPLETED');
+    expect(Number(row.attempts)).toBe(2);
+    const started = (await api.services.workflows.eventsAfter(id, 0)).filter((e) => e.kind === 'task_started');
+    expect(started.map((e) => [(e.payload as { key: string }).key, (e.payload as { attempt: number }).attempt])).toEqual([
+      ['1', 1],
+      ['1', 2],
+      ['2', 1],
+    ]);
+    expect(workers[survivor].alive()).toBe(true);
+    console.log(`[bullmq] worker ${victim} killed: worker ${survivor} finished its task ${takeoverMs} ms later (lock ${LOCK_MS} ms)`);
+  });
+});
