@@ -18,8 +18,10 @@ export default defineConfig({
   // ("Cannot use GraphQLObjectType from another module or realm" otherwise).
   resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
   test: {
-    // Two cores here: more parallel files would only make timing assertions noisy.
-    maxWorkers: 2,
+    // One file at a time: the durability suites run several Baton processes each, and on two cores
+    // parallel files would make the order-of-events assertions depend on machine load.
+    fileParallelism: false,
+    maxWorkers: 1,
     projects: [
       { test: { ...shared, name: 'sqlite', include: ['test/**/*.test.ts'], env: { BATON_TEST_DB: 'sqlite' } } },
       { test: { ...shared, name: 'postgresql', include: DB_SUITES, exclude: [PURE_DAG, 'test/graphql/two-process.test.ts'], env: { BATON_TEST_DB: 'postgresql' } } },
