@@ -44,6 +44,9 @@ const toRecord = (r: Record<string, unknown>): AgentRecord => ({
 /** Agents are data: seeded with the built-ins, changed by mutations, read at planning and at every task. */
 export function createAgentStore(db: Db, now: () => number) {
   const table = () => db.knex('agents');
+  // Every task reads its agent; a second-old copy is fresh enough (edits elsewhere show within a second).
+  const cache = new Map<string, { at: number; record: AgentRecord | null }>();
+  const CACHE_MS = 1000;
   return {
     /** Inserts the built-ins that are missing; never overwrites an edited agent. */
     async seed() {
@@ -64,6 +67,15 @@ export function createAgentStore(db: Db, now: () => number) {
       const row = await table().where({ name: normalizeAgentName(agentName) }).first('*');
       return row ? toRecord(row) : null;
     },
+    /** get() through a one-second cache; this process's own edits show at once. */
+    async getCached(agentName: string): Promise<AgentRecord | null> {
+      const key = normalizeAgentName(agentName);
+      const hit = cache.get(key);
+      if (hit && now() - hit.at < CACHE_MS) return hit.record;
+      const record = await this.get(key);
+      cache.set(key, { at: now(), record });
+      return record;
+    },
     async activeNames(): Promise<Set<string>> {
       return new Set((await table().where({ active: true }).select('name')).map((r) => r.name as string));
     },
@@ -76,6 +88,7 @@ export function createAgentStore(db: Db, now: () => number) {
         name: key, role: a.role, system_prompt: a.systemPrompt ?? `You are ${a.role}. Answer with the complete deliverable for your task.`,
         model: a.model ?? null, temperature: a.temperature ?? null, max_tokens: a.maxTokens ?? null, active: true, builtin: false, created_at: at, updated_at: at,
       });
+      cache.delete(key);
       return key;
     },
     async update(agentName: string, patch: AgentPatch): Promise<void> {
@@ -92,6 +105,7 @@ export function createAgentStore(db: Db, now: () => number) {
       if (p.maxTokens !== undefined) cols.max_tokens = p.maxTokens;
       if (p.active != null) cols.active = p.active;
       await table().where({ name: key }).update(cols);
+      cache.delete(key);
     },
     async deactivate(agentName: string): Promise<void> {
       await this.update(agentName, { active: false });

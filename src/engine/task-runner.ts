@@ -35,7 +35,7 @@ const textOf = (c: AIMessageChunk) =>
  */
 export function createTaskRunner(d: RunnerDeps) {
   async function callModel(task: ClaimedTask, startedSeq: number, signal: AbortSignal) {
-    const [agent, dependencies] = await Promise.all([d.agents.get(task.agent), d.tasks.dependencyOutputs(task.workflowId, task.dependsOn)]);
+    const [agent, dependencies] = await Promise.all([d.agents.getCached(task.agent), d.tasks.dependencyOutputs(task.workflowId, task.dependsOn)]);
     if (!agent) throw new Error(`agent @${task.agent} no longer exists`);
     const model = await d.models({ agentName: agent.name, model: agent.model, temperature: agent.temperature, maxTokens: agent.maxTokens });
     const messages = buildTaskPrompt({

@@ -3,6 +3,7 @@ import type { Db } from '../db/orm.ts';
 import { fromJson, num } from '../db/sql.ts';
 import { type Committed, draft, type EventDraft, transition, type WorkflowLockRow } from './transition.ts';
 import type { ReadyTask, TaskStatus, TokenUsage, WorkflowResults } from './types.ts';
+import { createBatcher } from './batcher.ts';
 import { type Clock, progress } from './workflow-store.ts';
 import { transitiveDependents } from '../planning/dag.ts';
 
@@ -48,25 +49,47 @@ export function createTaskStore(db: Db, clock: Clock) {
     return { patch, events };
   }
 
+  const claimBatched = createBatcher<ReadyTask, Committed<ClaimedTask | null>>(async (workflowId, batch) => {
+    const unique = [...new Map(batch.map((b) => [b.taskId, b])).values()];
+    const c = await transition(db, now, workflowId, async (t, wf, at) => {
+      const none = new Map<string, ClaimedTask>();
+      if (wf.status !== 'EXECUTING') return { value: none };
+      const lease = clock.id();
+      const rows = await t('tasks')
+        .whereIn('id', unique.map((b) => b.taskId))
+        .whereIn('status', ['READY', 'RUNNING'])
+        .update({ status: 'RUNNING', lease, attempts: t.raw('attempts + 1'), started_at: at, updated_at: at })
+        .returning(['id', 'description', 'depends_on', 'attempts']);
+      const byId = new Map(rows.map((r) => [r.id as string, r]));
+      const claimed = new Map<string, ClaimedTask>();
+      for (const task of unique) {
+        const row = byId.get(task.taskId);
+        if (!row) continue;
+        claimed.set(task.taskId, {
+          ...ref(task), workflowId, description: row.description, request: wf.description,
+          dependsOn: fromJson<string[]>(row.depends_on), attempt: num(row.attempts), lease,
+        });
+      }
+      return { value: claimed, events: [...claimed.values()].map((c) => draft('task_started', { ...ref(c), attempt: c.attempt })) };
+    }, { reserve: unique.length });
+    // Each caller gets its own task and its own task_started event.
+    const seen = new Set<string>();
+    const startedBy = new Map(c.events.map((e) => [(e.payload as { taskId: string }).taskId, e]));
+    return batch.map((task) => {
+      const mine = seen.has(task.taskId) ? undefined : c.value.get(task.taskId);
+      seen.add(task.taskId);
+      const event = mine && startedBy.get(task.taskId);
+      return { value: mine ?? null, events: event ? [event] : [], status: c.status, statusChanged: false };
+    });
+  });
+
   return {
-    /** READY (or RUNNING, when taking over from a dead runner) -> RUNNING with a new lease. */
+    /**
+     * READY (or RUNNING, when taking over from a dead runner) -> RUNNING with a new lease.
+     * Claims of one workflow made together (a fan-out) are committed in one transaction.
+     */
     claim(task: ReadyTask): Promise<Committed<ClaimedTask | null>> {
-      return transition(db, now, task.workflowId, async (t, wf, at) => {
-        if (wf.status !== 'EXECUTING') return { value: null };
-        const lease = clock.id();
-        const rows = await t('tasks')
-          .where({ id: task.taskId })
-          .whereIn('status', ['READY', 'RUNNING'])
-          .update({ status: 'RUNNING', lease, attempts: t.raw('attempts + 1'), started_at: at, updated_at: at })
-          .returning(['description', 'depends_on', 'attempts']);
-        if (rows.length === 0) return { value: null };
-        const row = rows[0]!;
-        const attempt = num(row.attempts);
-        return {
-          value: { ...ref(task), workflowId: task.workflowId, description: row.description, request: wf.description, dependsOn: fromJson<string[]>(row.depends_on), attempt, lease },
-          events: [draft('task_started', { ...ref(task), attempt })],
-        };
-      }, { reserve: 1 });
+      return claimBatched(task.workflowId, task);
     },
 
     /** A failed attempt that will be tried again after delayMs. */
