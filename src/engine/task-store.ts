@@ -83,6 +83,66 @@ export function createTaskStore(db: Db, clock: Clock) {
     });
   });
 
+  /** One task RUNNING -> COMPLETED inside a transaction; returns the dependents it made READY, or null if its lease is gone. */
+  async function completeOne(t: Knex.Transaction, task: ClaimedTask, outcome: TaskOutcome, at: number): Promise<ReadyTask[] | null> {
+    const rows = await t('tasks')
+      .where({ id: task.taskId, lease: task.lease, status: 'RUNNING' })
+      .update({
+        status: 'COMPLETED', lease: null, output: outcome.output, error: null, completed_at: at, updated_at: at,
+        duration_ms: outcome.durationMs, input_tokens: outcome.usage.input, output_tokens: outcome.usage.output,
+      })
+      .returning(['dependents']);
+    if (rows.length === 0) return null;
+    const dependents = fromJson<string[]>(rows[0]!.dependents);
+    if (dependents.length === 0) return [];
+    // Atomic per row: of two dependencies finishing at once, exactly one sees the count reach zero.
+    const updated = await t('tasks')
+      .where({ workflow_id: task.workflowId })
+      .whereIn('key', dependents)
+      .update({
+        remaining_deps: t.raw('remaining_deps - 1'),
+        status: t.raw(`CASE WHEN remaining_deps = 1 AND status = 'PENDING' THEN 'READY' ELSE status END`),
+        updated_at: at,
+      })
+      .returning(['id', 'key', 'agent', 'order_index', 'status', 'remaining_deps']);
+    return updated
+      .filter((r) => r.status === 'READY' && num(r.remaining_deps) === 0)
+      .map((r) => ({ taskId: r.id, workflowId: task.workflowId, key: r.key, agent: r.agent, orderIndex: num(r.order_index) }))
+      .sort((a, b) => a.orderIndex - b.orderIndex);
+  }
+
+  /** Completions of one workflow that arrive together are committed in one transaction (group commit). */
+  const completeBatched = createBatcher<{ task: ClaimedTask; outcome: TaskOutcome }, Committed<ReadyTask[] | null>>(async (workflowId, items) => {
+    const c = await transition(db, now, workflowId, async (t, wf, at) => {
+      const value: Array<ReadyTask[] | null> = [];
+      if (wf.status !== 'EXECUTING') return { value: items.map(() => null) };
+      const events: EventDraft[] = [];
+      const tokens = { input: 0, output: 0 };
+      let done = 0;
+      for (const { task, outcome } of items) {
+        const ready = await completeOne(t, task, outcome, at);
+        value.push(ready);
+        if (!ready) continue;
+        done++;
+        tokens.input += outcome.usage.input;
+        tokens.output += outcome.usage.output;
+        events.push(
+          draft('task_completed', { ...ref(task), output: outcome.output, durationMs: outcome.durationMs }),
+          draft('progress', progress(wf.completedTasks + done, wf.totalTasks)),
+        );
+      }
+      if (done === 0) return { value };
+      const fin = await finishIfDone(t, wf, wf.finishedTasks + done, wf.completedTasks + done, wf.failedTasks, at);
+      return {
+        value,
+        events: [...events, ...fin.events.slice(1)], // fin's own progress event repeats the last one above
+        patch: { ...fin.patch, input_tokens: t.raw('input_tokens + ?', [tokens.input]), output_tokens: t.raw('output_tokens + ?', [tokens.output]) },
+      };
+    });
+    // The first caller publishes the whole batch's events; each caller dispatches its own ready dependents.
+    return items.map((_, i) => ({ value: c.value[i] ?? null, events: i === 0 ? c.events : [], status: c.status, statusChanged: i === 0 && c.statusChanged }));
+  });
+
   return {
     /**
      * READY (or RUNNING, when taking over from a dead runner) -> RUNNING with a new lease.
@@ -106,45 +166,7 @@ export function createTaskStore(db: Db, clock: Clock) {
 
     /** RUNNING -> COMPLETED; dependents whose last dependency this was become READY and are returned. */
     complete(task: ClaimedTask, outcome: TaskOutcome): Promise<Committed<ReadyTask[] | null>> {
-      return transition(db, now, task.workflowId, async (t, wf, at) => {
-        if (wf.status !== 'EXECUTING') return { value: null };
-        const rows = await t('tasks')
-          .where({ id: task.taskId, lease: task.lease, status: 'RUNNING' })
-          .update({
-            status: 'COMPLETED', lease: null, output: outcome.output, error: null, completed_at: at, updated_at: at,
-            duration_ms: outcome.durationMs, input_tokens: outcome.usage.input, output_tokens: outcome.usage.output,
-          })
-          .returning(['dependents']);
-        if (rows.length === 0) return { value: null };
-        const dependents = fromJson<string[]>(rows[0]!.dependents);
-        let ready: ReadyTask[] = [];
-        if (dependents.length > 0) {
-          // Atomic per row: of two dependencies finishing at once, exactly one sees the count reach zero.
-          const updated = await t('tasks')
-            .where({ workflow_id: task.workflowId })
-            .whereIn('key', dependents)
-            .update({
-              remaining_deps: t.raw('remaining_deps - 1'),
-              status: t.raw(`CASE WHEN remaining_deps = 1 AND status = 'PENDING' THEN 'READY' ELSE status END`),
-              updated_at: at,
-            })
-            .returning(['id', 'key', 'agent', 'order_index', 'status', 'remaining_deps']);
-          ready = updated
-            .filter((r) => r.status === 'READY' && num(r.remaining_deps) === 0)
-            .map((r) => ({ taskId: r.id, workflowId: task.workflowId, key: r.key, agent: r.agent, orderIndex: num(r.order_index) }))
-            .sort((a, b) => a.orderIndex - b.orderIndex);
-        }
-        const done = await finishIfDone(t, wf, wf.finishedTasks + 1, wf.completedTasks + 1, wf.failedTasks, at);
-        return {
-          value: ready,
-          events: [draft('task_completed', { ...ref(task), output: outcome.output, durationMs: outcome.durationMs }), ...done.events],
-          patch: {
-            ...done.patch,
-            input_tokens: t.raw('input_tokens + ?', [outcome.usage.input]),
-            output_tokens: t.raw('output_tokens + ?', [outcome.usage.output]),
-          },
-        };
-      });
+      return completeBatched(task.workflowId, { task, outcome });
     },
 
     /** RUNNING -> FAILED; every transitive dependent -> SKIPPED. Independent branches go on. */
