@@ -68,4 +68,17 @@ describe.runIf(runs)(`engine on ${testDialect}`, () => {
     await t.app.services.workflows.retry(id);
     expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
   });
+
+  it('two concurrent starts of one workflow start it once; other states get INVALID_STATE', async () => {
+    const id = await t.app.services.workflows.create({ description: 'started twice', tasks: AUTH_TASKS.slice(0, 1) });
+    const results = await Promise.allSettled([t.app.services.workflows.start(id), t.app.services.workflows.start(id)]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'INVALID_STATE' });
+    expect(await waitForStatus(t.app, id, ['COMPLETED'])).toBe('COMPLETED');
+    const kinds = (await t.app.services.workflows.eventsAfter(id, 0)).map((e) => e.kind);
+    expect(kinds.filter((k) => k === 'started')).toHaveLength(1);
+    expect(kinds.filter((k) => k === 'task_started')).toHaveLength(1);
+    await expect(t.app.services.workflows.start(id)).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    await expect(t.app.services.workflows.retry(id)).rejects.toMatchObject({ code: 'INVALID_STATE' });
+  });
 });
