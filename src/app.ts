@@ -63,6 +63,7 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
     db, clock, bus, publisher, dispatcher, agents, models, logger,
     policy: { ...retry, timeoutMs: config.taskTimeoutMs },
     contextBudgetChars: config.contextBudgetChars,
+    reconcileMs: config.reconcileMs,
   });
   const planner = createPlanner({ agents, models, logger, policy: { ...retry, attempts: config.planMaxAttempts, timeoutMs: config.planTimeoutMs } });
   const workflows = createWorkflowService({ config, engine, agents, planner, publisher, logger });

@@ -46,6 +46,7 @@ const schema = z.object({
   CONTEXT_BUDGET_CHARS: int(1000, 60_000),
   SHUTDOWN_GRACE_MS: int(0, 10_000),
   BULLMQ_LOCK_MS: int(100, 15_000),
+  RECONCILE_MS: int(0, 30_000),
   MAX_TASKS: int(1, 200),
   MAX_TEXT_CHARS: int(100, 20_000),
 });
@@ -79,6 +80,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** BullMQ job lock duration: a killed worker's running jobs move to another worker after about this long. */
   bullmqLockMs: number;
+  /** With Redis: how often a worker re-queues READY tasks that lost their job (0 = never). */
+  reconcileMs: number;
   /** Most tasks one workflow may have. */
   maxTasks: number;
   /** Longest request, description or task description accepted, in characters. */
@@ -125,6 +128,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     contextBudgetChars: e.CONTEXT_BUDGET_CHARS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     bullmqLockMs: e.BULLMQ_LOCK_MS,
+    reconcileMs: e.RECONCILE_MS,
     maxTasks: e.MAX_TASKS,
     maxTextChars: e.MAX_TEXT_CHARS,
   };

@@ -22,6 +22,8 @@ export interface EngineDeps {
   models: ModelFactory;
   policy: RetryPolicy;
   contextBudgetChars: number;
+  /** With a shared queue: how often a worker re-queues READY tasks that have no job (0 = never). */
+  reconcileMs?: number;
   logger: Logger;
 }
 
@@ -57,6 +59,7 @@ export function createEngine(d: EngineDeps) {
     dispatch,
   });
   let control: { close(): void } | undefined;
+  let reconciler: NodeJS.Timeout | undefined;
 
   return {
     workflows,
@@ -95,15 +98,24 @@ export function createEngine(d: EngineDeps) {
       })();
       await d.dispatcher.startWorking(run);
       await this.recover();
+      // An API process that dies between committing a start (or retry) and queueing its first tasks
+      // leaves READY tasks with no job; with a shared queue, any worker re-queues them (job id = task id).
+      if (d.dispatcher.kind === 'bullmq' && d.reconcileMs) {
+        reconciler = setInterval(() => {
+          this.recover().catch((err) => d.logger.warn({ err: String(err) }, 'reconcile failed'));
+        }, d.reconcileMs);
+        reconciler.unref();
+      }
     },
     /** READY and RUNNING tasks of EXECUTING workflows go back on the queue; completed ones never run again. */
     async recover() {
       const pending = await workflows.unfinished();
-      if (pending.length > 0) d.logger.info({ tasks: pending.length }, 'resuming unfinished tasks');
+      if (pending.length > 0) d.logger.debug({ tasks: pending.length }, 're-queueing unfinished tasks');
       await dispatch(pending);
       return pending.length;
     },
     async stop(graceMs: number) {
+      clearInterval(reconciler);
       await d.dispatcher.stop(graceMs);
       control?.close();
     },
