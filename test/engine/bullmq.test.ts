@@ -18,9 +18,8 @@ import { createTestDatabase, REDIS_TEST_URL, serviceAvailable, type TestDatabase
  * A PostgreSQL suite: it runs with BATON_TEST_DB=postgresql (the postgresql
  * project of the vitest config), not a second time on the SQLite run.
  */
-const wanted = testDialect === 'postgresql';
-if (!wanted) console.warn('[skip] bullmq.test.ts runs with BATON_TEST_DB=postgresql (PostgreSQL + Redis), not on the SQLite run');
-const available = wanted && (await serviceAvailable('postgresql')) && (await serviceAvailable('redis'));
+if (testDialect !== 'postgresql') throw new Error('bullmq.test.ts runs in the postgresql project (BATON_TEST_DB=postgresql) only');
+const available = (await serviceAvailable('postgresql')) && (await serviceAvailable('redis'));
 
 type Worker = 'A' | 'B';
 const DEPS = 20;

@@ -103,7 +103,8 @@ describe.each(variants)('$name event bus', (variant) => {
     for (const sub of subs) expect(await take(sub, 50)).toEqual(range(1, 50));
   });
 
-  it.skipIf(!variant.channelSubscribers)('shares one channel subscription per topic and releases it', async () => {
+  // Only a bus with channels has this to show; the memory bus defines no such test (rather than skipping one).
+  if (variant.channelSubscribers) it('shares one channel subscription per topic and releases it', async () => {
     const t = topic();
     const subs = await Promise.all(range(1, 5).map(() => bus.subscribe(t)));
     expect(await variant.channelSubscribers!(t)).toBe(1);
