@@ -43,6 +43,3 @@ export class ConflictError extends BatonError {
     super('CONFLICT', message, details);
   }
 }
-
-export const isBatonError = (e: unknown): e is BatonError =>
-  e instanceof BatonError || (e instanceof Error && typeof (e as BatonError).code === 'string' && 'details' in e);

@@ -1,0 +1,61 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, expect, it } from 'vitest';
+import { AUTH_TASKS, startTestApp, type TestApp, waitForStatus } from '../support/app.ts';
+import { until } from '../support/processes.ts';
+import { scriptedModels } from '../support/scripted-model.ts';
+
+// A private Redis on a free port, so killing it disturbs nothing else on the machine.
+const dir = mkdtempSync(join(tmpdir(), 'baton-redis-restart-'));
+let redis: ChildProcess | undefined;
+let t: TestApp | undefined;
+
+afterAll(async () => {
+  await t?.close();
+  redis?.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+
+async function startRedis(port: number) {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { cwd: dir, stdio: 'ignore' });
+  const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  probe.on('error', () => {});
+  await until(() => probe.connect().then(() => probe.ping(), () => null), 'redis-server to answer', 10_000, 50);
+  probe.disconnect();
+  return child;
+}
+
+it('a Redis restart mid-run (losing every queued job) does not stop the service: the workflow completes and its log has no gap', async () => {
+  const port = await freePort();
+  redis = await startRedis(port);
+  const models = scriptedModels({ delayMs: (k) => (k === '1' ? 150 : 100) });
+  t = await startTestApp(
+    { REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_PREFIX: 'restart:', RECONCILE_MS: '300', BULLMQ_LOCK_MS: '2000', ROLE: 'all' },
+    { models: models.factory },
+  );
+  const id = await t.app.services.workflows.create({ description: 'through a Redis restart', tasks: AUTH_TASKS });
+  await t.app.services.workflows.start(id);
+  await until(() => models.calls.some((c) => c.key === '2'), 'task 2 to start', 10_000);
+  await new Promise<void>((resolve) => redis!.once('exit', () => resolve()).kill('SIGKILL'));
+  await new Promise((r) => setTimeout(r, 500)); // tasks finish and commit while Redis is down
+  redis = await startRedis(port);
+  expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'], 25_000)).toBe('COMPLETED');
+  for (const key of ['1', '2', '3', '4', '5', '6', '7', '8']) expect(models.callsFor(key).length).toBeGreaterThanOrEqual(1);
+  const events = await t.app.services.workflows.eventsAfter(id, 0);
+  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  expect(events.filter((e) => e.kind === 'task_completed')).toHaveLength(8);
+  expect((await t.app.services.health()).redis).toBe(true);
+});
