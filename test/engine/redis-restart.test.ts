@@ -1,12 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
 import { AUTH_TASKS, startTestApp, type TestApp, waitForStatus } from '../support/app.ts';
 import { until } from '../support/processes.ts';
+import { freePort, startRedisServer } from '../support/redis-server.ts';
 import { scriptedModels } from '../support/scripted-model.ts';
 
 // A private Redis on a free port, so killing it disturbs nothing else on the machine.
@@ -20,23 +19,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-
-async function startRedis(port: number) {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { cwd: dir, stdio: 'ignore' });
-  const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  probe.on('error', () => {});
-  await until(() => probe.connect().then(() => probe.ping(), () => null), 'redis-server to answer', 10_000, 50);
-  probe.disconnect();
-  return child;
-}
+const startRedis = (port: number) => startRedisServer(port, { cwd: dir });
 
 it('a Redis restart mid-run (losing every queued job) does not stop the service: the workflow completes and its log has no gap', async () => {
   const port = await freePort();

@@ -1,13 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
 import type { EventBus } from '../../src/events/event-bus.ts';
 import { createRedisBus, EventBusUnavailableError } from '../../src/events/redis-bus.ts';
+import { freePort, startRedisServer } from '../support/redis-server.ts';
 
 const PASSWORD = `secret-${randomUUID()}`;
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
@@ -28,28 +27,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', PASSWORD];
-  const child = spawn('redis-server', args, { cwd: dir, stdio: 'ignore' });
-  const probe = new Redis({ port, password: PASSWORD, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  probe.on('error', () => {});
-  try {
-    await expect.poll(() => probe.connect().then(() => probe.ping(), () => 'down'), { timeout: 10_000, interval: 50 }).toBe('PONG');
-  } finally {
-    probe.disconnect();
-  }
-  return child;
-}
+const startRedis = (port: number) => startRedisServer(port, { cwd: dir, password: PASSWORD });
 
 const killed = (child: ChildProcess) => new Promise<void>((resolve) => child.once('exit', () => resolve()).kill('SIGKILL'));
 
