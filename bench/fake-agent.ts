@@ -111,3 +111,8 @@ export function handoffs(tasks: Array<{ key: string; dependsOn: string[] }>, tim
   const at = (p: number) => gaps[Math.min(gaps.length - 1, Math.max(0, Math.ceil(p * gaps.length) - 1))] ?? NaN;
   return { p50: at(0.5), p99: at(0.99), max: gaps.at(-1) ?? NaN };
 }
+
+/** The figures every system reports from the fake agents' record of one run. */
+export function spanFigures(tasks: Array<{ key: string; dependsOn: string[] }>, span: CallSpan, t0: number) {
+  return { modelSpanMs: span.lastEnd - span.firstStart, calls: span.calls, handoff: handoffs(tasks, span.times, t0) };
+}

@@ -7,7 +7,7 @@ import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { BusSubscription } from '../../src/events/event-bus.ts';
 import { type AnyWorkflowEvent, workflowTopic } from '../../src/events/types.ts';
-import { type CallSpan, createFakeAgent, handoffs, mergeSpans, wallNow } from '../fake-agent.ts';
+import { type CallSpan, createFakeAgent, mergeSpans, spanFigures, wallNow } from '../fake-agent.ts';
 import { type BenchGraph, warmUpGraph } from '../graphs.ts';
 import { freshDatabase, freshRedisPrefix, percentile, REDIS_URL } from '../infra.ts';
 import type { BenchSystem, LatencyResult, RunResult } from './types.ts';
@@ -229,10 +229,8 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSyste
       await app.services.workflows.remove(id);
       return {
         makespanMs: at - t0,
-        modelSpanMs: span.lastEnd - span.firstStart,
         setupMs,
-        calls: span.calls,
-        handoff: handoffs(graph.tasks, span.times, t0),
+        ...spanFigures(graph.tasks, span, t0),
         cpuMs,
         helperPeakRss: rss,
       } satisfies RunResult;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
-import { createFakeAgent, handoffs, wallNow } from '../fake-agent.ts';
+import { createFakeAgent, spanFigures, wallNow } from '../fake-agent.ts';
 import { type BenchGraph, warmUpGraph } from '../graphs.ts';
 import { freshDatabase } from '../infra.ts';
 import { callAgent } from './agent-call.ts';
@@ -104,10 +104,8 @@ export function langgraphSystem(checkpointer: Checkpointer): BenchSystem {
       if (done !== graph.tasks.length) throw new Error(`langgraph: ${done} of ${graph.tasks.length} tasks have an output`);
       return {
         makespanMs,
-        modelSpanMs: span.lastEnd - span.firstStart,
         setupMs,
-        calls: span.calls,
-        handoff: handoffs(graph.tasks, span.times, t0),
+        ...spanFigures(graph.tasks, span, t0),
         cpuMs: (c.user + c.system) / 1000,
       };
     },

@@ -1,4 +1,4 @@
-import { createFakeAgent, handoffs, wallNow } from '../fake-agent.ts';
+import { createFakeAgent, spanFigures, wallNow } from '../fake-agent.ts';
 import type { BenchTask } from '../graphs.ts';
 import { callAgent } from './agent-call.ts';
 import type { BenchSystem } from './types.ts';
@@ -42,10 +42,8 @@ export function wavesSystem(): BenchSystem {
       const span = fake.takeSpan();
       return {
         makespanMs,
-        modelSpanMs: span.lastEnd - span.firstStart,
         setupMs,
-        calls: span.calls,
-        handoff: handoffs(graph.tasks, span.times, t0),
+        ...spanFigures(graph.tasks, span, t0),
         cpuMs: (c.user + c.system) / 1000,
       };
     },
