@@ -64,6 +64,7 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
     policy: { ...retry, timeoutMs: config.taskTimeoutMs },
     contextBudgetChars: config.contextBudgetChars,
     reconcileMs: config.reconcileMs,
+    runningStaleMs: config.redisUrl ? (o.lockDurationMs ?? config.bullmqLockMs) : undefined,
   });
   const planner = createPlanner({ agents, models, logger, policy: { ...retry, attempts: config.planMaxAttempts, timeoutMs: config.planTimeoutMs } });
   const workflows = createWorkflowService({ config, engine, agents, planner, publisher, logger });

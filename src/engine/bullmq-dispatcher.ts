@@ -39,6 +39,12 @@ class Semaphore {
     }
     await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
+  /** A slot now, or false; never queues behind waiters. */
+  tryAcquire() {
+    if (this.used >= this.size || this.waiters.length > 0) return false;
+    this.used++;
+    return true;
+  }
   release() {
     const next = this.waiters.shift();
     if (next) next();
@@ -52,28 +58,62 @@ class Semaphore {
  * maxConcurrency jobs, and up to agentConcurrency per agent (per process).
  * A worker killed mid-job leaves a stalled job that another worker takes over
  * once its lock expires; a worker stopped by SIGTERM hands its jobs back at once.
+ *
+ * A task continued in this process (claimed by the runner that completed its last
+ * dependency) has no active job. Its dead man's switch is a delayed job with the
+ * task's id, pushed back while the task runs and removed when it ends: if this
+ * process dies, the job comes due about a lock duration later and another worker
+ * takes the task over, as it would a stalled job.
  */
+/** Whether p settled within ms (it goes on either way). */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
   const connection = connectionFromUrl(o.redisUrl);
   const name = 'baton-tasks';
   const queue = new Queue<ReadyTask>(name, { connection, prefix: `${o.prefix}bull` });
+  const lockMs = o.lockDurationMs ?? 15_000;
   let worker: Worker<ReadyTask> | undefined;
-  const running = new Map<string, { task: ReadyTask; ctrl: AbortController }>();
+  let closing = false;
+  /** Runs in this process, of jobs and of continued tasks, by a run's own id. */
+  const running = new Map<number, { task: ReadyTask; ctrl: AbortController; done: Promise<void> }>();
+  let runIds = 0;
+  /** Continued tasks' dead man's switches, by run id. */
+  const continued = new Map<number, Promise<Job<ReadyTask> | undefined>>();
+  /** Removals (or promotions, at shutdown) of continued tasks' takeover jobs still under way. */
+  const settling = new Set<Promise<unknown>>();
+  let heartbeat: NodeJS.Timeout | undefined;
+  const all = new Semaphore(o.maxConcurrency);
   const agents = new Map<string, Semaphore>();
   const sem = (agent: string) => agents.get(agent) ?? agents.set(agent, new Semaphore(o.agentConcurrency)).get(agent)!;
+  const jobOptions = (t: ReadyTask) => ({ jobId: t.taskId, priority: Math.min(t.orderIndex + 1, 2_000_000), removeOnComplete: true, removeOnFail: true });
 
   async function process(job: Job<ReadyTask>, token: string | undefined, handler: TaskHandler) {
     const task = job.data;
     const ctrl = new AbortController();
-    running.set(task.taskId, { task, ctrl });
+    const id = ++runIds;
     const s = sem(task.agent);
-    await s.acquire();
-    try {
-      await handler(task, ctrl.signal);
-    } finally {
-      s.release();
-      running.delete(task.taskId);
-    }
+    const done = (async () => {
+      await all.acquire();
+      await s.acquire();
+      try {
+        await handler(task, ctrl.signal);
+      } finally {
+        s.release();
+        all.release();
+        running.delete(id);
+      }
+    })();
+    running.set(id, { task, ctrl, done: done.catch(() => {}) });
+    await done;
     if (ctrl.signal.reason instanceof ShutdownSignal) {
       // Given back: another worker takes it now, not after a lock timeout.
       await job.moveToWait(token);
@@ -86,12 +126,49 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
     async enqueue(tasks) {
       if (tasks.length === 0) return;
       await queue.addBulk(
-        tasks.map((t) => ({
-          name: 'task',
-          data: t,
-          opts: { jobId: t.taskId, priority: Math.min(t.orderIndex + 1, 2_000_000), removeOnComplete: true, removeOnFail: true },
-        })),
+        tasks.map((t) => ({ name: 'task', data: t, opts: jobOptions(t) })),
       );
+    },
+    reserve(agent) {
+      if (!worker || closing || !all.tryAcquire()) return false;
+      if (sem(agent).tryAcquire()) return true;
+      all.release();
+      return false;
+    },
+    unreserve(agent) {
+      sem(agent).release();
+      all.release();
+    },
+    runReserved(task, run) {
+      const ctrl = new AbortController();
+      const id = ++runIds;
+      const deadMan = queue.add('task', task, { ...jobOptions(task), delay: lockMs }).catch((err) => {
+        o.logger.warn({ err: String(err), taskId: task.taskId }, 'no takeover job for a continued task; the reconciler re-queues it if this process dies');
+        return undefined;
+      });
+      continued.set(id, deadMan);
+      const done = (async () => {
+        try {
+          await run(ctrl.signal);
+        } catch (err) {
+          o.logger.error({ err, taskId: task.taskId }, 'task handler failed');
+        } finally {
+          sem(task.agent).release();
+          all.release();
+          running.delete(id);
+          continued.delete(id);
+        }
+      })();
+      running.set(id, { task, ctrl, done });
+      // Given back at shutdown: due now, so another worker takes it at once. Otherwise it is done with
+      // (or taken over elsewhere already, and nothing is left to remove). Not awaited by the run: with
+      // Redis down this waits for Redis.
+      const settle = done
+        .then(() => deadMan)
+        .then((job) => (ctrl.signal.reason instanceof ShutdownSignal ? job?.promote() : job?.remove()))
+        .catch(() => {})
+        .finally(() => settling.delete(settle));
+      settling.add(settle);
     },
     async startWorking(handler) {
       worker = new Worker<ReadyTask>(name, (job, token) => process(job, token, handler), {
@@ -104,19 +181,32 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
       });
       worker.on('error', (err) => o.logger.warn({ err: String(err) }, 'bullmq worker error'));
       await worker.waitUntilReady();
+      // Continued tasks push their takeover jobs back while they run.
+      heartbeat = setInterval(() => {
+        for (const deadMan of continued.values()) {
+          void deadMan.then((job) => job?.changeDelay(lockMs)).catch(() => {}); // due or taken over already: nothing to push back
+        }
+      }, Math.max(100, Math.floor(lockMs / 3)));
+      heartbeat.unref();
     },
     abortWorkflow(workflowId) {
       for (const r of running.values()) if (r.task.workflowId === workflowId) r.ctrl.abort(new CancelledSignal(workflowId));
     },
     async stop(graceMs) {
+      closing = true;
       if (worker) {
-        const closing = worker.close();
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([closing, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
-        clearTimeout(timer);
+        const closed = worker.close();
+        const runs = () => Promise.all([...running.values()].map((r) => r.done));
+        await within(runs(), graceMs);
         for (const r of running.values()) r.ctrl.abort(new ShutdownSignal());
-        await closing;
+        await runs();
+        // Hand-backs reach Redis before the queue closes, unless Redis is unreachable.
+        await within(Promise.all(settling), 2000);
+        // With nothing left running, a worker whose blocking connection never came back from a Redis
+        // restart would wait for it forever (BullMQ #2466): force it.
+        if (!(await within(closed, 2000))) await within(worker.close(true), 2000);
       }
+      clearInterval(heartbeat);
       await queue.close();
     },
   };

@@ -27,6 +27,17 @@ export interface Dispatcher {
   enqueue(tasks: ReadyTask[]): Promise<void>;
   /** Start running queued tasks with the handler (worker role). */
   startWorking(handler: TaskHandler): Promise<void>;
+  /**
+   * Takes a slot, within the global and per-agent limits, for a task of this agent that this
+   * process will claim and run at once (a dependent continued by the runner that completed its
+   * last dependency, without a trip through the queue). False when this process runs no tasks,
+   * is stopping, or has no room; the task is then queued as usual.
+   */
+  reserve(agent: string): boolean;
+  /** Gives back a reserved slot that was not used. */
+  unreserve(agent: string): void;
+  /** Runs a task claimed into a reserved slot; the dispatcher tracks it like any running task. */
+  runReserved(task: ReadyTask, run: (signal: AbortSignal) => Promise<void>): void;
   /** Abort this process's running tasks of the workflow and drop its queued ones. */
   abortWorkflow(workflowId: string): void;
   /** Stop taking work; give running tasks graceMs, then abort them with a ShutdownSignal. */

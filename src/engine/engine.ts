@@ -24,6 +24,11 @@ export interface EngineDeps {
   contextBudgetChars: number;
   /** With a shared queue: how often a worker re-queues READY tasks that have no job (0 = never). */
   reconcileMs?: number;
+  /**
+   * With a shared queue: RUNNING tasks are re-queued only once claimed this long ago (the lock
+   * duration), so a task a live worker has just continued is not handed to a second one.
+   */
+  runningStaleMs?: number;
   logger: Logger;
 }
 
@@ -37,9 +42,9 @@ type ControlMessage = { type: 'cancel'; workflowId: string };
  */
 export function createEngine(d: EngineDeps) {
   const workflows = createWorkflowStore(d.db, d.clock);
-  const tasks = createTaskStore(d.db, d.clock);
+  const tasks = createTaskStore(d.db, d.clock, d.dispatcher);
   const dispatch = (ready: ReadyTask[]) => (ready.length ? d.dispatcher.enqueue(ready) : Promise.resolve());
-  const run = createTaskRunner({
+  const runner = createTaskRunner({
     tasks,
     agents: d.agents,
     models: d.models,
@@ -57,9 +62,11 @@ export function createEngine(d: EngineDeps) {
         payload: { taskId: task.taskId, key: task.key, agent: task.agent, index, text },
       }),
     dispatch,
+    continueWith: (k) => d.dispatcher.runReserved(k.ready, (signal) => runner.continued(k, signal)),
   });
   let control: { close(): void } | undefined;
   let reconciler: NodeJS.Timeout | undefined;
+  const timers: NodeJS.Timeout[] = [];
 
   return {
     workflows,
@@ -96,10 +103,16 @@ export function createEngine(d: EngineDeps) {
           d.logger.warn({ err: String(err) }, 'control subscription ended');
         }
       })();
-      await d.dispatcher.startWorking(run);
+      await d.dispatcher.startWorking(runner.run);
       await this.recover();
       // An API process that dies between committing a start (or retry) and queueing its first tasks
       // leaves READY tasks with no job; with a shared queue, any worker re-queues them (job id = task id).
+      // Tasks too freshly RUNNING to re-queue now are looked at again once they are not.
+      if (d.runningStaleMs !== undefined) {
+        const again = setTimeout(() => this.recover().catch((err) => d.logger.warn({ err: String(err) }, 'recovery failed')), d.runningStaleMs);
+        again.unref();
+        timers.push(again);
+      }
       if (d.dispatcher.kind === 'bullmq' && d.reconcileMs) {
         reconciler = setInterval(() => {
           this.recover().catch((err) => d.logger.warn({ err: String(err) }, 'reconcile failed'));
@@ -109,13 +122,14 @@ export function createEngine(d: EngineDeps) {
     },
     /** READY and RUNNING tasks of EXECUTING workflows go back on the queue; completed ones never run again. */
     async recover() {
-      const pending = await workflows.unfinished();
+      const pending = await workflows.unfinished(d.runningStaleMs === undefined ? {} : { runningBefore: d.clock.now() - d.runningStaleMs });
       if (pending.length > 0) d.logger.debug({ tasks: pending.length }, 're-queueing unfinished tasks');
       await dispatch(pending);
       return pending.length;
     },
     async stop(graceMs: number) {
       clearInterval(reconciler);
+      timers.forEach(clearTimeout);
       await d.dispatcher.stop(graceMs);
       control?.close();
     },

@@ -16,7 +16,10 @@ export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcu
   const waiting = new Map<string, Queued[]>(); // agent -> sorted queue
   const known = new Set<string>(); // queued or running task ids
   const running = new Map<string, { task: ReadyTask; ctrl: AbortController; done: Promise<void> }>();
+  /** Tasks running or reserved, per agent and in all. */
   const perAgent = new Map<string, number>();
+  let reserved = 0;
+  const busy = () => running.size + reserved;
   const workflowRank = new Map<string, number>();
   let handler: TaskHandler | undefined;
   let stopping = false;
@@ -48,17 +51,19 @@ export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcu
   }
 
   function pump() {
-    while (handler && !stopping && running.size < opts.maxConcurrency) {
+    while (handler && !stopping && busy() < opts.maxConcurrency) {
       const next = nextRunnable();
       if (!next) return;
-      launch(next.task);
+      perAgent.set(next.task.agent, (perAgent.get(next.task.agent) ?? 0) + 1);
+      const h = handler;
+      launch(next.task, (signal) => h(next.task, signal));
     }
   }
 
-  function launch(task: ReadyTask) {
+  /** Runs a task whose slot (perAgent) is already counted. */
+  function launch(task: ReadyTask, run: (signal: AbortSignal) => Promise<void>) {
     const ctrl = new AbortController();
-    perAgent.set(task.agent, (perAgent.get(task.agent) ?? 0) + 1);
-    const done = handler!(task, ctrl.signal)
+    const done = run(ctrl.signal)
       .catch((err) => opts.logger.error({ err, taskId: task.taskId }, 'task handler failed'))
       .finally(() => {
         running.delete(task.taskId);
@@ -84,6 +89,24 @@ export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcu
     async startWorking(h) {
       handler = h;
       pump();
+    },
+    reserve(agent) {
+      // A waiting task of this agent would be overtaken; with room below both limits none waits.
+      if (!handler || stopping || busy() >= opts.maxConcurrency) return false;
+      if ((perAgent.get(agent) ?? 0) >= opts.agentConcurrency || (waiting.get(agent)?.length ?? 0) > 0) return false;
+      perAgent.set(agent, (perAgent.get(agent) ?? 0) + 1);
+      reserved++;
+      return true;
+    },
+    unreserve(agent) {
+      reserved--;
+      perAgent.set(agent, perAgent.get(agent)! - 1);
+      pump();
+    },
+    runReserved(task, run) {
+      reserved--;
+      known.add(task.taskId);
+      launch(task, run);
     },
     abortWorkflow(workflowId) {
       for (const [agent, q] of waiting) {

@@ -5,7 +5,7 @@ import { attemptWithTimeout, backoff, classify, EmptyAnswerError, type RetryPoli
 import { buildTaskPrompt } from '../agents/task-prompt.ts';
 import type { Logger } from '../logger.ts';
 import { CancelledSignal, ShutdownSignal } from './dispatcher.ts';
-import type { ClaimedTask, TaskStore } from './task-store.ts';
+import type { ClaimedTask, ContinuedTask, DependencyOutput, TaskStore } from './task-store.ts';
 import type { Committed } from './transition.ts';
 import type { ReadyTask, TokenUsage } from './types.ts';
 
@@ -23,6 +23,8 @@ export interface RunnerDeps {
   publishOutput: (task: ClaimedTask, startedSeq: number, index: number, text: string) => void;
   /** Hands newly ready tasks to the dispatcher. */
   dispatch: (tasks: ReadyTask[]) => Promise<void>;
+  /** Runs a dependent this process claimed in a slot it reserved (the dispatcher tracks it). */
+  continueWith: (task: ContinuedTask) => void;
 }
 
 const textOf = (c: AIMessageChunk) =>
@@ -34,8 +36,8 @@ const textOf = (c: AIMessageChunk) =>
  * what happens next is decided by the store's transitions.
  */
 export function createTaskRunner(d: RunnerDeps) {
-  async function callModel(task: ClaimedTask, startedSeq: number, signal: AbortSignal) {
-    const [agent, dependencies] = await Promise.all([d.agents.getCached(task.agent), d.tasks.dependencyOutputs(task.workflowId, task.dependsOn)]);
+  async function callModel(task: ClaimedTask, startedSeq: number, signal: AbortSignal, known?: DependencyOutput[]) {
+    const [agent, dependencies] = await Promise.all([d.agents.getCached(task.agent), known ?? d.tasks.dependencyOutputs(task.workflowId, task.dependsOn)]);
     if (!agent) throw new Error(`agent @${task.agent} no longer exists`);
     const model = await d.models({ agentName: agent.name, model: agent.model, temperature: agent.temperature, maxTokens: agent.maxTokens });
     const messages = buildTaskPrompt({
@@ -64,12 +66,12 @@ export function createTaskRunner(d: RunnerDeps) {
     });
   }
 
-  async function execute(task: ClaimedTask, startedSeq: number, signal: AbortSignal) {
+  async function execute(task: ClaimedTask, startedSeq: number, signal: AbortSignal, known?: DependencyOutput[]) {
     const began = d.now();
     for (;;) {
       let answer: { output: string; usage: TokenUsage };
       try {
-        answer = await callModel(task, startedSeq, signal);
+        answer = await callModel(task, startedSeq, signal, known);
       } catch (err) {
         if (signal.aborted) throw signal.reason;
         const c = classify(err);
@@ -86,13 +88,30 @@ export function createTaskRunner(d: RunnerDeps) {
         return;
       }
       const c = await d.tasks.complete(task, { ...answer, durationMs: d.now() - began });
-      // Both only after the commit; neither waits for the other.
-      await Promise.all([d.publish(c), c.value ? d.dispatch(c.value) : undefined]);
+      // All only after the commit; none waits for another. The publishes are issued first, so a
+      // continued task's task_started goes out before anything it streams.
+      const published = d.publish(c);
+      c.value?.continued.forEach((k) => d.continueWith(k));
+      await Promise.all([published, c.value ? d.dispatch(c.value.ready) : undefined]);
       return;
     }
   }
 
-  return async function run(ready: ReadyTask, signal: AbortSignal): Promise<void> {
+  /** Runs a task this process holds the lease of, to its end (or its cancel or shutdown). */
+  async function runClaimed(task: ClaimedTask, startedSeq: number, signal: AbortSignal, known?: DependencyOutput[]) {
+    try {
+      await execute(task, startedSeq, signal, known);
+    } catch (err) {
+      if (err instanceof CancelledSignal) return; // the cancel already wrote everything
+      if (err instanceof ShutdownSignal) {
+        await d.tasks.release(task);
+        return;
+      }
+      throw err;
+    }
+  }
+
+  async function run(ready: ReadyTask, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return;
     const claimed = await d.tasks.claim(ready);
     const task = claimed.value;
@@ -104,17 +123,13 @@ export function createTaskRunner(d: RunnerDeps) {
     }
     // Committed already; the model call need not wait for the announcement.
     const announced = d.publish(claimed);
-    const startedSeq = claimed.events[0]!.seq;
-    try {
-      await execute(task, startedSeq, signal);
-      await announced;
-    } catch (err) {
-      if (err instanceof CancelledSignal) return; // the cancel already wrote everything
-      if (err instanceof ShutdownSignal) {
-        await d.tasks.release(task);
-        return;
-      }
-      throw err;
-    }
+    await runClaimed(task, claimed.events[0]!.seq, signal);
+    await announced;
+  }
+
+  return {
+    run,
+    /** A continued task: claimed and announced with the completion that made it ready. */
+    continued: (k: ContinuedTask, signal: AbortSignal) => runClaimed(k.task, k.startedSeq, signal, k.outputs),
   };
 }

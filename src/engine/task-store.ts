@@ -1,7 +1,8 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { Db } from '../db/orm.ts';
 import { fromJson, num } from '../db/sql.ts';
-import { type Committed, draft, type EventDraft, transition, type WorkflowLockRow } from './transition.ts';
+import { inList, jsonRows, rawQuery, type Sql } from '../db/raw.ts';
+import { add, type Committed, draft, type EventDraft, sqlTransition, transition, type WorkflowLockRow } from './transition.ts';
 import type { ReadyTask, TaskStatus, TokenUsage, WorkflowResults } from './types.ts';
 import { createBatcher } from './batcher.ts';
 import { type Clock, progress } from './workflow-store.ts';
@@ -19,23 +20,53 @@ export interface ClaimedTask {
   lease: string;
 }
 
+export interface DependencyOutput {
+  key: string;
+  agent: string;
+  output: string;
+}
+
+/** A dependent claimed in the transaction that completed its last dependency, to run in this process at once. */
+export interface ContinuedTask {
+  ready: ReadyTask;
+  task: ClaimedTask;
+  startedSeq: number;
+  /** Its dependencies' outputs when all of them completed in that same transaction. */
+  outputs?: DependencyOutput[];
+}
+
+/** What a completion made runnable: dependents to queue, and dependents this process continues with. */
+export interface Completion {
+  ready: ReadyTask[];
+  continued: ContinuedTask[];
+}
+
+/** Slots of the process that completes a task, for the dependents it can run itself (see Dispatcher.reserve). */
+export interface Slots {
+  reserve(agent: string): boolean;
+  unreserve(agent: string): void;
+}
+
 export interface TaskOutcome {
   output: string;
   usage: TokenUsage;
   durationMs: number;
 }
 
+/** The rows of a batch of completions, as `completeMany` passes them. */
+const DONE_COLUMNS = { tid: 'uuid', tlease: 'text', toutput: 'text', tms: 'int', tin: 'int', tout: 'int' };
+
 /** Task-level transitions. A runner holds a lease; a write with a lease that is no longer the task's is refused (returns null). */
-export function createTaskStore(db: Db, clock: Clock) {
+export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: () => false, unreserve: () => {} }) {
   const now = () => clock.now();
   const ref = (task: { taskId: string; key: string; agent: string }) => ({ taskId: task.taskId, key: task.key, agent: task.agent });
 
   /** Ends the run if every task is final; returns the events and patch that says so. */
-  async function finishIfDone(t: Knex.Transaction, wf: WorkflowLockRow, finished: number, completed: number, failed: number, at: number) {
+  async function finishIfDone(sql: Sql, wf: WorkflowLockRow, finished: number, completed: number, failed: number, at: number) {
     const patch: Record<string, unknown> = { finished_tasks: finished, completed_tasks: completed, failed_tasks: failed };
     const events: EventDraft[] = [draft('progress', progress(completed, wf.totalTasks))];
     if (finished < wf.totalTasks) return { patch, events };
-    const results = await aggregate(t, wf, at);
+    const results = await aggregate(sql, wf, at);
     patch.results = JSON.stringify(results);
     patch.completed_at = at;
     if (failed === 0) {
@@ -43,33 +74,39 @@ export function createTaskStore(db: Db, clock: Clock) {
       events.push(draft('completed', { results }));
     } else {
       patch.status = 'FAILED';
-      const error = (await t('workflows').where({ id: wf.id }).first('error'))?.error ?? `${failed} task(s) failed`;
-      events.push(draft('failed', { error }));
+      const [row] = await sql.all<{ error: string | null }>('SELECT error FROM workflows WHERE id = ?', [wf.id]);
+      events.push(draft('failed', { error: row?.error ?? `${failed} task(s) failed` }));
     }
     return { patch, events };
   }
 
+  /** READY (or RUNNING) -> RUNNING with a new lease, for the given tasks; the claimed ones by id. */
+  async function claimRows(sql: Sql, wf: WorkflowLockRow, tasks: ReadyTask[], statuses: string, at: number) {
+    const lease = clock.id();
+    const [ids, list] = inList(sql.dialect, 'id', tasks.map((r) => r.taskId));
+    const rows = await sql.all<{ id: string; description: string; depends_on: unknown; attempts: unknown }>(
+      `UPDATE tasks SET status = 'RUNNING', lease = ?, attempts = attempts + 1, started_at = ?, updated_at = ?
+       WHERE ${ids} AND status IN (${statuses}) RETURNING id, description, depends_on, attempts`,
+      [lease, at, at, list],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const claimed = new Map<string, ClaimedTask>();
+    for (const task of tasks) {
+      const row = byId.get(task.taskId);
+      if (!row) continue;
+      claimed.set(task.taskId, {
+        ...ref(task), workflowId: wf.id, description: row.description, request: wf.description,
+        dependsOn: fromJson<string[]>(row.depends_on), attempt: num(row.attempts), lease,
+      });
+    }
+    return claimed;
+  }
+
   const claimBatched = createBatcher<ReadyTask, Committed<ClaimedTask | null>>(async (workflowId, batch) => {
     const unique = [...new Map(batch.map((b) => [b.taskId, b])).values()];
-    const c = await transition(db, now, workflowId, async (t, wf, at) => {
-      const none = new Map<string, ClaimedTask>();
-      if (wf.status !== 'EXECUTING') return { value: none };
-      const lease = clock.id();
-      const rows = await t('tasks')
-        .whereIn('id', unique.map((b) => b.taskId))
-        .whereIn('status', ['READY', 'RUNNING'])
-        .update({ status: 'RUNNING', lease, attempts: t.raw('attempts + 1'), started_at: at, updated_at: at })
-        .returning(['id', 'description', 'depends_on', 'attempts']);
-      const byId = new Map(rows.map((r) => [r.id as string, r]));
-      const claimed = new Map<string, ClaimedTask>();
-      for (const task of unique) {
-        const row = byId.get(task.taskId);
-        if (!row) continue;
-        claimed.set(task.taskId, {
-          ...ref(task), workflowId, description: row.description, request: wf.description,
-          dependsOn: fromJson<string[]>(row.depends_on), attempt: num(row.attempts), lease,
-        });
-      }
+    const c = await sqlTransition(db, now, workflowId, async (sql, wf, at) => {
+      if (wf.status !== 'EXECUTING') return { value: new Map<string, ClaimedTask>() };
+      const claimed = await claimRows(sql, wf, unique, `'READY', 'RUNNING'`, at);
       return { value: claimed, events: [...claimed.values()].map((c) => draft('task_started', { ...ref(c), attempt: c.attempt })) };
     }, { reserve: unique.length });
     // Each caller gets its own task and its own task_started event.
@@ -83,64 +120,134 @@ export function createTaskStore(db: Db, clock: Clock) {
     });
   });
 
-  /** One task RUNNING -> COMPLETED inside a transaction; returns the dependents it made READY, or null if its lease is gone. */
-  async function completeOne(t: Knex.Transaction, task: ClaimedTask, outcome: TaskOutcome, at: number): Promise<ReadyTask[] | null> {
-    const rows = await t('tasks')
-      .where({ id: task.taskId, lease: task.lease, status: 'RUNNING' })
-      .update({
-        status: 'COMPLETED', lease: null, output: outcome.output, error: null, completed_at: at, updated_at: at,
-        duration_ms: outcome.durationMs, input_tokens: outcome.usage.input, output_tokens: outcome.usage.output,
-      })
-      .returning(['dependents']);
-    if (rows.length === 0) return null;
-    const dependents = fromJson<string[]>(rows[0]!.dependents);
-    if (dependents.length === 0) return [];
-    // Atomic per row: of two dependencies finishing at once, exactly one sees the count reach zero.
-    const updated = await t('tasks')
-      .where({ workflow_id: task.workflowId })
-      .whereIn('key', dependents)
-      .update({
-        remaining_deps: t.raw('remaining_deps - 1'),
-        status: t.raw(`CASE WHEN remaining_deps = 1 AND status = 'PENDING' THEN 'READY' ELSE status END`),
-        updated_at: at,
-      })
-      .returning(['id', 'key', 'agent', 'order_index', 'status', 'remaining_deps']);
-    return updated
-      .filter((r) => r.status === 'READY' && num(r.remaining_deps) === 0)
-      .map((r) => ({ taskId: r.id, workflowId: task.workflowId, key: r.key, agent: r.agent, orderIndex: num(r.order_index) }))
-      .sort((a, b) => a.orderIndex - b.orderIndex);
+  const readOutputs = createBatcher<string[], DependencyOutput[]>(async (workflowId, lists) => {
+    const wanted = [...new Set(lists.flat())];
+    const rows = await rawQuery(db, (sql) => {
+      const [keys, list] = inList(sql.dialect, 'key', wanted);
+      return sql.all<{ key: string; agent: string; output: string | null }>(`SELECT key, agent, output FROM tasks WHERE workflow_id = ? AND ${keys}`, [workflowId, list]);
+    });
+    const byKey = new Map(rows.map((r) => [r.key, r]));
+    return lists.map((keys) => keys.map((k) => ({ key: k, agent: byKey.get(k)?.agent as string, output: byKey.get(k)?.output ?? '' })));
+  });
+
+  /**
+   * Tasks RUNNING -> COMPLETED inside a transaction, in two statements whatever their number:
+   * the tasks, then their dependents' counters. Returns, per task id whose lease still held, the
+   * dependents it made READY (in plan order).
+   */
+  async function completeMany(sql: Sql, workflowId: string, items: Array<{ task: ClaimedTask; outcome: TaskOutcome }>, at: number) {
+    const [done, doneRows] = jsonRows(sql.dialect, 'd', DONE_COLUMNS, items.map(({ task, outcome }) => ({
+      tid: task.taskId, tlease: task.lease, toutput: outcome.output, tms: outcome.durationMs, tin: outcome.usage.input, tout: outcome.usage.output,
+    })));
+    const completed = await sql.all<{ id: string; dependents: unknown }>(
+      `UPDATE tasks SET status = 'COMPLETED', lease = NULL, output = d.toutput, error = NULL, completed_at = ?, updated_at = ?,
+         duration_ms = d.tms, input_tokens = d.tin, output_tokens = d.tout
+       FROM ${done} WHERE tasks.id = d.tid AND tasks.lease = d.tlease AND tasks.status = 'RUNNING' RETURNING tasks.id, tasks.dependents`,
+      [at, at, doneRows],
+    );
+    const ready = new Map<string, ReadyTask[]>();
+    const madeReadyBy = new Map<string, string>(); // dependent key -> the completed task that counted last
+    const counts = new Map<string, number>();
+    for (const row of completed) {
+      ready.set(row.id, []);
+      for (const k of fromJson<string[]>(row.dependents)) {
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+        madeReadyBy.set(k, row.id);
+      }
+    }
+    if (counts.size === 0) return ready;
+    // Atomic per row: of two dependencies finishing at once in two transactions, exactly one sees the count reach zero.
+    const [deps, depRows] = jsonRows(sql.dialect, 'c', { k: 'text', n: 'int' }, [...counts].map(([k, n]) => ({ k, n })));
+    const updated = await sql.all<{ id: string; key: string; agent: string; order_index: unknown; status: string; remaining_deps: unknown }>(
+      `UPDATE tasks SET remaining_deps = remaining_deps - c.n,
+         status = CASE WHEN remaining_deps = c.n AND status = 'PENDING' THEN 'READY' ELSE status END, updated_at = ?
+       FROM ${deps} WHERE tasks.workflow_id = ? AND tasks.key = c.k
+       RETURNING tasks.id, tasks.key, tasks.agent, tasks.order_index, tasks.status, tasks.remaining_deps`,
+      [at, depRows, workflowId],
+    );
+    for (const r of updated.sort((x, y) => num(x.order_index) - num(y.order_index))) {
+      if (r.status !== 'READY' || num(r.remaining_deps) !== 0) continue;
+      ready.get(madeReadyBy.get(r.key)!)!.push({ taskId: r.id, workflowId, key: r.key, agent: r.agent, orderIndex: num(r.order_index) });
+    }
+    return ready;
   }
 
-  /** Completions of one workflow that arrive together are committed in one transaction (group commit). */
-  const completeBatched = createBatcher<{ task: ClaimedTask; outcome: TaskOutcome }, Committed<ReadyTask[] | null>>(async (workflowId, items) => {
-    const c = await transition(db, now, workflowId, async (t, wf, at) => {
-      const value: Array<ReadyTask[] | null> = [];
-      if (wf.status !== 'EXECUTING') return { value: items.map(() => null) };
-      const events: EventDraft[] = [];
-      const tokens = { input: 0, output: 0 };
-      let done = 0;
-      for (const { task, outcome } of items) {
-        const ready = await completeOne(t, task, outcome, at);
-        value.push(ready);
-        if (!ready) continue;
-        done++;
-        tokens.input += outcome.usage.input;
-        tokens.output += outcome.usage.output;
-        events.push(
-          draft('task_completed', { ...ref(task), output: outcome.output, durationMs: outcome.durationMs }),
-          draft('progress', progress(wf.completedTasks + done, wf.totalTasks)),
-        );
-      }
-      if (done === 0) return { value };
-      const fin = await finishIfDone(t, wf, wf.finishedTasks + done, wf.completedTasks + done, wf.failedTasks, at);
-      return {
-        value,
-        events: [...events, ...fin.events.slice(1)], // fin's own progress event repeats the last one above
-        patch: { ...fin.patch, input_tokens: t.raw('input_tokens + ?', [tokens.input]), output_tokens: t.raw('output_tokens + ?', [tokens.output]) },
-      };
+  /**
+   * Claims, in the completing transaction, the newly ready dependents this process has slots for
+   * (plan order); the rest stay READY for the queue. Returns the claimed ones by task id.
+   */
+  async function continueWith(sql: Sql, wf: WorkflowLockRow, ready: ReadyTask[], taken: string[], at: number) {
+    const mine = ready.filter((r) => slots.reserve(r.agent) && taken.push(r.agent) > 0);
+    return mine.length === 0 ? new Map<string, ClaimedTask>() : claimRows(sql, wf, mine, `'READY'`, at);
+  }
+
+  /**
+   * Completions of one workflow that arrive together are committed in one transaction (group
+   * commit), and so are the claims of the dependents this process continues with.
+   */
+  const completeBatched = createBatcher<{ task: ClaimedTask; outcome: TaskOutcome }, Committed<Completion | null>>(async (workflowId, batch) => {
+    // One task completes once: a second completion of it in the same batch is refused.
+    const seen = new Set<string>();
+    const items = batch.filter(({ task }) => !seen.has(task.taskId) && seen.add(task.taskId));
+    const taken: string[] = []; // agents of reserved slots
+    let c: Committed<{ ready: Map<string, ReadyTask[]>; claimed: Map<string, ClaimedTask> }>;
+    try {
+      c = await sqlTransition(db, now, workflowId, async (sql, wf, at) => {
+        const claimed = new Map<string, ClaimedTask>();
+        if (wf.status !== 'EXECUTING') return { value: { ready: new Map(), claimed } };
+        const ready = await completeMany(sql, workflowId, items, at);
+        const events: EventDraft[] = [];
+        const tokens = { input: 0, output: 0 };
+        let done = 0;
+        for (const { task, outcome } of items) {
+          if (!ready.has(task.taskId)) continue;
+          done++;
+          tokens.input += outcome.usage.input;
+          tokens.output += outcome.usage.output;
+          events.push(
+            draft('task_completed', { ...ref(task), output: outcome.output, durationMs: outcome.durationMs }),
+            draft('progress', progress(wf.completedTasks + done, wf.totalTasks)),
+          );
+        }
+        if (done === 0) return { value: { ready, claimed } };
+        const newlyReady = [...ready.values()].flat().sort((a, b) => a.orderIndex - b.orderIndex);
+        for (const [id, task] of await continueWith(sql, wf, newlyReady, taken, at)) claimed.set(id, task);
+        for (const task of claimed.values()) events.push(draft('task_started', { ...ref(task), attempt: task.attempt }));
+        const fin = await finishIfDone(sql, wf, wf.finishedTasks + done, wf.completedTasks + done, wf.failedTasks, at);
+        return {
+          value: { ready, claimed },
+          events: [...events, ...fin.events.slice(1)], // fin's own progress event repeats the last one above
+          patch: { ...fin.patch, input_tokens: add(tokens.input), output_tokens: add(tokens.output) },
+        };
+      });
+    } catch (err) {
+      for (const agent of taken) slots.unreserve(agent);
+      throw err;
+    }
+    const { ready, claimed } = c.value;
+    // Reserved slots whose task was not claimed after all go back.
+    const unused = [...taken];
+    for (const task of claimed.values()) unused.splice(unused.indexOf(task.agent), 1);
+    for (const agent of unused) slots.unreserve(agent);
+    const startedSeq = new Map(c.events.filter((e) => e.kind === 'task_started').map((e) => [(e.payload as { taskId: string }).taskId, e.seq]));
+    const outputs = new Map(items.map(({ task, outcome }) => [task.key, { key: task.key, agent: task.agent, output: outcome.output }]));
+    // The first caller publishes the whole batch's events; each caller hands on the dependents it made ready.
+    return batch.map(({ task }, i) => {
+      const mine = items.includes(batch[i]!) ? ready.get(task.taskId) : undefined;
+      const value: Completion | null = mine
+        ? {
+            ready: mine.filter((r) => !claimed.has(r.taskId)),
+            continued: mine
+              .filter((r) => claimed.has(r.taskId))
+              .map((r) => {
+                const task = claimed.get(r.taskId)!;
+                const known = task.dependsOn.map((k) => outputs.get(k));
+                return { ready: r, task, startedSeq: startedSeq.get(r.taskId)!, outputs: known.every(Boolean) ? (known as DependencyOutput[]) : undefined };
+              }),
+          }
+        : null;
+      return { value, events: i === 0 ? c.events : [], status: c.status, statusChanged: i === 0 && c.statusChanged };
     });
-    // The first caller publishes the whole batch's events; each caller dispatches its own ready dependents.
-    return items.map((_, i) => ({ value: c.value[i] ?? null, events: i === 0 ? c.events : [], status: c.status, statusChanged: i === 0 && c.statusChanged }));
   });
 
   return {
@@ -164,14 +271,17 @@ export function createTaskStore(db: Db, clock: Clock) {
       });
     },
 
-    /** RUNNING -> COMPLETED; dependents whose last dependency this was become READY and are returned. */
-    complete(task: ClaimedTask, outcome: TaskOutcome): Promise<Committed<ReadyTask[] | null>> {
+    /**
+     * RUNNING -> COMPLETED; dependents whose last dependency this was become READY and are returned,
+     * or RUNNING when this process has a slot for them (continued). Null if the lease is gone.
+     */
+    complete(task: ClaimedTask, outcome: TaskOutcome): Promise<Committed<Completion | null>> {
       return completeBatched(task.workflowId, { task, outcome });
     },
 
     /** RUNNING -> FAILED; every transitive dependent -> SKIPPED. Independent branches go on. */
     fail(task: ClaimedTask, error: string): Promise<Committed<boolean>> {
-      return transition(db, now, task.workflowId, async (t, wf, at) => {
+      return transition(db, now, task.workflowId, async (t, wf, at, sql) => {
         if (wf.status !== 'EXECUTING') return { value: false };
         const n = await t('tasks')
           .where({ id: task.taskId, lease: task.lease, status: 'RUNNING' })
@@ -191,7 +301,7 @@ export function createTaskStore(db: Db, clock: Clock) {
         const message = `task ${task.key} (@${task.agent}) failed: ${error}`;
         const firstError = wf.failedTasks === 0 ? { error: message } : {};
         if (firstError.error) await t('workflows').where({ id: wf.id }).update(firstError);
-        const done = await finishIfDone(t, wf, wf.finishedTasks + 1 + skipped.length, wf.completedTasks, wf.failedTasks + 1, at);
+        const done = await finishIfDone(sql, wf, wf.finishedTasks + 1 + skipped.length, wf.completedTasks, wf.failedTasks + 1, at);
         return {
           value: true,
           events: [
@@ -232,20 +342,21 @@ export function createTaskStore(db: Db, clock: Clock) {
       return rows.map((r) => ({ taskId: r.taskId, workflowId: task.workflowId, key: r.key, agent: r.agent, orderIndex: num(r.orderIndex) }));
     },
 
-    async dependencyOutputs(workflowId: string, keys: string[]) {
+    /** The outputs of these tasks of one workflow; reads for one workflow made together are one query. */
+    async dependencyOutputs(workflowId: string, keys: string[]): Promise<DependencyOutput[]> {
       if (keys.length === 0) return [];
-      const rows = await db.knex('tasks').where({ workflow_id: workflowId }).whereIn('key', keys).select('key', 'agent', 'output');
-      const byKey = new Map(rows.map((r) => [r.key as string, r]));
-      return keys.map((k) => ({ key: k, agent: byKey.get(k)?.agent as string, output: (byKey.get(k)?.output as string | null) ?? '' }));
+      return readOutputs(workflowId, keys);
     },
   };
 }
 
-async function aggregate(t: Knex.Transaction, wf: WorkflowLockRow, at: number): Promise<WorkflowResults> {
-  const rows = await t('tasks')
-    .where({ workflow_id: wf.id })
-    .orderBy('order_index')
-    .select('key', 'agent', 'description', 'status', 'output', 'error', 'duration_ms', 'attempts', 'input_tokens', 'output_tokens');
+async function aggregate(sql: Sql, wf: WorkflowLockRow, at: number): Promise<WorkflowResults> {
+  // Rows as the driver returns them (bigint columns are strings from PostgreSQL).
+  const rows = await sql.all<Record<string, any>>(
+    `SELECT key, agent, description, status, output, error, duration_ms, attempts, input_tokens, output_tokens
+     FROM tasks WHERE workflow_id = ? ORDER BY order_index`,
+    [wf.id],
+  );
   const tokens = rows.reduce((s, r) => ({ i: s.i + num(r.input_tokens), o: s.o + num(r.output_tokens) }), { i: 0, o: 0 });
   return {
     tasks: rows.map((r) => ({

@@ -1,6 +1,7 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { Db } from '../db/orm.ts';
-import { num, toJson } from '../db/sql.ts';
+import { jsonRows, rawTransaction, type Sql, sqlIn } from '../db/raw.ts';
+import { num } from '../db/sql.ts';
 import { NotFoundError } from '../errors.ts';
 import type { AnyWorkflowEvent, EventKind, EventPayloads } from '../events/types.ts';
 import type { WorkflowStatus } from './types.ts';
@@ -25,7 +26,7 @@ export const draft = <K extends EventKind>(kind: K, payload: EventPayloads[K]) =
 export interface StepResult<T> {
   value: T;
   events?: EventDraft[];
-  /** Columns of the workflow row to set (snake_case), beside last_seq and updated_at. */
+  /** Columns of the workflow row to set (snake_case), beside last_seq and updated_at; `add(n)` adds to one. */
   patch?: Record<string, unknown>;
 }
 
@@ -37,64 +38,83 @@ export interface Committed<T> {
   statusChanged: boolean;
 }
 
-const LOCK_COLUMNS_LIST = [
-  'id', 'status', 'description', 'run_number', 'last_seq', 'total_tasks', 'completed_tasks', 'finished_tasks', 'failed_tasks', 'started_at', 'created_at',
-];
+const LOCK_COLUMNS = 'id, status, description, run_number, last_seq, total_tasks, completed_tasks, finished_tasks, failed_tasks, started_at, created_at';
+const LOCK = `UPDATE workflows SET updated_at = ?, last_seq = last_seq + ? WHERE id = ? RETURNING ${LOCK_COLUMNS}`;
+const EVENT_COLUMNS = { workflow_id: 'uuid', seq: 'int', kind: 'text', payload: 'jsonb', at: 'bigint' };
+
+/** A patch value that adds to the column instead of setting it. */
+export const add = (n: number) => ({ add: n });
+const isAdd = (v: unknown): v is { add: number } => typeof v === 'object' && v !== null && 'add' in v;
+
+type Step<S, T> = (tx: S, wf: WorkflowLockRow, at: number, sql: Sql) => Promise<StepResult<T>>;
+interface Options {
+  /** A new workflow row to insert first, in the same transaction (knex transitions only). */
+  insert?: Record<string, unknown>;
+  /**
+   * Seqs to allocate with the lock itself. A step that then stores exactly that
+   * many events and no patch saves a statement; one that stores nothing and no
+   * patch is rolled back (it changed nothing).
+   */
+  reserve?: number;
+}
 
 /**
  * One state change of one workflow, in one transaction: lock the workflow row
  * (every writer of a workflow takes this lock first, so writers of one workflow
  * are serialized and cannot deadlock), apply the step, store its events with
  * the next seqs, commit. Nothing is published here: the caller publishes the
- * returned events after the commit.
+ * returned events after the commit. The step gets a knex transaction and the
+ * same transaction as hand-written SQL.
  */
-export async function transition<T>(
-  db: Db,
-  now: () => number,
-  workflowId: string,
-  step: (t: Knex.Transaction, wf: WorkflowLockRow, at: number) => Promise<StepResult<T>>,
-  opts: {
-    /** A new workflow row to insert first, in the same transaction. */
-    insert?: Record<string, unknown>;
-    /**
-     * Seqs to allocate with the lock itself. A step that then stores exactly that
-     * many events and no patch saves a statement; one that stores nothing and no
-     * patch is rolled back (it changed nothing).
-     */
-    reserve?: number;
-  } = {},
-): Promise<Committed<T>> {
-  const reserve = opts.reserve ?? 0;
-  const at = now();
-  try {
-    return await db.knex.transaction(async (t) => {
+export function transition<T>(db: Db, now: () => number, workflowId: string, step: Step<Knex.Transaction, T>, opts: Options = {}): Promise<Committed<T>> {
+  return settle(() =>
+    db.knex.transaction(async (t) => {
       if (opts.insert) await t('workflows').insert(opts.insert);
-      // Locking with an UPDATE takes the write lock at once on both dialects (no SQLite lock upgrade later).
-      const rows = await t('workflows')
-        .where({ id: workflowId })
-        .update({ updated_at: at, last_seq: t.raw('last_seq + ?', [reserve]) })
-        .returning(LOCK_COLUMNS_LIST);
-      if (rows.length === 0) throw new NotFoundError('Workflow', workflowId);
-      const wf = normalize(rows[0]!);
-      wf.lastSeq -= reserve;
-      const { value, events = [], patch = {} } = await step(t, wf, at);
-      if (reserve > 0 && events.length === 0 && Object.keys(patch).length === 0) throw new NothingChanged(value);
-      const stored = events.map(
-        (e, i) => ({ workflowId, seq: wf.lastSeq + i + 1, kind: e.kind, at: new Date(at).toISOString(), payload: e.payload }) as AnyWorkflowEvent,
-      );
-      if (stored.length > 0) await insertEvents(t, stored, at);
-      if (stored.length !== reserve || Object.keys(patch).length > 0) {
-        await t('workflows')
-          .where({ id: workflowId })
-          .update({ ...patch, last_seq: wf.lastSeq + stored.length });
-      }
-      const status = (patch.status as WorkflowStatus | undefined) ?? wf.status;
-      return { value, events: stored, status, statusChanged: status !== wf.status };
-    });
+      return apply(await sqlIn(t, db.dialect), now(), workflowId, (wf, at, sql) => step(t, wf, at, sql), opts.reserve ?? 0);
+    }),
+  );
+}
+
+/** The same for steps written in SQL only (the hot path: claims and completions), without knex. */
+export function sqlTransition<T>(db: Db, now: () => number, workflowId: string, step: Step<Sql, T>, opts: Omit<Options, 'insert'> = {}): Promise<Committed<T>> {
+  return settle(() => rawTransaction(db, (sql) => apply(sql, now(), workflowId, (wf, at) => step(sql, wf, at, sql), opts.reserve ?? 0)));
+}
+
+async function settle<T>(run: () => Promise<Committed<T>>): Promise<Committed<T>> {
+  try {
+    return await run();
   } catch (e) {
     if (e instanceof NothingChanged) return { value: e.value as T, events: [], status: e.status ?? 'EXECUTING', statusChanged: false };
     throw e;
   }
+}
+
+async function apply<T>(
+  sql: Sql,
+  at: number,
+  workflowId: string,
+  step: (wf: WorkflowLockRow, at: number, sql: Sql) => Promise<StepResult<T>>,
+  reserve: number,
+): Promise<Committed<T>> {
+  // Locking with an UPDATE takes the write lock at once on both dialects (no SQLite lock upgrade later).
+  const rows = await sql.all(LOCK, [at, reserve, workflowId]);
+  if (rows.length === 0) throw new NotFoundError('Workflow', workflowId);
+  const wf = normalize(rows[0]!);
+  wf.lastSeq -= reserve;
+  const { value, events = [], patch = {} } = await step(wf, at, sql);
+  const patched = Object.keys(patch).length > 0;
+  if (reserve > 0 && events.length === 0 && !patched) throw new NothingChanged(value);
+  const iso = new Date(at).toISOString();
+  const stored = events.map((e, i) => ({ workflowId, seq: wf.lastSeq + i + 1, kind: e.kind, at: iso, payload: e.payload }) as AnyWorkflowEvent);
+  if (stored.length > 0) await insertEvents(sql, stored, at);
+  if (stored.length !== reserve || patched) {
+    const columns = Object.entries(patch);
+    const sets = columns.map(([c, v]) => (isAdd(v) ? `${c} = ${c} + ?` : `${c} = ?`));
+    const params = columns.map(([, v]) => (isAdd(v) ? v.add : v));
+    await sql.run(`UPDATE workflows SET ${[...sets, 'last_seq = ?'].join(', ')} WHERE id = ?`, [...params, wf.lastSeq + stored.length, workflowId]);
+  }
+  const status = (patch.status as WorkflowStatus | undefined) ?? wf.status;
+  return { value, events: stored, status, statusChanged: status !== wf.status };
 }
 
 /** Thrown inside a transaction to roll back a step that reserved seqs but changed nothing. */
@@ -105,9 +125,10 @@ class NothingChanged extends Error {
   }
 }
 
-async function insertEvents(t: Knex.Transaction, events: AnyWorkflowEvent[], at: number) {
-  const rows = events.map((e) => ({ workflow_id: e.workflowId, seq: e.seq, kind: e.kind, payload: toJson(e.payload), at }));
-  for (let i = 0; i < rows.length; i += 500) await t('workflow_events').insert(rows.slice(i, i + 500));
+async function insertEvents(sql: Sql, events: AnyWorkflowEvent[], at: number) {
+  const rows = events.map((e) => ({ workflow_id: e.workflowId, seq: e.seq, kind: e.kind, payload: e.payload, at }));
+  const [from, param] = jsonRows(sql.dialect, 'e', EVENT_COLUMNS, rows);
+  await sql.run(`INSERT INTO workflow_events (workflow_id, seq, kind, payload, at) SELECT workflow_id, seq, kind, payload, at FROM ${from}`, [param]);
 }
 
 function normalize(row: Record<string, unknown>): WorkflowLockRow {

@@ -195,13 +195,21 @@ export function createWorkflowStore(db: Db, clock: Clock) {
       );
     },
 
-    /** Tasks to run after a restart: READY or RUNNING tasks of EXECUTING workflows. */
-    async unfinished(): Promise<ReadyTask[]> {
+    /**
+     * Tasks to run after a restart: READY or RUNNING tasks of EXECUTING workflows. With
+     * `runningBefore`, only RUNNING tasks claimed before then: a younger one may belong to a live
+     * process that has not yet queued its takeover job.
+     */
+    async unfinished(opts: { runningBefore?: number } = {}): Promise<ReadyTask[]> {
       const rows = await db
         .knex('tasks as t')
         .join('workflows as w', 'w.id', 't.workflow_id')
         .where('w.status', 'EXECUTING')
-        .whereIn('t.status', ['READY', 'RUNNING'])
+        .where((q) => {
+          q.where('t.status', 'READY');
+          if (opts.runningBefore === undefined) q.orWhere('t.status', 'RUNNING');
+          else q.orWhere((r) => r.where('t.status', 'RUNNING').andWhere('t.updated_at', '<', opts.runningBefore!));
+        })
         .orderBy([{ column: 'w.created_at' }, { column: 't.order_index' }])
         .select({ taskId: 't.id', workflowId: 't.workflow_id', key: 't.key', agent: 't.agent', orderIndex: 't.order_index' });
       return rows.map((r) => ({ ...r, orderIndex: num(r.orderIndex) }));

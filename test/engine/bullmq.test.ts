@@ -231,7 +231,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
     // them; task 1's job still in Redis, which BullMQ hands to another worker once its lock expires.
     const [first] = (await api.engine.workflows.start(id)).value;
     const claimed = (await api.engine.tasks.claim(first!)).value!;
-    const ready = (await api.engine.tasks.complete(claimed, { output: 'done by the dead worker', usage: { input: 1, output: 1 }, durationMs: 1 })).value!;
+    const ready = (await api.engine.tasks.complete(claimed, { output: 'done by the dead worker', usage: { input: 1, output: 1 }, durationMs: 1 })).value!.ready;
     expect(ready.map((t) => t.key)).toEqual(['2', '3']);
     expect(await taskStatuses(id)).toEqual({ '1': 'COMPLETED', '2': 'READY', '3': 'READY' });
     const queue = new Queue('baton-tasks', { connection: connectionFromUrl(REDIS_TEST_URL), prefix: `${prefix}bull` });
