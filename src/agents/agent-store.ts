@@ -44,9 +44,11 @@ const toRecord = (r: Record<string, unknown>): AgentRecord => ({
 /** Agents are data: seeded with the built-ins, changed by mutations, read at planning and at every task. */
 export function createAgentStore(db: Db, now: () => number) {
   const table = () => db.knex('agents');
-  // Every task reads its agent; a second-old copy is fresh enough (edits elsewhere show within a second).
+  // Every task reads its agent, through this cache (see getCached).
   const cache = new Map<string, { at: number; record: AgentRecord | null }>();
   const CACHE_MS = 1000;
+  const STALE_MS = 5000;
+  const reading = new Map<string, Promise<AgentRecord | null>>();
   return {
     /** Inserts the built-ins that are missing; never overwrites an edited agent. */
     async seed() {
@@ -67,14 +69,33 @@ export function createAgentStore(db: Db, now: () => number) {
       const row = await table().where({ name: normalizeAgentName(agentName) }).first('*');
       return row ? toRecord(row) : null;
     },
-    /** get() through a one-second cache; this process's own edits show at once. */
+    /**
+     * get() through a cache, off the path of a task's start: a copy under a second old is used as
+     * it is; one under five seconds old is used while a fresh one is read in the background; an
+     * older one is read again first. This process's own edits show at once; edits made elsewhere
+     * reach the tasks of a busy agent within about a second, of any agent within five.
+     */
     async getCached(agentName: string): Promise<AgentRecord | null> {
       const key = normalizeAgentName(agentName);
       const hit = cache.get(key);
-      if (hit && now() - hit.at < CACHE_MS) return hit.record;
-      const record = await this.get(key);
-      cache.set(key, { at: now(), record });
-      return record;
+      const age = hit ? now() - hit.at : Infinity;
+      if (hit && age < CACHE_MS) return hit.record;
+      const read = () => {
+        let r = reading.get(key);
+        if (!r) {
+          r = this.get(key).then((record) => {
+            cache.set(key, { at: now(), record });
+            return record;
+          }).finally(() => reading.delete(key));
+          reading.set(key, r);
+        }
+        return r;
+      };
+      if (hit && age < STALE_MS) {
+        read().catch(() => {}); // kept stale until the next read succeeds
+        return hit.record;
+      }
+      return read();
     },
     async activeNames(): Promise<Set<string>> {
       return new Set((await table().where({ active: true }).select('name')).map((r) => r.name as string));

@@ -73,13 +73,12 @@ export function createEngine(d: EngineDeps) {
     tasks,
     async start(id: string) {
       const c = await workflows.start(id);
-      await d.publisher.committed(c);
-      await dispatch(c.value);
+      // Both only after the commit; neither waits for the other.
+      await Promise.all([dispatch(c.value), d.publisher.committed(c)]);
     },
     async retry(id: string) {
       const c = await workflows.retry(id);
-      await d.publisher.committed(c);
-      await dispatch(c.value);
+      await Promise.all([dispatch(c.value), d.publisher.committed(c)]);
     },
     async cancel(id: string, reason: string | null = null) {
       const c = await workflows.cancel(id, reason);

@@ -31,7 +31,7 @@ export interface ContinuedTask {
   ready: ReadyTask;
   task: ClaimedTask;
   startedSeq: number;
-  /** Its dependencies' outputs when all of them completed in that same transaction. */
+  /** Its dependencies' outputs when this process has them all (it completed them). */
   outputs?: DependencyOutput[];
 }
 
@@ -55,6 +55,19 @@ export interface TaskOutcome {
 
 /** The rows of a batch of completions, as `completeMany` passes them. */
 const DONE_COLUMNS = { tid: 'uuid', tlease: 'text', toutput: 'text', tms: 'int', tin: 'int', tout: 'int' };
+
+interface DoneRow {
+  id: string;
+  dependents: unknown;
+}
+interface DependentRow {
+  id: string;
+  key: string;
+  agent: string;
+  order_index: unknown;
+  status: string;
+  remaining_deps: unknown;
+}
 
 /** Task-level transitions. A runner holds a lease; a write with a lease that is no longer the task's is refused (returns null). */
 export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: () => false, unreserve: () => {} }) {
@@ -120,6 +133,27 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
     });
   });
 
+  /**
+   * Outputs of tasks this process completed, for their dependents' prompts: a COMPLETED task's
+   * output never changes, so a copy is as good as a read. Oldest dropped past the budget.
+   */
+  const recent = new Map<string, DependencyOutput>();
+  let recentChars = 0;
+  const RECENT_CHARS = 20_000_000;
+  const remember = (workflowId: string, o: DependencyOutput) => {
+    recent.set(`${workflowId}/${o.key}`, o);
+    recentChars += o.output.length;
+    for (const [k, old] of recent) {
+      if (recentChars <= RECENT_CHARS) break;
+      recent.delete(k);
+      recentChars -= old.output.length;
+    }
+  };
+  const recalled = (workflowId: string, keys: string[]) => {
+    const found = keys.map((k) => recent.get(`${workflowId}/${k}`));
+    return found.every(Boolean) ? (found as DependencyOutput[]) : undefined;
+  };
+
   const readOutputs = createBatcher<string[], DependencyOutput[]>(async (workflowId, lists) => {
     const wanted = [...new Set(lists.flat())];
     const rows = await rawQuery(db, (sql) => {
@@ -139,32 +173,44 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
     const [done, doneRows] = jsonRows(sql.dialect, 'd', DONE_COLUMNS, items.map(({ task, outcome }) => ({
       tid: task.taskId, tlease: task.lease, toutput: outcome.output, tms: outcome.durationMs, tin: outcome.usage.input, tout: outcome.usage.output,
     })));
-    const completed = await sql.all<{ id: string; dependents: unknown }>(
-      `UPDATE tasks SET status = 'COMPLETED', lease = NULL, output = d.toutput, error = NULL, completed_at = ?, updated_at = ?,
+    const completeTasks = `UPDATE tasks SET status = 'COMPLETED', lease = NULL, output = d.toutput, error = NULL, completed_at = ?, updated_at = ?,
          duration_ms = d.tms, input_tokens = d.tin, output_tokens = d.tout
-       FROM ${done} WHERE tasks.id = d.tid AND tasks.lease = d.tlease AND tasks.status = 'RUNNING' RETURNING tasks.id, tasks.dependents`,
-      [at, at, doneRows],
-    );
-    const ready = new Map<string, ReadyTask[]>();
-    const madeReadyBy = new Map<string, string>(); // dependent key -> the completed task that counted last
-    const counts = new Map<string, number>();
-    for (const row of completed) {
-      ready.set(row.id, []);
-      for (const k of fromJson<string[]>(row.dependents)) {
-        counts.set(k, (counts.get(k) ?? 0) + 1);
-        madeReadyBy.set(k, row.id);
+       FROM ${done} WHERE tasks.id = d.tid AND tasks.lease = d.tlease AND tasks.status = 'RUNNING' RETURNING tasks.id, tasks.dependents`;
+    // Atomic per row: of two dependencies finishing at once in two transactions, exactly one sees the count reach zero.
+    const countDown = (from: string) => `UPDATE tasks SET remaining_deps = remaining_deps - c.n,
+         status = CASE WHEN remaining_deps = c.n AND status = 'PENDING' THEN 'READY' ELSE status END, updated_at = ?
+       FROM ${from} WHERE tasks.workflow_id = ? AND tasks.key = c.k
+       RETURNING tasks.id, tasks.key, tasks.agent, tasks.order_index, tasks.status, tasks.remaining_deps`;
+    let completed: DoneRow[];
+    let updated: DependentRow[];
+    if (sql.dialect === 'postgresql') {
+      // One round trip: the rows changed are disjoint (a dependent of a task being completed is still PENDING).
+      const rows = await sql.all<DoneRow & DependentRow & { part: string }>(
+        `WITH done AS (${completeTasks}),
+           c AS (SELECT k, count(*)::int AS n FROM done, jsonb_array_elements_text(done.dependents) AS k GROUP BY k),
+           upd AS (${countDown('c')})
+         SELECT 'done' AS part, id, dependents, NULL::text AS key, NULL::text AS agent, NULL::int AS order_index, NULL::text AS status, NULL::int AS remaining_deps FROM done
+         UNION ALL SELECT 'dep', id, NULL::jsonb, key, agent, order_index, status, remaining_deps FROM upd`,
+        [at, at, doneRows, at, workflowId],
+      );
+      completed = rows.filter((r) => r.part === 'done');
+      updated = rows.filter((r) => r.part === 'dep');
+    } else {
+      completed = await sql.all<DoneRow>(completeTasks, [at, at, doneRows]);
+      const counts = new Map<string, number>();
+      for (const row of completed) for (const k of fromJson<string[]>(row.dependents)) counts.set(k, (counts.get(k) ?? 0) + 1);
+      if (counts.size === 0) updated = [];
+      else {
+        const [deps, depRows] = jsonRows(sql.dialect, 'c', { k: 'text', n: 'int' }, [...counts].map(([k, n]) => ({ k, n })));
+        updated = await sql.all<DependentRow>(countDown(deps), [at, depRows, workflowId]);
       }
     }
-    if (counts.size === 0) return ready;
-    // Atomic per row: of two dependencies finishing at once in two transactions, exactly one sees the count reach zero.
-    const [deps, depRows] = jsonRows(sql.dialect, 'c', { k: 'text', n: 'int' }, [...counts].map(([k, n]) => ({ k, n })));
-    const updated = await sql.all<{ id: string; key: string; agent: string; order_index: unknown; status: string; remaining_deps: unknown }>(
-      `UPDATE tasks SET remaining_deps = remaining_deps - c.n,
-         status = CASE WHEN remaining_deps = c.n AND status = 'PENDING' THEN 'READY' ELSE status END, updated_at = ?
-       FROM ${deps} WHERE tasks.workflow_id = ? AND tasks.key = c.k
-       RETURNING tasks.id, tasks.key, tasks.agent, tasks.order_index, tasks.status, tasks.remaining_deps`,
-      [at, depRows, workflowId],
-    );
+    const ready = new Map<string, ReadyTask[]>();
+    const madeReadyBy = new Map<string, string>(); // dependent key -> the completed task that counted last
+    for (const row of completed) {
+      ready.set(row.id, []);
+      for (const k of fromJson<string[]>(row.dependents)) madeReadyBy.set(k, row.id);
+    }
     for (const r of updated.sort((x, y) => num(x.order_index) - num(y.order_index))) {
       if (r.status !== 'READY' || num(r.remaining_deps) !== 0) continue;
       ready.get(madeReadyBy.get(r.key)!)!.push({ taskId: r.id, workflowId, key: r.key, agent: r.agent, orderIndex: num(r.order_index) });
@@ -230,7 +276,7 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
     for (const task of claimed.values()) unused.splice(unused.indexOf(task.agent), 1);
     for (const agent of unused) slots.unreserve(agent);
     const startedSeq = new Map(c.events.filter((e) => e.kind === 'task_started').map((e) => [(e.payload as { taskId: string }).taskId, e.seq]));
-    const outputs = new Map(items.map(({ task, outcome }) => [task.key, { key: task.key, agent: task.agent, output: outcome.output }]));
+    for (const { task, outcome } of items) if (ready.has(task.taskId)) remember(workflowId, { key: task.key, agent: task.agent, output: outcome.output });
     // The first caller publishes the whole batch's events; each caller hands on the dependents it made ready.
     return batch.map(({ task }, i) => {
       const mine = items.includes(batch[i]!) ? ready.get(task.taskId) : undefined;
@@ -241,8 +287,7 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
               .filter((r) => claimed.has(r.taskId))
               .map((r) => {
                 const task = claimed.get(r.taskId)!;
-                const known = task.dependsOn.map((k) => outputs.get(k));
-                return { ready: r, task, startedSeq: startedSeq.get(r.taskId)!, outputs: known.every(Boolean) ? (known as DependencyOutput[]) : undefined };
+                return { ready: r, task, startedSeq: startedSeq.get(r.taskId)!, outputs: recalled(workflowId, task.dependsOn) };
               }),
           }
         : null;
@@ -345,7 +390,7 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
     /** The outputs of these tasks of one workflow; reads for one workflow made together are one query. */
     async dependencyOutputs(workflowId: string, keys: string[]): Promise<DependencyOutput[]> {
       if (keys.length === 0) return [];
-      return readOutputs(workflowId, keys);
+      return recalled(workflowId, keys) ?? readOutputs(workflowId, keys);
     },
   };
 }

@@ -106,12 +106,14 @@ async function apply<T>(
   if (reserve > 0 && events.length === 0 && !patched) throw new NothingChanged(value);
   const iso = new Date(at).toISOString();
   const stored = events.map((e, i) => ({ workflowId, seq: wf.lastSeq + i + 1, kind: e.kind, at: iso, payload: e.payload }) as AnyWorkflowEvent);
-  if (stored.length > 0) await insertEvents(sql, stored, at);
-  if (stored.length !== reserve || patched) {
-    const columns = Object.entries(patch);
-    const sets = columns.map(([c, v]) => (isAdd(v) ? `${c} = ${c} + ?` : `${c} = ?`));
-    const params = columns.map(([, v]) => (isAdd(v) ? v.add : v));
-    await sql.run(`UPDATE workflows SET ${[...sets, 'last_seq = ?'].join(', ')} WHERE id = ?`, [...params, wf.lastSeq + stored.length, workflowId]);
+  const insert = stored.length > 0 ? insertEvents(sql.dialect, stored, at) : undefined;
+  const update = stored.length !== reserve || patched ? updateWorkflow(workflowId, patch, wf.lastSeq + stored.length) : undefined;
+  if (insert && update && sql.dialect === 'postgresql') {
+    // One round trip for both.
+    await sql.run(`WITH e AS (${insert[0]}) ${update[0]}`, [...insert[1], ...update[1]]);
+  } else {
+    if (insert) await sql.run(...insert);
+    if (update) await sql.run(...update);
   }
   const status = (patch.status as WorkflowStatus | undefined) ?? wf.status;
   return { value, events: stored, status, statusChanged: status !== wf.status };
@@ -125,10 +127,17 @@ class NothingChanged extends Error {
   }
 }
 
-async function insertEvents(sql: Sql, events: AnyWorkflowEvent[], at: number) {
+function insertEvents(dialect: Sql['dialect'], events: AnyWorkflowEvent[], at: number): [string, unknown[]] {
   const rows = events.map((e) => ({ workflow_id: e.workflowId, seq: e.seq, kind: e.kind, payload: e.payload, at }));
-  const [from, param] = jsonRows(sql.dialect, 'e', EVENT_COLUMNS, rows);
-  await sql.run(`INSERT INTO workflow_events (workflow_id, seq, kind, payload, at) SELECT workflow_id, seq, kind, payload, at FROM ${from}`, [param]);
+  const [from, param] = jsonRows(dialect, 'e', EVENT_COLUMNS, rows);
+  return [`INSERT INTO workflow_events (workflow_id, seq, kind, payload, at) SELECT workflow_id, seq, kind, payload, at FROM ${from}`, [param]];
+}
+
+function updateWorkflow(id: string, patch: Record<string, unknown>, lastSeq: number): [string, unknown[]] {
+  const columns = Object.entries(patch);
+  const sets = columns.map(([c, v]) => (isAdd(v) ? `${c} = ${c} + ?` : `${c} = ?`));
+  const params = columns.map(([, v]) => (isAdd(v) ? v.add : v));
+  return [`UPDATE workflows SET ${[...sets, 'last_seq = ?'].join(', ')} WHERE id = ?`, [...params, lastSeq, id]];
 }
 
 function normalize(row: Record<string, unknown>): WorkflowLockRow {

@@ -4,7 +4,7 @@ import { fromJson, insertChunked, num, toJson } from '../db/sql.ts';
 import { InvalidStateError } from '../errors.ts';
 import type { AnyWorkflowEvent } from '../events/types.ts';
 import type { ValidatedPlan } from '../planning/types.ts';
-import { type Committed, draft, type EventDraft, transition } from './transition.ts';
+import { type Committed, draft, type EventDraft, sqlTransition, transition } from './transition.ts';
 import { ACTIVE_WORKFLOW, type ReadyTask, UNFINISHED_TASK, type WorkflowStatus } from './types.ts';
 
 export interface Clock {
@@ -113,14 +113,15 @@ export function createWorkflowStore(db: Db, clock: Clock) {
 
     /** PLANNED -> EXECUTING; returns the tasks that are ready at once. */
     start(id: string): Promise<Committed<ReadyTask[]>> {
-      return transition(db, now, id, async (t, wf, at) => {
+      return sqlTransition(db, now, id, async (sql, wf, at) => {
         if (wf.status !== 'PLANNED') {
           throw new InvalidStateError(`workflow ${id} is ${wf.status}; only a PLANNED workflow can be started`, { status: wf.status });
         }
-        const ready = await t('tasks')
-          .where({ workflow_id: id, status: 'PENDING', remaining_deps: 0 })
-          .update({ status: 'READY', updated_at: at })
-          .returning(Object.values(READY_COLUMNS));
+        const ready = await sql.all(
+          `UPDATE tasks SET status = 'READY', updated_at = ? WHERE workflow_id = ? AND status = 'PENDING' AND remaining_deps = 0
+           RETURNING ${Object.values(READY_COLUMNS).join(', ')}`,
+          [at, id],
+        );
         return {
           value: toReady(ready.map(renameReady)),
           events: [draft('started', { total: wf.totalTasks }), draft('progress', progress(wf.completedTasks, wf.totalTasks))],
