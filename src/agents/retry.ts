@@ -47,16 +47,25 @@ export function classify(err: unknown): Classified {
  * the provider client) when either the timeout or the outer signal fires.
  */
 export async function attemptWithTimeout<T>(timeoutMs: number, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(new AttemptTimeoutError(timeoutMs)), timeoutMs);
-  const signal = outer ? AbortSignal.any([outer, timeout.signal]) : timeout.signal;
+  // One controller that either the timeout or the outer signal aborts (cheaper than AbortSignal.any,
+  // which every task would pay for).
+  const ctrl = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    ctrl.abort(new AttemptTimeoutError(timeoutMs));
+  }, timeoutMs);
+  const onOuter = () => ctrl.abort(outer!.reason);
+  if (outer?.aborted) onOuter();
+  else outer?.addEventListener('abort', onOuter, { once: true });
   try {
-    return await fn(signal);
+    return await fn(ctrl.signal);
   } catch (e) {
-    if (timeout.signal.aborted && !outer?.aborted) throw timeout.signal.reason;
+    if (timedOut && !outer?.aborted) throw ctrl.signal.reason;
     throw e;
   } finally {
     clearTimeout(timer);
+    outer?.removeEventListener('abort', onOuter);
   }
 }
 

@@ -196,13 +196,27 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
       completed = rows.filter((r) => r.part === 'done');
       updated = rows.filter((r) => r.part === 'dep');
     } else {
-      completed = await sql.all<DoneRow>(completeTasks, [at, at, doneRows]);
+      // SQLite runs in this process: a prepared statement per row costs microseconds, while its
+      // planner would join UPDATE … FROM json_each() by scanning the tasks once per row.
+      completed = [];
+      for (const { task, outcome } of items) {
+        completed.push(...(await sql.all<DoneRow>(
+          `UPDATE tasks SET status = 'COMPLETED', lease = NULL, output = ?, error = NULL, completed_at = ?, updated_at = ?,
+             duration_ms = ?, input_tokens = ?, output_tokens = ?
+           WHERE id = ? AND lease = ? AND status = 'RUNNING' RETURNING id, dependents`,
+          [outcome.output, at, at, outcome.durationMs, outcome.usage.input, outcome.usage.output, task.taskId, task.lease],
+        )));
+      }
       const counts = new Map<string, number>();
       for (const row of completed) for (const k of fromJson<string[]>(row.dependents)) counts.set(k, (counts.get(k) ?? 0) + 1);
-      if (counts.size === 0) updated = [];
-      else {
-        const [deps, depRows] = jsonRows(sql.dialect, 'c', { k: 'text', n: 'int' }, [...counts].map(([k, n]) => ({ k, n })));
-        updated = await sql.all<DependentRow>(countDown(deps), [at, depRows, workflowId]);
+      updated = [];
+      for (const [k, n] of counts) {
+        updated.push(...(await sql.all<DependentRow>(
+          `UPDATE tasks SET remaining_deps = remaining_deps - ?,
+             status = CASE WHEN remaining_deps = ? AND status = 'PENDING' THEN 'READY' ELSE status END, updated_at = ?
+           WHERE workflow_id = ? AND key = ? RETURNING id, key, agent, order_index, status, remaining_deps`,
+          [n, n, at, workflowId, k],
+        )));
       }
     }
     const ready = new Map<string, ReadyTask[]>();
