@@ -93,6 +93,15 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
     return `events: ${ev.join(' ')}\nmodel calls: ${reqs.join(' ')}`;
   }
 
+  async function jobCounts() {
+    const queue = new Queue('baton-tasks', { connection: connectionFromUrl(REDIS_TEST_URL), prefix: `${prefix}bull` });
+    try {
+      return await queue.getJobCounts('active', 'delayed', 'wait', 'prioritized');
+    } finally {
+      await queue.close();
+    }
+  }
+
   const taskStatuses = async (id: string) =>
     Object.fromEntries((await api.services.db.knex('tasks').where({ workflow_id: id }).select('key', 'status')).map((r) => [r.key as string, r.status as string]));
 
@@ -120,6 +129,8 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
       expect(events.filter((e) => e.kind === 'task_started')).toHaveLength(8);
       expect(events.at(-1)!.kind).toBe('completed');
     }
+    // Continued tasks' takeover jobs are gone with their tasks: nothing waits, runs or is due later.
+    expect(await jobCounts()).toEqual({ active: 0, delayed: 0, wait: 0, prioritized: 0 });
     console.log(`[bullmq] 3 auth DAGs in ${ms} ms; model calls by worker: A ${byWorker.A}, B ${byWorker.B}`);
   });
 
@@ -289,5 +300,59 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
     ]);
     expect(workers[survivor].alive()).toBe(true);
     console.log(`[bullmq] worker ${victim} killed: worker ${survivor} finished its task ${takeoverMs} ms later (lock ${LOCK_MS} ms)`);
+  });
+  it("a killed worker's continued task (claimed with its dependency's completion, no active job) is taken over by the other worker", async () => {
+    // The test before killed one worker: start it again, so that two are up.
+    for (const w of ['A', 'B'] as const) {
+      if (!workers[w].alive()) {
+        workers[w] = spawnBaton(workerEnv(w), `worker-${w}`);
+        await workers[w].ready;
+      }
+    }
+    const request = `continued ${randomUUID().slice(0, 8)}`;
+    let seen = 0;
+    respond = (req) => {
+      const t = taskOf(req.body);
+      if (t?.request !== request) return { content: 'ok' };
+      if (t.key === '2' && ++seen === 1) return { hang: true };
+      return { content: `done: ${t.key}` };
+    };
+    const id = await api.services.workflows.create({
+      description: request,
+      tasks: [
+        { key: '1', agent: 'backend', description: 'first' },
+        { key: '2', agent: 'qa', description: 'continued where 1 ended, then its worker dies', dependsOn: ['1'] },
+        { key: '3', agent: 'devops', description: 'after', dependsOn: ['2'] },
+      ],
+    });
+    await api.services.workflows.start(id);
+    const second = await until(() => calls().find((c) => c.task?.request === request && c.task.key === '2'), 'the call of task 2', 10_000, 10);
+    const victim = second.worker;
+    const survivor: Worker = victim === 'A' ? 'B' : 'A';
+    // Continued, not queued: task 2 ran where task 1 ended, and its only job is the delayed takeover job.
+    expect(calls().find((c) => c.task?.request === request && c.task.key === '1')!.worker).toBe(victim);
+    expect(await taskStatuses(id)).toMatchObject({ '1': 'COMPLETED', '2': 'RUNNING' });
+    expect((await jobCounts()).delayed).toBe(1);
+
+    const killedAt = Date.now();
+    await workers[victim].kill('SIGKILL');
+    expect(await waitForStatus(api, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 20_000)).toBe('COMPLETED');
+    const takeoverMs = Date.now() - killedAt;
+    expect(calls().filter((c) => c.task?.request === request).map((c) => [c.task!.key, c.worker])).toEqual([
+      ['1', victim],
+      ['2', victim],
+      ['2', survivor],
+      ['3', survivor],
+    ]);
+    const started = (await api.services.workflows.eventsAfter(id, 0)).filter((e) => e.kind === 'task_started');
+    expect(started.map((e) => [(e.payload as { key: string }).key, (e.payload as { attempt: number }).attempt])).toEqual([
+      ['1', 1],
+      ['2', 1],
+      ['2', 2],
+      ['3', 1],
+    ]);
+    expect(takeoverMs).toBeGreaterThanOrEqual(LOCK_MS / 2);
+    expect(await jobCounts()).toEqual({ active: 0, delayed: 0, wait: 0, prioritized: 0 });
+    console.log(`[bullmq] worker ${victim} killed during a continued task: worker ${survivor} finished it ${takeoverMs} ms later (lock ${LOCK_MS} ms)`);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_TASKS, startTestApp, type TestApp, waitForStatus } from '../support/app.ts';
 import { deleteRedisKeys } from '../support/processes.ts';
 import { scriptedModels } from '../support/scripted-model.ts';
-import { REDIS_TEST_URL, serviceAvailable, testRedisPrefix } from '../support/services.ts';
+import { REDIS_TEST_URL, serviceAvailable, testDialect, testRedisPrefix } from '../support/services.ts';
 
 const runs = await serviceAvailable('redis');
 
@@ -25,5 +25,27 @@ describe.runIf(runs)('with BullMQ, a worker re-queues READY tasks that lost thei
     expect(committed.value.map((r) => r.key)).toEqual(['1', '4', '5']);
     expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'], 15_000)).toBe('COMPLETED');
     expect(models.calls.map((c) => c.key).sort()).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
+  });
+});
+
+// No worker here: nothing but the test touches the task between its claim and the look-up.
+describe.runIf(testDialect !== 'postgresql' || (await serviceAvailable('postgresql')))('the reconciler\'s look-up of unfinished tasks', () => {
+  let api: TestApp;
+  beforeAll(async () => {
+    api = await startTestApp({ ROLE: 'api' });
+  });
+  afterAll(async () => api?.close());
+
+  it('re-queues a RUNNING task only once it is older than the lock: one just continued by a live worker is left alone', async () => {
+    const id = await api.app.services.workflows.create({ description: 'fresh claim', tasks: [{ key: '1', agent: '@backend', description: 'x', dependsOn: [] }] });
+    // Committed as a live worker would between its claim and queueing the takeover job: RUNNING, no job.
+    const [ready] = (await api.app.engine.workflows.start(id)).value;
+    const claimed = (await api.app.engine.tasks.claim(ready!)).value!;
+    const mine = (tasks: Array<{ taskId: string }>) => tasks.filter((r) => r.taskId === claimed.taskId).length;
+    const now = Date.now();
+    expect(mine(await api.app.engine.workflows.unfinished())).toBe(1);
+    expect(mine(await api.app.engine.workflows.unfinished({ runningBefore: now - 60_000 }))).toBe(0);
+    expect(mine(await api.app.engine.workflows.unfinished({ runningBefore: now + 1 }))).toBe(1);
+    await api.app.engine.cancel(id);
   });
 });
