@@ -104,6 +104,7 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
       await http?.stop();
       await workflows.stop();
       await engine.stop(config.shutdownGraceMs);
+      agents.close();
       await bus.close();
       await db.close();
     },

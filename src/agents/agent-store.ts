@@ -48,7 +48,34 @@ export function createAgentStore(db: Db, now: () => number) {
   const cache = new Map<string, { at: number; record: AgentRecord | null }>();
   const CACHE_MS = 1000;
   const STALE_MS = 5000;
+  /** Agents used this recently are re-read in the background every CACHE_MS. */
+  const KEEP_MS = 60_000;
   const reading = new Map<string, Promise<AgentRecord | null>>();
+  const lastUse = new Map<string, number>();
+  /** Bumped by this process's edits: a read begun before one does not overwrite it. */
+  let edits = 0;
+  let warm: NodeJS.Timeout | undefined;
+  const cacheFrom = (key: string, record: AgentRecord | null, since: number) => {
+    if (edits === since) cache.set(key, { at: now(), record });
+  };
+  const edited = (key: string) => {
+    edits++;
+    cache.delete(key);
+  };
+  async function refreshUsed() {
+    const t = now();
+    for (const [k, used] of lastUse) if (t - used >= KEEP_MS) lastUse.delete(k);
+    if (lastUse.size === 0) {
+      clearInterval(warm);
+      warm = undefined;
+      return;
+    }
+    const since = edits;
+    const keys = [...lastUse.keys()];
+    const rows = await table().whereIn('name', keys).select('*');
+    const byName = new Map(rows.map((r) => [r.name as string, toRecord(r)]));
+    for (const k of keys) cacheFrom(k, byName.get(k) ?? null, since);
+  }
   return {
     /** Inserts the built-ins that are missing; never overwrites an edited agent. */
     async seed() {
@@ -72,19 +99,27 @@ export function createAgentStore(db: Db, now: () => number) {
     /**
      * get() through a cache, off the path of a task's start: a copy under a second old is used as
      * it is; one under five seconds old is used while a fresh one is read in the background; an
-     * older one is read again first. This process's own edits show at once; edits made elsewhere
-     * reach the tasks of a busy agent within about a second, of any agent within five.
+     * older one is read again first. Agents used in the last minute are re-read together in the
+     * background every second, so their tasks do not wait for a read. This process's own edits
+     * show at once; edits made elsewhere reach the tasks of an agent in use within about a second,
+     * of any agent within five.
      */
     async getCached(agentName: string): Promise<AgentRecord | null> {
       const key = normalizeAgentName(agentName);
+      lastUse.set(key, now());
+      if (!warm) {
+        warm = setInterval(() => void refreshUsed().catch(() => {}), CACHE_MS); // a failed read leaves the copy as it was
+        warm.unref();
+      }
       const hit = cache.get(key);
       const age = hit ? now() - hit.at : Infinity;
       if (hit && age < CACHE_MS) return hit.record;
       const read = () => {
         let r = reading.get(key);
         if (!r) {
+          const since = edits;
           r = this.get(key).then((record) => {
-            cache.set(key, { at: now(), record });
+            cacheFrom(key, record, since);
             return record;
           }).finally(() => reading.delete(key));
           reading.set(key, r);
@@ -109,7 +144,7 @@ export function createAgentStore(db: Db, now: () => number) {
         name: key, role: a.role, system_prompt: a.systemPrompt ?? `You are ${a.role}. Answer with the complete deliverable for your task.`,
         model: a.model ?? null, temperature: a.temperature ?? null, max_tokens: a.maxTokens ?? null, active: true, builtin: false, created_at: at, updated_at: at,
       });
-      cache.delete(key);
+      edited(key);
       return key;
     },
     async update(agentName: string, patch: AgentPatch): Promise<void> {
@@ -126,10 +161,16 @@ export function createAgentStore(db: Db, now: () => number) {
       if (p.maxTokens !== undefined) cols.max_tokens = p.maxTokens;
       if (p.active != null) cols.active = p.active;
       await table().where({ name: key }).update(cols);
-      cache.delete(key);
+      edited(key);
     },
     async deactivate(agentName: string): Promise<void> {
       await this.update(agentName, { active: false });
+    },
+    /** Stops the background re-reads. */
+    close() {
+      clearInterval(warm);
+      warm = undefined;
+      lastUse.clear();
     },
   };
 }

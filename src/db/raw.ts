@@ -17,6 +17,11 @@ export interface Sql {
   all<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /** How many rows the statement changed. */
   run(text: string, params?: unknown[]): Promise<number>;
+  /**
+   * The last statement of a transaction, as `run`. In a `rawTransaction` on PostgreSQL it carries
+   * the COMMIT in the same round trip; the transaction is then over.
+   */
+  runLast(text: string, params?: unknown[]): Promise<number>;
 }
 
 interface SqliteStatement {
@@ -27,8 +32,15 @@ interface SqliteStatement {
 interface SqliteConnection {
   prepare(text: string): SqliteStatement;
 }
+interface PgResult {
+  rows: unknown[];
+  rowCount: number | null;
+}
 interface PgConnection {
-  query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(q: { name: string; text: string; values: unknown[] }): Promise<PgResult>;
+  /** A simple-protocol query: several statements, one round trip, one result each. */
+  query(text: string): Promise<PgResult | PgResult[]>;
+  escapeLiteral(s: string): string;
 }
 
 const prepared = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
@@ -52,10 +64,41 @@ function sqliteSql(conn: SqliteConnection): Sql {
       const s = statement(text);
       return s.reader ? s.all(...params).length : s.run(...params).changes;
     },
+    runLast(text: string, params: unknown[] = []) {
+      return this.run(text, params);
+    },
   };
 }
 
-function pgSql(conn: PgConnection): Sql {
+/** `?` placeholders replaced by SQL literals of the values, for a simple-protocol query. */
+function inlined(conn: PgConnection, text: string, params: unknown[]) {
+  let i = 0;
+  return text.replace(/\?/g, () => {
+    const v = params[i++];
+    if (v === null || v === undefined) return 'NULL';
+    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+    if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+    if (Array.isArray(v)) return conn.escapeLiteral(arrayLiteral(v));
+    if (typeof v === 'string') return conn.escapeLiteral(v);
+    throw new TypeError(`no SQL literal for a ${typeof v}`);
+  });
+}
+
+/** A PostgreSQL array literal (`{"a","b"}`) of strings and numbers, as the driver would send it. */
+function arrayLiteral(values: unknown[]): string {
+  const element = (v: unknown) => (v === null || v === undefined ? 'NULL' : `"${String(v).replace(/[\\"]/g, (c) => `\\${c}`)}"`);
+  return `{${values.map(element).join(',')}}`;
+}
+
+/** Where a PostgreSQL transaction of `rawTransaction` stands: BEGIN not yet sent, open, or committed. */
+type PgTx = { state: 'pending' | 'open' | 'committed' };
+
+/**
+ * Statements on a pg connection. In a transaction (`tx`), BEGIN goes out with the first statement
+ * and COMMIT with `runLast`, each in the same simple-protocol round trip (values inlined as
+ * literals); every other statement is a named prepared statement.
+ */
+function pgSql(conn: PgConnection, tx?: PgTx): Sql {
   const named = (text: string) => {
     let n = pgNames.get(text);
     if (!n) {
@@ -65,19 +108,35 @@ function pgSql(conn: PgConnection): Sql {
     }
     return n;
   };
+  const exec = async (text: string, params: unknown[], last: boolean): Promise<PgResult> => {
+    const t0 = performance.now();
+    try { return await exec0(text, params, last); } finally { if (process.env.TRACE) console.error('TRACE sql', (performance.now() - t0).toFixed(2), tx?.state, text.slice(0, 30).replace(/\s+/g, ' ')); }
+  };
+  const exec0 = async (text: string, params: unknown[], last: boolean): Promise<PgResult> => {
+    if (tx?.state === 'committed') throw new Error('a statement after the transaction committed');
+    const begin = tx?.state === 'pending';
+    const commit = last && tx !== undefined;
+    if (!begin && !commit) return conn.query({ ...named(text), values: params });
+    if (tx) tx.state = commit ? 'committed' : 'open';
+    const results = await conn.query(`${begin ? 'BEGIN; ' : ''}${inlined(conn, text, params)}${commit ? '; COMMIT' : ''}`);
+    return (results as PgResult[])[begin ? 1 : 0]!;
+  };
   return {
     dialect: 'postgresql',
     async all<T>(text: string, params: unknown[] = []) {
-      return (await conn.query({ ...named(text), values: params })).rows as T[];
+      return (await exec(text, params, false)).rows as T[];
     },
     async run(text: string, params: unknown[] = []) {
-      return (await conn.query({ ...named(text), values: params })).rowCount ?? 0;
+      return (await exec(text, params, false)).rowCount ?? 0;
+    },
+    async runLast(text: string, params: unknown[] = []) {
+      return (await exec(text, params, true)).rowCount ?? 0;
     },
   };
 }
 
-const sqlOf = (dialect: Dialect, conn: unknown): Sql =>
-  dialect === 'sqlite' ? sqliteSql(conn as SqliteConnection) : pgSql(conn as PgConnection);
+const sqlOf = (dialect: Dialect, conn: unknown, tx?: PgTx): Sql =>
+  dialect === 'sqlite' ? sqliteSql(conn as SqliteConnection) : pgSql(conn as PgConnection, tx);
 
 /** The raw connection of a knex transaction, for statements inside it. */
 export async function sqlIn(t: Knex.Transaction, dialect: Dialect): Promise<Sql> {
@@ -90,14 +149,27 @@ export async function sqlIn(t: Knex.Transaction, dialect: Dialect): Promise<Sql>
  * write lock at BEGIN (IMMEDIATE), so a transaction never has to upgrade it.
  */
 export function rawTransaction<T>(db: Db, fn: (sql: Sql) => Promise<T>): Promise<T> {
-  return rawQuery(db, async (sql) => {
-    await sql.run(db.dialect === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN');
+  return withConnection(db, async (conn) => {
+    if (db.dialect === 'sqlite') {
+      const sql = sqlOf(db.dialect, conn);
+      await sql.run('BEGIN IMMEDIATE');
+      try {
+        const value = await fn(sql);
+        await sql.run('COMMIT');
+        return value;
+      } catch (err) {
+        await sql.run('ROLLBACK').catch(() => {});
+        throw err;
+      }
+    }
+    const tx: PgTx = { state: 'pending' };
+    const sql = sqlOf(db.dialect, conn, tx);
     try {
       const value = await fn(sql);
-      await sql.run('COMMIT');
+      if (tx.state === 'open') await sql.run('COMMIT');
       return value;
     } catch (err) {
-      await sql.run('ROLLBACK').catch(() => {});
+      if (tx.state !== 'pending') await sqlOf(db.dialect, conn).run('ROLLBACK').catch(() => {});
       throw err;
     }
   });
@@ -125,11 +197,15 @@ export function jsonRows(dialect: Dialect, alias: string, columns: Record<string
 }
 
 /** Statements outside a transaction (reads), on a connection of the pool. */
-export async function rawQuery<T>(db: Db, fn: (sql: Sql) => Promise<T>): Promise<T> {
+export function rawQuery<T>(db: Db, fn: (sql: Sql) => Promise<T>): Promise<T> {
+  return withConnection(db, (conn) => fn(sqlOf(db.dialect, conn)));
+}
+
+async function withConnection<T>(db: Db, fn: (conn: unknown) => Promise<T>): Promise<T> {
   const client = db.knex.client as unknown as { acquireConnection(): Promise<unknown>; releaseConnection(c: unknown): Promise<void> };
   const conn = await client.acquireConnection();
   try {
-    return await fn(sqlOf(db.dialect, conn));
+    return await fn(conn);
   } finally {
     await client.releaseConnection(conn);
   }

@@ -142,11 +142,7 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
     runReserved(task, run) {
       const ctrl = new AbortController();
       const id = ++runIds;
-      const deadMan = queue.add('task', task, { ...jobOptions(task), delay: lockMs }).catch((err) => {
-        o.logger.warn({ err: String(err), taskId: task.taskId }, 'no takeover job for a continued task; the reconciler re-queues it if this process dies');
-        return undefined;
-      });
-      continued.set(id, deadMan);
+      // The run first (it gets as far as its model call's first await), then its takeover job.
       const done = (async () => {
         try {
           await run(ctrl.signal);
@@ -160,6 +156,11 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
         }
       })();
       running.set(id, { task, ctrl, done });
+      const deadMan = queue.add('task', task, { ...jobOptions(task), delay: lockMs }).catch((err) => {
+        o.logger.warn({ err: String(err), taskId: task.taskId }, 'no takeover job for a continued task; the reconciler re-queues it if this process dies');
+        return undefined;
+      });
+      continued.set(id, deadMan);
       // Given back at shutdown: due now, so another worker takes it at once. Otherwise it is done with
       // (or taken over elsewhere already, and nothing is left to remove). Not awaited by the run: with
       // Redis down this waits for Redis.

@@ -8,7 +8,7 @@ import { CONTROL_TOPIC } from '../events/types.ts';
 import type { Logger } from '../logger.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { createTaskRunner } from './task-runner.ts';
-import { createTaskStore } from './task-store.ts';
+import { type ContinuedTask, createTaskStore } from './task-store.ts';
 import type { ReadyTask } from './types.ts';
 import { type Clock, createWorkflowStore } from './workflow-store.ts';
 
@@ -42,7 +42,9 @@ type ControlMessage = { type: 'cancel'; workflowId: string };
  */
 export function createEngine(d: EngineDeps) {
   const workflows = createWorkflowStore(d.db, d.clock);
-  const tasks = createTaskStore(d.db, d.clock, d.dispatcher);
+  // A dependent this process claims with a completion runs from the moment its claim is written.
+  const continueWith = (k: ContinuedTask) => d.dispatcher.runReserved(k.ready, (signal) => runner.continued(k, signal));
+  const tasks = createTaskStore(d.db, d.clock, d.dispatcher, continueWith);
   const dispatch = (ready: ReadyTask[]) => (ready.length ? d.dispatcher.enqueue(ready) : Promise.resolve());
   const runner = createTaskRunner({
     tasks,
@@ -62,7 +64,7 @@ export function createEngine(d: EngineDeps) {
         payload: { taskId: task.taskId, key: task.key, agent: task.agent, index, text },
       }),
     dispatch,
-    continueWith: (k) => d.dispatcher.runReserved(k.ready, (signal) => runner.continued(k, signal)),
+    continueWith,
   });
   let control: { close(): void } | undefined;
   let reconciler: NodeJS.Timeout | undefined;

@@ -35,9 +35,18 @@ const textOf = (c: AIMessageChunk) =>
  * the outcome and hand on what became ready. Retries and timeouts live here;
  * what happens next is decided by the store's transitions.
  */
+/** Aborts a continued task whose claim was not committed: nothing of it was written. */
+class NotClaimedSignal extends Error {
+  override name = 'NotClaimedSignal';
+}
+
 export function createTaskRunner(d: RunnerDeps) {
-  async function callModel(task: ClaimedTask, startedSeq: number, signal: AbortSignal, known?: DependencyOutput[]) {
-    const [agent, dependencies] = await Promise.all([d.agents.getCached(task.agent), known ?? d.tasks.dependencyOutputs(task.workflowId, task.dependsOn)]);
+  /**
+   * `startedSeq` is the seq of the task's task_started event; a promise for a task started before
+   * its claim committed, which it awaits before it streams or writes anything.
+   */
+  async function callModel(task: ClaimedTask, startedSeq: number | Promise<number>, signal: AbortSignal, known?: DependencyOutput[]) {
+    const [agent, dependencies] = await Promise.all([d.agents.getCached(task.agent), d.tasks.dependencyOutputs(task.workflowId, task.dependsOn, known)]);
     if (!agent) throw new Error(`agent @${task.agent} no longer exists`);
     const model = await d.models({ agentName: agent.name, model: agent.model, temperature: agent.temperature, maxTokens: agent.maxTokens });
     const messages = buildTaskPrompt({
@@ -59,20 +68,21 @@ export function createTaskRunner(d: RunnerDeps) {
         }
         if (!text) continue;
         output += text;
-        d.publishOutput(task, startedSeq, index++, text);
+        d.publishOutput(task, typeof startedSeq === 'number' ? startedSeq : await startedSeq, index++, text);
       }
       if (output.trim() === '') throw new EmptyAnswerError();
       return { output, usage };
     });
   }
 
-  async function execute(task: ClaimedTask, startedSeq: number, signal: AbortSignal, known?: DependencyOutput[]) {
+  async function execute(task: ClaimedTask, startedSeq: number | Promise<number>, signal: AbortSignal, known?: DependencyOutput[]) {
     const began = d.now();
     for (;;) {
       let answer: { output: string; usage: TokenUsage };
       try {
         answer = await callModel(task, startedSeq, signal, known);
       } catch (err) {
+        await startedSeq;
         if (signal.aborted) throw signal.reason;
         const c = classify(err);
         if (c.retryable && task.attempt < d.policy.attempts) {
@@ -87,6 +97,7 @@ export function createTaskRunner(d: RunnerDeps) {
         await d.publish(await d.tasks.fail(task, c.message));
         return;
       }
+      await startedSeq;
       const c = await d.tasks.complete(task, { ...answer, durationMs: d.now() - began });
       // All only after the commit; none waits for another. The publishes are issued first, so a
       // continued task's task_started goes out before anything it streams.
@@ -98,11 +109,12 @@ export function createTaskRunner(d: RunnerDeps) {
   }
 
   /** Runs a task this process holds the lease of, to its end (or its cancel or shutdown). */
-  async function runClaimed(task: ClaimedTask, startedSeq: number, signal: AbortSignal, known?: DependencyOutput[]) {
+  async function runClaimed(task: ClaimedTask, startedSeq: number | Promise<number>, signal: AbortSignal, known?: DependencyOutput[]) {
     try {
       await execute(task, startedSeq, signal, known);
     } catch (err) {
       if (err instanceof CancelledSignal) return; // the cancel already wrote everything
+      if (err instanceof NotClaimedSignal) return;
       if (err instanceof ShutdownSignal) {
         await d.tasks.release(task);
         return;
@@ -129,7 +141,23 @@ export function createTaskRunner(d: RunnerDeps) {
 
   return {
     run,
-    /** A continued task: claimed and announced with the completion that made it ready. */
-    continued: (k: ContinuedTask, signal: AbortSignal) => runClaimed(k.task, k.startedSeq, signal, k.outputs),
+    /** A continued task: claimed with the completion that made it ready, run from the moment its claim is written. */
+    async continued(k: ContinuedTask, signal: AbortSignal) {
+      const ctrl = new AbortController();
+      const abort = () => ctrl.abort(signal.reason);
+      if (signal.aborted) abort();
+      else signal.addEventListener('abort', abort, { once: true });
+      // Settles before the awaits that wait for it resume: a task whose claim did not commit is aborted first.
+      const seq = k.startedSeq.then((n) => {
+        if (n === null) ctrl.abort(new NotClaimedSignal('the claim of this task was not committed'));
+        return n ?? Promise.reject(ctrl.signal.reason);
+      });
+      seq.catch(() => {}); // observed by the run's awaits
+      try {
+        await runClaimed(k.task, seq, ctrl.signal, k.outputs);
+      } finally {
+        signal.removeEventListener('abort', abort);
+      }
+    },
   };
 }

@@ -30,10 +30,24 @@ export interface DependencyOutput {
 export interface ContinuedTask {
   ready: ReadyTask;
   task: ClaimedTask;
-  startedSeq: number;
-  /** Its dependencies' outputs when this process has them all (it completed them). */
+  /**
+   * The seq of its task_started event once the claim is committed and the completion's events are
+   * being published; null if the transaction did not commit (the claim never happened).
+   */
+  startedSeq: Promise<number | null>;
+  /**
+   * Outputs of its dependencies completed in this transaction: not committed yet when the task
+   * starts, so they are not read from the database but passed on (the others are committed).
+   */
   outputs?: DependencyOutput[];
 }
+
+/**
+ * Takes a continued task as soon as its claim is written, before the commit, so its model call
+ * overlaps the rest of the transaction: it must not write, publish or stream before `startedSeq`
+ * resolves, and must stop if that is null. The slot reserved for it is the run's from then on.
+ */
+export type StartContinued = (k: ContinuedTask) => void;
 
 /** What a completion made runnable: dependents to queue, and dependents this process continues with. */
 export interface Completion {
@@ -70,7 +84,7 @@ interface DependentRow {
 }
 
 /** Task-level transitions. A runner holds a lease; a write with a lease that is no longer the task's is refused (returns null). */
-export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: () => false, unreserve: () => {} }) {
+export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: () => false, unreserve: () => {} }, startContinued?: StartContinued) {
   const now = () => clock.now();
   const ref = (task: { taskId: string; key: string; agent: string }) => ({ taskId: task.taskId, key: task.key, agent: task.agent });
 
@@ -149,10 +163,7 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
       recentChars -= old.output.length;
     }
   };
-  const recalled = (workflowId: string, keys: string[]) => {
-    const found = keys.map((k) => recent.get(`${workflowId}/${k}`));
-    return found.every(Boolean) ? (found as DependencyOutput[]) : undefined;
-  };
+  const recalled = (workflowId: string, keys: string[]) => keys.map((k) => recent.get(`${workflowId}/${k}`));
 
   const readOutputs = createBatcher<string[], DependencyOutput[]>(async (workflowId, lists) => {
     const wanted = [...new Set(lists.flat())];
@@ -250,6 +261,8 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
     const seen = new Set<string>();
     const items = batch.filter(({ task }) => !seen.has(task.taskId) && seen.add(task.taskId));
     const taken: string[] = []; // agents of reserved slots
+    // Continued tasks started before the commit, waiting for its outcome.
+    const started: Array<{ id: string; open: (seq: number | null) => void }> = [];
     let c: Committed<{ ready: Map<string, ReadyTask[]>; claimed: Map<string, ClaimedTask> }>;
     try {
       c = await sqlTransition(db, now, workflowId, async (sql, wf, at) => {
@@ -272,6 +285,19 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
         if (done === 0) return { value: { ready, claimed } };
         const newlyReady = [...ready.values()].flat().sort((a, b) => a.orderIndex - b.orderIndex);
         for (const [id, task] of await continueWith(sql, wf, newlyReady, taken, at)) claimed.set(id, task);
+        // Worth it where the rest of the transaction is round trips to a server; SQLite's run in this thread.
+        if (startContinued && claimed.size > 0 && sql.dialect === 'postgresql') {
+          const mine = items.map(({ task, outcome }) => ({ key: task.key, agent: task.agent, output: outcome.output }));
+          for (const r of newlyReady) {
+            const task = claimed.get(r.taskId);
+            if (!task) continue;
+            let open!: (seq: number | null) => void;
+            const startedSeq = new Promise<number | null>((resolve) => (open = resolve));
+            started.push({ id: r.taskId, open });
+            taken.splice(taken.indexOf(r.agent), 1); // the run's slot now
+            startContinued({ ready: r, task, startedSeq, outputs: mine.filter((o) => task.dependsOn.includes(o.key)) });
+          }
+        }
         for (const task of claimed.values()) events.push(draft('task_started', { ...ref(task), attempt: task.attempt }));
         const fin = await finishIfDone(sql, wf, wf.finishedTasks + done, wf.completedTasks + done, wf.failedTasks, at);
         return {
@@ -282,15 +308,20 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
       });
     } catch (err) {
       for (const agent of taken) slots.unreserve(agent);
+      for (const s of started) s.open(null);
       throw err;
     }
     const { ready, claimed } = c.value;
     // Reserved slots whose task was not claimed after all go back.
     const unused = [...taken];
-    for (const task of claimed.values()) unused.splice(unused.indexOf(task.agent), 1);
+    const early = new Set(started.map((s) => s.id));
+    for (const [id, task] of claimed) if (!early.has(id)) unused.splice(unused.indexOf(task.agent), 1);
     for (const agent of unused) slots.unreserve(agent);
     const startedSeq = new Map(c.events.filter((e) => e.kind === 'task_started').map((e) => [(e.payload as { taskId: string }).taskId, e.seq]));
     for (const { task, outcome } of items) if (ready.has(task.taskId)) remember(workflowId, { key: task.key, agent: task.agent, output: outcome.output });
+    // Opened after the callers have issued the batch's publish (they run in the microtasks of this
+    // turn, the first caller publishing the events), so a started task streams after its task_started.
+    if (started.length > 0) setImmediate(() => started.forEach((s) => s.open(startedSeq.get(s.id) ?? null)));
     // The first caller publishes the whole batch's events; each caller hands on the dependents it made ready.
     return batch.map(({ task }, i) => {
       const mine = items.includes(batch[i]!) ? ready.get(task.taskId) : undefined;
@@ -298,10 +329,10 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
         ? {
             ready: mine.filter((r) => !claimed.has(r.taskId)),
             continued: mine
-              .filter((r) => claimed.has(r.taskId))
+              .filter((r) => claimed.has(r.taskId) && !early.has(r.taskId))
               .map((r) => {
                 const task = claimed.get(r.taskId)!;
-                return { ready: r, task, startedSeq: startedSeq.get(r.taskId)!, outputs: recalled(workflowId, task.dependsOn) };
+                return { ready: r, task, startedSeq: Promise.resolve(startedSeq.get(r.taskId)!) };
               }),
           }
         : null;
@@ -401,10 +432,17 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
       return rows.map((r) => ({ taskId: r.taskId, workflowId: task.workflowId, key: r.key, agent: r.agent, orderIndex: num(r.orderIndex) }));
     },
 
-    /** The outputs of these tasks of one workflow; reads for one workflow made together are one query. */
-    async dependencyOutputs(workflowId: string, keys: string[]): Promise<DependencyOutput[]> {
+    /**
+     * The outputs of these tasks of one workflow, in order: those given, then those this process
+     * completed, then the rest from the database (reads for one workflow made together are one query).
+     */
+    async dependencyOutputs(workflowId: string, keys: string[], given: DependencyOutput[] = []): Promise<DependencyOutput[]> {
       if (keys.length === 0) return [];
-      return recalled(workflowId, keys) ?? readOutputs(workflowId, keys);
+      const have = recalled(workflowId, keys).map((o, i) => given.find((g) => g.key === keys[i]) ?? o);
+      const missing = keys.filter((_, i) => !have[i]);
+      if (missing.length === 0) return have as DependencyOutput[];
+      const read = new Map((await readOutputs(workflowId, missing)).map((o) => [o.key, o]));
+      return keys.map((k, i) => have[i] ?? read.get(k)!);
     },
   };
 }

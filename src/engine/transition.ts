@@ -108,12 +108,12 @@ async function apply<T>(
   const stored = events.map((e, i) => ({ workflowId, seq: wf.lastSeq + i + 1, kind: e.kind, at: iso, payload: e.payload }) as AnyWorkflowEvent);
   const insert = stored.length > 0 ? insertEvents(sql.dialect, stored, at) : undefined;
   const update = stored.length !== reserve || patched ? updateWorkflow(workflowId, patch, wf.lastSeq + stored.length) : undefined;
+  // The transaction's last statements: on PostgreSQL one round trip for both, with the COMMIT.
   if (insert && update && sql.dialect === 'postgresql') {
-    // One round trip for both.
-    await sql.run(`WITH e AS (${insert[0]}) ${update[0]}`, [...insert[1], ...update[1]]);
+    await sql.runLast(`WITH e AS (${insert[0]}) ${update[0]}`, [...insert[1], ...update[1]]);
   } else {
-    if (insert) await sql.run(...insert);
-    if (update) await sql.run(...update);
+    if (insert) await (update ? sql.run(...insert) : sql.runLast(...insert));
+    if (update) await sql.runLast(...update);
   }
   const status = (patch.status as WorkflowStatus | undefined) ?? wf.status;
   return { value, events: stored, status, statusChanged: status !== wf.status };

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp, waitForStatus } from '../support/app.ts';
+import { scriptedModels } from '../support/scripted-model.ts';
+import { workflowTopic } from '../../src/events/types.ts';
+import { serviceAvailable, testDialect } from '../support/services.ts';
+
+// On PostgreSQL a dependent continued by the process that completes its last dependency starts its
+// model call as soon as its claim is written, while the rest of that transaction (events, commit)
+// is still under way. On SQLite the transaction runs in this thread and the task starts after it.
+// It belongs to the postgresql project only (vitest.config.ts).
+const runs = testDialect === 'postgresql' && (await serviceAvailable('postgresql'));
+
+async function until(check: () => boolean | Promise<boolean>, ms = 5000) {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe.runIf(runs)('a dependent started before its claim commits', () => {
+  const fake = scriptedModels({ delayMs: (k) => (k === '2' ? 10_000 : 20) });
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({}, { models: fake.factory });
+  });
+  afterAll(async () => {
+    await t?.app.services.db.knex.raw('DROP TRIGGER IF EXISTS refuse_started ON workflow_events').catch(() => {});
+    await t?.close();
+  });
+
+  it('runs normally: its output is streamed after its task_started, and its prompt carries the output just completed', async () => {
+    const id = await t.app.services.workflows.create({
+      description: 'early',
+      tasks: [
+        { key: '1', agent: '@backend', description: 'first', dependsOn: [] },
+        { key: '3', agent: '@qa', description: 'after 1', dependsOn: ['1'] },
+      ],
+    });
+    const sub = await t.app.services.bus.subscribe<{ kind: string; seq: number; payload: { key?: string } }>(workflowTopic(id), { bufferSize: 1000 });
+    const seen: string[] = [];
+    const done = (async () => {
+      for await (const e of sub) {
+        seen.push(`${e.kind}:${e.payload.key ?? ''}`);
+        if (e.kind === 'completed' || e.kind === 'failed') break;
+      }
+    })();
+    await t.app.services.workflows.start(id);
+    expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
+    await done;
+    sub.close();
+    const three = seen.filter((s) => s.endsWith(':3'));
+    expect(three[0]).toBe('task_started:3');
+    expect(three).toContain('task_output:3');
+    expect(seen.indexOf('task_started:3')).toBeGreaterThan(seen.indexOf('task_completed:1'));
+    expect(fake.callsFor('3')[0]!.prompt).toContain('output of task 1');
+  });
+
+  it('is aborted, and nothing of it is written, when that transaction fails', async () => {
+    // The events of the transaction that completes task 1 and claims task 2 cannot be stored.
+    await t.app.services.db.knex.raw(`
+      CREATE OR REPLACE FUNCTION refuse_started() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'refused for the test'; END $$;
+      CREATE TRIGGER refuse_started BEFORE INSERT ON workflow_events FOR EACH ROW
+        WHEN (NEW.kind = 'task_started' AND NEW.payload->>'key' = '2') EXECUTE FUNCTION refuse_started();`);
+    const id = await t.app.services.workflows.create({
+      description: 'early rollback',
+      tasks: [
+        { key: '1', agent: '@backend', description: 'first', dependsOn: [] },
+        { key: '2', agent: '@backend', description: 'second', dependsOn: ['1'] },
+      ],
+    });
+    const before = fake.callsFor('2').length;
+    await t.app.services.workflows.start(id);
+    // Task 2's model call began with the claim, and stops when the transaction fails.
+    await until(() => fake.callsFor('2').length > before && fake.callsFor('2').at(-1)!.aborted === true);
+    const rows = await t.app.services.db.knex('tasks').where({ workflow_id: id }).orderBy('key').select('key', 'status', 'output');
+    expect(rows).toEqual([
+      { key: '1', status: 'RUNNING', output: null },
+      { key: '2', status: 'PENDING', output: null },
+    ]);
+    const kinds = (await t.app.services.workflows.eventsAfter(id, 0)).map((e) => `${e.kind}:${(e.payload as { key?: string }).key ?? ''}`);
+    expect(kinds).not.toContain('task_started:2');
+    expect(kinds).not.toContain('task_completed:1');
+  });
+});

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, type Db } from '../../src/db/orm.ts';
+import { inList, rawQuery, rawTransaction } from '../../src/db/raw.ts';
+import { createTestDatabase, serviceAvailable, testDialect, type TestDatabase } from '../support/services.ts';
+
+const runs = testDialect === 'postgresql' ? await serviceAvailable('postgresql') : true;
+
+// Values that a literal must carry exactly: quotes, backslashes, placeholders, JSON, non-ASCII.
+const NASTY = [`it's`, `back\\slash \\' and "double"`, 'a ? b ?? c $1', '{"json": "\\u0000-less", "n": [1, 2]}', 'ünïcødé — 日本', '', 'line\nbreak\ttab'];
+
+describe.runIf(runs)(`hand-written SQL on ${testDialect}`, () => {
+  let database: TestDatabase;
+  let db: Db;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = await createDb({ databaseUrl: database.env.DATABASE_URL, sqlitePath: database.env.SQLITE_PATH ?? '' });
+    await db.knex.schema.createTable('raw_probe', (t) => {
+      t.integer('id').primary();
+      t.text('v').nullable();
+      t.bigInteger('at').nullable();
+    });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await database?.drop();
+  });
+
+  it('a transaction whose first and last statements carry BEGIN and COMMIT stores every value exactly', async () => {
+    await rawTransaction(db, async (sql) => {
+      await sql.run('INSERT INTO raw_probe (id, v, at) VALUES (?, ?, ?)', [0, NASTY[0], 1_796_217_684_594]);
+      for (let i = 1; i < NASTY.length - 1; i++) await sql.run('INSERT INTO raw_probe (id, v, at) VALUES (?, ?, ?)', [i, NASTY[i], null]);
+      await sql.runLast('INSERT INTO raw_probe (id, v, at) VALUES (?, ?, ?)', [NASTY.length - 1, NASTY.at(-1), -5]);
+    });
+    const rows = await db.knex('raw_probe').orderBy('id').select('v', 'at');
+    expect(rows.map((r) => r.v)).toEqual(NASTY);
+    expect(rows.map((r) => (r.at == null ? null : Number(r.at)))).toEqual([1_796_217_684_594, ...NASTY.slice(2).map(() => null), -5]);
+    // Lists go in one parameter, inlined or not.
+    const [cond, list] = inList(db.dialect, 'v', [NASTY[1]!, NASTY[2]!, 'absent']);
+    const found = await rawTransaction(db, async (sql) => {
+      const r = await sql.all<{ id: unknown }>(`SELECT id FROM raw_probe WHERE ${cond} ORDER BY id`, [list]);
+      await sql.runLast('UPDATE raw_probe SET at = ? WHERE id = ?', [7, 0]);
+      return r.map((x) => Number(x.id));
+    });
+    expect(found).toEqual([1, 2]);
+  });
+
+  it('a statement that fails rolls everything back, the BEGIN-carrying first one included', async () => {
+    await db.knex('raw_probe').delete();
+    await expect(
+      rawTransaction(db, async (sql) => {
+        await sql.run('INSERT INTO raw_probe (id, v) VALUES (?, ?)', [1, 'kept?']);
+        await sql.runLast('INSERT INTO raw_probe (id, v) VALUES (?, ?)', [1, 'duplicate key']);
+      }),
+    ).rejects.toThrow();
+    await expect(
+      rawTransaction(db, async (sql) => {
+        await sql.run('INSERT INTO raw_probe (id, v) VALUES (?, ?)', [2, 'first']);
+        throw new Error('the step gave up');
+      }),
+    ).rejects.toThrow('the step gave up');
+    expect(Number((await db.knex('raw_probe').count({ n: '*' }).first())!.n)).toBe(0);
+    // The connection is usable afterwards, outside a transaction too.
+    await rawQuery(db, (sql) => sql.run('INSERT INTO raw_probe (id, v) VALUES (?, ?)', [3, 'after']));
+    expect((await db.knex('raw_probe').select('v')).map((r) => r.v)).toEqual(['after']);
+  });
+});
