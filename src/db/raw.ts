@@ -90,13 +90,21 @@ function arrayLiteral(values: unknown[]): string {
   return `{${values.map(element).join(',')}}`;
 }
 
+/**
+ * Statements prepared with SQL PREPARE, per connection, so a simple-protocol query can EXECUTE
+ * them with literal values and reuse their plan (planning the engine's CTEs costs about as much
+ * as a round trip). Their names are apart from the driver's own prepared statements.
+ */
+const sqlPrepared = new WeakMap<PgConnection, Map<string, string>>();
+let sqlPreparedNames = 0;
+
 /** Where a PostgreSQL transaction of `rawTransaction` stands: BEGIN not yet sent, open, or committed. */
 type PgTx = { state: 'pending' | 'open' | 'committed' };
 
 /**
- * Statements on a pg connection. In a transaction (`tx`), BEGIN goes out with the first statement
- * and COMMIT with `runLast`, each in the same simple-protocol round trip (values inlined as
- * literals); every other statement is a named prepared statement.
+ * Statements on a pg connection, each a named prepared statement. In a transaction (`tx`), BEGIN
+ * goes out with the first statement and COMMIT with `runLast`, each in the same simple-protocol
+ * round trip: `BEGIN; EXECUTE name(literals)` (the statement PREPAREd once per connection).
  */
 function pgSql(conn: PgConnection, tx?: PgTx): Sql {
   const named = (text: string) => {
@@ -109,17 +117,31 @@ function pgSql(conn: PgConnection, tx?: PgTx): Sql {
     return n;
   };
   const exec = async (text: string, params: unknown[], last: boolean): Promise<PgResult> => {
-    const t0 = performance.now();
-    try { return await exec0(text, params, last); } finally { if (process.env.TRACE) console.error('TRACE sql', (performance.now() - t0).toFixed(2), tx?.state, text.slice(0, 30).replace(/\s+/g, ' ')); }
-  };
-  const exec0 = async (text: string, params: unknown[], last: boolean): Promise<PgResult> => {
     if (tx?.state === 'committed') throw new Error('a statement after the transaction committed');
     const begin = tx?.state === 'pending';
     const commit = last && tx !== undefined;
     if (!begin && !commit) return conn.query({ ...named(text), values: params });
     if (tx) tx.state = commit ? 'committed' : 'open';
-    const results = await conn.query(`${begin ? 'BEGIN; ' : ''}${inlined(conn, text, params)}${commit ? '; COMMIT' : ''}`);
-    return (results as PgResult[])[begin ? 1 : 0]!;
+    let mine = sqlPrepared.get(conn);
+    if (!mine) sqlPrepared.set(conn, (mine = new Map()));
+    let name = mine.get(text);
+    const prepare = name === undefined;
+    if (name === undefined) mine.set(text, (name = `baton_x${++sqlPreparedNames}`));
+    const args = params.length > 0 ? `(${inlined(conn, Array(params.length).fill('?').join(', '), params)})` : '';
+    const statements = [
+      ...(begin ? ['BEGIN'] : []),
+      ...(prepare ? [`PREPARE ${name} AS ${named(text).text}`] : []),
+      `EXECUTE ${name}${args}`,
+      ...(commit ? ['COMMIT'] : []),
+    ];
+    try {
+      const results = (await conn.query(statements.join('; '))) as PgResult[];
+      return results[statements.length - (commit ? 2 : 1)]!;
+    } catch (err) {
+      // Whether the PREPARE took is unknown: the next use prepares under a new name.
+      if (prepare) mine.delete(text);
+      throw err;
+    }
   };
   return {
     dialect: 'postgresql',

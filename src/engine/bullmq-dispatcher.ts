@@ -142,7 +142,6 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
     runReserved(task, run) {
       const ctrl = new AbortController();
       const id = ++runIds;
-      // The run first (it gets as far as its model call's first await), then its takeover job.
       const done = (async () => {
         try {
           await run(ctrl.signal);
@@ -156,10 +155,14 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
         }
       })();
       running.set(id, { task, ctrl, done });
-      const deadMan = queue.add('task', task, { ...jobOptions(task), delay: lockMs }).catch((err) => {
-        o.logger.warn({ err: String(err), taskId: task.taskId }, 'no takeover job for a continued task; the reconciler re-queues it if this process dies');
-        return undefined;
-      });
+      // Added once the run has reached its model call (adding a job costs a little CPU, and the job
+      // is due only a lock duration from now anyway).
+      const deadMan = new Promise<void>((r) => setImmediate(r))
+        .then(() => queue.add('task', task, { ...jobOptions(task), delay: lockMs }))
+        .catch((err) => {
+          o.logger.warn({ err: String(err), taskId: task.taskId }, 'no takeover job for a continued task; the reconciler re-queues it if this process dies');
+          return undefined;
+        });
       continued.set(id, deadMan);
       // Given back at shutdown: due now, so another worker takes it at once. Otherwise it is done with
       // (or taken over elsewhere already, and nothing is left to remove). Not awaited by the run: with

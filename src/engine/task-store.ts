@@ -2,7 +2,7 @@ import type { Knex } from '@mikro-orm/knex';
 import type { Db } from '../db/orm.ts';
 import { fromJson, num } from '../db/sql.ts';
 import { inList, jsonRows, rawQuery, type Sql } from '../db/raw.ts';
-import { add, type Committed, draft, type EventDraft, sqlTransition, transition, type WorkflowLockRow } from './transition.ts';
+import { add, type Committed, draft, type EventDraft, type FusedLock, sqlTransition, sqlTransitionFused, transition, type WorkflowLockRow } from './transition.ts';
 import type { ReadyTask, TaskStatus, TokenUsage, WorkflowResults } from './types.ts';
 import { createBatcher } from './batcher.ts';
 import { type Clock, progress } from './workflow-store.ts';
@@ -107,15 +107,34 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
     return { patch, events };
   }
 
-  /** READY (or RUNNING) -> RUNNING with a new lease, for the given tasks; the claimed ones by id. */
-  async function claimRows(sql: Sql, wf: WorkflowLockRow, tasks: ReadyTask[], statuses: string, at: number) {
+  /**
+   * READY (or RUNNING) -> RUNNING with a new lease, for the given tasks; the claimed ones by id.
+   * Given a FusedLock instead of the locked row (PostgreSQL), it takes the lock in the same statement
+   * and claims only if the workflow is EXECUTING; it returns the row it locked.
+   */
+  async function claimRows(sql: Sql, locked: WorkflowLockRow | FusedLock, tasks: ReadyTask[], statuses: string, at: number) {
     const lease = clock.id();
     const [ids, list] = inList(sql.dialect, 'id', tasks.map((r) => r.taskId));
-    const rows = await sql.all<{ id: string; description: string; depends_on: unknown; attempts: unknown }>(
-      `UPDATE tasks SET status = 'RUNNING', lease = ?, attempts = attempts + 1, started_at = ?, updated_at = ?
-       WHERE ${ids} AND status IN (${statuses}) RETURNING id, description, depends_on, attempts`,
-      [lease, at, at, list],
-    );
+    const lock = 'cte' in locked ? locked : undefined;
+    const claim = `UPDATE tasks SET status = 'RUNNING', lease = ?, attempts = attempts + 1, started_at = ?, updated_at = ?
+       WHERE ${ids} AND status IN (${statuses})${lock ? ` AND EXISTS (SELECT 1 FROM wf WHERE wf.status = 'EXECUTING')` : ''}
+       RETURNING id, description, depends_on, attempts`;
+    type Row = { id: string; description: string; depends_on: unknown; attempts: unknown };
+    let rows: Row[];
+    let wf: WorkflowLockRow;
+    if (lock) {
+      const all = await sql.all<Row & { part: string; wf: unknown }>(
+        `WITH wf AS (${lock.cte}), c AS (${claim})
+         SELECT 'wf' AS part, to_jsonb(wf) AS wf, NULL::uuid AS id, NULL::text AS description, NULL::jsonb AS depends_on, NULL::int AS attempts FROM wf
+         UNION ALL SELECT 'task', NULL::jsonb, id, description, depends_on, attempts FROM c`,
+        [...lock.params, lease, at, at, list],
+      );
+      wf = lock.got(all.find((r) => r.part === 'wf')?.wf);
+      rows = all.filter((r) => r.part === 'task');
+    } else {
+      wf = locked as WorkflowLockRow;
+      rows = await sql.all<Row>(claim, [lease, at, at, list]);
+    }
     const byId = new Map(rows.map((r) => [r.id, r]));
     const claimed = new Map<string, ClaimedTask>();
     for (const task of tasks) {
@@ -126,16 +145,21 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
         dependsOn: fromJson<string[]>(row.depends_on), attempt: num(row.attempts), lease,
       });
     }
-    return claimed;
+    return { claimed, wf };
   }
 
   const claimBatched = createBatcher<ReadyTask, Committed<ClaimedTask | null>>(async (workflowId, batch) => {
     const unique = [...new Map(batch.map((b) => [b.taskId, b])).values()];
-    const c = await sqlTransition(db, now, workflowId, async (sql, wf, at) => {
-      if (wf.status !== 'EXECUTING') return { value: new Map<string, ClaimedTask>() };
-      const claimed = await claimRows(sql, wf, unique, `'READY', 'RUNNING'`, at);
-      return { value: claimed, events: [...claimed.values()].map((c) => draft('task_started', { ...ref(c), attempt: c.attempt })) };
-    }, { reserve: unique.length });
+    const started = (claimed: Map<string, ClaimedTask>) => ({
+      value: claimed,
+      events: [...claimed.values()].map((c) => draft('task_started', { ...ref(c), attempt: c.attempt })),
+    });
+    const statuses = `'READY', 'RUNNING'`;
+    const c = await (db.dialect === 'postgresql'
+      ? sqlTransitionFused(db, now, workflowId, async (sql, at, lock) => started((await claimRows(sql, lock, unique, statuses, at)).claimed), { reserve: unique.length })
+      : sqlTransition(db, now, workflowId, async (sql, wf, at) =>
+          wf.status === 'EXECUTING' ? started((await claimRows(sql, wf, unique, statuses, at)).claimed) : { value: new Map<string, ClaimedTask>() },
+        { reserve: unique.length }));
     // Each caller gets its own task and its own task_started event.
     const seen = new Set<string>();
     const startedBy = new Map(c.events.map((e) => [(e.payload as { taskId: string }).taskId, e]));
@@ -178,15 +202,17 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
   /**
    * Tasks RUNNING -> COMPLETED inside a transaction, in two statements whatever their number:
    * the tasks, then their dependents' counters. Returns, per task id whose lease still held, the
-   * dependents it made READY (in plan order).
+   * dependents it made READY (in plan order). On PostgreSQL, with the workflow's lock in the same
+   * statement (`lock`), and the workflow row it read.
    */
-  async function completeMany(sql: Sql, workflowId: string, items: Array<{ task: ClaimedTask; outcome: TaskOutcome }>, at: number) {
+  async function completeMany(sql: Sql, workflowId: string, items: Array<{ task: ClaimedTask; outcome: TaskOutcome }>, at: number, lock?: FusedLock) {
     const [done, doneRows] = jsonRows(sql.dialect, 'd', DONE_COLUMNS, items.map(({ task, outcome }) => ({
       tid: task.taskId, tlease: task.lease, toutput: outcome.output, tms: outcome.durationMs, tin: outcome.usage.input, tout: outcome.usage.output,
     })));
     const completeTasks = `UPDATE tasks SET status = 'COMPLETED', lease = NULL, output = d.toutput, error = NULL, completed_at = ?, updated_at = ?,
          duration_ms = d.tms, input_tokens = d.tin, output_tokens = d.tout
-       FROM ${done} WHERE tasks.id = d.tid AND tasks.lease = d.tlease AND tasks.status = 'RUNNING' RETURNING tasks.id, tasks.dependents`;
+       FROM ${done} WHERE tasks.id = d.tid AND tasks.lease = d.tlease AND tasks.status = 'RUNNING'${lock ? ` AND EXISTS (SELECT 1 FROM wf WHERE wf.status = 'EXECUTING')` : ''}
+       RETURNING tasks.id, tasks.dependents`;
     // Atomic per row: of two dependencies finishing at once in two transactions, exactly one sees the count reach zero.
     const countDown = (from: string) => `UPDATE tasks SET remaining_deps = remaining_deps - c.n,
          status = CASE WHEN remaining_deps = c.n AND status = 'PENDING' THEN 'READY' ELSE status END, updated_at = ?
@@ -194,16 +220,20 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
        RETURNING tasks.id, tasks.key, tasks.agent, tasks.order_index, tasks.status, tasks.remaining_deps`;
     let completed: DoneRow[];
     let updated: DependentRow[];
+    let wf: WorkflowLockRow | undefined;
     if (sql.dialect === 'postgresql') {
-      // One round trip: the rows changed are disjoint (a dependent of a task being completed is still PENDING).
-      const rows = await sql.all<DoneRow & DependentRow & { part: string }>(
-        `WITH done AS (${completeTasks}),
+      // One round trip, the lock included: the tasks change only once it is taken (they depend on
+      // wf), and the rows changed are disjoint (a dependent of a task being completed is still PENDING).
+      const rows = await sql.all<DoneRow & DependentRow & { part: string; wf: unknown }>(
+        `WITH ${lock ? `wf AS (${lock.cte}),` : ''} done AS (${completeTasks}),
            c AS (SELECT k, count(*)::int AS n FROM done, jsonb_array_elements_text(done.dependents) AS k GROUP BY k),
            upd AS (${countDown('c')})
-         SELECT 'done' AS part, id, dependents, NULL::text AS key, NULL::text AS agent, NULL::int AS order_index, NULL::text AS status, NULL::int AS remaining_deps FROM done
-         UNION ALL SELECT 'dep', id, NULL::jsonb, key, agent, order_index, status, remaining_deps FROM upd`,
-        [at, at, doneRows, at, workflowId],
+         ${lock ? `SELECT 'wf' AS part, to_jsonb(wf) AS wf, NULL::uuid AS id, NULL::jsonb AS dependents, NULL::text AS key, NULL::text AS agent, NULL::int AS order_index, NULL::text AS status, NULL::int AS remaining_deps FROM wf UNION ALL` : ''}
+         SELECT 'done' AS part, NULL::jsonb AS wf, id, dependents, NULL::text AS key, NULL::text AS agent, NULL::int AS order_index, NULL::text AS status, NULL::int AS remaining_deps FROM done
+         UNION ALL SELECT 'dep', NULL::jsonb, id, NULL::jsonb, key, agent, order_index, status, remaining_deps FROM upd`,
+        [...(lock?.params ?? []), at, at, doneRows, at, workflowId],
       );
+      if (lock) wf = lock.got(rows.find((r) => r.part === 'wf')?.wf);
       completed = rows.filter((r) => r.part === 'done');
       updated = rows.filter((r) => r.part === 'dep');
     } else {
@@ -240,7 +270,7 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
       if (r.status !== 'READY' || num(r.remaining_deps) !== 0) continue;
       ready.get(madeReadyBy.get(r.key)!)!.push({ taskId: r.id, workflowId, key: r.key, agent: r.agent, orderIndex: num(r.order_index) });
     }
-    return ready;
+    return { ready, wf };
   }
 
   /**
@@ -249,7 +279,7 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
    */
   async function continueWith(sql: Sql, wf: WorkflowLockRow, ready: ReadyTask[], taken: string[], at: number) {
     const mine = ready.filter((r) => slots.reserve(r.agent) && taken.push(r.agent) > 0);
-    return mine.length === 0 ? new Map<string, ClaimedTask>() : claimRows(sql, wf, mine, `'READY'`, at);
+    return mine.length === 0 ? new Map<string, ClaimedTask>() : (await claimRows(sql, wf, mine, `'READY'`, at)).claimed;
   }
 
   /**
@@ -265,10 +295,9 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
     const started: Array<{ id: string; open: (seq: number | null) => void }> = [];
     let c: Committed<{ ready: Map<string, ReadyTask[]>; claimed: Map<string, ClaimedTask> }>;
     try {
-      c = await sqlTransition(db, now, workflowId, async (sql, wf, at) => {
+      const step = async (sql: Sql, wf: WorkflowLockRow, ready: Map<string, ReadyTask[]>, at: number) => {
         const claimed = new Map<string, ClaimedTask>();
         if (wf.status !== 'EXECUTING') return { value: { ready: new Map(), claimed } };
-        const ready = await completeMany(sql, workflowId, items, at);
         const events: EventDraft[] = [];
         const tokens = { input: 0, output: 0 };
         let done = 0;
@@ -305,7 +334,15 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
           events: [...events, ...fin.events.slice(1)], // fin's own progress event repeats the last one above
           patch: { ...fin.patch, input_tokens: add(tokens.input), output_tokens: add(tokens.output) },
         };
-      });
+      };
+      c = await (db.dialect === 'postgresql'
+        ? sqlTransitionFused(db, now, workflowId, async (sql, at, lock) => {
+            const { ready, wf } = await completeMany(sql, workflowId, items, at, lock);
+            return step(sql, wf!, ready, at);
+          })
+        : sqlTransition(db, now, workflowId, async (sql, wf, at) =>
+            wf.status === 'EXECUTING' ? step(sql, wf, (await completeMany(sql, workflowId, items, at)).ready, at) : step(sql, wf, new Map(), at),
+          ));
     } catch (err) {
       for (const agent of taken) slots.unreserve(agent);
       for (const s of started) s.open(null);

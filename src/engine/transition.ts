@@ -70,14 +70,38 @@ export function transition<T>(db: Db, now: () => number, workflowId: string, ste
   return settle(() =>
     db.knex.transaction(async (t) => {
       if (opts.insert) await t('workflows').insert(opts.insert);
-      return apply(await sqlIn(t, db.dialect), now(), workflowId, (wf, at, sql) => step(t, wf, at, sql), opts.reserve ?? 0);
+      return apply(await sqlIn(t, db.dialect), now(), workflowId, (wf, at, sql) => step(t, wf!, at, sql), opts.reserve ?? 0);
     }),
   );
 }
 
 /** The same for steps written in SQL only (the hot path: claims and completions), without knex. */
 export function sqlTransition<T>(db: Db, now: () => number, workflowId: string, step: Step<Sql, T>, opts: Omit<Options, 'insert'> = {}): Promise<Committed<T>> {
-  return settle(() => rawTransaction(db, (sql) => apply(sql, now(), workflowId, (wf, at) => step(sql, wf, at, sql), opts.reserve ?? 0)));
+  return settle(() => rawTransaction(db, (sql) => apply(sql, now(), workflowId, (wf, at) => step(sql, wf!, at, sql), opts.reserve ?? 0)));
+}
+
+/**
+ * The workflow's lock as the first CTE of the step's first statement (PostgreSQL only), to save
+ * that statement's round trip: `WITH wf AS (${cte}) …` with `params` first; every change the
+ * statement makes must depend on `wf` (e.g. `AND EXISTS (SELECT 1 FROM wf …)`), so the lock is
+ * taken before any of them. The step hands the row it read back (`to_jsonb(wf)`) to `got`.
+ */
+export interface FusedLock {
+  cte: string;
+  params: unknown[];
+  got(row: unknown): WorkflowLockRow;
+}
+
+/** sqlTransition whose step takes the lock itself, in its first statement (see FusedLock). */
+export function sqlTransitionFused<T>(
+  db: Db,
+  now: () => number,
+  workflowId: string,
+  step: (sql: Sql, at: number, lock: FusedLock) => Promise<StepResult<T>>,
+  opts: Omit<Options, 'insert'> = {},
+): Promise<Committed<T>> {
+  if (db.dialect !== 'postgresql') throw new Error('a fused lock is for PostgreSQL');
+  return settle(() => rawTransaction(db, (sql) => apply(sql, now(), workflowId, (_wf, at, _sql, lock) => step(sql, at, lock!), opts.reserve ?? 0, true)));
 }
 
 async function settle<T>(run: () => Promise<Committed<T>>): Promise<Committed<T>> {
@@ -93,15 +117,28 @@ async function apply<T>(
   sql: Sql,
   at: number,
   workflowId: string,
-  step: (wf: WorkflowLockRow, at: number, sql: Sql) => Promise<StepResult<T>>,
+  step: (wf: WorkflowLockRow | undefined, at: number, sql: Sql, lock?: FusedLock) => Promise<StepResult<T>>,
   reserve: number,
+  fused = false,
 ): Promise<Committed<T>> {
-  // Locking with an UPDATE takes the write lock at once on both dialects (no SQLite lock upgrade later).
-  const rows = await sql.all(LOCK, [at, reserve, workflowId]);
-  if (rows.length === 0) throw new NotFoundError('Workflow', workflowId);
-  const wf = normalize(rows[0]!);
-  wf.lastSeq -= reserve;
-  const { value, events = [], patch = {} } = await step(wf, at, sql);
+  let locked: WorkflowLockRow | undefined;
+  const got = (row: unknown) => {
+    if (!row) throw new NotFoundError('Workflow', workflowId);
+    locked = normalize(row as Record<string, unknown>);
+    locked.lastSeq -= reserve;
+    return locked;
+  };
+  let result: StepResult<T>;
+  if (fused) {
+    result = await step(undefined, at, sql, { cte: LOCK, params: [at, reserve, workflowId], got });
+  } else {
+    // Locking with an UPDATE takes the write lock at once on both dialects (no SQLite lock upgrade later).
+    const rows = await sql.all(LOCK, [at, reserve, workflowId]);
+    result = await step(got(rows[0]), at, sql);
+  }
+  const wf = locked;
+  if (!wf) throw new Error('the step did not lock the workflow');
+  const { value, events = [], patch = {} } = result;
   const patched = Object.keys(patch).length > 0;
   if (reserve > 0 && events.length === 0 && !patched) throw new NothingChanged(value);
   const iso = new Date(at).toISOString();
