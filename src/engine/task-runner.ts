@@ -125,7 +125,15 @@ export function createTaskRunner(d: RunnerDeps) {
 
   async function run(ready: ReadyTask, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return;
-    const claimed = await d.tasks.claim(ready);
+    // Where the store allows it, the run begins as soon as the claim is written (see continued).
+    let early: Promise<void> | undefined;
+    let claimed: Committed<ClaimedTask | null>;
+    try {
+      claimed = await d.tasks.claim(ready, (k) => (early = continued(k, signal)));
+    } catch (err) {
+      await early; // stopped: nothing was claimed
+      throw err;
+    }
     const task = claimed.value;
     if (!task) {
       // Finished, cancelled, or claimed by someone else. If it completed, make sure its ready
@@ -135,29 +143,32 @@ export function createTaskRunner(d: RunnerDeps) {
     }
     // Committed already; the model call need not wait for the announcement.
     const announced = d.publish(claimed);
-    await runClaimed(task, claimed.events[0]!.seq, signal);
+    await (early ?? runClaimed(task, claimed.events[0]!.seq, signal));
     await announced;
+  }
+
+  /** A task run from the moment its claim is written, before that claim commits. */
+  async function continued(k: ContinuedTask, signal: AbortSignal) {
+    const ctrl = new AbortController();
+    const abort = () => ctrl.abort(signal.reason);
+    if (signal.aborted) abort();
+    else signal.addEventListener('abort', abort, { once: true });
+    // Settles before the awaits that wait for it resume: a task whose claim did not commit is aborted first.
+    const seq = k.startedSeq.then((n) => {
+      if (n === null) ctrl.abort(new NotClaimedSignal('the claim of this task was not committed'));
+      return n ?? Promise.reject(ctrl.signal.reason);
+    });
+    seq.catch(() => {}); // observed by the run's awaits
+    try {
+      await runClaimed(k.task, seq, ctrl.signal, k.outputs);
+    } finally {
+      signal.removeEventListener('abort', abort);
+    }
   }
 
   return {
     run,
-    /** A continued task: claimed with the completion that made it ready, run from the moment its claim is written. */
-    async continued(k: ContinuedTask, signal: AbortSignal) {
-      const ctrl = new AbortController();
-      const abort = () => ctrl.abort(signal.reason);
-      if (signal.aborted) abort();
-      else signal.addEventListener('abort', abort, { once: true });
-      // Settles before the awaits that wait for it resume: a task whose claim did not commit is aborted first.
-      const seq = k.startedSeq.then((n) => {
-        if (n === null) ctrl.abort(new NotClaimedSignal('the claim of this task was not committed'));
-        return n ?? Promise.reject(ctrl.signal.reason);
-      });
-      seq.catch(() => {}); // observed by the run's awaits
-      try {
-        await runClaimed(k.task, seq, ctrl.signal, k.outputs);
-      } finally {
-        signal.removeEventListener('abort', abort);
-      }
-    },
+    /** A continued task: claimed with the completion that made it ready. */
+    continued,
   };
 }

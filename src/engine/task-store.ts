@@ -26,7 +26,10 @@ export interface DependencyOutput {
   output: string;
 }
 
-/** A dependent claimed in the transaction that completed its last dependency, to run in this process at once. */
+/**
+ * A task claimed to run in this process at once: a dependent claimed in the transaction that
+ * completed its last dependency, or (given to StartContinued) a queued task as its claim is written.
+ */
 export interface ContinuedTask {
   ready: ReadyTask;
   task: ClaimedTask;
@@ -81,6 +84,31 @@ interface DependentRow {
   order_index: unknown;
   status: string;
   remaining_deps: unknown;
+}
+
+/**
+ * Runs started before their transaction commits (PostgreSQL), each behind a gate: opened with the
+ * seq of its task_started once committed, on the next turn, after the callers have issued the
+ * publish of the transaction's events (they run in this turn's microtasks); closed (null) if the
+ * transaction failed.
+ */
+function earlyStarts() {
+  const started: Array<{ id: string; open: (seq: number | null) => void }> = [];
+  return {
+    gate(taskId: string): Promise<number | null> {
+      let open!: (seq: number | null) => void;
+      const seq = new Promise<number | null>((resolve) => (open = resolve));
+      started.push({ id: taskId, open });
+      return seq;
+    },
+    has: (taskId: string) => started.some((s) => s.id === taskId),
+    committed(events: Array<{ kind: string; seq: number; payload: unknown }>) {
+      if (started.length === 0) return;
+      const seqs = new Map(events.filter((e) => e.kind === 'task_started').map((e) => [(e.payload as { taskId: string }).taskId, e.seq]));
+      setImmediate(() => started.forEach((s) => s.open(seqs.get(s.id) ?? null)));
+    },
+    failed: () => started.forEach((s) => s.open(null)),
+  };
 }
 
 /** Task-level transitions. A runner holds a lease; a write with a lease that is no longer the task's is refused (returns null). */
@@ -148,18 +176,38 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
     return { claimed, wf };
   }
 
-  const claimBatched = createBatcher<ReadyTask, Committed<ClaimedTask | null>>(async (workflowId, batch) => {
+  const claimBatched = createBatcher<{ task: ReadyTask; early?: StartContinued }, Committed<ClaimedTask | null>>(async (workflowId, items) => {
+    const batch = items.map((i) => i.task);
     const unique = [...new Map(batch.map((b) => [b.taskId, b])).values()];
+    const early = earlyStarts();
     const started = (claimed: Map<string, ClaimedTask>) => ({
       value: claimed,
       events: [...claimed.values()].map((c) => draft('task_started', { ...ref(c), attempt: c.attempt })),
     });
     const statuses = `'READY', 'RUNNING'`;
-    const c = await (db.dialect === 'postgresql'
-      ? sqlTransitionFused(db, now, workflowId, async (sql, at, lock) => started((await claimRows(sql, lock, unique, statuses, at)).claimed), { reserve: unique.length })
-      : sqlTransition(db, now, workflowId, async (sql, wf, at) =>
-          wf.status === 'EXECUTING' ? started((await claimRows(sql, wf, unique, statuses, at)).claimed) : { value: new Map<string, ClaimedTask>() },
-        { reserve: unique.length }));
+    let c: Committed<Map<string, ClaimedTask>>;
+    try {
+      c = await (db.dialect === 'postgresql'
+        ? sqlTransitionFused(db, now, workflowId, async (sql, at, lock) => {
+            const { claimed } = await claimRows(sql, lock, unique, statuses, at);
+            // Each claimed task's runner may start its model call now, while the claim commits.
+            // Only a task's first caller gets it (as below).
+            const first = new Set<string>();
+            for (const { task, early: start } of items) {
+              const mine = first.has(task.taskId) ? undefined : claimed.get(task.taskId);
+              first.add(task.taskId);
+              if (mine && start) start({ ready: task, task: mine, startedSeq: early.gate(task.taskId) });
+            }
+            return started(claimed);
+          }, { reserve: unique.length })
+        : sqlTransition(db, now, workflowId, async (sql, wf, at) =>
+            wf.status === 'EXECUTING' ? started((await claimRows(sql, wf, unique, statuses, at)).claimed) : { value: new Map<string, ClaimedTask>() },
+          { reserve: unique.length }));
+    } catch (err) {
+      early.failed();
+      throw err;
+    }
+    early.committed(c.events);
     // Each caller gets its own task and its own task_started event.
     const seen = new Set<string>();
     const startedBy = new Map(c.events.map((e) => [(e.payload as { taskId: string }).taskId, e]));
@@ -291,8 +339,7 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
     const seen = new Set<string>();
     const items = batch.filter(({ task }) => !seen.has(task.taskId) && seen.add(task.taskId));
     const taken: string[] = []; // agents of reserved slots
-    // Continued tasks started before the commit, waiting for its outcome.
-    const started: Array<{ id: string; open: (seq: number | null) => void }> = [];
+    const early = earlyStarts();
     let c: Committed<{ ready: Map<string, ReadyTask[]>; claimed: Map<string, ClaimedTask> }>;
     try {
       const step = async (sql: Sql, wf: WorkflowLockRow, ready: Map<string, ReadyTask[]>, at: number) => {
@@ -320,11 +367,8 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
           for (const r of newlyReady) {
             const task = claimed.get(r.taskId);
             if (!task) continue;
-            let open!: (seq: number | null) => void;
-            const startedSeq = new Promise<number | null>((resolve) => (open = resolve));
-            started.push({ id: r.taskId, open });
             taken.splice(taken.indexOf(r.agent), 1); // the run's slot now
-            startContinued({ ready: r, task, startedSeq, outputs: mine.filter((o) => task.dependsOn.includes(o.key)) });
+            startContinued({ ready: r, task, startedSeq: early.gate(r.taskId), outputs: mine.filter((o) => task.dependsOn.includes(o.key)) });
           }
         }
         for (const task of claimed.values()) events.push(draft('task_started', { ...ref(task), attempt: task.attempt }));
@@ -345,20 +389,17 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
           ));
     } catch (err) {
       for (const agent of taken) slots.unreserve(agent);
-      for (const s of started) s.open(null);
+      early.failed();
       throw err;
     }
     const { ready, claimed } = c.value;
     // Reserved slots whose task was not claimed after all go back.
     const unused = [...taken];
-    const early = new Set(started.map((s) => s.id));
     for (const [id, task] of claimed) if (!early.has(id)) unused.splice(unused.indexOf(task.agent), 1);
     for (const agent of unused) slots.unreserve(agent);
     const startedSeq = new Map(c.events.filter((e) => e.kind === 'task_started').map((e) => [(e.payload as { taskId: string }).taskId, e.seq]));
     for (const { task, outcome } of items) if (ready.has(task.taskId)) remember(workflowId, { key: task.key, agent: task.agent, output: outcome.output });
-    // Opened after the callers have issued the batch's publish (they run in the microtasks of this
-    // turn, the first caller publishing the events), so a started task streams after its task_started.
-    if (started.length > 0) setImmediate(() => started.forEach((s) => s.open(startedSeq.get(s.id) ?? null)));
+    early.committed(c.events);
     // The first caller publishes the whole batch's events; each caller hands on the dependents it made ready.
     return batch.map(({ task }, i) => {
       const mine = items.includes(batch[i]!) ? ready.get(task.taskId) : undefined;
@@ -382,8 +423,8 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
      * READY (or RUNNING, when taking over from a dead runner) -> RUNNING with a new lease.
      * Claims of one workflow made together (a fan-out) are committed in one transaction.
      */
-    claim(task: ReadyTask): Promise<Committed<ClaimedTask | null>> {
-      return claimBatched(task.workflowId, task);
+    claim(task: ReadyTask, early?: StartContinued): Promise<Committed<ClaimedTask | null>> {
+      return claimBatched(task.workflowId, { task, early });
     },
 
     /** A failed attempt that will be tried again after delayMs. */
