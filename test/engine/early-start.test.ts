@@ -4,9 +4,9 @@ import { scriptedModels } from '../support/scripted-model.ts';
 import { workflowTopic } from '../../src/events/types.ts';
 import { serviceAvailable, testDialect } from '../support/services.ts';
 
-// On PostgreSQL a dependent continued by the process that completes its last dependency starts its
-// model call as soon as its claim is written, while the rest of that transaction (events, commit)
-// is still under way. On SQLite the transaction runs in this thread and the task starts after it.
+// On PostgreSQL a task starts its model call as soon as its claim is written (a queued task's claim,
+// or a dependent's claim in the transaction that completes its last dependency), while the rest of
+// that transaction (events, commit) is still under way. On SQLite tasks start after the commit.
 // It belongs to the postgresql project only (vitest.config.ts).
 const runs = testDialect === 'postgresql' && (await serviceAvailable('postgresql'));
 
@@ -18,8 +18,8 @@ async function until(check: () => boolean | Promise<boolean>, ms = 5000) {
   }
 }
 
-describe.runIf(runs)('a dependent started before its claim commits', () => {
-  const fake = scriptedModels({ delayMs: (k) => (k === '2' ? 10_000 : 20) });
+describe.runIf(runs)('a task started before its claim commits', () => {
+  const fake = scriptedModels({ delayMs: (k) => (k === '2' || k === 'r' ? 10_000 : 20) });
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp({}, { models: fake.factory });
@@ -54,6 +54,28 @@ describe.runIf(runs)('a dependent started before its claim commits', () => {
     expect(three).toContain('task_output:3');
     expect(seen.indexOf('task_started:3')).toBeGreaterThan(seen.indexOf('task_completed:1'));
     expect(fake.callsFor('3')[0]!.prompt).toContain('output of task 1');
+  });
+
+  it('a queued task, started as its claim is written, is aborted with nothing written when the claim fails', async () => {
+    await t.app.services.db.knex.raw(`
+      CREATE OR REPLACE FUNCTION refuse_root() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'refused for the test'; END $$;
+      CREATE TRIGGER refuse_root BEFORE INSERT ON workflow_events FOR EACH ROW
+        WHEN (NEW.kind = 'task_started' AND NEW.payload->>'key' = 'r') EXECUTE FUNCTION refuse_root();`);
+    try {
+      const id = await t.app.services.workflows.create({
+        description: 'early claim rollback',
+        tasks: [{ key: 'r', agent: '@backend', description: 'root', dependsOn: [] }],
+      });
+      await t.app.services.workflows.start(id);
+      await until(() => fake.callsFor('r').length > 0 && fake.callsFor('r')[0]!.aborted === true);
+      const rows = await t.app.services.db.knex('tasks').where({ workflow_id: id }).select('status', 'attempts', 'lease');
+      expect(rows).toEqual([{ status: 'READY', attempts: 0, lease: null }]);
+      const kinds = (await t.app.services.workflows.eventsAfter(id, 0)).map((e) => e.kind);
+      expect(kinds).not.toContain('task_started');
+    } finally {
+      await t.app.services.db.knex.raw('DROP TRIGGER refuse_root ON workflow_events');
+    }
   });
 
   it('is aborted, and nothing of it is written, when that transaction fails', async () => {
