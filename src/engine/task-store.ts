@@ -2,7 +2,9 @@ import type { Knex } from '@mikro-orm/knex';
 import type { Db } from '../db/orm.ts';
 import { fromJson, num } from '../db/sql.ts';
 import { inList, jsonRows, rawQuery, type Sql } from '../db/raw.ts';
-import { add, type Committed, draft, type EventDraft, type FusedLock, sqlTransition, sqlTransitionFused, transition, type WorkflowLockRow } from './transition.ts';
+import {
+  add, type Committed, draft, type EventDraft, type FusedLock, lockedRows, sqlTransition, sqlTransitionFused, transition, whileLocked, type WorkflowLockRow,
+} from './transition.ts';
 import type { ReadyTask, TaskStatus, TokenUsage, WorkflowResults } from './types.ts';
 import { createBatcher } from './batcher.ts';
 import { type Clock, progress } from './workflow-store.ts';
@@ -145,20 +147,14 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
     const [ids, list] = inList(sql.dialect, 'id', tasks.map((r) => r.taskId));
     const lock = 'cte' in locked ? locked : undefined;
     const claim = `UPDATE tasks SET status = 'RUNNING', lease = ?, attempts = attempts + 1, started_at = ?, updated_at = ?
-       WHERE ${ids} AND status IN (${statuses})${lock ? ` AND EXISTS (SELECT 1 FROM wf WHERE wf.status = 'EXECUTING')` : ''}
+       WHERE ${ids} AND status IN (${statuses})${lock ? ` AND ${whileLocked('EXECUTING')}` : ''}
        RETURNING id, description, depends_on, attempts`;
     type Row = { id: string; description: string; depends_on: unknown; attempts: unknown };
     let rows: Row[];
     let wf: WorkflowLockRow;
     if (lock) {
-      const all = await sql.all<Row & { part: string; wf: unknown }>(
-        `WITH wf AS (${lock.cte}), c AS (${claim})
-         SELECT 'wf' AS part, to_jsonb(wf) AS wf, NULL::uuid AS id, NULL::text AS description, NULL::jsonb AS depends_on, NULL::int AS attempts FROM wf
-         UNION ALL SELECT 'task', NULL::jsonb, id, description, depends_on, attempts FROM c`,
-        [...lock.params, lease, at, at, list],
-      );
-      wf = lock.got(all.find((r) => r.part === 'wf')?.wf);
-      rows = all.filter((r) => r.part === 'task');
+      ({ wf, rows } = await lockedRows<Row>(sql, lock, `c AS (${claim})`, { id: 'uuid', description: 'text', depends_on: 'jsonb', attempts: 'int' },
+        `SELECT 'task', NULL::jsonb, id, description, depends_on, attempts FROM c`, [lease, at, at, list]));
     } else {
       wf = locked as WorkflowLockRow;
       rows = await sql.all<Row>(claim, [lease, at, at, list]);
@@ -259,7 +255,7 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
     })));
     const completeTasks = `UPDATE tasks SET status = 'COMPLETED', lease = NULL, output = d.toutput, error = NULL, completed_at = ?, updated_at = ?,
          duration_ms = d.tms, input_tokens = d.tin, output_tokens = d.tout
-       FROM ${done} WHERE tasks.id = d.tid AND tasks.lease = d.tlease AND tasks.status = 'RUNNING'${lock ? ` AND EXISTS (SELECT 1 FROM wf WHERE wf.status = 'EXECUTING')` : ''}
+       FROM ${done} WHERE tasks.id = d.tid AND tasks.lease = d.tlease AND tasks.status = 'RUNNING'${sql.dialect === 'postgresql' ? ` AND ${whileLocked('EXECUTING')}` : ''}
        RETURNING tasks.id, tasks.dependents`;
     // Atomic per row: of two dependencies finishing at once in two transactions, exactly one sees the count reach zero.
     const countDown = (from: string) => `UPDATE tasks SET remaining_deps = remaining_deps - c.n,
@@ -270,20 +266,23 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
     let updated: DependentRow[];
     let wf: WorkflowLockRow | undefined;
     if (sql.dialect === 'postgresql') {
+      if (!lock) throw new Error('completions on PostgreSQL take the lock in their statement');
       // One round trip, the lock included: the tasks change only once it is taken (they depend on
       // wf), and the rows changed are disjoint (a dependent of a task being completed is still PENDING).
-      const rows = await sql.all<DoneRow & DependentRow & { part: string; wf: unknown }>(
-        `WITH ${lock ? `wf AS (${lock.cte}),` : ''} done AS (${completeTasks}),
+      const columns = { id: 'uuid', dependents: 'jsonb', key: 'text', agent: 'text', order_index: 'int', status: 'text', remaining_deps: 'int' };
+      const locked = await lockedRows<DoneRow & DependentRow & { part: string }>(
+        sql, lock,
+        `done AS (${completeTasks}),
            c AS (SELECT k, count(*)::int AS n FROM done, jsonb_array_elements_text(done.dependents) AS k GROUP BY k),
-           upd AS (${countDown('c')})
-         ${lock ? `SELECT 'wf' AS part, to_jsonb(wf) AS wf, NULL::uuid AS id, NULL::jsonb AS dependents, NULL::text AS key, NULL::text AS agent, NULL::int AS order_index, NULL::text AS status, NULL::int AS remaining_deps FROM wf UNION ALL` : ''}
-         SELECT 'done' AS part, NULL::jsonb AS wf, id, dependents, NULL::text AS key, NULL::text AS agent, NULL::int AS order_index, NULL::text AS status, NULL::int AS remaining_deps FROM done
-         UNION ALL SELECT 'dep', NULL::jsonb, id, NULL::jsonb, key, agent, order_index, status, remaining_deps FROM upd`,
-        [...(lock?.params ?? []), at, at, doneRows, at, workflowId],
+           upd AS (${countDown('c')})`,
+        columns,
+        `SELECT 'done', NULL::jsonb, id, dependents, NULL, NULL, NULL, NULL, NULL FROM done
+         UNION ALL SELECT 'dep', NULL::jsonb, id, NULL, key, agent, order_index, status, remaining_deps FROM upd`,
+        [at, at, doneRows, at, workflowId],
       );
-      if (lock) wf = lock.got(rows.find((r) => r.part === 'wf')?.wf);
-      completed = rows.filter((r) => r.part === 'done');
-      updated = rows.filter((r) => r.part === 'dep');
+      wf = locked.wf;
+      completed = locked.rows.filter((r) => r.part === 'done');
+      updated = locked.rows.filter((r) => r.part === 'dep');
     } else {
       // SQLite runs in this process: a prepared statement per row costs microseconds, while its
       // planner would join UPDATE … FROM json_each() by scanning the tasks once per row.

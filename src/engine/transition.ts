@@ -92,6 +92,23 @@ export interface FusedLock {
   got(row: unknown): WorkflowLockRow;
 }
 
+/** The condition that makes a change of a fused statement wait for the lock, and happen only in these states. */
+export const whileLocked = (...statuses: WorkflowStatus[]) => `EXISTS (SELECT 1 FROM wf WHERE wf.status IN (${statuses.map((s) => `'${s}'`).join(', ')}))`;
+
+/**
+ * A fused statement: `WITH wf AS (lock), ${ctes} SELECT …` returning the locked row and the rows of
+ * `union` (one or more `SELECT '<part>' AS part, NULL::jsonb, …` branches with the given columns).
+ */
+export async function lockedRows<R>(sql: Sql, lock: FusedLock, ctes: string, columns: Record<string, string>, union: string, params: unknown[]) {
+  const nulls = Object.entries(columns).map(([c, type]) => `NULL::${type} AS ${c}`).join(', ');
+  const rows = await sql.all<R & { part: string }>(
+    `WITH wf AS (${lock.cte}), ${ctes} SELECT 'wf' AS part, to_jsonb(wf) AS wf, ${nulls} FROM wf UNION ALL ${union}`,
+    [...lock.params, ...params],
+  );
+  const wf = lock.got((rows.find((r) => r.part === 'wf') as { wf?: unknown } | undefined)?.wf);
+  return { wf, rows: rows.filter((r) => r.part !== 'wf') };
+}
+
 /** sqlTransition whose step takes the lock itself, in its first statement (see FusedLock). */
 export function sqlTransitionFused<T>(
   db: Db,

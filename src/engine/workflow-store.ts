@@ -4,7 +4,7 @@ import { fromJson, insertChunked, num, toJson } from '../db/sql.ts';
 import { InvalidStateError } from '../errors.ts';
 import type { AnyWorkflowEvent } from '../events/types.ts';
 import type { ValidatedPlan } from '../planning/types.ts';
-import { type Committed, draft, type EventDraft, sqlTransition, transition } from './transition.ts';
+import { type Committed, draft, type EventDraft, lockedRows, sqlTransition, sqlTransitionFused, transition, whileLocked, type WorkflowLockRow } from './transition.ts';
 import { ACTIVE_WORKFLOW, type ReadyTask, UNFINISHED_TASK, type WorkflowStatus } from './types.ts';
 
 export interface Clock {
@@ -113,21 +113,28 @@ export function createWorkflowStore(db: Db, clock: Clock) {
 
     /** PLANNED -> EXECUTING; returns the tasks that are ready at once. */
     start(id: string): Promise<Committed<ReadyTask[]>> {
-      return sqlTransition(db, now, id, async (sql, wf, at) => {
+      const roots = (guard: string) => `UPDATE tasks SET status = 'READY', updated_at = ? WHERE workflow_id = ? AND status = 'PENDING' AND remaining_deps = 0${guard}
+           RETURNING ${Object.values(READY_COLUMNS).join(', ')}`;
+      const started = (wf: WorkflowLockRow, ready: Record<string, unknown>[], at: number) => {
         if (wf.status !== 'PLANNED') {
           throw new InvalidStateError(`workflow ${id} is ${wf.status}; only a PLANNED workflow can be started`, { status: wf.status });
         }
-        const ready = await sql.all(
-          `UPDATE tasks SET status = 'READY', updated_at = ? WHERE workflow_id = ? AND status = 'PENDING' AND remaining_deps = 0
-           RETURNING ${Object.values(READY_COLUMNS).join(', ')}`,
-          [at, id],
-        );
         return {
           value: toReady(ready.map(renameReady)),
           events: [draft('started', { total: wf.totalTasks }), draft('progress', progress(wf.completedTasks, wf.totalTasks))],
           patch: { status: 'EXECUTING', started_at: at, run_number: wf.runNumber + 1, error: null },
         };
-      });
+      };
+      if (db.dialect === 'postgresql') {
+        // The lock in the statement that makes the roots READY (see FusedLock).
+        return sqlTransitionFused(db, now, id, async (sql, at, lock) => {
+          const { wf, rows } = await lockedRows<Record<string, unknown>>(sql, lock, `r AS (${roots(` AND ${whileLocked('PLANNED')}`)})`,
+            { id: 'uuid', workflow_id: 'uuid', key: 'text', agent: 'text', order_index: 'int' },
+            `SELECT 'task', NULL::jsonb, ${Object.values(READY_COLUMNS).join(', ')} FROM r`, [at, id]);
+          return started(wf, rows, at);
+        });
+      }
+      return sqlTransition(db, now, id, async (sql, wf, at) => started(wf, wf.status === 'PLANNED' ? await sql.all(roots(''), [at, id]) : [], at));
     },
 
     /** Any active workflow -> CANCELLED; unfinished tasks -> CANCELLED. Their leases are cleared, so no runner can write after this. */
