@@ -74,9 +74,12 @@ export function createEngine(d: EngineDeps) {
     workflows,
     tasks,
     async start(id: string) {
-      const c = await workflows.start(id);
-      // Both only after the commit; neither waits for the other.
-      await Promise.all([dispatch(c.value), d.publisher.committed(c)]);
+      // With a shared queue the first tasks are queued while the start commits (their claims wait
+      // for it); the events are published only after the commit. Neither waits for the other.
+      let queued: Promise<void> | undefined;
+      const c = await workflows.start(id, d.dispatcher.kind === 'bullmq' ? (ready) => void (queued = dispatch(ready)) : undefined);
+      // Queued early, or now (again, if queueing early failed: its error is the caller's if this fails too).
+      await Promise.all([queued ? queued.catch(() => dispatch(c.value)) : dispatch(c.value), d.publisher.committed(c)]);
     },
     async retry(id: string) {
       const c = await workflows.retry(id);

@@ -111,8 +111,12 @@ export function createWorkflowStore(db: Db, clock: Clock) {
       });
     },
 
-    /** PLANNED -> EXECUTING; returns the tasks that are ready at once. */
-    start(id: string): Promise<Committed<ReadyTask[]>> {
+    /**
+     * PLANNED -> EXECUTING; returns the tasks that are ready at once. On PostgreSQL `early` gets them
+     * as soon as they are written, before the commit: a runner's claim of one takes the workflow's
+     * lock first, so it waits for this commit (and finds nothing if this transaction fails).
+     */
+    start(id: string, early?: (ready: ReadyTask[]) => void): Promise<Committed<ReadyTask[]>> {
       const roots = (guard: string) => `UPDATE tasks SET status = 'READY', updated_at = ? WHERE workflow_id = ? AND status = 'PENDING' AND remaining_deps = 0${guard}
            RETURNING ${Object.values(READY_COLUMNS).join(', ')}`;
       const started = (wf: WorkflowLockRow, ready: Record<string, unknown>[], at: number) => {
@@ -131,7 +135,9 @@ export function createWorkflowStore(db: Db, clock: Clock) {
           const { wf, rows } = await lockedRows<Record<string, unknown>>(sql, lock, `r AS (${roots(` AND ${whileLocked('PLANNED')}`)})`,
             { id: 'uuid', workflow_id: 'uuid', key: 'text', agent: 'text', order_index: 'int' },
             `SELECT 'task', NULL::jsonb, ${Object.values(READY_COLUMNS).join(', ')} FROM r`, [at, id]);
-          return started(wf, rows, at);
+          const result = started(wf, rows, at);
+          if (early && result.value.length > 0) early(result.value);
+          return result;
         });
       }
       return sqlTransition(db, now, id, async (sql, wf, at) => started(wf, wf.status === 'PLANNED' ? await sql.all(roots(''), [at, id]) : [], at));

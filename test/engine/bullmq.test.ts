@@ -134,6 +134,42 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
     console.log(`[bullmq] 3 auth DAGs in ${ms} ms; model calls by worker: A ${byWorker.A}, B ${byWorker.B}`);
   });
 
+  it('a start that fails to commit after its first tasks were queued: the workers run nothing; started again, it completes', async () => {
+    respond = () => ({ content: 'ok', delayMs: 20 });
+    // The queue gets the roots while the start's transaction is open; its last statement then fails.
+    await api.services.db.knex.raw(`
+      CREATE OR REPLACE FUNCTION refuse_start() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'refused for the test'; END $$;
+      CREATE TRIGGER refuse_start BEFORE INSERT ON workflow_events FOR EACH ROW
+        WHEN (NEW.kind = 'started') EXECUTE FUNCTION refuse_start();`);
+    const request = `early queue ${randomUUID().slice(0, 8)}`;
+    const id = await api.services.workflows.create({
+      description: request,
+      tasks: [
+        { key: 'a', agent: '@backend', description: 'root a', dependsOn: [] },
+        { key: 'b', agent: '@frontend', description: 'root b', dependsOn: [] },
+        { key: 'c', agent: '@qa', description: 'after both', dependsOn: ['a', 'b'] },
+      ],
+    });
+    try {
+      await expect(api.services.workflows.start(id)).rejects.toThrow('refused for the test');
+    } finally {
+      await api.services.db.knex.raw('DROP TRIGGER refuse_start ON workflow_events');
+    }
+    // The jobs ran in the workers (their claims waited for the start's lock) and claimed nothing.
+    await until(async () => {
+      const c = await jobCounts();
+      return c.active + c.wait + c.prioritized + c.delayed === 0;
+    }, 'the queued roots to be done with');
+    await sleep(200); // a claim that wrongly went ahead would have called its model by now
+    expect(await api.engine.workflows.status(id)).toBe('PLANNED');
+    expect(await taskStatuses(id)).toEqual({ a: 'PENDING', b: 'PENDING', c: 'PENDING' });
+    expect(calls().filter((c) => c.task?.request === request)).toEqual([]);
+    await api.services.workflows.start(id);
+    expect(await waitForStatus(api, id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
+    expect(calls().filter((c) => c.task?.request === request).map((c) => c.task!.key).sort()).toEqual(['a', 'b', 'c']);
+  });
+
   it(`race: a sink after ${DEPS} dependencies that finish together across both workers runs exactly once (${RACE_WORKFLOWS} workflows)`, async () => {
     const run = randomUUID().slice(0, 8);
     // The providers hold every dependency's answer until all 20 of its workflow have arrived, then
