@@ -146,18 +146,26 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
     const lease = clock.id();
     const [ids, list] = inList(sql.dialect, 'id', tasks.map((r) => r.taskId));
     const lock = 'cte' in locked ? locked : undefined;
-    const claim = `UPDATE tasks SET status = 'RUNNING', lease = ?, attempts = attempts + 1, started_at = ?, updated_at = ?
-       WHERE ${ids} AND status IN (${statuses})${lock ? ` AND ${whileLocked('EXECUTING')}` : ''}
+    const claim = (guard: string) => `UPDATE tasks SET status = 'RUNNING', lease = ?, attempts = attempts + 1, started_at = ?, updated_at = ?
+       WHERE ${ids} AND status IN (${statuses})${guard}
        RETURNING id, description, depends_on, attempts`;
     type Row = { id: string; description: string; depends_on: unknown; attempts: unknown };
     let rows: Row[];
     let wf: WorkflowLockRow;
     if (lock) {
-      ({ wf, rows } = await lockedRows<Row>(sql, lock, `c AS (${claim})`, { id: 'uuid', description: 'text', depends_on: 'jsonb', attempts: 'int' },
+      ({ wf, rows } = await lockedRows<Row>(sql, lock, `c AS (${claim(` AND ${whileLocked('EXECUTING')}`)})`, { id: 'uuid', description: 'text', depends_on: 'jsonb', attempts: 'int' },
         `SELECT 'task', NULL::jsonb, id, description, depends_on, attempts FROM c`, [lease, at, at, list]));
+      // The fused statement sees the tasks as they were when it began: if it waited for the lock,
+      // a task that the lock's holder made READY meanwhile (a start queues its roots before it
+      // commits) did not match. Holding the lock now, a second statement sees it.
+      if (wf.status === 'EXECUTING' && rows.length < tasks.length) {
+        const got = new Set(rows.map((r) => r.id));
+        const [, rest] = inList(sql.dialect, 'id', tasks.filter((t) => !got.has(t.taskId)).map((t) => t.taskId));
+        rows.push(...(await sql.all<Row>(claim(''), [lease, at, at, rest])));
+      }
     } else {
       wf = locked as WorkflowLockRow;
-      rows = await sql.all<Row>(claim, [lease, at, at, list]);
+      rows = await sql.all<Row>(claim(''), [lease, at, at, list]);
     }
     const byId = new Map(rows.map((r) => [r.id, r]));
     const claimed = new Map<string, ClaimedTask>();
