@@ -7,6 +7,7 @@ import { AUTH_TASKS, waitForStatus } from '../support/app.ts';
 import { type FakeBehaviour, type FakeOpenAI, type FakeRequest, startFakeOpenAI } from '../support/fake-openai.ts';
 import { type BatonProcess, buildApiApp, cleanUp, deleteRedisKeys, killAllBatons, redisKeys, sleep, spawnBaton, until } from '../support/processes.ts';
 import { promptText, taskId, taskOf } from '../support/prompt.ts';
+import { refuseEvents } from '../support/refuse-events.ts';
 import { createTestDatabase, REDIS_TEST_URL, serviceAvailable, type TestDatabase, testDialect, testRedisPrefix } from '../support/services.ts';
 
 /**
@@ -137,11 +138,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
   it('a start that fails to commit after its first tasks were queued: the workers run nothing; started again, it completes', async () => {
     respond = () => ({ content: 'ok', delayMs: 20 });
     // The queue gets the roots while the start's transaction is open; its last statement then fails.
-    await api.services.db.knex.raw(`
-      CREATE OR REPLACE FUNCTION refuse_start() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'refused for the test'; END $$;
-      CREATE TRIGGER refuse_start BEFORE INSERT ON workflow_events FOR EACH ROW
-        WHEN (NEW.kind = 'started') EXECUTE FUNCTION refuse_start();`);
+    const allow = await refuseEvents(api.services.db.knex, 'refuse_start', `NEW.kind = 'started'`);
     const request = `early queue ${randomUUID().slice(0, 8)}`;
     const id = await api.services.workflows.create({
       description: request,
@@ -154,7 +151,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
     try {
       await expect(api.services.workflows.start(id)).rejects.toThrow('refused for the test');
     } finally {
-      await api.services.db.knex.raw('DROP TRIGGER refuse_start ON workflow_events');
+      await allow();
     }
     // The jobs ran in the workers (their claims waited for the start's lock) and claimed nothing.
     await until(async () => {

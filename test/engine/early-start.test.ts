@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp, waitForStatus } from '../support/app.ts';
 import { scriptedModels } from '../support/scripted-model.ts';
 import { workflowTopic } from '../../src/events/types.ts';
+import { refuseEvents } from '../support/refuse-events.ts';
 import { serviceAvailable, testDialect } from '../support/services.ts';
 
 // On PostgreSQL a task starts its model call as soon as its claim is written (a queued task's claim,
@@ -57,11 +58,7 @@ describe.runIf(runs)('a task started before its claim commits', () => {
   });
 
   it('a queued task, started as its claim is written, is aborted with nothing written when the claim fails', async () => {
-    await t.app.services.db.knex.raw(`
-      CREATE OR REPLACE FUNCTION refuse_root() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'refused for the test'; END $$;
-      CREATE TRIGGER refuse_root BEFORE INSERT ON workflow_events FOR EACH ROW
-        WHEN (NEW.kind = 'task_started' AND NEW.payload->>'key' = 'r') EXECUTE FUNCTION refuse_root();`);
+    const allow = await refuseEvents(t.app.services.db.knex, 'refuse_root', `NEW.kind = 'task_started' AND NEW.payload->>'key' = 'r'`);
     try {
       const id = await t.app.services.workflows.create({
         description: 'early claim rollback',
@@ -74,17 +71,13 @@ describe.runIf(runs)('a task started before its claim commits', () => {
       const kinds = (await t.app.services.workflows.eventsAfter(id, 0)).map((e) => e.kind);
       expect(kinds).not.toContain('task_started');
     } finally {
-      await t.app.services.db.knex.raw('DROP TRIGGER refuse_root ON workflow_events');
+      await allow();
     }
   });
 
   it('is aborted, and nothing of it is written, when that transaction fails', async () => {
     // The events of the transaction that completes task 1 and claims task 2 cannot be stored.
-    await t.app.services.db.knex.raw(`
-      CREATE OR REPLACE FUNCTION refuse_started() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'refused for the test'; END $$;
-      CREATE TRIGGER refuse_started BEFORE INSERT ON workflow_events FOR EACH ROW
-        WHEN (NEW.kind = 'task_started' AND NEW.payload->>'key' = '2') EXECUTE FUNCTION refuse_started();`);
+    await refuseEvents(t.app.services.db.knex, 'refuse_started', `NEW.kind = 'task_started' AND NEW.payload->>'key' = '2'`); // dropped in afterAll
     const id = await t.app.services.workflows.create({
       description: 'early rollback',
       tasks: [
