@@ -77,6 +77,9 @@ export function langgraphSystem(checkpointer: Checkpointer): BenchSystem {
         const { PostgresSaver } = await import('@langchain/langgraph-checkpoint-postgres');
         const db = await freshDatabase('lg');
         const s = PostgresSaver.fromConnString(db.url);
+        // An idle pooled connection ended by the database's drop at teardown reports an error on the
+        // pool; without a listener that event would crash the bench process after its figures.
+        (s as unknown as { pool: { on(event: 'error', f: (err: unknown) => void): void } }).pool.on('error', () => {});
         await s.setup();
         cleanup.push(async () => {
           await s.end();
