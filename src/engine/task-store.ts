@@ -86,6 +86,10 @@ interface DependentRow {
   order_index: unknown;
   status: string;
   remaining_deps: unknown;
+  /** PostgreSQL: a dependent the countdown claimed (RUNNING under `lease`). */
+  description?: string;
+  depends_on?: unknown;
+  attempts?: unknown;
 }
 
 /**
@@ -265,11 +269,18 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
          duration_ms = d.tms, input_tokens = d.tin, output_tokens = d.tout
        FROM ${done} WHERE tasks.id = d.tid AND tasks.lease = d.tlease AND tasks.status = 'RUNNING'${sql.dialect === 'postgresql' ? ` AND ${whileLocked('EXECUTING')}` : ''}
        RETURNING tasks.id, tasks.dependents`;
-    // Atomic per row: of two dependencies finishing at once in two transactions, exactly one sees the count reach zero.
-    const countDown = (from: string) => `UPDATE tasks SET remaining_deps = remaining_deps - c.n,
-         status = CASE WHEN remaining_deps = c.n AND status = 'PENDING' THEN 'READY' ELSE status END, updated_at = ?
-       FROM ${from} WHERE tasks.workflow_id = ? AND tasks.key = c.k
-       RETURNING tasks.id, tasks.key, tasks.agent, tasks.order_index, tasks.status, tasks.remaining_deps`;
+    // Atomic per row: of two dependencies finishing at once in two transactions, exactly one sees the
+    // count reach zero. On PostgreSQL a dependent whose count reaches zero is claimed at once (RUNNING
+    // under `lease`); the caller gives back the ones this process has no slot for (SET sees the old row).
+    const reached = `remaining_deps = c.n AND status = 'PENDING'`;
+    const countDown = `UPDATE tasks SET remaining_deps = remaining_deps - c.n,
+         status = CASE WHEN ${reached} THEN 'RUNNING' ELSE status END,
+         lease = CASE WHEN ${reached} THEN ? ELSE lease END,
+         attempts = CASE WHEN ${reached} THEN attempts + 1 ELSE attempts END,
+         started_at = CASE WHEN ${reached} THEN ? ELSE started_at END, updated_at = ?
+       FROM c WHERE tasks.workflow_id = ? AND tasks.key = c.k
+       RETURNING tasks.id, tasks.key, tasks.agent, tasks.order_index, tasks.status, tasks.remaining_deps, tasks.description, tasks.depends_on, tasks.attempts`;
+    const lease = clock.id();
     let completed: DoneRow[];
     let updated: DependentRow[];
     let wf: WorkflowLockRow | undefined;
@@ -277,16 +288,19 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
       if (!lock) throw new Error('completions on PostgreSQL take the lock in their statement');
       // One round trip, the lock included: the tasks change only once it is taken (they depend on
       // wf), and the rows changed are disjoint (a dependent of a task being completed is still PENDING).
-      const columns = { id: 'uuid', dependents: 'jsonb', key: 'text', agent: 'text', order_index: 'int', status: 'text', remaining_deps: 'int' };
+      const columns = {
+        id: 'uuid', dependents: 'jsonb', key: 'text', agent: 'text', order_index: 'int', status: 'text', remaining_deps: 'int',
+        description: 'text', depends_on: 'jsonb', attempts: 'int',
+      };
       const locked = await lockedRows<DoneRow & DependentRow & { part: string }>(
         sql, lock,
         `done AS (${completeTasks}),
            c AS (SELECT k, count(*)::int AS n FROM done, jsonb_array_elements_text(done.dependents) AS k GROUP BY k),
-           upd AS (${countDown('c')})`,
+           upd AS (${countDown})`,
         columns,
-        `SELECT 'done', NULL::jsonb, id, dependents, NULL, NULL, NULL, NULL, NULL FROM done
-         UNION ALL SELECT 'dep', NULL::jsonb, id, NULL, key, agent, order_index, status, remaining_deps FROM upd`,
-        [at, at, doneRows, at, workflowId],
+        `SELECT 'done', NULL::jsonb, id, dependents, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM done
+         UNION ALL SELECT 'dep', NULL::jsonb, id, NULL, key, agent, order_index, status, remaining_deps, description, depends_on, attempts FROM upd`,
+        [at, at, doneRows, lease, at, at, workflowId],
       );
       wf = locked.wf;
       completed = locked.rows.filter((r) => r.part === 'done');
@@ -321,11 +335,39 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
       ready.set(row.id, []);
       for (const k of fromJson<string[]>(row.dependents)) madeReadyBy.set(k, row.id);
     }
+    // Made ready by this transaction (on PostgreSQL, and claimed by it: see countDown).
+    const madeReady = sql.dialect === 'postgresql' ? 'RUNNING' : 'READY';
+    const claimable = new Map<string, DependentRow>();
     for (const r of updated.sort((x, y) => num(x.order_index) - num(y.order_index))) {
-      if (r.status !== 'READY' || num(r.remaining_deps) !== 0) continue;
+      if (r.status !== madeReady || num(r.remaining_deps) !== 0) continue;
       ready.get(madeReadyBy.get(r.key)!)!.push({ taskId: r.id, workflowId, key: r.key, agent: r.agent, orderIndex: num(r.order_index) });
+      claimable.set(r.id, r);
     }
-    return { ready, wf };
+    return { ready, wf, claimable, lease };
+  }
+
+  /**
+   * PostgreSQL: of the dependents the countdown claimed, keeps those this process has slots for
+   * (plan order); `giveBack` returns the others to READY for the queue, in one statement.
+   */
+  function keepClaimed(sql: Sql, wf: WorkflowLockRow, ready: ReadyTask[], claimable: Map<string, DependentRow>, lease: string, taken: string[]) {
+    const mine = ready.filter((r) => slots.reserve(r.agent) && taken.push(r.agent) > 0);
+    const kept = new Set(mine.map((r) => r.taskId));
+    const back = ready.filter((r) => !kept.has(r.taskId));
+    const giveBack = async () => {
+      if (back.length === 0) return;
+      const [ids, list] = inList(sql.dialect, 'id', back.map((r) => r.taskId));
+      await sql.run(`UPDATE tasks SET status = 'READY', lease = NULL, attempts = attempts - 1, started_at = NULL WHERE ${ids} AND lease = ?`, [list, lease]);
+    };
+    const claimed = new Map<string, ClaimedTask>();
+    for (const r of mine) {
+      const row = claimable.get(r.taskId)!;
+      claimed.set(r.taskId, {
+        ...ref(r), workflowId: wf.id, description: row.description!, request: wf.description,
+        dependsOn: fromJson<string[]>(row.depends_on), attempt: num(row.attempts), lease,
+      });
+    }
+    return { claimed, giveBack };
   }
 
   /**
@@ -349,7 +391,7 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
     const early = earlyStarts();
     let c: Committed<{ ready: Map<string, ReadyTask[]>; claimed: Map<string, ClaimedTask> }>;
     try {
-      const step = async (sql: Sql, wf: WorkflowLockRow, ready: Map<string, ReadyTask[]>, at: number) => {
+      const step = async (sql: Sql, wf: WorkflowLockRow, ready: Map<string, ReadyTask[]>, at: number, claimedBy?: { claimable: Map<string, DependentRow>; lease: string }) => {
         const claimed = new Map<string, ClaimedTask>();
         if (wf.status !== 'EXECUTING') return { value: { ready: new Map(), claimed } };
         const events: EventDraft[] = [];
@@ -367,7 +409,14 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
         }
         if (done === 0) return { value: { ready, claimed } };
         const newlyReady = [...ready.values()].flat().sort((a, b) => a.orderIndex - b.orderIndex);
-        for (const [id, task] of await continueWith(sql, wf, newlyReady, taken, at)) claimed.set(id, task);
+        let giveBack: (() => Promise<void>) | undefined;
+        if (claimedBy) {
+          const kept = keepClaimed(sql, wf, newlyReady, claimedBy.claimable, claimedBy.lease, taken);
+          for (const [id, task] of kept.claimed) claimed.set(id, task);
+          giveBack = kept.giveBack;
+        } else {
+          for (const [id, task] of await continueWith(sql, wf, newlyReady, taken, at)) claimed.set(id, task);
+        }
         // Worth it where the rest of the transaction is round trips to a server; SQLite's run in this thread.
         if (startContinued && claimed.size > 0 && sql.dialect === 'postgresql') {
           const mine = items.map(({ task, outcome }) => ({ key: task.key, agent: task.agent, output: outcome.output }));
@@ -378,6 +427,7 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
             startContinued({ ready: r, task, startedSeq: early.gate(r.taskId), outputs: mine.filter((o) => task.dependsOn.includes(o.key)) });
           }
         }
+        await giveBack?.();
         for (const task of claimed.values()) events.push(draft('task_started', { ...ref(task), attempt: task.attempt }));
         const fin = await finishIfDone(sql, wf, wf.finishedTasks + done, wf.completedTasks + done, wf.failedTasks, at);
         return {
@@ -388,8 +438,8 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
       };
       c = await (db.dialect === 'postgresql'
         ? sqlTransitionFused(db, now, workflowId, async (sql, at, lock) => {
-            const { ready, wf } = await completeMany(sql, workflowId, items, at, lock);
-            return step(sql, wf!, ready, at);
+            const { ready, wf, claimable, lease } = await completeMany(sql, workflowId, items, at, lock);
+            return step(sql, wf!, ready, at, { claimable, lease });
           })
         : sqlTransition(db, now, workflowId, async (sql, wf, at) =>
             wf.status === 'EXECUTING' ? step(sql, wf, (await completeMany(sql, workflowId, items, at)).ready, at) : step(sql, wf, new Map(), at),

@@ -52,5 +52,9 @@ describe.runIf(runs)(`concurrency limits on ${testDialect}`, () => {
     for (const c of fan) expect(c.start).toBeGreaterThanOrEqual(first.end!);
     const started = (await t.app.services.workflows.eventsAfter(id, 0)).filter((e) => e.kind === 'task_started');
     expect(started).toHaveLength(9);
+    // Dependents claimed with task 1's completion but given back for want of a slot kept their attempt count.
+    expect(started.map((e) => (e.payload as { attempt: number }).attempt)).toEqual(Array(9).fill(1));
+    const rows = await t.app.services.db.knex('tasks').where({ workflow_id: id }).select('attempts', 'status');
+    expect(rows.map((r) => [Number(r.attempts), r.status])).toEqual(Array(9).fill([1, 'COMPLETED']));
   });
 });
