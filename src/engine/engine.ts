@@ -8,8 +8,8 @@ import { CONTROL_TOPIC } from '../events/types.ts';
 import type { Logger } from '../logger.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { createTaskRunner } from './task-runner.ts';
-import { type ContinuedTask, createTaskStore } from './task-store.ts';
-import type { ReadyTask } from './types.ts';
+import { createTaskStore } from './task-store.ts';
+import type { ContinuedTask, ReadyTask } from './types.ts';
 import { type Clock, createWorkflowStore } from './workflow-store.ts';
 
 export interface EngineDeps {

@@ -5,9 +5,9 @@ import { attemptWithTimeout, backoff, classify, EmptyAnswerError, type RetryPoli
 import { buildTaskPrompt } from '../agents/task-prompt.ts';
 import type { Logger } from '../logger.ts';
 import { CancelledSignal, ShutdownSignal } from './dispatcher.ts';
-import type { ClaimedTask, ContinuedTask, DependencyOutput, TaskStore } from './task-store.ts';
+import type { TaskStore } from './task-store.ts';
 import type { Committed } from './transition.ts';
-import type { ReadyTask, TokenUsage } from './types.ts';
+import type { ClaimedTask, ContinuedTask, DependencyOutput, ReadyTask, TokenUsage } from './types.ts';
 
 export interface RunnerDeps {
   tasks: TaskStore;

@@ -35,3 +35,66 @@ export interface WorkflowResults {
   tasks: TaskResultEntry[];
   totals: { durationMs: number | null; tasks: number; completed: number; inputTokens: number; outputTokens: number; totalTokens: number };
 }
+
+/** A task a runner holds the lease of, with what its prompt needs. */
+export interface ClaimedTask {
+  taskId: string;
+  workflowId: string;
+  key: string;
+  agent: string;
+  description: string;
+  request: string;
+  dependsOn: string[];
+  attempt: number;
+  lease: string;
+}
+
+export interface DependencyOutput {
+  key: string;
+  agent: string;
+  output: string;
+}
+
+/**
+ * A task claimed to run in this process at once: a dependent claimed in the transaction that
+ * completed its last dependency, or (given to StartContinued) a queued task as its claim is written.
+ */
+export interface ContinuedTask {
+  ready: ReadyTask;
+  task: ClaimedTask;
+  /**
+   * The seq of its task_started event once the claim is committed and the completion's events are
+   * being published; null if the transaction did not commit (the claim never happened).
+   */
+  startedSeq: Promise<number | null>;
+  /**
+   * Outputs of its dependencies completed in this transaction: not committed yet when the task
+   * starts, so they are not read from the database but passed on (the others are committed).
+   */
+  outputs?: DependencyOutput[];
+}
+
+/**
+ * Takes a continued task as soon as its claim is written, before the commit, so its model call
+ * overlaps the rest of the transaction: it must not write, publish or stream before `startedSeq`
+ * resolves, and must stop if that is null. The slot reserved for it is the run's from then on.
+ */
+export type StartContinued = (k: ContinuedTask) => void;
+
+/** What a completion made runnable: dependents to queue, and dependents this process continues with. */
+export interface Completion {
+  ready: ReadyTask[];
+  continued: ContinuedTask[];
+}
+
+/** Slots of the process that completes a task, for the dependents it can run itself (see Dispatcher.reserve). */
+export interface Slots {
+  reserve(agent: string): boolean;
+  unreserve(agent: string): void;
+}
+
+export interface TaskOutcome {
+  output: string;
+  usage: TokenUsage;
+  durationMs: number;
+}
