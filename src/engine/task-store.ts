@@ -20,6 +20,10 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
   const claimBatched = createBatcher<{ task: ReadyTask; early?: StartContinued }, Committed<ClaimedTask | null>>(async (workflowId, items) => {
     const batch = items.map((i) => i.task);
     const unique = [...new Map(batch.map((b) => [b.taskId, b])).values()];
+    // A task asked for twice in one batch goes to its first caller; the other gets null.
+    const firstCaller = new Map<string, number>();
+    batch.forEach((t, i) => firstCaller.has(t.taskId) || firstCaller.set(t.taskId, i));
+    const isFirst = (i: number) => firstCaller.get(batch[i]!.taskId) === i;
     const early = earlyStarts();
     const started = (claimed: Map<string, ClaimedTask>) => ({
       value: claimed,
@@ -32,13 +36,10 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
         ? sqlTransitionFused(db, now, workflowId, async (sql, at, lock) => {
             const { claimed } = await claimRows(sql, lock, unique, statuses, at, clock.id());
             // Each claimed task's runner may start its model call now, while the claim commits.
-            // Only a task's first caller gets it (as below).
-            const first = new Set<string>();
-            for (const { task, early: start } of items) {
-              const mine = first.has(task.taskId) ? undefined : claimed.get(task.taskId);
-              first.add(task.taskId);
+            items.forEach(({ task, early: start }, i) => {
+              const mine = isFirst(i) ? claimed.get(task.taskId) : undefined;
               if (mine && start) start({ ready: task, task: mine, startedSeq: early.gate(task.taskId) });
-            }
+            });
             return started(claimed);
           }, { reserve: unique.length })
         : sqlTransition(db, now, workflowId, async (sql, wf, at) =>
@@ -50,11 +51,9 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
     }
     early.committed(c.events);
     // Each caller gets its own task and its own task_started event.
-    const seen = new Set<string>();
     const startedBy = new Map(c.events.map((e) => [(e.payload as { taskId: string }).taskId, e])); // task_started only
-    return batch.map((task) => {
-      const mine = seen.has(task.taskId) ? undefined : c.value.get(task.taskId);
-      seen.add(task.taskId);
+    return batch.map((task, i) => {
+      const mine = isFirst(i) ? c.value.get(task.taskId) : undefined;
       const event = mine && startedBy.get(task.taskId);
       return { value: mine ?? null, events: event ? [event] : [], status: c.status, statusChanged: false };
     });
@@ -77,6 +76,7 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
     // One task completes once: a second completion of it in the same batch is refused.
     const seen = new Set<string>();
     const items = batch.filter(({ task }) => !seen.has(task.taskId) && seen.add(task.taskId));
+    const counted = new Set(items);
     const taken: string[] = []; // agents of reserved slots
     const early = earlyStarts();
     let c: Committed<{ ready: Map<string, ReadyTask[]>; claimed: Map<string, ClaimedTask> }>;
@@ -151,7 +151,7 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
     early.committed(c.events);
     // The first caller publishes the whole batch's events; each caller hands on the dependents it made ready.
     return batch.map(({ task }, i) => {
-      const mine = items.includes(batch[i]!) ? ready.get(task.taskId) : undefined;
+      const mine = counted.has(batch[i]!) ? ready.get(task.taskId) : undefined;
       const value: Completion | null = mine
         ? {
             ready: mine.filter((r) => !claimed.has(r.taskId)),
