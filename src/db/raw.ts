@@ -70,18 +70,14 @@ function sqliteSql(conn: SqliteConnection): Sql {
   };
 }
 
-/** `?` placeholders replaced by SQL literals of the values, for a simple-protocol query. */
-function inlined(conn: PgConnection, text: string, params: unknown[]) {
-  let i = 0;
-  return text.replace(/\?/g, () => {
-    const v = params[i++];
-    if (v === null || v === undefined) return 'NULL';
-    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-    if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
-    if (Array.isArray(v)) return conn.escapeLiteral(arrayLiteral(v));
-    if (typeof v === 'string') return conn.escapeLiteral(v);
-    throw new TypeError(`no SQL literal for a ${typeof v}`);
-  });
+/** A value as a SQL literal, for a simple-protocol query. */
+function literal(conn: PgConnection, v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  if (Array.isArray(v)) return conn.escapeLiteral(arrayLiteral(v));
+  if (typeof v === 'string') return conn.escapeLiteral(v);
+  throw new TypeError(`no SQL literal for a ${typeof v}`);
 }
 
 /** A PostgreSQL array literal (`{"a","b"}`) of strings and numbers, as the driver would send it. */
@@ -127,7 +123,7 @@ function pgSql(conn: PgConnection, tx?: PgTx): Sql {
     let name = mine.get(text);
     const prepare = name === undefined;
     if (name === undefined) mine.set(text, (name = `baton_x${++sqlPreparedNames}`));
-    const args = params.length > 0 ? `(${inlined(conn, Array(params.length).fill('?').join(', '), params)})` : '';
+    const args = params.length > 0 ? `(${params.map((v) => literal(conn, v)).join(', ')})` : '';
     const statements = [
       ...(begin ? ['BEGIN'] : []),
       ...(prepare ? [`PREPARE ${name} AS ${named(text).text}`] : []),
