@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../src/db/orm.ts';
-import { inList, rawQuery, rawTransaction } from '../../src/db/raw.ts';
+import pg from 'pg';
+import { inList, rawQuery, rawTransaction, stringLiteral } from '../../src/db/raw.ts';
 import { createTestDatabase, serviceAvailable, testDialect, type TestDatabase } from '../support/services.ts';
 
 const runs = testDialect === 'postgresql' ? await serviceAvailable('postgresql') : true;
@@ -62,5 +63,11 @@ describe.runIf(runs)(`hand-written SQL on ${testDialect}`, () => {
     // The connection is usable afterwards, outside a transaction too.
     await rawQuery(db, (sql) => sql.run('INSERT INTO raw_probe (id, v) VALUES (?, ?)', [3, 'after']));
     expect((await db.knex('raw_probe').select('v')).map((r) => r.v)).toEqual(['after']);
+  });
+
+  it("a string literal is what the pg driver's escapeLiteral writes, long outputs included", () => {
+    const client = new pg.Client();
+    const long = `${'an output line with a quote \' and a backslash \\ '.repeat(2000)}end`;
+    for (const v of [...NASTY, "''", '\\\\', "\\'", long]) expect(stringLiteral(v), JSON.stringify(v.slice(0, 40))).toBe(client.escapeLiteral(v));
   });
 });
