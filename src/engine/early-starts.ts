@@ -1,5 +1,5 @@
 /**
- * Runs started before their transaction commits (PostgreSQL), each behind a gate: opened with the
+ * Runs started before their transaction commits, each behind a gate: opened with the
  * seq of its task_started once committed, on the next turn, after the callers have issued the
  * publish of the transaction's events (they run in this turn's microtasks); closed (null) if the
  * transaction failed.

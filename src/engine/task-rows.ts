@@ -98,11 +98,10 @@ export async function claimRows(sql: Sql, locked: WorkflowLockRow | FusedLock, t
 }
 
 /**
- * Tasks RUNNING -> COMPLETED inside a transaction, in two statements whatever their number:
- * the tasks, then their dependents' counters. Returns, per task id whose lease still held, the
- * dependents it made READY (in plan order). On PostgreSQL, with the workflow's lock in the same
- * statement (`lock`), and the workflow row it read; on PostgreSQL those dependents are claimed
- * under `lease` (`claimable`: see countDown).
+ * Tasks RUNNING -> COMPLETED inside a transaction: the tasks, then their dependents' counters.
+ * Returns, per task id whose lease still held, the dependents it made ready (in plan order), which
+ * it claimed under `lease` (`claimable`: see countDown). On PostgreSQL one statement, with the
+ * workflow's lock in it (`lock`), and the workflow row it read.
  */
 export async function completeMany(sql: Sql, workflowId: string, items: Array<{ task: ClaimedTask; outcome: TaskOutcome }>, at: number, lease: string, lock?: FusedLock) {
   const [done, doneRows] = jsonRows(sql.dialect, 'd', DONE_COLUMNS, items.map(({ task, outcome }) => ({
@@ -113,8 +112,8 @@ export async function completeMany(sql: Sql, workflowId: string, items: Array<{ 
      FROM ${done} WHERE tasks.id = d.tid AND tasks.lease = d.tlease AND tasks.status = 'RUNNING'${sql.dialect === 'postgresql' ? ` AND ${whileLocked('EXECUTING')}` : ''}
      RETURNING tasks.id, tasks.dependents`;
   // Atomic per row: of two dependencies finishing at once in two transactions, exactly one sees the
-  // count reach zero. On PostgreSQL a dependent whose count reaches zero is claimed at once (RUNNING
-  // under `lease`); the caller gives back the ones this process has no slot for (SET sees the old row).
+  // count reach zero. A dependent whose count reaches zero is claimed at once (RUNNING under
+  // `lease`); the caller gives back the ones this process has no slot for (SET sees the old row).
   const reached = `remaining_deps = c.n AND status = 'PENDING'`;
   const countDown = `UPDATE tasks SET remaining_deps = remaining_deps - c.n,
        status = CASE WHEN ${reached} THEN 'RUNNING' ELSE status END,
@@ -159,15 +158,24 @@ export async function completeMany(sql: Sql, workflowId: string, items: Array<{ 
         [outcome.output, at, at, outcome.durationMs, outcome.usage.input, outcome.usage.output, task.taskId, task.lease],
       )));
     }
+    // One statement per distinct count (usually one): a dependent whose count reaches zero is claimed
+    // at once, as on PostgreSQL; SQLite finds the keys through the (workflow_id, key) index.
+    const byCount = new Map<number, string[]>();
     const counts = new Map<string, number>();
     for (const row of completed) for (const k of fromJson<string[]>(row.dependents)) counts.set(k, (counts.get(k) ?? 0) + 1);
+    for (const [k, n] of counts) (byCount.get(n) ?? byCount.set(n, []).get(n)!).push(k);
     updated = [];
-    for (const [k, n] of counts) {
+    const reachedN = `remaining_deps = ? AND status = 'PENDING'`;
+    for (const [n, keys] of byCount) {
       updated.push(...(await sql.all<DependentRow>(
         `UPDATE tasks SET remaining_deps = remaining_deps - ?,
-           status = CASE WHEN remaining_deps = ? AND status = 'PENDING' THEN 'READY' ELSE status END, updated_at = ?
-         WHERE workflow_id = ? AND key = ? RETURNING id, key, agent, order_index, status, remaining_deps`,
-        [n, n, at, workflowId, k],
+           status = CASE WHEN ${reachedN} THEN 'RUNNING' ELSE status END,
+           lease = CASE WHEN ${reachedN} THEN ? ELSE lease END,
+           attempts = CASE WHEN ${reachedN} THEN attempts + 1 ELSE attempts END,
+           started_at = CASE WHEN ${reachedN} THEN ? ELSE started_at END, updated_at = ?
+         WHERE workflow_id = ? AND ${inList(sql.dialect, 'key', keys)[0]}
+         RETURNING id, key, agent, order_index, status, remaining_deps, description, depends_on, attempts`,
+        [n, n, n, lease, n, n, at, at, workflowId, JSON.stringify(keys)],
       )));
     }
   }
@@ -177,11 +185,9 @@ export async function completeMany(sql: Sql, workflowId: string, items: Array<{ 
     ready.set(row.id, []);
     for (const k of fromJson<string[]>(row.dependents)) madeReadyBy.set(k, row.id);
   }
-  // Made ready by this transaction (on PostgreSQL, and claimed by it: see countDown).
-  const madeReady = sql.dialect === 'postgresql' ? 'RUNNING' : 'READY';
   const claimable = new Map<string, DependentRow>();
   for (const r of updated.sort((x, y) => num(x.order_index) - num(y.order_index))) {
-    if (r.status !== madeReady || num(r.remaining_deps) !== 0) continue;
+    if (r.status !== 'RUNNING' || num(r.remaining_deps) !== 0) continue; // made ready, and claimed, by this transaction
     ready.get(madeReadyBy.get(r.key)!)!.push({ taskId: r.id, workflowId, key: r.key, agent: r.agent, orderIndex: num(r.order_index) });
     claimable.set(r.id, r);
   }

@@ -60,15 +60,6 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
   });
 
   /**
-   * Claims, in the completing transaction, the newly ready dependents this process has slots for
-   * (plan order); the rest stay READY for the queue. Returns the claimed ones by task id.
-   */
-  async function continueWith(sql: Sql, wf: WorkflowLockRow, ready: ReadyTask[], taken: string[], at: number) {
-    const mine = reserveFor(ready, taken);
-    return mine.length === 0 ? new Map<string, ClaimedTask>() : (await claimRows(sql, wf, mine, `'READY'`, at, clock.id())).claimed;
-  }
-
-  /**
    * Completions of one workflow that arrive together are committed in one transaction (group
    * commit), and so are the claims of the dependents this process continues with.
    */
@@ -81,7 +72,7 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
     const early = earlyStarts();
     let c: Committed<{ ready: Map<string, ReadyTask[]>; claimed: Map<string, ClaimedTask> }>;
     try {
-      const step = async (sql: Sql, wf: WorkflowLockRow, ready: Map<string, ReadyTask[]>, at: number, claimedBy?: { claimable: Map<string, DependentRow>; lease: string }) => {
+      const step = async (sql: Sql, wf: WorkflowLockRow, ready: Map<string, ReadyTask[]>, at: number, claimedBy: { claimable: Map<string, DependentRow>; lease: string }) => {
         const claimed = new Map<string, ClaimedTask>();
         if (wf.status !== 'EXECUTING') return { value: { ready: new Map(), claimed } };
         const events: EventDraft[] = [];
@@ -99,26 +90,23 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
         }
         if (done === 0) return { value: { ready, claimed } };
         const newlyReady = [...ready.values()].flat().sort((a, b) => a.orderIndex - b.orderIndex);
-        let back: ReadyTask[] = [];
-        if (claimedBy) {
-          // The countdown claimed them all: keep those this process has slots for, give back the rest.
-          const mine = reserveFor(newlyReady, taken);
-          for (const [id, task] of keptClaims(wf, mine, claimedBy.claimable, claimedBy.lease)) claimed.set(id, task);
-          back = newlyReady.filter((r) => !claimed.has(r.taskId));
-        } else {
-          for (const [id, task] of await continueWith(sql, wf, newlyReady, taken, at)) claimed.set(id, task);
-        }
-        // Worth it where the rest of the transaction is round trips to a server; SQLite's run in this thread.
-        if (startContinued && claimed.size > 0 && sql.dialect === 'postgresql') {
-          const mine = items.map(({ task, outcome }) => ({ key: task.key, agent: task.agent, output: outcome.output }));
+        // The countdown claimed them all: keep those this process has slots for, give back the rest.
+        const mine = reserveFor(newlyReady, taken);
+        for (const [id, task] of keptClaims(wf, mine, claimedBy.claimable, claimedBy.lease)) claimed.set(id, task);
+        const back = newlyReady.filter((r) => !claimed.has(r.taskId));
+        if (startContinued && claimed.size > 0) {
+          const given = items.map(({ task, outcome }) => ({ key: task.key, agent: task.agent, output: outcome.output }));
           for (const r of newlyReady) {
             const task = claimed.get(r.taskId);
             if (!task) continue;
             taken.splice(taken.indexOf(r.agent), 1); // the run's slot now
-            startContinued({ ready: r, task, startedSeq: early.gate(r.taskId), outputs: mine.filter((o) => task.dependsOn.includes(o.key)) });
+            startContinued({ ready: r, task, startedSeq: early.gate(r.taskId), outputs: given.filter((o) => task.dependsOn.includes(o.key)) });
           }
+          // The runs reach their model calls (in this turn's microtasks) before the rest of the
+          // transaction is built and written: the writes then overlap the calls, not the reverse.
+          await new Promise((resolve) => setImmediate(resolve));
         }
-        if (back.length > 0) await giveBack(sql, back, claimedBy!.lease);
+        if (back.length > 0) await giveBack(sql, back, claimedBy.lease);
         for (const task of claimed.values()) events.push(draft('task_started', { ...ref(task), attempt: task.attempt }));
         const fin = await finishIfDone(sql, wf, wf.finishedTasks + done, wf.completedTasks + done, wf.failedTasks, at);
         return {
@@ -133,9 +121,12 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
             const { ready, wf, claimable } = await completeMany(sql, workflowId, items, at, lease, lock);
             return step(sql, wf!, ready, at, { claimable, lease });
           })
-        : sqlTransition(db, now, workflowId, async (sql, wf, at) =>
-            wf.status === 'EXECUTING' ? step(sql, wf, (await completeMany(sql, workflowId, items, at, clock.id())).ready, at) : step(sql, wf, new Map(), at),
-          ));
+        : sqlTransition(db, now, workflowId, async (sql, wf, at) => {
+            const lease = clock.id();
+            if (wf.status !== 'EXECUTING') return step(sql, wf, new Map(), at, { claimable: new Map(), lease });
+            const { ready, claimable } = await completeMany(sql, workflowId, items, at, lease);
+            return step(sql, wf, ready, at, { claimable, lease });
+          }));
     } catch (err) {
       for (const agent of taken) slots.unreserve(agent);
       early.failed();

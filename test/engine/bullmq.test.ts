@@ -138,7 +138,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
   it('a start that fails to commit after its first tasks were queued: the workers run nothing; started again, it completes', async () => {
     respond = () => ({ content: 'ok', delayMs: 20 });
     // The queue gets the roots while the start's transaction is open; its last statement then fails.
-    const allow = await refuseEvents(api.services.db.knex, 'refuse_start', `NEW.kind = 'started'`);
+    const allow = await refuseEvents(api.services.db, 'refuse_start', { kind: 'started' });
     const request = `early queue ${randomUUID().slice(0, 8)}`;
     const id = await api.services.workflows.create({
       description: request,
