@@ -63,7 +63,12 @@ class Semaphore {
  * dependency) has no active job. Its dead man's switch is a delayed job with the
  * task's id, pushed back while the task runs and removed when it ends: if this
  * process dies, the job comes due about a lock duration later and another worker
- * takes the task over, as it would a stalled job.
+ * takes the task over, as it would a stalled job. The job is added by the next
+ * heartbeat (every third of a lock duration), with those of every task continued
+ * since, in one addBulk: a fan-out's tasks start without paying for theirs, a task
+ * shorter than a heartbeat mostly never has one, and every task has its job well
+ * before the reconciler would count it stale (a RUNNING task older than a lock
+ * duration without a job).
  */
 /** Whether p settled within ms (it goes on either way). */
 async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
@@ -86,8 +91,8 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
   /** Runs in this process, of jobs and of continued tasks, by a run's own id. */
   const running = new Map<number, { task: ReadyTask; ctrl: AbortController; done: Promise<void> }>();
   let runIds = 0;
-  /** Continued tasks' dead man's switches, by run id. */
-  const continued = new Map<number, Promise<Job<ReadyTask> | undefined>>();
+  /** Continued tasks by run id, with their dead man's switch once a heartbeat added it. */
+  const continued = new Map<number, { task: ReadyTask; job?: Promise<Job<ReadyTask> | undefined> }>();
   /** Removals (or promotions, at shutdown) of continued tasks' takeover jobs still under way. */
   const settling = new Set<Promise<unknown>>();
   let heartbeat: NodeJS.Timeout | undefined;
@@ -155,21 +160,18 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
         }
       })();
       running.set(id, { task, ctrl, done });
-      // Added once the run has reached its model call (adding a job costs a little CPU, and the job
-      // is due only a lock duration from now anyway).
-      const deadMan = new Promise<void>((r) => setImmediate(r))
-        .then(() => queue.add('task', task, { ...jobOptions(task), delay: lockMs }))
-        .catch((err) => {
-          o.logger.warn({ err: String(err), taskId: task.taskId }, 'no takeover job for a continued task; the reconciler re-queues it if this process dies');
-          return undefined;
-        });
-      continued.set(id, deadMan);
-      // Given back at shutdown: due now, so another worker takes it at once. Otherwise it is done with
-      // (or taken over elsewhere already, and nothing is left to remove). Not awaited by the run: with
-      // Redis down this waits for Redis.
+      const mine: { task: ReadyTask; job?: Promise<Job<ReadyTask> | undefined> } = { task };
+      continued.set(id, mine);
+      // Given back at shutdown: due now (added now if it had none yet), so another worker takes it at
+      // once. Otherwise it is done with (or taken over elsewhere already, and nothing is left to
+      // remove). Not awaited by the run: with Redis down this waits for Redis.
       const settle = done
-        .then(() => deadMan)
-        .then((job) => (ctrl.signal.reason instanceof ShutdownSignal ? job?.promote() : job?.remove()))
+        .then(() => mine.job)
+        .then(async (job) => {
+          if (!(ctrl.signal.reason instanceof ShutdownSignal)) await job?.remove();
+          else if (job) await job.promote();
+          else await queue.add('task', task, jobOptions(task));
+        })
         .catch(() => {})
         .finally(() => settling.delete(settle));
       settling.add(settle);
@@ -185,11 +187,18 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
       });
       worker.on('error', (err) => o.logger.warn({ err: String(err) }, 'bullmq worker error'));
       await worker.waitUntilReady();
-      // Continued tasks push their takeover jobs back while they run.
+      // Continued tasks get their takeover jobs, then push them back while they run.
       heartbeat = setInterval(() => {
-        for (const deadMan of continued.values()) {
-          void deadMan.then((job) => job?.changeDelay(lockMs)).catch(() => {}); // due or taken over already: nothing to push back
+        const fresh = [...continued.values()].filter((c) => !c.job);
+        for (const c of continued.values()) {
+          void c.job?.then((job) => job?.changeDelay(lockMs)).catch(() => {}); // due or taken over already: nothing to push back
         }
+        if (fresh.length === 0) return;
+        const added = queue.addBulk(fresh.map(({ task }) => ({ name: 'task', data: task, opts: { ...jobOptions(task), delay: lockMs } }))).catch((err) => {
+          o.logger.warn({ err: String(err), tasks: fresh.length }, 'no takeover jobs for continued tasks; the reconciler re-queues them if this process dies');
+          return undefined;
+        });
+        fresh.forEach((c, i) => (c.job = added.then((jobs) => jobs?.[i])));
       }, Math.max(100, Math.floor(lockMs / 3)));
       heartbeat.unref();
     },

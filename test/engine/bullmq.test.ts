@@ -362,10 +362,14 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
     const second = await until(() => calls().find((c) => c.task?.request === request && c.task.key === '2'), 'the call of task 2', 10_000, 10);
     const victim = second.worker;
     const survivor: Worker = victim === 'A' ? 'B' : 'A';
-    // Continued, not queued: task 2 ran where task 1 ended, and its only job is the delayed takeover job.
+    // Continued, not queued: task 2 ran where task 1 ended, and its only job is the delayed takeover
+    // job, which its worker's next heartbeat (every third of the lock) adds.
     expect(calls().find((c) => c.task?.request === request && c.task.key === '1')!.worker).toBe(victim);
     expect(await taskStatuses(id)).toMatchObject({ '1': 'COMPLETED', '2': 'RUNNING' });
-    expect((await jobCounts()).delayed).toBe(1);
+    const seenAt = Date.now();
+    await until(async () => (await jobCounts()).delayed === 1 || undefined, 'the takeover job of task 2', LOCK_MS / 3 + 1000, 20);
+    expect(await jobCounts()).toMatchObject({ active: 0, wait: 0, delayed: 1 });
+    console.log(`[bullmq] takeover job of the continued task added ${Date.now() - seenAt} ms after its call was seen`);
 
     const killedAt = Date.now();
     await workers[victim].kill('SIGKILL');
@@ -387,5 +391,47 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
     expect(takeoverMs).toBeGreaterThanOrEqual(LOCK_MS / 2);
     expect(await jobCounts()).toEqual({ active: 0, delayed: 0, wait: 0, prioritized: 0 });
     console.log(`[bullmq] worker ${victim} killed during a continued task: worker ${survivor} finished it ${takeoverMs} ms later (lock ${LOCK_MS} ms)`);
+  });
+
+  it('SIGTERM during a continued task younger than a heartbeat (no takeover job yet): given back at once, the other worker runs it', async () => {
+    // Both workers again, with a short shutdown grace.
+    for (const w of ['A', 'B'] as const) {
+      if (workers[w].alive()) await workers[w].kill('SIGTERM');
+      workers[w] = spawnBaton({ ...workerEnv(w), SHUTDOWN_GRACE_MS: '100' }, `worker-${w}`);
+    }
+    await Promise.all([workers.A.ready, workers.B.ready]);
+    const request = `handback ${randomUUID().slice(0, 8)}`;
+    let seen = 0;
+    respond = (req) => {
+      const t = taskOf(req.body);
+      if (t?.request !== request) return { content: 'ok' };
+      if (t.key === '2' && ++seen === 1) return { hang: true };
+      return { content: `done: ${t.key}` };
+    };
+    const id = await api.services.workflows.create({
+      description: request,
+      tasks: [
+        { key: '1', agent: 'backend', description: 'first' },
+        { key: '2', agent: 'qa', description: 'continued where 1 ended, then its worker stops', dependsOn: ['1'] },
+      ],
+    });
+    await api.services.workflows.start(id);
+    const second = await until(() => calls().find((c) => c.task?.request === request && c.task.key === '2'), 'the call of task 2', 10_000, 5);
+    const victim = second.worker;
+    const survivor: Worker = victim === 'A' ? 'B' : 'A';
+    const stoppedAt = Date.now();
+    const exit = await workers[victim].kill('SIGTERM');
+    expect(exit.code).toBe(0);
+    expect(await waitForStatus(api, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 20_000)).toBe('COMPLETED');
+    const ms = Date.now() - stoppedAt;
+    expect(calls().filter((c) => c.task?.request === request).map((c) => [c.task!.key, c.worker])).toEqual([
+      ['1', victim],
+      ['2', victim],
+      ['2', survivor],
+    ]);
+    // Handed over, not taken over: no wait for a lock to expire or a takeover job to come due.
+    expect(ms).toBeLessThan(LOCK_MS / 2);
+    expect(await jobCounts()).toEqual({ active: 0, delayed: 0, wait: 0, prioritized: 0 });
+    console.log(`[bullmq] worker ${victim} stopped during a continued task: worker ${survivor} finished it ${ms} ms later`);
   });
 });
