@@ -150,7 +150,7 @@ export function renderMarkdown(r: Report): string {
   out.push('## How each figure is taken', '');
   out.push(
     '- Every system runs the same graphs with the same fake agent: a LangChain chat model that reads its task\'s duration from the prompt, waits that long (0: answers at once), and streams one chunk. ' +
-      "Baton's runner builds the prompt; the peers build the same one with Baton's `buildTaskPrompt` and call `model.stream` as Baton does, so agent cost is equal and the difference is scheduling and persistence.",
+      "Baton's runner builds the prompt; the peers build the same one with Baton's `buildTaskPrompt` and call `model.stream` as Baton does, so agent cost is equal and the difference is scheduling and persistence, except that Baton's runner also gives each call its own AbortSignal and timeout (a cancel aborts the calls in flight), which LangChain makes cost about 10 µs per call (`node --import tsx bench/floor.ts`).",
     '- Graphs (bench/graphs.ts): ' +
       Object.entries(r.graphs)
         .map(([k, g]) => `${k} = ${g.title}, ${g.edges} edges${g.instant ? '' : `, critical path ${g.criticalPathMs} ms`}`)
