@@ -106,6 +106,27 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
   const taskStatuses = async (id: string) =>
     Object.fromEntries((await api.services.db.knex('tasks').where({ workflow_id: id }).select('key', 'status')).map((r) => [r.key as string, r.status as string]));
 
+  /**
+   * Starts a workflow whose task 2 depends on task 1 and whose first call of task 2 never answers;
+   * resolves once that call is made, with the worker that made it (which also ran task 1).
+   */
+  async function hangContinued(label: string, tasks: Array<{ key: string; agent: string; description: string; dependsOn?: string[] }>) {
+    const request = `${label} ${randomUUID().slice(0, 8)}`;
+    let seen = 0;
+    respond = (req) => {
+      const t = taskOf(req.body);
+      if (t?.request !== request) return { content: 'ok' };
+      if (t.key === '2' && ++seen === 1) return { hang: true };
+      return { content: `done: ${t.key}` };
+    };
+    const id = await api.services.workflows.create({ description: request, tasks });
+    await api.services.workflows.start(id);
+    const second = await until(() => calls().find((c) => c.task?.request === request && c.task.key === '2'), 'the call of task 2', 10_000, 5);
+    const victim = second.worker;
+    const survivor: Worker = victim === 'A' ? 'B' : 'A';
+    return { request, id, victim, survivor };
+  }
+
   it('runs auth DAGs to completion across both workers, every task exactly once', async () => {
     respond = (req) => ({ content: `done: ${taskId(req.body)}`, delayMs: 80 + Math.floor(Math.random() * 120) });
     const run = randomUUID().slice(0, 8);
@@ -342,26 +363,11 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
         await workers[w].ready;
       }
     }
-    const request = `continued ${randomUUID().slice(0, 8)}`;
-    let seen = 0;
-    respond = (req) => {
-      const t = taskOf(req.body);
-      if (t?.request !== request) return { content: 'ok' };
-      if (t.key === '2' && ++seen === 1) return { hang: true };
-      return { content: `done: ${t.key}` };
-    };
-    const id = await api.services.workflows.create({
-      description: request,
-      tasks: [
-        { key: '1', agent: 'backend', description: 'first' },
-        { key: '2', agent: 'qa', description: 'continued where 1 ended, then its worker dies', dependsOn: ['1'] },
-        { key: '3', agent: 'devops', description: 'after', dependsOn: ['2'] },
-      ],
-    });
-    await api.services.workflows.start(id);
-    const second = await until(() => calls().find((c) => c.task?.request === request && c.task.key === '2'), 'the call of task 2', 10_000, 10);
-    const victim = second.worker;
-    const survivor: Worker = victim === 'A' ? 'B' : 'A';
+    const { request, id, victim, survivor } = await hangContinued('continued', [
+      { key: '1', agent: 'backend', description: 'first' },
+      { key: '2', agent: 'qa', description: 'continued where 1 ended, then its worker dies', dependsOn: ['1'] },
+      { key: '3', agent: 'devops', description: 'after', dependsOn: ['2'] },
+    ]);
     // Continued, not queued: task 2 ran where task 1 ended, and its only job is the delayed takeover
     // job, which its worker's next heartbeat (every third of the lock) adds.
     expect(calls().find((c) => c.task?.request === request && c.task.key === '1')!.worker).toBe(victim);
@@ -400,25 +406,10 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
       workers[w] = spawnBaton({ ...workerEnv(w), SHUTDOWN_GRACE_MS: '100' }, `worker-${w}`);
     }
     await Promise.all([workers.A.ready, workers.B.ready]);
-    const request = `handback ${randomUUID().slice(0, 8)}`;
-    let seen = 0;
-    respond = (req) => {
-      const t = taskOf(req.body);
-      if (t?.request !== request) return { content: 'ok' };
-      if (t.key === '2' && ++seen === 1) return { hang: true };
-      return { content: `done: ${t.key}` };
-    };
-    const id = await api.services.workflows.create({
-      description: request,
-      tasks: [
-        { key: '1', agent: 'backend', description: 'first' },
-        { key: '2', agent: 'qa', description: 'continued where 1 ended, then its worker stops', dependsOn: ['1'] },
-      ],
-    });
-    await api.services.workflows.start(id);
-    const second = await until(() => calls().find((c) => c.task?.request === request && c.task.key === '2'), 'the call of task 2', 10_000, 5);
-    const victim = second.worker;
-    const survivor: Worker = victim === 'A' ? 'B' : 'A';
+    const { request, id, victim, survivor } = await hangContinued('handback', [
+      { key: '1', agent: 'backend', description: 'first' },
+      { key: '2', agent: 'qa', description: 'continued where 1 ended, then its worker stops', dependsOn: ['1'] },
+    ]);
     const stoppedAt = Date.now();
     const exit = await workers[victim].kill('SIGTERM');
     expect(exit.code).toBe(0);

@@ -2,20 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { refuseEvents } from '../support/refuse-events.ts';
 import { scriptedModels } from '../support/scripted-model.ts';
+import { until } from '../support/processes.ts';
 import { serviceAvailable, testDialect } from '../support/services.ts';
 
 // On PostgreSQL a queued task starts its model call as soon as its claim is written, while the claim's
 // transaction is still under way (on SQLite the claim's statements run in this thread: it starts after
 // the commit). It belongs to the postgresql project only (vitest.config.ts).
 const runs = testDialect === 'postgresql' && (await serviceAvailable('postgresql'));
-
-async function until(check: () => boolean | Promise<boolean>, ms = 5000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe.runIf(runs)('a queued task started before its claim commits', () => {
   const fake = scriptedModels({ delayMs: (k) => (k === 'r' ? 10_000 : 20) });
@@ -33,7 +26,7 @@ describe.runIf(runs)('a queued task started before its claim commits', () => {
         tasks: [{ key: 'r', agent: '@backend', description: 'root', dependsOn: [] }],
       });
       await t.app.services.workflows.start(id);
-      await until(() => fake.callsFor('r').length > 0 && fake.callsFor('r')[0]!.aborted === true);
+      await until(() => fake.callsFor('r').length > 0 && fake.callsFor('r')[0]!.aborted === true, "task r's model call to be aborted", 5000, 10);
       const rows = await t.app.services.db.knex('tasks').where({ workflow_id: id }).select('status', 'attempts', 'lease');
       expect(rows).toEqual([{ status: 'READY', attempts: 0, lease: null }]);
       const kinds = (await t.app.services.workflows.eventsAfter(id, 0)).map((e) => e.kind);

@@ -3,20 +3,13 @@ import { startTestApp, type TestApp, waitForStatus } from '../support/app.ts';
 import { scriptedModels } from '../support/scripted-model.ts';
 import { workflowTopic } from '../../src/events/types.ts';
 import { refuseEvents } from '../support/refuse-events.ts';
+import { until } from '../support/processes.ts';
 import { serviceAvailable, testDialect } from '../support/services.ts';
 
 // A dependent claimed in the transaction that completes its last dependency starts its model call
 // before the rest of that transaction (events, commit) is written, on both dialects. (On PostgreSQL a
 // queued task's claim does too: early-claim.test.ts.)
 const runs = testDialect === 'sqlite' || (await serviceAvailable('postgresql'));
-
-async function until(check: () => boolean | Promise<boolean>, ms = 5000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe.runIf(runs)('a task started before its claim commits', () => {
   const fake = scriptedModels({ delayMs: (k) => (k === '2' ? 10_000 : 20) });
@@ -70,7 +63,7 @@ describe.runIf(runs)('a task started before its claim commits', () => {
     const before = fake.callsFor('2').length;
     await t.app.services.workflows.start(id);
     // Task 2's model call began with the claim, and stops when the transaction fails.
-    await until(() => fake.callsFor('2').length > before && fake.callsFor('2').at(-1)!.aborted === true);
+    await until(() => fake.callsFor('2').length > before && fake.callsFor('2').at(-1)!.aborted === true, "task 2's model call to be aborted", 5000, 10);
     const rows = await t.app.services.db.knex('tasks').where({ workflow_id: id }).orderBy('key').select('key', 'status', 'output');
     expect(rows).toEqual([
       { key: '1', status: 'RUNNING', output: null },
