@@ -44,9 +44,15 @@ export function classify(err: unknown): Classified {
 
 /**
  * Runs one attempt with a timeout, aborting the model call (AbortSignal down into
- * the provider client) when either the timeout or the outer signal fires.
+ * the provider client) when the timeout or the outer signal fires, or when `stop`
+ * rejects (with its reason).
  */
-export async function attemptWithTimeout<T>(timeoutMs: number, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function attemptWithTimeout<T>(
+  timeoutMs: number,
+  outer: AbortSignal | undefined,
+  fn: (signal: AbortSignal) => Promise<T>,
+  stop?: Promise<unknown>,
+): Promise<T> {
   // One controller that either the timeout or the outer signal aborts (cheaper than AbortSignal.any,
   // which every task would pay for).
   const ctrl = new AbortController();
@@ -58,6 +64,7 @@ export async function attemptWithTimeout<T>(timeoutMs: number, outer: AbortSigna
   const onOuter = () => ctrl.abort(outer!.reason);
   if (outer?.aborted) onOuter();
   else outer?.addEventListener('abort', onOuter, { once: true });
+  stop?.catch((reason: unknown) => ctrl.abort(reason));
   try {
     return await fn(ctrl.signal);
   } catch (e) {

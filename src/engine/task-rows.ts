@@ -34,8 +34,10 @@ export const ref = (task: { taskId: string; key: string; agent: string }) => ({ 
 
 /** A claimed task as its runner needs it, from the row the claim returned. */
 function toClaimed(task: ReadyTask, wf: WorkflowLockRow, row: { description?: string; depends_on?: unknown; attempts?: unknown }, lease: string): ClaimedTask {
+  // Written out: V8 builds `{ ...ref(task), …seven more }` about ten times slower (a 1→500 fan-out
+  // claims 500 of these in one transaction).
   return {
-    ...ref(task), workflowId: wf.id, description: row.description!, request: wf.description,
+    taskId: task.taskId, key: task.key, agent: task.agent, workflowId: wf.id, description: row.description!, request: wf.description,
     dependsOn: fromJson<string[]>(row.depends_on), attempt: num(row.attempts), lease,
   };
 }

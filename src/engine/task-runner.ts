@@ -56,6 +56,8 @@ export function createTaskRunner(d: RunnerDeps) {
       dependencies,
       budgetChars: d.contextBudgetChars,
     });
+    // A run started before its claim committed stops at once if the claim does not commit.
+    const unclaimed = typeof startedSeq === 'number' ? undefined : startedSeq;
     return attemptWithTimeout(d.policy.timeoutMs, signal, async (s) => {
       let output = '';
       let index = 0;
@@ -72,7 +74,7 @@ export function createTaskRunner(d: RunnerDeps) {
       }
       if (output.trim() === '') throw new EmptyAnswerError();
       return { output, usage };
-    });
+    }, unclaimed);
   }
 
   async function execute(task: ClaimedTask, startedSeq: number | Promise<number>, signal: AbortSignal, known?: DependencyOutput[]) {
@@ -147,23 +149,14 @@ export function createTaskRunner(d: RunnerDeps) {
     await announced;
   }
 
-  /** A task run from the moment its claim is written, before that claim commits. */
+  /**
+   * A task run from the moment its claim is written, before that claim commits. If the claim does not
+   * commit, its model call is aborted (the attempt stops on the rejected seq) and nothing is written.
+   */
   async function continued(k: ContinuedTask, signal: AbortSignal) {
-    const ctrl = new AbortController();
-    const abort = () => ctrl.abort(signal.reason);
-    if (signal.aborted) abort();
-    else signal.addEventListener('abort', abort, { once: true });
-    // Settles before the awaits that wait for it resume: a task whose claim did not commit is aborted first.
-    const seq = k.startedSeq.then((n) => {
-      if (n === null) ctrl.abort(new NotClaimedSignal('the claim of this task was not committed'));
-      return n ?? Promise.reject(ctrl.signal.reason);
-    });
+    const seq = k.startedSeq.then((n) => n ?? Promise.reject(new NotClaimedSignal('the claim of this task was not committed')));
     seq.catch(() => {}); // observed by the run's awaits
-    try {
-      await runClaimed(k.task, seq, ctrl.signal, k.outputs);
-    } finally {
-      signal.removeEventListener('abort', abort);
-    }
+    await runClaimed(k.task, seq, signal, k.outputs);
   }
 
   return {
