@@ -60,7 +60,7 @@ async function once(call: (m: BaseMessage[]) => Promise<void>): Promise<number> 
   return Math.max(...Object.values(span.times).map(([start]) => start)) - t0;
 }
 
-for (const [name, call] of Object.entries(WAYS)) await once(call); // warm-up
+for (const call of Object.values(WAYS)) await once(call); // warm-up
 const lines = [`${tasks} model calls issued together (Node ${process.version}), first issued → last at the model, median of ${runs}:`];
 for (const [name, call] of Object.entries(WAYS)) {
   const ms: number[] = [];

@@ -52,6 +52,23 @@ class Semaphore {
   }
 }
 
+/** A task continued in this process, and its takeover job once a heartbeat added it. */
+interface Continued {
+  task: ReadyTask;
+  job?: Promise<Job<ReadyTask> | undefined>;
+}
+
+/** Whether p settled within ms (it goes on either way). */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Ready tasks become BullMQ jobs whose id is the task id, so a task is never
  * queued twice; priority keeps plan order. Each worker process runs up to
@@ -70,17 +87,6 @@ class Semaphore {
  * before the reconciler would count it stale (a RUNNING task older than a lock
  * duration without a job).
  */
-/** Whether p settled within ms (it goes on either way). */
-async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
-  try {
-    return await Promise.race([p.then(() => true, () => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
   const connection = connectionFromUrl(o.redisUrl);
   const name = 'baton-tasks';
@@ -92,7 +98,7 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
   const running = new Map<number, { task: ReadyTask; ctrl: AbortController; done: Promise<void> }>();
   let runIds = 0;
   /** Continued tasks by run id, with their dead man's switch once a heartbeat added it. */
-  const continued = new Map<number, { task: ReadyTask; job?: Promise<Job<ReadyTask> | undefined> }>();
+  const continued = new Map<number, Continued>();
   /** Removals (or promotions, at shutdown) of continued tasks' takeover jobs still under way. */
   const settling = new Set<Promise<unknown>>();
   let heartbeat: NodeJS.Timeout | undefined;
@@ -160,7 +166,7 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
         }
       })();
       running.set(id, { task, ctrl, done });
-      const mine: { task: ReadyTask; job?: Promise<Job<ReadyTask> | undefined> } = { task };
+      const mine: Continued = { task };
       continued.set(id, mine);
       // Given back at shutdown: due now (added now if it had none yet), so another worker takes it at
       // once. Otherwise it is done with (or taken over elsewhere already, and nothing is left to
@@ -189,9 +195,10 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
       await worker.waitUntilReady();
       // Continued tasks get their takeover jobs, then push them back while they run.
       heartbeat = setInterval(() => {
-        const fresh = [...continued.values()].filter((c) => !c.job);
+        const fresh: Continued[] = [];
         for (const c of continued.values()) {
-          void c.job?.then((job) => job?.changeDelay(lockMs)).catch(() => {}); // due or taken over already: nothing to push back
+          if (!c.job) fresh.push(c);
+          else void c.job.then((job) => job?.changeDelay(lockMs)).catch(() => {}); // due or taken over already: nothing to push back
         }
         if (fresh.length === 0) return;
         const added = queue.addBulk(fresh.map(({ task }) => ({ name: 'task', data: task, opts: { ...jobOptions(task), delay: lockMs } }))).catch((err) => {

@@ -123,8 +123,7 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
           })
         : sqlTransition(db, now, workflowId, async (sql, wf, at) => {
             const lease = clock.id();
-            if (wf.status !== 'EXECUTING') return step(sql, wf, new Map(), at, { claimable: new Map(), lease });
-            const { ready, claimable } = await completeMany(sql, workflowId, items, at, lease);
+            const { ready, claimable } = wf.status === 'EXECUTING' ? await completeMany(sql, workflowId, items, at, lease) : { ready: new Map(), claimable: new Map() };
             return step(sql, wf, ready, at, { claimable, lease });
           }));
     } catch (err) {
