@@ -1,10 +1,13 @@
 import type { EntityManager } from '@mikro-orm/knex';
+import { LOCAL_ADMIN, type Principal } from '../auth/principal.ts';
 import type { Services } from '../services/types.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 
 /** Per-request (per-operation for graphql-ws) context. */
 export interface Context {
   services: Services;
+  /** The caller: tenant and role. Every read and write is scoped to principal.tenant. */
+  principal: Principal;
   /** A fresh EntityManager for this request; replaced by freshReads. */
   em: EntityManager;
   loaders: Loaders;
@@ -12,9 +15,9 @@ export interface Context {
   shutdown?: AbortSignal;
 }
 
-export function createContext(services: Services, shutdown?: AbortSignal): Context {
+export function createContext(services: Services, shutdown?: AbortSignal, principal: Principal = LOCAL_ADMIN): Context {
   const em = services.db.em();
-  return { services, em, loaders: createLoaders(em), shutdown };
+  return { services, principal, em, loaders: createLoaders(em), shutdown };
 }
 
 /**
