@@ -14,6 +14,7 @@ import { createPublisher } from './events/publisher.ts';
 import { createRedisBus } from './events/redis-bus.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createPlanner } from './planning/planner.ts';
+import type { HttpServerOptions } from './server/http-server.ts';
 import type { Services } from './services/types.ts';
 import { createWorkflowService } from './services/workflow-service.ts';
 import { pingRedis } from './services/health.ts';
@@ -26,6 +27,8 @@ export interface AppOverrides {
   onQuery?: (sql: string) => void;
   /** BullMQ lock duration: how soon a killed worker's job moves on (default: config BULLMQ_LOCK_MS). */
   lockDurationMs?: number;
+  /** Options for the HTTP server (tests: a principal per request). */
+  http?: HttpServerOptions;
 }
 
 export const systemClock: Clock = { now: () => Date.now(), id: () => randomUUID() };
@@ -80,7 +83,7 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
   const serves = config.role !== 'worker';
   const works = config.role !== 'api';
   // Worker processes never load the GraphQL layer.
-  const http = serves ? (await import('./server/http-server.ts')).createHttpServer(services, {}) : undefined;
+  const http = serves ? (await import('./server/http-server.ts')).createHttpServer(services, o.http ?? {}) : undefined;
   let stopped = false;
 
   return {

@@ -20,7 +20,9 @@ const url = (protocols: string[]) =>
 
 const schema = z.object({
   PORT: int(0, 4000).refine((n) => n <= 65535, 'a port number up to 65535'),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  AUTH: z.enum(['required', 'off']).optional(),
+  GRAPHIQL: z.enum(['on', 'off']).optional(),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   SQLITE_PATH: z.string().min(1).default('./data/baton.sqlite'),
   REDIS_URL: url(['redis:', 'rediss:']),
@@ -56,6 +58,10 @@ export type Env = z.infer<typeof schema>;
 export interface Config {
   port: number;
   host: string;
+  /** `required`: every request carries an API key. Default `off` only on a loopback HOST with no DATABASE_URL. */
+  auth: 'required' | 'off';
+  /** GraphiQL (and introspection with it): on by default with AUTH=off, off when auth is required. */
+  graphiql: boolean;
   databaseUrl?: string;
   sqlitePath: string;
   redisUrl?: string;
@@ -104,9 +110,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(lines.join('\n'));
   }
   const e = parsed.data;
+  const auth = e.AUTH ?? (isLoopback(e.HOST) && !e.DATABASE_URL ? 'off' : 'required');
   return {
     port: e.PORT,
     host: e.HOST,
+    auth,
+    graphiql: e.GRAPHIQL ? e.GRAPHIQL === 'on' : auth === 'off',
     databaseUrl: e.DATABASE_URL,
     sqlitePath: e.SQLITE_PATH,
     redisUrl: e.REDIS_URL,
@@ -132,4 +141,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxTasks: e.MAX_TASKS,
     maxTextChars: e.MAX_TEXT_CHARS,
   };
+}
+
+/** Whether a listen address only accepts connections from this machine. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
+import { LOCAL_ADMIN, type Principal } from '../auth/principal.ts';
 import { type Context, buildSchema, createContext } from '../schema/index.ts';
 import type { Services } from '../services/types.ts';
 import { createMaskError, yogaLogger } from './errors.ts';
@@ -9,6 +10,11 @@ import { EXAMPLE_OPERATION } from './example-operation.ts';
 import { useGraphqlWs } from './graphql-ws.ts';
 
 export interface HttpServerOptions {
+  /**
+   * Who sends a request (HTTP and SSE). Throws a BatonError (UNAUTHENTICATED) for a missing or bad key.
+   * Default: every request acts as LOCAL_ADMIN.
+   */
+  resolvePrincipal?: (request: Request) => Promise<Principal>;
   /** The operation GraphiQL opens on. */
   graphiqlDefaultQuery?: string;
   /** Operations one graphql-ws connection may hold at once (default 100). */
@@ -36,13 +42,14 @@ function useHealthEndpoint(services: Services): Plugin {
 export function createHttpServer(services: Services, opts: HttpServerOptions = {}) {
   const maxSubscriptions = opts.maxSubscriptionsPerConnection ?? 100;
   let stopping = new AbortController();
+  const resolvePrincipal = opts.resolvePrincipal ?? (async () => LOCAL_ADMIN);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema: buildSchema(),
     graphqlEndpoint: GRAPHQL_PATH,
     // yoga's own check answers 200 with no body: liveness. /health (below) is readiness.
     healthCheckEndpoint: '/live',
     landingPage: false,
-    context: () => createContext(services, stopping.signal),
+    context: async ({ request }) => createContext(services, stopping.signal, await resolvePrincipal(request)),
     maskedErrors: { maskError: createMaskError(services.logger) },
     logging: yogaLogger(services.logger),
     graphiql: {
