@@ -7,6 +7,7 @@ import { type Context, buildSchema, createContext } from '../schema/index.ts';
 import type { Services } from '../services/types.ts';
 import { createMaskError, yogaLogger } from './errors.ts';
 import { EXAMPLE_OPERATION } from './example-operation.ts';
+import { createGraphiql } from './graphiql.ts';
 import { useGraphqlWs } from './graphql-ws.ts';
 
 export interface HttpServerOptions {
@@ -43,6 +44,12 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
   const maxSubscriptions = opts.maxSubscriptionsPerConnection ?? 100;
   let stopping = new AbortController();
   const resolvePrincipal = opts.resolvePrincipal ?? (async () => LOCAL_ADMIN);
+  const graphiql = createGraphiql({
+    enabled: services.config.graphiql,
+    endpoint: GRAPHQL_PATH,
+    defaultQuery: opts.graphiqlDefaultQuery ?? EXAMPLE_OPERATION,
+    logger: services.logger,
+  });
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema: buildSchema(),
     graphqlEndpoint: GRAPHQL_PATH,
@@ -52,12 +59,9 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
     context: async ({ request }) => createContext(services, stopping.signal, await resolvePrincipal(request)),
     maskedErrors: { maskError: createMaskError(services.logger) },
     logging: yogaLogger(services.logger),
-    graphiql: {
-      title: 'Baton',
-      defaultQuery: opts.graphiqlDefaultQuery ?? EXAMPLE_OPERATION,
-      subscriptionsProtocol: 'WS',
-    },
-    plugins: [useHealthEndpoint(services)],
+    // Baton serves GraphiQL itself (./graphiql.ts): yoga's page loads its scripts from a CDN.
+    graphiql: graphiql.graphiql,
+    plugins: [useHealthEndpoint(services), ...graphiql.plugins],
   });
 
   let server: Server | undefined;
