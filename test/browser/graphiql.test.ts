@@ -62,6 +62,8 @@ describe('GraphiQL in headless Chromium', () => {
     const consoleErrors: string[] = [];
     const wsUrls: string[] = [];
     const wsSent: string[] = [];
+    /** GraphiQL's schema introspection: it must answer (query limits must let it through). */
+    let introspection: Promise<unknown> | undefined;
 
     beforeAll(async () => {
       mkdirSync(ARTIFACTS, { recursive: true });
@@ -92,6 +94,9 @@ describe('GraphiQL in headless Chromium', () => {
         // CSP violations, failed loads and React's warnings land here.
         if (m.type() === 'error' || m.type() === 'warning') consoleErrors.push(`${m.type()}: ${m.text()}`);
       });
+      page.on('response', (r) => {
+        if (r.request().method() === 'POST' && r.request().postData()?.includes('IntrospectionQuery')) introspection ??= r.json();
+      });
       page.on('websocket', (ws) => {
         wsUrls.push(ws.url());
         ws.on('framesent', (f) => wsSent.push(String(f.payload)));
@@ -112,6 +117,10 @@ describe('GraphiQL in headless Chromium', () => {
       expect(text).toContain('mutation Plan {');
       expect(text).toContain('planWorkflow(input:');
       expect(text).not.toContain('Welcome to');
+      await expect.poll(() => introspection !== undefined, { timeout: 30_000 }).toBe(true);
+      const schema = (await introspection) as { data?: { __schema?: { queryType?: { name: string } } }; errors?: unknown };
+      expect(schema.errors).toBeUndefined();
+      expect(schema.data?.__schema?.queryType?.name).toBe('Query');
       await page.screenshot({ path: `${ARTIFACTS}/graphiql-opened.png` });
 
       // The example holds three operations: Run asks which one.
