@@ -19,7 +19,7 @@ const { url } = await app.start();
 const mode = config.redisUrl ? 'redis' : 'embedded';
 const db = config.databaseUrl ? 'postgresql' : `sqlite ${config.sqlitePath}`;
 logger.info({ mode, db, model: config.llmModel }, 'baton started');
-if (url) console.log(`Baton is ready: ${config.graphiql ? 'GraphiQL' : 'GraphQL (GraphiQL off)'} at ${url}`);
+if (url) console.log(`Baton is ready: GraphiQL at ${url}`);
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
