@@ -8,7 +8,8 @@ import { acceptsGzip } from '../../src/server/graphiql-assets.ts';
 import { GRAPHIQL_START_JS, renderGraphiqlPage } from '../../src/server/graphiql-page.ts';
 import { createHttpServer } from '../../src/server/http-server.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { wsClient } from '../graphql/transport-clients.ts';
+import { parse } from 'graphql/index.js';
+import { sseSubscribe, wsClient } from '../graphql/transport-clients.ts';
 
 const DIST = join(dirname(createRequire(import.meta.url).resolve('@graphql-yoga/graphiql/package.json')), 'dist');
 const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
@@ -150,6 +151,14 @@ describe('GRAPHIQL=off: no GraphiQL, no introspection', () => {
       expect(r.errors?.[0]?.message).toContain('introspection is turned off');
     }
     expect(await post(t.app.fetch, '{ __typename workflows(first: 1) { edges { node { id } } } }')).toEqual({ data: { __typename: 'Query', workflows: { edges: [] } } });
+  });
+
+  it('over SSE: introspection is refused with INTROSPECTION_DISABLED', async () => {
+    const results = [];
+    for await (const r of sseSubscribe(url, parse('{ __schema { queryType { name } } }'), {})) results.push(r);
+    expect(results).toHaveLength(1);
+    expect(results[0]!.data ?? undefined).toBeUndefined();
+    expect(results[0]!.errors?.[0]?.extensions?.code).toBe('INTROSPECTION_DISABLED');
   });
 
   it('over graphql-ws: introspection is refused with INTROSPECTION_DISABLED', async () => {
