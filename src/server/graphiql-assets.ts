@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -47,16 +47,23 @@ export interface GraphiqlAssets {
   respond(request: Request, pathname: string, R: typeof Response): Promise<Response> | undefined;
 }
 
-/** The installed @graphql-yoga/graphiql: its dist directory and version, found the way Node resolves the package. */
+/**
+ * The installed @graphql-yoga/graphiql: its dist directory and version, found the way Node resolves
+ * the package. Throws GraphiqlUnavailableError when it is missing or lacks a file Baton serves.
+ */
 export function locateYogaGraphiql(): { dist: string; version: string } {
   let pkgPath: string;
+  let version: string;
   try {
     pkgPath = createRequire(import.meta.url).resolve('@graphql-yoga/graphiql/package.json');
+    version = String((JSON.parse(readFileSync(pkgPath, 'utf8')) as { version?: unknown }).version);
   } catch {
     throw new GraphiqlUnavailableError('the package is not installed');
   }
-  const { version } = JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string };
-  return { dist: join(dirname(pkgPath), 'dist'), version };
+  const dist = join(dirname(pkgPath), 'dist');
+  const missing = Object.keys(YOGA_FILES).find((name) => !existsSync(join(dist, name)));
+  if (missing) throw new GraphiqlUnavailableError(`dist/${missing} is missing from version ${version}`);
+  return { dist, version };
 }
 
 /** Whether an Accept-Encoding header admits gzip (`gzip;q=0` refuses it; `*` admits it). */
@@ -97,7 +104,8 @@ export function createGraphiqlAssets(
     assets.set(name, { contentType, read: async () => body });
     hash.update(name).update(body);
   }
-  const base = `${GRAPHIQL_ASSETS_PATH}${version}-${hash.digest('hex').slice(0, 10)}/`;
+  const tag = `${version.replace(/[^\w.+-]/g, '_')}-${hash.digest('hex').slice(0, 10)}`;
+  const base = `${GRAPHIQL_ASSETS_PATH}${tag}/`;
   const gzipped = new Map<string, Promise<Buffer>>();
 
   const compressed = (name: string, asset: Asset): Promise<Buffer> => {
