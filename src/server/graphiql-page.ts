@@ -19,9 +19,9 @@ export interface GraphiqlPageOptions {
 export const GRAPHIQL_PAGE_CSP = [
   "default-src 'none'",
   "script-src 'self'",
-  "worker-src 'self' blob:",
+  "worker-src 'self'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
+  "img-src 'self' data:",
   "font-src 'self' data:",
   "connect-src 'self' ws: wss:",
   "base-uri 'none'",
