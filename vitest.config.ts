@@ -25,7 +25,7 @@ export default defineConfig({
     projects: [
       // bullmq.test.ts needs PostgreSQL (several processes on one database), and early-claim.test.ts
       // and fused-lock.test.ts check what only PostgreSQL does: they belong to the second project only.
-      { test: { ...shared, name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/engine/bullmq.test.ts', 'test/engine/early-claim.test.ts', 'test/engine/fused-lock.test.ts'], env: { BATON_TEST_DB: 'sqlite' } } },
+      { test: { ...shared, name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/engine/bullmq.test.ts', 'test/engine/bullmq-trace.test.ts', 'test/engine/early-claim.test.ts', 'test/engine/fused-lock.test.ts'], env: { BATON_TEST_DB: 'sqlite' } } },
       { test: { ...shared, name: 'postgresql', include: DB_SUITES, exclude: [PURE_DAG, 'test/graphql/two-process.test.ts'], env: { BATON_TEST_DB: 'postgresql' } } },
     ],
   },

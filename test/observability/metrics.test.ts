@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromJson } from '../../src/db/sql.ts';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { BatonError } from '../../src/errors.ts';
@@ -103,7 +104,7 @@ describe('metrics after an embedded run', () => {
   it('creates no tracer and stores no trace context without OTEL_EXPORTER_OTLP_ENDPOINT', async () => {
     expect(t.app.telemetry.tracing).toBeNull();
     const wf = await t.app.services.db.knex('workflows').where({ id: workflowId }).first();
-    expect(JSON.parse(wf.metadata)).toEqual({});
+    expect(fromJson(wf.metadata)).toEqual({});
   });
 });
 

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromJson } from '../../src/db/sql.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startTestApp, type TestApp, waitForStatus } from '../support/app.ts';
 import { type ReceivedSpan, startOtlpReceiver } from '../support/otlp-receiver.ts';
@@ -33,7 +34,7 @@ describe('one trace per workflow run, exported over OTLP/HTTP', () => {
       workflowId = await t.app.services.workflows.plan({ request: 'Build a login page with an API and tests', autoStart: true });
       await waitForStatus(t.app, workflowId, ['COMPLETED']);
       tasks = await t.app.services.db.knex('tasks').where({ workflow_id: workflowId }).select('key', 'agent');
-      metadata = JSON.parse((await t.app.services.db.knex('workflows').where({ id: workflowId }).first()).metadata);
+      metadata = fromJson((await t.app.services.db.knex('workflows').where({ id: workflowId }).first()).metadata);
     } finally {
       await t.close(); // flushes the spans
     }
