@@ -50,7 +50,7 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
   await db.migrate();
   const agents = createAgentStore(db, clock.now);
   await agents.seed();
-  const telemetry = createTelemetry({ role: config.role, logger, defaultModel: config.llmModel, otlpEndpoint: config.otlpEndpoint, serviceName: config.otelServiceName, spanExporter: o.spanExporter });
+  const telemetry = await createTelemetry({ role: config.role, logger, defaultModel: config.llmModel, otlpEndpoint: config.otlpEndpoint, serviceName: config.otelServiceName, spanExporter: o.spanExporter });
   telemetry.useDb(db);
 
   const bus: EventBus = config.redisUrl

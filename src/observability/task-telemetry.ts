@@ -2,7 +2,7 @@ import type { Attributes, Span } from '@opentelemetry/api';
 import type { ClaimedTask, ReadyTask, TokenUsage } from '../engine/types.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from './metrics.ts';
-import { traceIdOf, type Tracing } from './tracing.ts';
+import type { Tracing } from './tracing.ts';
 
 /** What a model call's label and GenAI attributes say about the model. */
 export interface ModelInfo {
@@ -24,6 +24,11 @@ export function modelOutcome(err: unknown, aborted: boolean): 'timeout' | 'cance
 export function usageOf(answer: unknown): TokenUsage | undefined {
   const u = (answer as { usage_metadata?: { input_tokens?: number; output_tokens?: number } } | null)?.usage_metadata;
   return u ? { input: u.input_tokens ?? 0, output: u.output_tokens ?? 0 } : undefined;
+}
+
+/** The trace id in a W3C traceparent (`00-<trace id>-<span id>-<flags>`), for log lines. */
+export function traceIdOf(traceparent: string | undefined): string | undefined {
+  return traceparent ? /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent)?.[1] : undefined;
 }
 
 /** Shared by the task, planning and model-call observers of one app. */

@@ -10,7 +10,7 @@ import type { Publisher } from '../events/publisher.ts';
 import type { Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { ModelCall, type ModelInfo, type Observers, TaskRun } from './task-telemetry.ts';
-import { createTracing, traceparentOf, type Tracing } from './tracing.ts';
+import type { Tracing } from './tracing.ts';
 
 export { ModelCall, TaskRun } from './task-telemetry.ts';
 
@@ -42,10 +42,12 @@ const TRACE_CACHE_SIZE = 10_000;
  * server. Without OTEL_EXPORTER_OTLP_ENDPOINT, `tracing` is null and every tracing path is a null
  * check; the metrics are synchronous increments.
  */
-export function createTelemetry(o: TelemetryOptions) {
+export async function createTelemetry(o: TelemetryOptions) {
   const metrics: Metrics = createMetrics({ defaultMetrics: o.defaultMetrics });
   const tracing: Tracing | null =
-    o.otlpEndpoint || o.spanExporter ? createTracing({ endpoint: o.otlpEndpoint ?? '', serviceName: o.serviceName ?? 'baton', role: o.role, exporter: o.spanExporter }) : null;
+    o.otlpEndpoint || o.spanExporter
+      ? (await import('./tracing.ts')).createTracing({ endpoint: o.otlpEndpoint ?? '', serviceName: o.serviceName ?? 'baton', role: o.role, exporter: o.spanExporter })
+      : null;
   const models = new Map<string, ModelInfo>();
   const observers: Observers = {
     metrics,
@@ -101,7 +103,7 @@ export function createTelemetry(o: TelemetryOptions) {
     workflowTrace(): { metadata: { traceparent: string }; created(workflowId: string): void } | null {
       if (!tracing) return null;
       const span = tracing.start('workflow', undefined, {});
-      const traceparent = traceparentOf(span);
+      const traceparent = tracing.traceparent(span);
       return {
         metadata: { traceparent },
         created(workflowId) {
@@ -190,7 +192,7 @@ export function createTelemetry(o: TelemetryOptions) {
   };
 }
 
-export type Telemetry = ReturnType<typeof createTelemetry>;
+export type Telemetry = Awaited<ReturnType<typeof createTelemetry>>;
 
 function describeModel(label: string): ModelInfo {
   try {

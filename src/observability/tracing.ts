@@ -20,12 +20,8 @@ export function traceparentOf(span: Span): string {
   return `00-${c.traceId}-${c.spanId}-0${(c.traceFlags & TraceFlags.SAMPLED).toString(16)}`;
 }
 
-/** The trace id in a traceparent, for log lines; undefined when it is malformed. */
-export function traceIdOf(traceparent: string | undefined): string | undefined {
-  return traceparent ? (parseTraceParent(traceparent)?.traceId ?? undefined) : undefined;
-}
-
 /**
+ * Loaded only when tracing is on (the SDK takes most of a second to import on a busy machine).
  * An app's own tracer provider, never registered globally (several apps share a test process):
  * every span is started with an explicit parent, taken from a stored traceparent, so tasks run in
  * any process or async context join their workflow's trace without a context manager.
@@ -56,6 +52,7 @@ export function createTracing(o: TracingOptions) {
       if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
       span.end();
     },
+    traceparent: traceparentOf,
     /** Exports what is buffered, then stops (app stop). */
     shutdown: () => provider.shutdown(),
   };
