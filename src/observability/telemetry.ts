@@ -156,11 +156,12 @@ export async function createTelemetry(o: TelemetryOptions) {
           return tracing ? attachTraces(tasks).then(() => inner.enqueue(tasks)) : inner.enqueue(tasks);
         },
         startWorking: (handler) =>
-          inner.startWorking((task, signal) =>
-            tracing && !task.traceparent
-              ? attachTraces([task]).then(() => track(task, () => handler(task, signal)))
-              : track(task, () => handler(task, signal)),
-          ),
+          inner.startWorking((task, signal) => {
+            if (!tracing) return track(task, () => handler(task, signal));
+            // Its dependents, queued or continued by this process, carry the same context.
+            if (task.traceparent) remember(task.workflowId, task.traceparent);
+            return attachTraces([task]).then(() => track(task, () => handler(task, signal)));
+          }),
         runReserved(task, run) {
           task.readyAt ??= Date.now();
           if (tracing) task.traceparent ??= traces.get(task.workflowId);
