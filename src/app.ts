@@ -50,8 +50,7 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
   await db.migrate();
   const agents = createAgentStore(db, clock.now);
   await agents.seed();
-  const telemetry = await createTelemetry({ role: config.role, logger, defaultModel: config.llmModel, otlpEndpoint: config.otlpEndpoint, serviceName: config.otelServiceName, spanExporter: o.spanExporter });
-  telemetry.useDb(db);
+  const telemetry = await createTelemetry({ role: config.role, logger, defaultModel: config.llmModel, otlpEndpoint: config.otlpEndpoint, serviceName: config.otelServiceName, spanExporter: o.spanExporter, db });
 
   const bus: EventBus = config.redisUrl
     ? createRedisBus({ url: config.redisUrl, prefix: config.redisPrefix, logger: logger.child({ component: 'event-bus' }) })

@@ -26,6 +26,8 @@ export interface TelemetryOptions {
   spanExporter?: SpanExporter;
   /** Process metrics (CPU, memory, event loop, GC); default on. */
   defaultMetrics?: boolean;
+  /** Where workflow traceparents are read from, for tasks queued without one (tracing only). */
+  db?: Db;
 }
 
 /** A planning run's span (tracing), parent of its model calls. */
@@ -66,7 +68,7 @@ export async function createTelemetry(o: TelemetryOptions) {
   /** Ready tasks running in this process, by task id: what the runner's hooks know of their queueing. */
   const running = new Map<string, ReadyTask>();
   const traces = new Map<string, string>();
-  let db: Db | undefined;
+  const db = o.db;
 
   const remember = (workflowId: string, traceparent: string) => {
     if (traces.size >= TRACE_CACHE_SIZE) traces.delete(traces.keys().next().value!);
@@ -91,11 +93,6 @@ export async function createTelemetry(o: TelemetryOptions) {
   return {
     metrics,
     tracing,
-    /** Where workflow traceparents are read from, for tasks queued without one. */
-    useDb(d: Db) {
-      db = d;
-    },
-
     /**
      * A new workflow's trace (null without tracing): its root span, ended once the workflow is
      * stored; `metadata` goes into the workflow row so every later span joins the trace.
