@@ -8,11 +8,14 @@ import type { Dispatcher } from './engine/dispatcher.ts';
 import { createEngine } from './engine/engine.ts';
 import { createLocalDispatcher } from './engine/local-dispatcher.ts';
 import type { Clock } from './engine/workflow-store.ts';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { EventBus } from './events/event-bus.ts';
 import { createMemoryBus } from './events/memory-bus.ts';
 import { createPublisher } from './events/publisher.ts';
 import { createRedisBus } from './events/redis-bus.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { startMetricsServer } from './observability/metrics-endpoint.ts';
+import { createTelemetry } from './observability/telemetry.ts';
 import { createPlanner } from './planning/planner.ts';
 import type { HttpServerOptions } from './server/http-server.ts';
 import type { Services } from './services/types.ts';
@@ -29,6 +32,8 @@ export interface AppOverrides {
   lockDurationMs?: number;
   /** Options for the HTTP server (tests: a principal per request). */
   http?: HttpServerOptions;
+  /** Tests: spans go to this exporter (tracing on without OTEL_EXPORTER_OTLP_ENDPOINT). */
+  spanExporter?: SpanExporter;
 }
 
 export const systemClock: Clock = { now: () => Date.now(), id: () => randomUUID() };
@@ -45,11 +50,12 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
   await db.migrate();
   const agents = createAgentStore(db, clock.now);
   await agents.seed();
+  const telemetry = await createTelemetry({ role: config.role, logger, defaultModel: config.llmModel, otlpEndpoint: config.otlpEndpoint, serviceName: config.otelServiceName, spanExporter: o.spanExporter, db });
 
   const bus: EventBus = config.redisUrl
     ? createRedisBus({ url: config.redisUrl, prefix: config.redisPrefix, logger: logger.child({ component: 'event-bus' }) })
     : createMemoryBus();
-  const dispatcher: Dispatcher = config.redisUrl
+  const dispatcher: Dispatcher = telemetry.dispatcher(config.redisUrl
     ? createBullmqDispatcher({
         redisUrl: config.redisUrl,
         prefix: config.redisPrefix,
@@ -58,19 +64,19 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
         lockDurationMs: o.lockDurationMs ?? config.bullmqLockMs,
         logger,
       })
-    : createLocalDispatcher({ maxConcurrency: config.maxConcurrency, agentConcurrency: config.agentConcurrency, logger });
+    : createLocalDispatcher({ maxConcurrency: config.maxConcurrency, agentConcurrency: config.agentConcurrency, logger }));
   const models = o.models ?? createModelFactory({ llmModel: config.llmModel, llmBaseUrl: config.llmBaseUrl, apiKeys: config.apiKeys, offlineTokenDelayMs: config.offlineTokenDelayMs });
-  const publisher = createPublisher(bus, logger);
+  const publisher = telemetry.publisher(createPublisher(bus, logger));
   const retry = { attempts: config.taskMaxAttempts, baseMs: config.retryBaseMs, maxMs: config.retryMaxMs };
   const engine = createEngine({
-    db, clock, bus, publisher, dispatcher, agents, models, logger,
+    db, clock, bus, publisher, dispatcher, agents, models, logger, telemetry,
     policy: { ...retry, timeoutMs: config.taskTimeoutMs },
     contextBudgetChars: config.contextBudgetChars,
     reconcileMs: config.reconcileMs,
     runningStaleMs: config.redisUrl ? (o.lockDurationMs ?? config.bullmqLockMs) : undefined,
   });
-  const planner = createPlanner({ agents, models, logger, policy: { ...retry, attempts: config.planMaxAttempts, timeoutMs: config.planTimeoutMs } });
-  const workflows = createWorkflowService({ config, engine, agents, planner, publisher, logger });
+  const planner = createPlanner({ agents, models, logger, telemetry, policy: { ...retry, attempts: config.planMaxAttempts, timeoutMs: config.planTimeoutMs } });
+  const workflows = createWorkflowService({ config, engine, agents, planner, publisher, logger, telemetry });
 
   const services: Services = {
     config, db, bus, logger, workflows,
@@ -83,23 +89,27 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
   const serves = config.role !== 'worker';
   const works = config.role !== 'api';
   // Worker processes never load the GraphQL layer.
-  const http = serves ? (await import('./server/http-server.ts')).createHttpServer(services, o.http ?? {}) : undefined;
+  const http = serves ? (await import('./server/http-server.ts')).createHttpServer(services, { metrics: telemetry.metrics, ...o.http }) : undefined;
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   let stopped = false;
 
   return {
     services,
     engine,
     agents,
+    telemetry,
     fetch: http?.fetch as NonNullable<typeof http>['fetch'],
-    async start(): Promise<{ url: string | null }> {
+    async start(): Promise<{ url: string | null; metricsUrl: string | null }> {
+      if (config.metricsPort !== undefined) metricsServer = await startMetricsServer(telemetry.metrics, config.metricsPort, config.host, logger);
+      const metricsUrl = metricsServer?.url ?? null;
       if (works) {
         await engine.startWorking();
         // With one embedded process nobody else can be planning; with Redis another API process may be.
         if (!config.redisUrl) await workflows.resumePlanning();
       }
-      if (!http) return { url: null };
+      if (!http) return { url: null, metricsUrl };
       const { url } = await http.start(config.port, config.host);
-      return { url };
+      return { url, metricsUrl };
     },
     async stop() {
       if (stopped) return;
@@ -107,6 +117,8 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
       await http?.stop();
       await workflows.stop();
       await engine.stop(config.shutdownGraceMs);
+      await metricsServer?.stop();
+      await telemetry.stop();
       agents.close();
       await bus.close();
       await db.close();

@@ -51,6 +51,14 @@ const schema = z.object({
   RECONCILE_MS: int(0, 30_000),
   MAX_TASKS: int(1, 200),
   MAX_TEXT_CHARS: int(100, 20_000),
+  METRICS_PORT: z.coerce
+    .number({ error: 'an integer' })
+    .int({ error: 'an integer' })
+    .min(0, { error: 'a port number from 0 to 65535' })
+    .max(65535, { error: 'a port number from 0 to 65535' })
+    .optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']),
+  OTEL_SERVICE_NAME: z.string().min(1).max(200).default('baton'),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -92,6 +100,11 @@ export interface Config {
   maxTasks: number;
   /** Longest request, description or task description accepted, in characters. */
   maxTextChars: number;
+  /** A separate listener serving only GET /metrics (on HOST), e.g. for worker processes; unset: none. */
+  metricsPort?: number;
+  /** OpenTelemetry traces go to this OTLP/HTTP collector; unset: no tracing at all. */
+  otlpEndpoint?: string;
+  otelServiceName: string;
 }
 
 export class ConfigError extends Error {
@@ -140,6 +153,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reconcileMs: e.RECONCILE_MS,
     maxTasks: e.MAX_TASKS,
     maxTextChars: e.MAX_TEXT_CHARS,
+    metricsPort: e.METRICS_PORT,
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    otelServiceName: e.OTEL_SERVICE_NAME,
   };
 }
 

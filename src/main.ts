@@ -15,10 +15,10 @@ try {
 
 const logger = createLogger(config.logLevel, { role: config.role });
 const app = await buildApp(config, { logger });
-const { url } = await app.start();
+const { url, metricsUrl } = await app.start();
 const mode = config.redisUrl ? 'redis' : 'embedded';
 const db = config.databaseUrl ? 'postgresql' : `sqlite ${config.sqlitePath}`;
-logger.info({ mode, db, model: config.llmModel }, 'baton started');
+logger.info({ mode, db, model: config.llmModel, ...(metricsUrl ? { metricsUrl } : {}) }, 'baton started');
 if (url) console.log(`Baton is ready: GraphiQL at ${url}`);
 
 let stopping = false;

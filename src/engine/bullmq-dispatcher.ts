@@ -212,6 +212,11 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
     abortWorkflow(workflowId) {
       for (const r of running.values()) if (r.task.workflowId === workflowId) r.ctrl.abort(new CancelledSignal(workflowId));
     },
+    async counts() {
+      // Jobs with a priority wait in `prioritized`, not `wait`. Delayed jobs are takeover switches, not waiting work.
+      const c = await queue.getJobCounts('wait', 'prioritized', 'active');
+      return { waiting: (c.wait ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0 };
+    },
     async stop(graceMs) {
       closing = true;
       if (worker) {

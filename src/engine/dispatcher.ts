@@ -42,4 +42,6 @@ export interface Dispatcher {
   abortWorkflow(workflowId: string): void;
   /** Stop taking work; give running tasks graceMs, then abort them with a ShutdownSignal. */
   stop(graceMs: number): Promise<void>;
+  /** Queue depth for the metrics: the shared queue's (BullMQ), or this process's (embedded). */
+  counts(): Promise<{ waiting: number; active: number }>;
 }

@@ -6,6 +6,7 @@ import type { EventBus } from '../events/event-bus.ts';
 import type { Publisher } from '../events/publisher.ts';
 import { CONTROL_TOPIC } from '../events/types.ts';
 import type { Logger } from '../logger.ts';
+import type { Telemetry } from '../observability/telemetry.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { createTaskRunner } from './task-runner.ts';
 import { createTaskStore } from './task-store.ts';
@@ -30,6 +31,7 @@ export interface EngineDeps {
    */
   runningStaleMs?: number;
   logger: Logger;
+  telemetry: Pick<Telemetry, 'task'>;
 }
 
 type ControlMessage = { type: 'cancel'; workflowId: string };
@@ -54,6 +56,7 @@ export function createEngine(d: EngineDeps) {
     contextBudgetChars: d.contextBudgetChars,
     now: d.clock.now,
     logger: d.logger,
+    telemetry: d.telemetry,
     publish: (c) => d.publisher.committed(c),
     publishOutput: (task, seq, index, text) =>
       d.publisher.live({

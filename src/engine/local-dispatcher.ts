@@ -116,6 +116,11 @@ export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcu
       }
       for (const r of running.values()) if (r.task.workflowId === workflowId) r.ctrl.abort(new CancelledSignal(workflowId));
     },
+    async counts() {
+      let waitingTasks = 0;
+      for (const q of waiting.values()) waitingTasks += q.length;
+      return { waiting: waitingTasks, active: running.size };
+    },
     async stop(graceMs) {
       stopping = true;
       const all = () => Promise.all([...running.values()].map((r) => r.done));

@@ -4,6 +4,7 @@ import type { ModelFactory } from '../agents/model-factory.ts';
 import { attemptWithTimeout, backoff, classify, EmptyAnswerError, type RetryPolicy, sleep } from '../agents/retry.ts';
 import { buildTaskPrompt } from '../agents/task-prompt.ts';
 import type { Logger } from '../logger.ts';
+import type { Telemetry, TaskRun } from '../observability/telemetry.ts';
 import { CancelledSignal, ShutdownSignal } from './dispatcher.ts';
 import type { TaskStore } from './task-store.ts';
 import type { Committed } from './transition.ts';
@@ -17,6 +18,8 @@ export interface RunnerDeps {
   contextBudgetChars: number;
   now: () => number;
   logger: Logger;
+  /** Task metrics, spans and log lines (start, retry, finish, failure). */
+  telemetry: Pick<Telemetry, 'task'>;
   /** Publishes committed events (after commit). */
   publish: (c: Committed<unknown>) => Promise<void>;
   /** Live-only streamed text of a running task. */
@@ -45,7 +48,7 @@ export function createTaskRunner(d: RunnerDeps) {
    * `startedSeq` is the seq of the task's task_started event; a promise for a task started before
    * its claim committed, which it awaits before it streams or writes anything.
    */
-  async function callModel(task: ClaimedTask, startedSeq: number | Promise<number>, signal: AbortSignal, known?: DependencyOutput[]) {
+  async function callModel(task: ClaimedTask, startedSeq: number | Promise<number>, signal: AbortSignal, obs: TaskRun, known?: DependencyOutput[]) {
     const [agent, dependencies] = await Promise.all([d.agents.getCached(task.agent), d.tasks.dependencyOutputs(task.workflowId, task.dependsOn, known)]);
     if (!agent) throw new Error(`agent @${task.agent} no longer exists`);
     const model = await d.models({ agentName: agent.name, model: agent.model, temperature: agent.temperature, maxTokens: agent.maxTokens });
@@ -58,7 +61,8 @@ export function createTaskRunner(d: RunnerDeps) {
     });
     // A run started before its claim committed stops at once if the claim does not commit.
     const unclaimed = typeof startedSeq === 'number' ? undefined : startedSeq;
-    return attemptWithTimeout(d.policy.timeoutMs, signal, async (s) => {
+    const call = obs.modelCall(agent.model);
+    const attempt = attemptWithTimeout(d.policy.timeoutMs, signal, async (s) => {
       let output = '';
       let index = 0;
       const usage: TokenUsage = { input: 0, output: 0 };
@@ -75,14 +79,16 @@ export function createTaskRunner(d: RunnerDeps) {
       if (output.trim() === '') throw new EmptyAnswerError();
       return { output, usage };
     }, unclaimed);
+    return call.watch(attempt, signal, (a) => a.usage);
   }
 
-  async function execute(task: ClaimedTask, startedSeq: number | Promise<number>, signal: AbortSignal, known?: DependencyOutput[]) {
+  async function execute(task: ClaimedTask, startedSeq: number | Promise<number>, signal: AbortSignal, obs: TaskRun, known?: DependencyOutput[]) {
     const began = d.now();
     for (;;) {
+      obs.attempt();
       let answer: { output: string; usage: TokenUsage };
       try {
-        answer = await callModel(task, startedSeq, signal, known);
+        answer = await callModel(task, startedSeq, signal, obs, known);
       } catch (err) {
         await startedSeq;
         if (signal.aborted) throw signal.reason;
@@ -90,17 +96,21 @@ export function createTaskRunner(d: RunnerDeps) {
         if (c.retryable && task.attempt < d.policy.attempts) {
           const delay = backoff(d.policy, task.attempt);
           const r = await d.tasks.retrying(task, c.message, delay);
+          if (r.value) obs.retrying(c.message, delay);
+          else obs.stopped('superseded');
           await d.publish(r);
           if (!r.value) return; // cancelled or taken over meanwhile
           await sleep(delay, signal);
           continue;
         }
-        d.logger.warn({ taskId: task.taskId, key: task.key, error: c.message }, 'task failed');
+        obs.failed(c.message);
         await d.publish(await d.tasks.fail(task, c.message));
         return;
       }
       await startedSeq;
       const c = await d.tasks.complete(task, { ...answer, durationMs: d.now() - began });
+      if (c.value) obs.completed();
+      else obs.stopped('superseded');
       // All only after the commit; none waits for another. The publishes are issued first, so a
       // continued task's task_started goes out before anything it streams.
       const published = d.publish(c);
@@ -112,15 +122,18 @@ export function createTaskRunner(d: RunnerDeps) {
 
   /** Runs a task this process holds the lease of, to its end (or its cancel or shutdown). */
   async function runClaimed(task: ClaimedTask, startedSeq: number | Promise<number>, signal: AbortSignal, known?: DependencyOutput[]) {
+    const obs = d.telemetry.task(task);
     try {
-      await execute(task, startedSeq, signal, known);
+      await execute(task, startedSeq, signal, obs, known);
     } catch (err) {
-      if (err instanceof CancelledSignal) return; // the cancel already wrote everything
-      if (err instanceof NotClaimedSignal) return;
+      if (err instanceof CancelledSignal) return obs.stopped('cancelled'); // the cancel already wrote everything
+      if (err instanceof NotClaimedSignal) return obs.stopped('superseded');
       if (err instanceof ShutdownSignal) {
+        obs.stopped('released');
         await d.tasks.release(task);
         return;
       }
+      obs.stopped('error');
       throw err;
     }
   }

@@ -13,6 +13,10 @@ export interface ReadyTask {
   key: string;
   agent: string;
   orderIndex: number;
+  /** When it was queued (epoch ms), for the start-delay metric; set by the telemetry's dispatcher hook. */
+  readyAt?: number;
+  /** Its workflow's W3C traceparent, with tracing on: BullMQ job data carries it to the worker. */
+  traceparent?: string;
 }
 
 export interface TokenUsage {

@@ -19,6 +19,8 @@ export interface NewWorkflow {
   autoStart?: boolean;
   /** Given: the workflow is PLANNED at once. Absent: it starts in PLANNING. */
   plan?: { text: string | null; validated: ValidatedPlan };
+  /** Stored in its metadata column, e.g. the run's W3C traceparent. */
+  metadata?: Record<string, unknown>;
 }
 
 const READY_COLUMNS = { taskId: 'id', workflowId: 'workflow_id', key: 'key', agent: 'agent', orderIndex: 'order_index' };
@@ -67,7 +69,7 @@ export function createWorkflowStore(db: Db, clock: Clock) {
         channel_id: input.channelId,
         orchestrator: input.orchestrator,
         plan: input.plan?.text ?? null,
-        metadata: toJson({}),
+        metadata: toJson(input.metadata ?? {}),
         auto_start: input.autoStart ?? false,
         total_tasks: input.plan?.validated.tasks.length ?? 0,
         created_at: at,

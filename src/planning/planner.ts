@@ -6,6 +6,7 @@ import { classifyModelError, type ModelFactory, supportsStructuredOutput } from 
 import { attemptWithTimeout, backoff, classify, type RetryPolicy, sleep } from '../agents/retry.ts';
 import { BatonError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { PlanningTelemetry, Telemetry } from '../observability/telemetry.ts';
 import { parsePlan } from './parse-plan.ts';
 import type { PlannedTask } from './types.ts';
 
@@ -49,8 +50,8 @@ const fromStructured = (plan: StructuredPlan): PlannedTask[] =>
   }));
 
 /** Asks the orchestrator agent for a plan, with a timeout per call and retries on transient provider errors. */
-export function createPlanner(deps: { agents: AgentStore; models: ModelFactory; policy: RetryPolicy; logger: Logger }) {
-  async function once(request: string, signal: AbortSignal): Promise<PlanDraft> {
+export function createPlanner(deps: { agents: AgentStore; models: ModelFactory; policy: RetryPolicy; logger: Logger; telemetry: Pick<Telemetry, 'modelCall'> }) {
+  async function once(request: string, signal: AbortSignal, trace?: PlanningTelemetry): Promise<PlanDraft> {
     const orchestrator = await deps.agents.get('orchestrator');
     if (!orchestrator) throw new PlanningError('the orchestrator agent does not exist');
     const team = (await deps.agents.list()).filter((a) => a.name !== 'orchestrator');
@@ -59,7 +60,8 @@ export function createPlanner(deps: { agents: AgentStore; models: ModelFactory; 
     if (supportsStructuredOutput(model)) {
       try {
         const structured = model.withStructuredOutput(structuredPlanSchema, { name: 'submit_plan' });
-        const tasks = fromStructured((await structured.invoke(messages, { signal })) as StructuredPlan);
+        const call = deps.telemetry.modelCall(orchestrator.model, trace);
+        const tasks = fromStructured((await call.watch(structured.invoke(messages, { signal }), signal)) as StructuredPlan);
         return { text: renderPlan(tasks), tasks };
       } catch (err) {
         // A server that refuses structured output (many OpenAI-compatible ones do) still gets the text path;
@@ -68,16 +70,17 @@ export function createPlanner(deps: { agents: AgentStore; models: ModelFactory; 
         deps.logger.info({ error: classifyModelError(err).message }, 'structured planning refused; asking for the plan as text');
       }
     }
-    const answer = await model.invoke(messages, { signal });
+    const answer = await deps.telemetry.modelCall(orchestrator.model, trace).watch(model.invoke(messages, { signal }), signal);
     const text = typeof answer.content === 'string' ? answer.content : answer.content.map((c) => ('text' in c ? c.text : '')).join('');
     return { text, tasks: parsePlan(text) };
   }
 
   return {
-    async plan(request: string, signal?: AbortSignal): Promise<PlanDraft> {
+    /** `trace`: the planning span its model calls belong to (tracing). */
+    async plan(request: string, signal?: AbortSignal, trace?: PlanningTelemetry): Promise<PlanDraft> {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await attemptWithTimeout(deps.policy.timeoutMs, signal, (s) => once(request, s));
+          return await attemptWithTimeout(deps.policy.timeoutMs, signal, (s) => once(request, s, trace));
         } catch (err) {
           if (err instanceof BatonError || signal?.aborted) throw err;
           const c = classify(err);

@@ -4,6 +4,7 @@ import { createYoga, type Plugin } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import { LOCAL_ADMIN, type Principal } from '../auth/principal.ts';
 import { type Context, buildSchema, createContext } from '../schema/index.ts';
+import { type MetricsSource, useMetricsEndpoint, useSubscriptionGauge } from '../observability/metrics-endpoint.ts';
 import type { Services } from '../services/types.ts';
 import { createMaskError, yogaLogger } from './errors.ts';
 import { EXAMPLE_OPERATION } from './example-operation.ts';
@@ -20,6 +21,8 @@ export interface HttpServerOptions {
   graphiqlDefaultQuery?: string;
   /** Operations one graphql-ws connection may hold at once (default 100). */
   maxSubscriptionsPerConnection?: number;
+  /** Served as `GET /metrics` to whoever resolvePrincipal accepts (401 otherwise); absent: no endpoint. */
+  metrics?: MetricsSource;
 }
 
 export const GRAPHQL_PATH = '/graphql';
@@ -61,7 +64,11 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
     logging: yogaLogger(services.logger),
     // Baton serves GraphiQL itself (./graphiql.ts): yoga's page loads its scripts from a CDN.
     graphiql: graphiql.graphiql,
-    plugins: [useHealthEndpoint(services), ...graphiql.plugins],
+    plugins: [
+      useHealthEndpoint(services),
+      ...graphiql.plugins,
+      ...(opts.metrics ? [useMetricsEndpoint(opts.metrics, resolvePrincipal, services.logger), useSubscriptionGauge(opts.metrics)] : []),
+    ],
   });
 
   let server: Server | undefined;

@@ -5,6 +5,7 @@ import type { Engine } from '../engine/engine.ts';
 import { BatonError } from '../errors.ts';
 import type { Publisher } from '../events/publisher.ts';
 import type { Logger } from '../logger.ts';
+import type { Telemetry } from '../observability/telemetry.ts';
 import { validatePlan } from '../planning/dag.ts';
 import type { Planner } from '../planning/planner.ts';
 import type { CreateWorkflowInput, PlanWorkflowInput, Services } from './types.ts';
@@ -40,6 +41,7 @@ export interface WorkflowServiceDeps {
   planner: Planner;
   publisher: Publisher;
   logger: Logger;
+  telemetry: Pick<Telemetry, 'workflowTrace' | 'planning'>;
 }
 
 /** The workflow use cases behind the GraphQL mutations. */
@@ -52,14 +54,17 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
     const ctrl = new AbortController();
     const done = (async () => {
       let text: string | null = null;
+      const trace = await d.telemetry.planning(id);
       try {
-        const draft = await d.planner.plan(request, ctrl.signal);
+        const draft = await d.planner.plan(request, ctrl.signal, trace);
+        trace.done();
         text = draft.text;
         const validated = validatePlan(draft.tasks, { agents: await d.agents.activeNames(), maxTasks: d.config.maxTasks });
         const c = await store.planned(id, draft.text, validated);
         await d.publisher.committed(c);
         if (c.value && autoStart) await d.engine.start(id);
       } catch (err) {
+        trace.done(ctrl.signal.aborted ? 'cancelled' : 'failed');
         if (ctrl.signal.aborted) return;
         const message = err instanceof BatonError ? `${err.code}: ${err.message}` : String((err as Error)?.message ?? err);
         d.logger.warn({ workflowId: id, error: message }, 'planning failed');
@@ -76,13 +81,17 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
         i.tasks.map((t) => ({ key: t.key, agent: t.agent, description: t.description, dependsOn: [...new Set(t.dependsOn ?? [])] })),
         { agents: await d.agents.activeNames(), maxTasks: d.config.maxTasks },
       );
-      const c = await store.create({ description: i.description, channelId: i.channelId ?? null, orchestrator: 'orchestrator', plan: { text: null, validated } });
+      const trace = d.telemetry.workflowTrace();
+      const c = await store.create({ description: i.description, channelId: i.channelId ?? null, orchestrator: 'orchestrator', plan: { text: null, validated }, metadata: trace?.metadata });
+      trace?.created(c.value);
       await d.publisher.committed(c);
       return c.value;
     },
     async plan(input: PlanWorkflowInput) {
       const i = parseInput(schemas.plan, input);
-      const c = await store.create({ description: i.request, channelId: i.channelId ?? null, orchestrator: 'orchestrator', autoStart: i.autoStart ?? false });
+      const trace = d.telemetry.workflowTrace();
+      const c = await store.create({ description: i.request, channelId: i.channelId ?? null, orchestrator: 'orchestrator', autoStart: i.autoStart ?? false, metadata: trace?.metadata });
+      trace?.created(c.value);
       await d.publisher.committed(c);
       await planInBackground(c.value, i.request, i.autoStart ?? false);
       return c.value;
