@@ -77,7 +77,7 @@ export function createRedisBus(opts: RedisBusOptions): EventBus {
   };
   const publisherState = watchConnection(publisher, 'publisher', logger, notifyReconnect);
   // PING is answered only after the SUBSCRIBEs that ioredis re-sent on 'ready': from then on nothing published is missed.
-  watchConnection(subscriber, 'subscriber', logger, () => void subscriber.ping().then(notifyReconnect, noop));
+  const subscriberState = watchConnection(subscriber, 'subscriber', logger, () => void subscriber.ping().then(notifyReconnect, noop));
   guardUnsubscribe(subscriber);
   const pubsub = new RedisPubSub({ publisher, subscriber, serializer: (json: string) => json });
   const topics = new Map<string, TopicEntry>();
@@ -127,6 +127,10 @@ export function createRedisBus(opts: RedisBusOptions): EventBus {
 
     async subscribe<T>(topic: string, o: { bufferSize?: number } = {}): Promise<BusSubscription<T>> {
       if (closed) throw new EventBusUnavailableError(`cannot subscribe to ${topic}: the event bus is closed`);
+      // A topic this process already listens to is subscribed again with the connection; a new one cannot be now.
+      if (!topics.has(topic) && subscriberState.outage()) {
+        throw new EventBusUnavailableError(`cannot subscribe to ${topic}: the connection to Redis is down; try again shortly`);
+      }
       const bufferSize = o.bufferSize ?? DEFAULT_BUFFER_SIZE;
       const entry = join(topic);
       const sub: BufferedSubscription<unknown> = new BufferedSubscription(bufferSize, () => leave(topic, entry, sub));
