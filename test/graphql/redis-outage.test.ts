@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { BusSubscription, EventBus } from '../../src/events/event-bus.ts';
+import type { AnyWorkflowEvent } from '../../src/events/types.ts';
 import { createHttpServer } from '../../src/server/http-server.ts';
 import { AUTH_TASKS, startTestApp, type TestApp, waitForStatus } from '../support/app.ts';
 import { until } from '../support/processes.ts';
@@ -51,6 +53,7 @@ describe.runIf(runs)(`subscriptions across a Redis outage on ${testDialect}`, ()
   let redis: ChildProcess | undefined;
   let t: TestApp | undefined;
   let server: ReturnType<typeof createHttpServer> | undefined;
+  let lossyServer: ReturnType<typeof createHttpServer> | undefined;
   const clients: ReturnType<typeof wsClient>[] = [];
   const aborts: AbortController[] = [];
 
@@ -58,6 +61,7 @@ describe.runIf(runs)(`subscriptions across a Redis outage on ${testDialect}`, ()
     for (const a of aborts) a.abort();
     await Promise.all(clients.map((c) => c.dispose()));
     await server?.stop();
+    await lossyServer?.stop();
     await t?.close();
     redis?.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
@@ -132,5 +136,51 @@ describe.runIf(runs)(`subscriptions across a Redis outage on ${testDialect}`, ()
     // After the typed error, a new subscription on the other workflow gets exactly its events.
     const resumed = await takeUntil(wsSubscribe(ws(), OnWorkflowEventsDocument, { workflowId: other, afterSeq: 0 }), () => true, 5000);
     expect(resumed.map((r) => r.data?.workflowEvents.seq)).toEqual([1]);
+  });
+
+  it('events whose delivery was lost with no reconnect to notice (another process failed to publish) come with the periodic read', async () => {
+    // Runs on the app of the test above (Redis is up again): a second API on its services whose bus
+    // silently drops every stored event after seq 3, and re-reads the log every 200 ms.
+    const real = t!.app.services.bus;
+    const lossy: EventBus = {
+      ...real,
+      async subscribe<T>(topic: string, o?: { bufferSize?: number }) {
+        const sub = await real.subscribe<T>(topic, o);
+        const lost = (e: T) => {
+          const ev = e as unknown as AnyWorkflowEvent;
+          return ev.kind !== 'task_output' && ev.seq > 3;
+        };
+        const wrapped: BusSubscription<T> = {
+          async next() {
+            for (;;) {
+              const r = await sub.next();
+              if (r.done || !lost(r.value)) return r;
+            }
+          },
+          return: () => sub.return!(),
+          close: (reason) => sub.close(reason),
+          [Symbol.asyncIterator]() {
+            return this;
+          },
+        };
+        return wrapped;
+      },
+    };
+    const services = t!.app.services;
+    lossyServer = createHttpServer({ ...services, bus: lossy, config: { ...services.config, eventCatchUpMs: 200 } });
+    const { url } = await lossyServer.start(0, '127.0.0.1');
+    const gql = graphqlClient(t!.app.fetch);
+    const id = (await gql.data(CreateWorkflowDocument, { input: { description: `lossy ${randomUUID()}`, tasks: AUTH_TASKS } })).createWorkflow.id;
+    const c = wsClient(url);
+    clients.push(c);
+    const stream = collect(wsSubscribe(c, OnWorkflowEventsDocument, { workflowId: id, afterSeq: 0 }), completed);
+    await until(() => stream.items.length >= 1, 'the subscription to replay CREATED', 10_000);
+    await gql.data(StartWorkflowDocument, { id });
+    expect(await waitForStatus(t!.app, id.slice('Workflow:'.length), ['COMPLETED', 'FAILED'], 30_000)).toBe('COMPLETED');
+    await Promise.race([stream.done, new Promise((r) => setTimeout(r, 10_000))]);
+    const log = await t!.app.services.workflows.eventsAfter(id.slice('Workflow:'.length), 0);
+    expect(stream.items.every((r) => !r.errors)).toBe(true);
+    const got = stream.items.map((r) => r.data!.workflowEvents).filter(isStored);
+    expect(got.map((e) => `${e.seq}:${e.kind}`)).toEqual(log.map((e) => `${e.seq}:${e.kind.toUpperCase()}`));
   });
 });
