@@ -72,12 +72,22 @@ export function createRedisBus(opts: RedisBusOptions): EventBus {
   const publisher = connect('publisher');
   const subscriber = connect('subscriber');
   const reconnectListeners = new Set<() => void>();
+  // The bus is back when both connections are, whichever recovers last: readers then re-read the log
+  // once, and whatever they missed can also be published again.
+  let resubscribed = true;
   const notifyReconnect = () => {
+    if (!resubscribed || publisher.status !== 'ready') return;
     for (const listener of [...reconnectListeners]) listener();
   };
   const publisherState = watchConnection(publisher, 'publisher', logger, notifyReconnect);
-  // PING is answered only after the SUBSCRIBEs that ioredis re-sent on 'ready': from then on nothing published is missed.
-  const subscriberState = watchConnection(subscriber, 'subscriber', logger, () => void subscriber.ping().then(notifyReconnect, noop));
+  const subscriberState = watchConnection(subscriber, 'subscriber', logger, () => {
+    // PING is answered only after the SUBSCRIBEs that ioredis re-sent on 'ready': from then on nothing published is missed.
+    subscriber.ping().then(() => {
+      resubscribed = true;
+      notifyReconnect();
+    }, noop);
+  });
+  subscriber.on('reconnecting', () => void (resubscribed = false));
   guardUnsubscribe(subscriber);
   const pubsub = new RedisPubSub({ publisher, subscriber, serializer: (json: string) => json });
   const topics = new Map<string, TopicEntry>();
