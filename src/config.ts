@@ -49,6 +49,7 @@ const schema = z.object({
   SHUTDOWN_GRACE_MS: int(0, 10_000),
   BULLMQ_LOCK_MS: int(100, 15_000),
   RECONCILE_MS: int(0, 30_000),
+  EVENT_CATCHUP_MS: int(0, 5000),
   MAX_TASKS: int(1, 200),
   MAX_TEXT_CHARS: int(100, 20_000),
   METRICS_PORT: z.coerce
@@ -96,6 +97,8 @@ export interface Config {
   bullmqLockMs: number;
   /** With Redis: how often a worker re-queues READY tasks that lost their job (0 = never). */
   reconcileMs: number;
+  /** With Redis: how often an open workflowEvents subscription re-reads the event log for events whose publish was lost (0 = only when the bus reconnects). */
+  eventCatchUpMs: number;
   /** Most tasks one workflow may have. */
   maxTasks: number;
   /** Longest request, description or task description accepted, in characters. */
@@ -151,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     bullmqLockMs: e.BULLMQ_LOCK_MS,
     reconcileMs: e.RECONCILE_MS,
+    eventCatchUpMs: e.EVENT_CATCHUP_MS,
     maxTasks: e.MAX_TASKS,
     maxTextChars: e.MAX_TEXT_CHARS,
     metricsPort: e.METRICS_PORT,

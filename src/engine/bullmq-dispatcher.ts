@@ -91,6 +91,8 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
   const connection = connectionFromUrl(o.redisUrl);
   const name = 'baton-tasks';
   const queue = new Queue<ReadyTask>(name, { connection, prefix: `${o.prefix}bull` });
+  // Without a listener BullMQ prints each connection error with its stack to stderr while Redis is down.
+  queue.on('error', (err) => o.logger.warn({ err: String(err) }, 'bullmq queue error'));
   const lockMs = o.lockDurationMs ?? 15_000;
   let worker: Worker<ReadyTask> | undefined;
   let closing = false;

@@ -12,6 +12,14 @@ export interface EventBus {
   subscribe<T = unknown>(topic: string, opts?: { bufferSize?: number }): Promise<BusSubscription<T>>;
   /** Ends every subscription (their iterators return done) and releases connections. */
   close(): Promise<void>;
+  /**
+   * Only on a bus that can lose messages (Redis): calls `listener` each time the
+   * bus is fully back after losing its connection, i.e. every channel is
+   * subscribed again, so that from now on nothing published is missed. What was
+   * published before may have been lost: readers re-read the event log
+   * (catch-up.ts). Returns the function that removes the listener.
+   */
+  onReconnect?(listener: () => void): () => void;
 }
 
 export interface BusSubscription<T> extends AsyncIterableIterator<T> {

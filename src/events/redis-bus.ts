@@ -45,14 +45,15 @@ const noop = () => {};
  * subscription per topic is shared by all local subscribers of that topic and
  * fanned out into their own bounded buffers, as in the memory bus.
  *
- * While Redis is down, `publish` rejects with EventBusUnavailableError within
- * about one reconnect interval (ioredis `maxRetriesPerRequest: 0` flushes the
- * offline queue at every failed reconnect) and never later than
- * `publishTimeoutMs`. The offline queue is kept only so that publishes issued
- * during the first connect or a brief blip still go out. Events published in an
- * outage are not delivered live; subscribers recover them from the event log
- * (replayThenLive fills the gap when the next event arrives). Both connections
- * reconnect forever and re-subscribe their channels (ioredis autoResubscribe).
+ * Once connected, `publish` rejects with EventBusUnavailableError at once
+ * whenever the publisher connection is not ready (an outage must not slow the
+ * engine down: every event is committed before it is published), and never
+ * later than `publishTimeoutMs` otherwise. The offline queue only serves the
+ * first connect (ioredis `maxRetriesPerRequest: 0` flushes it at every failed
+ * attempt). Events published in an outage are not delivered live; readers
+ * recover them from the event log when `onReconnect` fires (catch-up.ts). Both
+ * connections reconnect forever and re-subscribe their channels (ioredis
+ * autoResubscribe).
  */
 export function createRedisBus(opts: RedisBusOptions): EventBus {
   const { url, prefix, publishTimeoutMs = 2000, maxRetryDelayMs = 2000, logger = consoleLogger } = opts;
@@ -66,11 +67,27 @@ export function createRedisBus(opts: RedisBusOptions): EventBus {
       // Closing while Redis is down waits this long on a socket that never opened (ioredis default 2 s).
       disconnectTimeout: 500,
     });
-    watchConnection(client, role, logger);
     return client;
   };
   const publisher = connect('publisher');
   const subscriber = connect('subscriber');
+  const reconnectListeners = new Set<() => void>();
+  // The bus is back when both connections are, whichever recovers last: readers then re-read the log
+  // once, and whatever they missed can also be published again.
+  let resubscribed = true;
+  const notifyReconnect = () => {
+    if (!resubscribed || publisher.status !== 'ready') return;
+    for (const listener of [...reconnectListeners]) listener();
+  };
+  const publisherState = watchConnection(publisher, 'publisher', logger, notifyReconnect);
+  const subscriberState = watchConnection(subscriber, 'subscriber', logger, () => {
+    // PING is answered only after the SUBSCRIBEs that ioredis re-sent on 'ready': from then on nothing published is missed.
+    subscriber.ping().then(() => {
+      resubscribed = true;
+      notifyReconnect();
+    }, noop);
+  });
+  subscriber.on('reconnecting', () => void (resubscribed = false));
   guardUnsubscribe(subscriber);
   const pubsub = new RedisPubSub({ publisher, subscriber, serializer: (json: string) => json });
   const topics = new Map<string, TopicEntry>();
@@ -110,6 +127,7 @@ export function createRedisBus(opts: RedisBusOptions): EventBus {
     async publish(topic, payload) {
       const json = toJson(payload);
       if (closed) throw new EventBusUnavailableError(`cannot publish to ${topic}: the event bus is closed`);
+      if (publisherState.outage()) throw new EventBusUnavailableError(`cannot publish to ${topic}: the connection to Redis is down`);
       try {
         await pubsub.publish(prefix + topic, json);
       } catch (err) {
@@ -119,6 +137,10 @@ export function createRedisBus(opts: RedisBusOptions): EventBus {
 
     async subscribe<T>(topic: string, o: { bufferSize?: number } = {}): Promise<BusSubscription<T>> {
       if (closed) throw new EventBusUnavailableError(`cannot subscribe to ${topic}: the event bus is closed`);
+      // A topic this process already listens to is subscribed again with the connection; a new one cannot be now.
+      if (!topics.has(topic) && subscriberState.outage()) {
+        throw new EventBusUnavailableError(`cannot subscribe to ${topic}: the connection to Redis is down; try again shortly`);
+      }
       const bufferSize = o.bufferSize ?? DEFAULT_BUFFER_SIZE;
       const entry = join(topic);
       const sub: BufferedSubscription<unknown> = new BufferedSubscription(bufferSize, () => leave(topic, entry, sub));
@@ -132,9 +154,15 @@ export function createRedisBus(opts: RedisBusOptions): EventBus {
       return sub as BusSubscription<T>;
     },
 
+    onReconnect(listener) {
+      reconnectListeners.add(listener);
+      return () => void reconnectListeners.delete(listener);
+    },
+
     async close() {
       if (closed) return;
       closed = true;
+      reconnectListeners.clear();
       for (const entry of [...topics.values()]) for (const sub of [...entry.subs]) sub.close('bus closed');
       topics.clear();
       let timer: NodeJS.Timeout | undefined;
@@ -147,8 +175,13 @@ export function createRedisBus(opts: RedisBusOptions): EventBus {
   };
 }
 
-/** One warning per outage and one line on recovery, instead of an error per reconnect attempt. */
-function watchConnection(client: Redis, role: string, logger: BusLogger) {
+/**
+ * One warning per outage and one line on recovery, instead of an error per
+ * reconnect attempt; `onRestored` runs on each recovery. `outage()`: the
+ * connection was ready once and is not now.
+ */
+function watchConnection(client: Redis, role: string, logger: BusLogger, onRestored: () => void) {
+  let connected = false;
   let down = false;
   let lastError: string | undefined;
   client.on('error', (err: Error & { code?: string }) => {
@@ -160,11 +193,14 @@ function watchConnection(client: Redis, role: string, logger: BusLogger) {
     logger.warn({ connection: role, error: lastError, retryInMs: delayMs }, 'redis connection lost; reconnecting');
   });
   client.on('ready', () => {
+    connected = true;
     if (!down) return;
     down = false;
     lastError = undefined;
     logger.info({ connection: role }, 'redis connection restored');
+    onRestored();
   });
+  return { outage: () => connected && client.status !== 'ready' };
 }
 
 /**

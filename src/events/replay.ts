@@ -1,3 +1,4 @@
+import { Interruptible, type ResyncSignal } from './catch-up.ts';
 import type { BusSubscription } from './event-bus.ts';
 
 export interface ReplayOptions<E extends { seq: number; kind: string }> {
@@ -8,6 +9,8 @@ export interface ReplayOptions<E extends { seq: number; kind: string }> {
   load: (afterSeq: number, untilSeq?: number) => Promise<E[]>;
   /** The iterator finishes right after yielding an event for which this is true. */
   isTerminal?: (e: E) => boolean;
+  /** When it fires, the stored events after the last one yielded are read again (live delivery may have lost some). */
+  resync?: ResyncSignal;
 }
 
 /** Live-only kind: never stored, carries the seq of a stored event it follows. */
@@ -21,7 +24,9 @@ const LIVE_ONLY = 'task_output';
  * range from the store (events of one workflow may reach us out of order when
  * several processes publish them). `task_output` always passes through live
  * (after the stored events up to its seq); it is never loaded and never advances `last`. A
- * SubscriberLaggedError from the bus propagates to the consumer.
+ * SubscriberLaggedError from the bus propagates to the consumer. Each `resync`
+ * reads the store after `last` again, so events whose publish was lost (Redis
+ * down) still come, once and in order, without waiting for a later live one.
  */
 export function replayThenLive<E extends { seq: number; kind: string }>(
   opts: ReplayOptions<E>,
@@ -32,6 +37,9 @@ export function replayThenLive<E extends { seq: number; kind: string }>(
 
   async function* run(): AsyncGenerator<E, void, undefined> {
     sub = await opts.subscribe();
+    const live = new Interruptible(sub);
+    // Registered before the first load: a resync during it triggers one more read right after.
+    const stopResync = opts.resync?.(() => live.interrupt());
     try {
       if (closed) return;
       let last = opts.afterSeq;
@@ -50,7 +58,11 @@ export function replayThenLive<E extends { seq: number; kind: string }>(
 
       if (yield* fill()) return;
       for (;;) {
-        const r = await sub.next();
+        const r = await live.next();
+        if (r === undefined) {
+          if (yield* fill()) return;
+          continue;
+        }
         if (r.done) return;
         const e = r.value;
         if (e.kind === LIVE_ONLY) {
@@ -69,6 +81,7 @@ export function replayThenLive<E extends { seq: number; kind: string }>(
         if (isTerminal(e)) return;
       }
     } finally {
+      stopResync?.();
       sub.close();
     }
   }

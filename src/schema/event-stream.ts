@@ -1,4 +1,5 @@
 import { BadUserInputError, NotFoundError } from '../errors.ts';
+import { interruptOnReconnect, resyncSignal } from '../events/catch-up.ts';
 import { replayThenLive } from '../events/replay.ts';
 import { type AnyWorkflowEvent, WORKFLOW_UPDATED_TOPIC, workflowTopic } from '../events/types.ts';
 import { builder } from './builder.ts';
@@ -58,7 +59,8 @@ builder.subscriptionFields((t) => ({
     description:
       'Replays stored events with seq > afterSeq, then streams live ones, with no gap and no duplicate. ' +
       'It stays open after a terminal event (a retry can run the workflow again). To resume after a ' +
-      'disconnect (or a SUBSCRIBER_LAGGED error), subscribe again with the last seq received.',
+      'disconnect (or a SUBSCRIBER_LAGGED or EVENT_BUS_UNAVAILABLE error), subscribe again with the last seq received. ' +
+      'Events published while Redis was down arrive once it is back (read from the event log).',
     args: {
       workflowId: t.arg.id({ required: true }),
       afterSeq: t.arg.int({ defaultValue: 0 }),
@@ -69,6 +71,7 @@ builder.subscriptionFields((t) => ({
         afterSeq: checkAfterSeq(args.afterSeq),
         subscribe: () => ctx.services.bus.subscribe<AnyWorkflowEvent>(workflowTopic(id)),
         load: (after, until) => ctx.services.workflows.eventsAfter(id, after, until),
+        resync: resyncSignal(ctx.services.bus, ctx.services.config.eventCatchUpMs),
       });
       return mapStream(events, (e) => e, ctx.shutdown);
     },
@@ -76,10 +79,13 @@ builder.subscriptionFields((t) => ({
   }),
   workflowUpdated: t.field({
     type: Workflow,
-    description: 'A workflow whose status changed (to `status`, when given), as it is now. For list views.',
+    description:
+      'A workflow whose status changed (to `status`, when given), as it is now. For list views. Ends with an ' +
+      'EVENTS_INTERRUPTED error when the connection to Redis was lost (updates may have been missed): re-read, then subscribe again.',
     args: { status: t.arg({ type: WorkflowStatusEnum }) },
     subscribe: async (_root, args, ctx) => {
-      const updates = await ctx.services.bus.subscribe<WorkflowUpdate>(WORKFLOW_UPDATED_TOPIC);
+      const bus = ctx.services.bus;
+      const updates = interruptOnReconnect(await bus.subscribe<WorkflowUpdate>(WORKFLOW_UPDATED_TOPIC), bus, 'workflow updates');
       return mapStream(updates, async (u) => {
         if (args.status && u.status !== args.status) return undefined;
         // Each event is resolved with fresh reads: the context lives as long as the subscription.

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import type { EventBus } from '../../src/events/event-bus.ts';
 import { createRedisBus, EventBusUnavailableError } from '../../src/events/redis-bus.ts';
+import { until } from '../support/processes.ts';
 import { freePort, startRedisServer } from '../support/redis-server.ts';
 
 const PASSWORD = `secret-${randomUUID()}`;
@@ -38,6 +39,8 @@ it.skipIf(!hasRedisServer)('survives a Redis restart: publish settles during the
   const logger = { info: (o: object, m: string) => logs.push(`${m} ${JSON.stringify(o)}`), warn: (o: object, m: string) => logs.push(`${m} ${JSON.stringify(o)}`) };
   bus = createRedisBus({ url: `redis://:${PASSWORD}@127.0.0.1:${port}`, prefix: `baton-test-${randomUUID()}:`, maxRetryDelayMs: 200, publishTimeoutMs: 1000, logger });
 
+  let reconnects = 0;
+  bus.onReconnect!(() => reconnects++);
   const sub = await bus.subscribe<string>('wf');
   const other = await bus.subscribe<string>('other');
   await bus.publish('wf', 'before');
@@ -51,21 +54,24 @@ it.skipIf(!hasRedisServer)('survives a Redis restart: publish settles during the
     expect(r.status).toBe('rejected');
     expect((r as PromiseRejectedResult).reason).toBeInstanceOf(EventBusUnavailableError);
   }
+  // Once the outage is known, a publish fails at once rather than after a reconnect attempt (the engine awaits it).
+  await until(() => bus!.publish('wf', 'probe').then(() => false, () => true), 'the outage to be known', 5000, 10);
+  const failFast = Date.now();
+  await expect(bus.publish('wf', 'during-4')).rejects.toBeInstanceOf(EventBusUnavailableError);
+  expect(Date.now() - failFast).toBeLessThan(500);
+  expect(reconnects).toBe(0);
   // Leaving a topic sends UNSUBSCRIBE into a dead connection: it must fail quietly.
   other.close();
   await expect(bus.subscribe('late')).rejects.toBeInstanceOf(EventBusUnavailableError);
   await new Promise((r) => setTimeout(r, 300));
 
   server = await startRedis(port);
-  // The subscriber re-subscribes on its own after reconnecting; publish until the first message gets through.
-  const first = sub.next();
-  let arrived = false;
-  void first.then(() => (arrived = true));
-  for (let i = 0; !arrived && i < 150; i++) {
-    await bus.publish('wf', `after-${i}`).catch(() => {});
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  expect((await first).value).toMatch(/^after-\d+$/);
+  // The bus signals once both connections are back and the channels are subscribed again, so the
+  // first publish after the signal is delivered: a reader that re-reads its log then misses nothing.
+  await until(() => reconnects >= 1, 'the bus to signal its reconnect', 15_000, 20);
+  await bus.publish('wf', 'after');
+  expect(await sub.next()).toEqual({ done: false, value: 'after' });
+  expect(reconnects).toBe(1);
   await bus.publish('wf', 'final');
   let last: IteratorResult<string>;
   do last = await sub.next();

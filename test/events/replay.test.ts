@@ -52,7 +52,20 @@ async function take(it: AsyncIterator<Ev>, n: number): Promise<Ev[]> {
   return got;
 }
 
-function replay(store: ReturnType<typeof fakeStore>, afterSeq: number, bufferSize?: number) {
+/** A resync signal fired by hand; `listeners` shows whether the replay still listens. */
+function manualSignal() {
+  const listeners = new Set<() => void>();
+  return {
+    listeners,
+    signal: (l: () => void) => {
+      listeners.add(l);
+      return () => void listeners.delete(l);
+    },
+    fire: () => listeners.forEach((l) => l()),
+  };
+}
+
+function replay(store: ReturnType<typeof fakeStore>, afterSeq: number, bufferSize?: number, resync?: ReturnType<typeof manualSignal>) {
   const subs: BusSubscription<Ev>[] = [];
   const iterator = replayThenLive<Ev>({
     afterSeq,
@@ -63,6 +76,7 @@ function replay(store: ReturnType<typeof fakeStore>, afterSeq: number, bufferSiz
     },
     load: store.load,
     isTerminal: (e) => e.kind === 'completed',
+    resync: resync?.signal,
   });
   return { iterator, subs };
 }
@@ -165,5 +179,69 @@ describe('replayThenLive', () => {
     await commit(store, ...range(2, 10).map((s) => ev(s)));
     await expect(iterator.next()).rejects.toBeInstanceOf(SubscriberLaggedError);
     expect(await iterator.next()).toEqual({ done: true, value: undefined });
+  });
+
+  describe('resync (live delivery lost events, e.g. Redis was down)', () => {
+    it('reads the events committed but never published, once and in order, without waiting for a later live event', async () => {
+      const store = fakeStore([ev(1), ev(2)]);
+      const resync = manualSignal();
+      const { iterator } = replay(store, 0, undefined, resync);
+      expect((await take(iterator, 2)).map((e) => e.seq)).toEqual([1, 2]);
+      const waiting = iterator.next(); // parked on the bus
+      store.events.push(ev(3), ev(4), ev(5)); // committed; their publishes were lost
+      resync.fire();
+      expect((await waiting).value?.seq).toBe(3);
+      expect((await take(iterator, 2)).map((e) => e.seq)).toEqual([4, 5]);
+      // Published late after all (the publisher resends), then new ones: the stale ones are dropped.
+      await bus.publish(TOPIC, ev(5));
+      await commit(store, ev(6), ev(7, 'completed'));
+      const rest: number[] = [];
+      for await (const e of iterator) rest.push(e.seq);
+      expect(rest).toEqual([6, 7]);
+      expect(store.loads).toEqual([[0, undefined], [2, undefined]]);
+      expect(resync.listeners.size).toBe(0);
+    });
+
+    it('a resync with nothing new yields nothing and keeps the live stream going', async () => {
+      const store = fakeStore([ev(1)]);
+      const resync = manualSignal();
+      const { iterator } = replay(store, 0, undefined, resync);
+      await take(iterator, 1);
+      const waiting = iterator.next();
+      resync.fire();
+      resync.fire();
+      await commit(store, ev(2));
+      expect((await waiting).value?.seq).toBe(2);
+      expect(store.loads.length).toBeGreaterThanOrEqual(2);
+      await iterator.return!();
+      expect(resync.listeners.size).toBe(0);
+    });
+
+    it('a live event buffered when the resync fires is not lost, and not repeated by the read', async () => {
+      const store = fakeStore([ev(1)]);
+      const resync = manualSignal();
+      const { iterator } = replay(store, 0, undefined, resync);
+      await take(iterator, 1);
+      await commit(store, ev(2)); // buffered, not yet taken
+      store.events.push(ev(3)); // lost
+      resync.fire();
+      await commit(store, ev(4, 'completed'));
+      const rest: number[] = [];
+      for await (const e of iterator) rest.push(e.seq);
+      expect(rest).toEqual([2, 3, 4]);
+    });
+
+    it('a resync during the first load reads again right after it', async () => {
+      const store = fakeStore([ev(1)]);
+      const resync = manualSignal();
+      store.duringLoad = async () => {
+        store.events.push(ev(2)); // committed after the snapshot, its publish lost
+        resync.fire();
+      };
+      const { iterator } = replay(store, 0, undefined, resync);
+      expect((await take(iterator, 2)).map((e) => e.seq)).toEqual([1, 2]);
+      expect(store.loads).toEqual([[0, undefined], [1, undefined]]);
+      await iterator.return!();
+    });
   });
 });
