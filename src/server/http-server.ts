@@ -8,6 +8,7 @@ import type { Services } from '../services/types.ts';
 import { createMaskError, yogaLogger } from './errors.ts';
 import { EXAMPLE_OPERATION } from './example-operation.ts';
 import { useGraphqlWs } from './graphql-ws.ts';
+import { createHardening } from './hardening.ts';
 
 export interface HttpServerOptions {
   /**
@@ -43,6 +44,7 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
   const maxSubscriptions = opts.maxSubscriptionsPerConnection ?? 100;
   let stopping = new AbortController();
   const resolvePrincipal = opts.resolvePrincipal ?? (async () => LOCAL_ADMIN);
+  const hardening = createHardening(services.config, services.logger);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema: buildSchema(),
     graphqlEndpoint: GRAPHQL_PATH,
@@ -57,7 +59,8 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
       defaultQuery: opts.graphiqlDefaultQuery ?? EXAMPLE_OPERATION,
       subscriptionsProtocol: 'WS',
     },
-    plugins: [useHealthEndpoint(services)],
+    cors: hardening.cors,
+    plugins: [useHealthEndpoint(services), ...hardening.plugins],
   });
 
   let server: Server | undefined;
@@ -72,7 +75,7 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
       if (stopping.signal.aborted) stopping = new AbortController();
       const http = createServer(yoga);
       server = http;
-      ws = useGraphqlWs(yoga, new WebSocketServer({ server: http, path: GRAPHQL_PATH }), maxSubscriptions);
+      ws = useGraphqlWs(yoga, new WebSocketServer({ server: http, path: GRAPHQL_PATH, verifyClient: hardening.verifyClient }), maxSubscriptions);
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
         http.listen(port, host, () => {
@@ -93,6 +96,7 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
     async stop(graceMs = 2000): Promise<void> {
       const http = server;
       server = undefined;
+      await hardening.close();
       if (!http) return;
       stopping.abort();
       await ws?.dispose();
