@@ -3,12 +3,14 @@ import type { Plugin, YogaServerOptions } from 'graphql-yoga';
 import { UnsupportedMediaTypeError, clipInput } from '../errors.ts';
 
 /**
- * Request bodies Baton accepts. A browser can send form, multipart and
- * text/plain bodies to any site without asking it first (no CORS preflight),
- * so a page the user happens to open could otherwise run mutations here.
- * JSON needs a preflight, which the CORS allowlist answers.
+ * Request bodies Baton accepts: the two JSON types yoga parses.
+ * (`application/graphql-response+json` is what a client puts in Accept for the
+ * answer; yoga parses no request body of that type.) A browser can send form,
+ * multipart and text/plain bodies to any site without asking it first (no CORS
+ * preflight), so a page the user happens to open could otherwise run
+ * mutations here. JSON needs a preflight, which the CORS allowlist answers.
  */
-export const ACCEPTED_BODY_TYPES: ReadonlySet<string> = new Set(['application/json', 'application/graphql-response+json']);
+export const ACCEPTED_BODY_TYPES: ReadonlySet<string> = new Set(['application/json', 'application/graphql+json']);
 
 /** The media type of a Content-Type header, lowercased, without parameters ("" when absent). */
 export function mediaType(contentType: string | null): string {
@@ -76,5 +78,14 @@ export function webSocketOriginAllowed(allowed: readonly string[]) {
     } catch {
       return false;
     }
+  };
+}
+
+/** ws's `verifyClient` in its callback form, which can answer 403 (the plain form can only say 401). */
+export function verifyWebSocketOrigin(allowed: readonly string[]) {
+  const ok = webSocketOriginAllowed(allowed);
+  return (info: { origin?: string; req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void): void => {
+    if (ok(info)) done(true);
+    else done(false, 403, 'Forbidden: this Origin may not open a WebSocket (see CORS_ORIGINS)');
   };
 }

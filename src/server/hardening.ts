@@ -1,7 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { corsFor, useJsonBodiesOnly, webSocketOriginAllowed } from './browser-safety.ts';
+import { corsFor, useJsonBodiesOnly, verifyWebSocketOrigin } from './browser-safety.ts';
 import { useClippedErrors } from './clip-errors.ts';
 import { useQueryLimits } from './query-limits.ts';
 import { createRateLimits } from './rate-limit.ts';
@@ -30,7 +30,7 @@ export function createHardening(config: Config, logger: Logger) {
   return {
     plugins,
     cors: corsFor(config.corsOrigins),
-    verifyClient: webSocketOriginAllowed(config.corsOrigins),
+    verifyClient: verifyWebSocketOrigin(config.corsOrigins),
     close: () => rateLimits.close(),
   };
 }

@@ -74,7 +74,7 @@ describe.runIf(runs)(`query limits (graphql-armor) on ${testDialect}`, () => {
     const { parse: parseE, validate, schema } = server.yoga.getEnveloped({});
     for (const [name, source] of [...docs, ['example-operation.ts', EXAMPLE_OPERATION], ['introspection', introspection]] as const) {
       const errors = validate(schema, parseE(source));
-      expect(errors.map((e) => e.message), name).toEqual([]);
+      expect(errors.map((e: { message: string }) => e.message), name).toEqual([]);
     }
     // And introspection answers for real, as GraphiQL asks it.
     const r = await post(introspection);
