@@ -31,6 +31,8 @@ export function createHardening(config: Config, logger: Logger) {
     plugins,
     cors: corsFor(config.corsOrigins),
     verifyClient: verifyWebSocketOrigin(config.corsOrigins),
+    /** Before listening: the shared rate-limit counters are reachable (or a bounded wait passed). */
+    ready: () => rateLimits.ready(),
     close: () => rateLimits.close(),
   };
 }

@@ -73,6 +73,7 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
     async start(port: number, host = '0.0.0.0'): Promise<{ url: string; port: number }> {
       if (server) throw new Error('the HTTP server is already started');
       if (stopping.signal.aborted) stopping = new AbortController();
+      await hardening.ready();
       const http = createServer(yoga);
       server = http;
       ws = useGraphqlWs(yoga, new WebSocketServer({ server: http, path: GRAPHQL_PATH, verifyClient: hardening.verifyClient }), maxSubscriptions);

@@ -102,7 +102,7 @@ function createRedisClient(url: string, logger: Logger): Redis {
  * With Redis the counters are shared; when Redis fails, each process counts
  * in memory (insurance) so an outage never refuses or blocks the API.
  */
-export function createRateLimits(o: RateLimitOptions): { plugin: Plugin; close(): Promise<void> } {
+export function createRateLimits(o: RateLimitOptions): { plugin: Plugin; ready(timeoutMs?: number): Promise<void>; close(): Promise<void> } {
   const client = o.redis ? createRedisClient(o.redis.url, o.logger.child({ component: 'rate-limit' })) : undefined;
   const limiter = (name: string, points: number): RateLimiterAbstract | null => {
     if (points <= 0) return null;
@@ -148,6 +148,22 @@ export function createRateLimits(o: RateLimitOptions): { plugin: Plugin; close()
   };
   return {
     plugin,
+    /**
+     * Resolves once the Redis connection is up, or after `timeoutMs` (Redis
+     * down at start is an outage like any other). Until then, calls count in memory.
+     */
+    async ready(timeoutMs = 2000) {
+      if (!client || client.status === 'ready') return;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          client.off('ready', done);
+          resolve();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        client.once('ready', done);
+      });
+    },
     async close() {
       client?.disconnect();
     },
