@@ -54,8 +54,10 @@ export const ECHO_MAX_CHARS = 64;
  * 10 KB argument whole (it amplifies the request and fills logs).
  */
 export function clipInput(value: string, max = ECHO_MAX_CHARS): string {
+  if (value.length <= max) return value;
+  // 2·max+1 UTF-16 units hold more than max code points whenever the value does;
   // Array.from counts code points, so a cut never splits a surrogate pair.
-  const chars = Array.from(value.length > max * 2 ? value.slice(0, max * 2) : value);
+  const chars = Array.from(value.slice(0, max * 2 + 1));
   return chars.length > max ? `${chars.slice(0, max).join('')}…` : value;
 }
 
