@@ -155,16 +155,18 @@ describe.runIf(runs)(`query limits (graphql-armor) on ${testDialect}`, () => {
   });
 
   it('hides field suggestions when introspection is off, shows them when it is on', async () => {
-    const hidden = createHttpServer({ ...t.app.services, config: { ...t.app.services.config, graphiql: false } });
+    const withGraphiql = (graphiql: boolean) => createHttpServer({ ...t.app.services, config: { ...t.app.services.config, graphiql } });
+    const shown = withGraphiql(true);
+    const hidden = withGraphiql(false);
     try {
       const ask = async (fetchFn: typeof server.fetch) => {
         const res = await fetchFn('http://baton.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ workflowz(first: 1) { edges { cursor } } }' }) });
         return ((await res.json()) as Result<unknown>).errors![0]!.message;
       };
-      expect(await ask(server.fetch)).toMatch(/Did you mean "workflows?"/);
+      expect(await ask(shown.fetch)).toMatch(/Did you mean "workflows?"/);
       expect(await ask(hidden.fetch)).not.toMatch(/Did you mean/);
     } finally {
-      await hidden.stop();
+      await Promise.all([shown.stop(), hidden.stop()]);
     }
   });
 
