@@ -103,15 +103,20 @@ function createRedisClient(url: string, logger: Logger): Redis {
  * in memory (insurance) so an outage never refuses or blocks the API.
  */
 export function createRateLimits(o: RateLimitOptions): { plugin: Plugin; ready(timeoutMs?: number): Promise<void>; close(): Promise<void> } {
-  const client = o.redis ? createRedisClient(o.redis.url, o.logger.child({ component: 'rate-limit' })) : undefined;
-  const limiter = (name: string, points: number): RateLimiterAbstract | null => {
+  const limiter = (client: Redis | undefined, name: string, points: number): RateLimiterAbstract | null => {
     if (points <= 0) return null;
     const opts = { points, duration: WINDOW_SECONDS, keyPrefix: `${o.redis?.prefix ?? ''}ratelimit:${name}` };
     if (!client) return new RateLimiterMemory(opts);
     return new RateLimiterRedis({ ...opts, storeClient: client, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(opts) });
   };
-  const ops = limiter('ops', o.perMin);
-  const plan = limiter('plan', o.planPerMin);
+  // Opened on first use and dropped by close(), so a server stopped and started again gets a new connection.
+  let state: { client?: Redis; ops: RateLimiterAbstract | null; plan: RateLimiterAbstract | null } | undefined;
+  const open = () => {
+    if (state) return state;
+    const client = o.redis ? createRedisClient(o.redis.url, o.logger.child({ component: 'rate-limit' })) : undefined;
+    state = { client, ops: limiter(client, 'ops', o.perMin), plan: limiter(client, 'plan', o.planPerMin) };
+    return state;
+  };
 
   /** null when allowed; else the refusal. A store error other than "over the limit" is logged and lets the call through. */
   async function take(l: RateLimiterAbstract | null, key: string, points: number, name: 'operations' | 'planning', perMin: number, http: boolean) {
@@ -130,6 +135,7 @@ export function createRateLimits(o: RateLimitOptions): { plugin: Plugin; ready(t
     const ctx = (args.contextValue ?? {}) as SenderContext;
     const key = clientKey(ctx, o.keyedByToken);
     const http = isHttp(ctx);
+    const { ops, plan } = open();
     return (
       (await take(ops, key, 1, 'operations', o.perMin, http)) ??
       (await take(plan, key, planningCalls(args.document, args.operationName), 'planning', o.planPerMin, http))
@@ -153,6 +159,7 @@ export function createRateLimits(o: RateLimitOptions): { plugin: Plugin; ready(t
      * down at start is an outage like any other). Until then, calls count in memory.
      */
     async ready(timeoutMs = 2000) {
+      const { client } = open();
       if (!client || client.status === 'ready') return;
       await new Promise<void>((resolve) => {
         const done = () => {
@@ -165,7 +172,9 @@ export function createRateLimits(o: RateLimitOptions): { plugin: Plugin; ready(t
       });
     },
     async close() {
-      client?.disconnect();
+      const s = state;
+      state = undefined;
+      s?.client?.disconnect();
     },
   };
 }

@@ -131,6 +131,10 @@ describe.runIf(runs)(`rate limits on ${testDialect}`, () => {
       } finally {
         r2.disconnect();
       }
+      // Stopped and started again, a server counts in Redis again (not in a fresh memory budget).
+      await a.stop();
+      await a.start(0, '127.0.0.1');
+      expect(code(await post(a, QUERY))).toBe('RATE_LIMITED');
     });
 
     it('a Redis outage does not take the API down: each process counts in memory meanwhile', async () => {
