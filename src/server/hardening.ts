@@ -25,7 +25,7 @@ export function createHardening(config: Config, logger: Logger) {
     useJsonBodiesOnly(),
     useQueryLimits(config.queryLimits, { hideSuggestions: !config.graphiql }),
     rateLimits.plugin,
-    useClippedErrors(),
+    useClippedErrors({ hideSuggestions: !config.graphiql }),
   ];
   return {
     plugins,

@@ -159,12 +159,17 @@ describe.runIf(runs)(`query limits (graphql-armor) on ${testDialect}`, () => {
     const shown = withGraphiql(true);
     const hidden = withGraphiql(false);
     try {
-      const ask = async (fetchFn: typeof server.fetch) => {
-        const res = await fetchFn('http://baton.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ workflowz(first: 1) { edges { cursor } } }' }) });
+      const ask = async (fetchFn: typeof server.fetch, query: string, variables?: Record<string, unknown>) => {
+        const res = await fetchFn('http://baton.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
         return ((await res.json()) as Result<unknown>).errors![0]!.message;
       };
-      expect(await ask(shown.fetch)).toMatch(/Did you mean "workflows?"/);
-      expect(await ask(hidden.fetch)).not.toMatch(/Did you mean/);
+      const field = '{ workflowz(first: 1) { edges { cursor } } }';
+      expect(await ask(shown.fetch, field)).toMatch(/Did you mean "workflows?"/);
+      expect(await ask(hidden.fetch, field)).not.toMatch(/Did you mean/);
+      // An enum value in a variable: graphql-js suggests it while coercing, after validation.
+      const enumValue = ['query($s: WorkflowStatus) { workflows(status: $s) { edges { cursor } } }', { s: 'COMPLETE' }] as const;
+      expect(await ask(shown.fetch, ...enumValue)).toMatch(/Did you mean/);
+      expect(await ask(hidden.fetch, ...enumValue)).not.toMatch(/Did you mean|COMPLETED/);
     } finally {
       await Promise.all([shown.stop(), hidden.stop()]);
     }
