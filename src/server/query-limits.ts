@@ -1,5 +1,4 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
 import { GraphQLError } from 'graphql/index.js'; // one graphql realm under vitest too: see schema/print.ts
 import type { Plugin } from 'graphql-yoga';
 import { QueryTooComplexError } from '../errors.ts';
@@ -13,6 +12,8 @@ export interface QueryLimits {
 }
 
 type LimitName = keyof QueryLimits;
+/** armor's onReject callback (its types package is not a dependency of ours). */
+type RejectCallback = (ctx: unknown, err: GraphQLError) => void;
 
 /**
  * armor's own rejection is an untyped GraphQLError ("Syntax Error: …", no
@@ -20,7 +21,7 @@ type LimitName = keyof QueryLimits;
  * the token limit aborts the parse, the other limits abort validation at the
  * operation's first node, before graphql-js's own (slower) rules see the rest.
  */
-function rejectTyped(limit: LimitName, max: number): GraphQLArmorRejectCallback[] {
+function rejectTyped(limit: LimitName, max: number): RejectCallback[] {
   return [
     (_ctx, err) => {
       const message = err.message.replace(/^Syntax Error: /, '');
