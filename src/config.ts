@@ -60,6 +60,18 @@ const schema = z.object({
     .optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']),
   OTEL_SERVICE_NAME: z.string().min(1).max(200).default('baton'),
+  MAX_QUERY_DEPTH: int(1, 6),
+  MAX_QUERY_ALIASES: int(0, 10),
+  MAX_QUERY_DIRECTIVES: int(0, 20),
+  MAX_QUERY_TOKENS: int(10, 1000),
+  MAX_QUERY_COST: int(1, 5000),
+  CORS_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .refine((list) => list.every(isOrigin), 'a comma-separated list of origins like https://app.example.com (scheme://host[:port], no path)')
+    .default([]),
+  RATE_LIMIT_PER_MIN: int(0, 600),
+  PLAN_RATE_LIMIT_PER_MIN: int(0, 30),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -108,6 +120,14 @@ export interface Config {
   /** OpenTelemetry traces go to this OTLP/HTTP collector; unset: no tracing at all. */
   otlpEndpoint?: string;
   otelServiceName: string;
+  /** graphql-armor limits on every operation (HTTP, SSE and graphql-ws), checked before it runs. */
+  queryLimits: { depth: number; aliases: number; directives: number; tokens: number; cost: number };
+  /** Origins a browser page may call Baton from (exact `scheme://host[:port]`); none by default. */
+  corsOrigins: string[];
+  /** Operations per minute per API key (per client address with AUTH=off); planning counts against both. 0 = no limit. */
+  rateLimitPerMin: number;
+  /** Planning operations (planWorkflow, replanWorkflow) per minute per key or address. 0 = no limit. */
+  planRateLimitPerMin: number;
 }
 
 export class ConfigError extends Error {
@@ -160,7 +180,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsPort: e.METRICS_PORT,
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     otelServiceName: e.OTEL_SERVICE_NAME,
+    queryLimits: { depth: e.MAX_QUERY_DEPTH, aliases: e.MAX_QUERY_ALIASES, directives: e.MAX_QUERY_DIRECTIVES, tokens: e.MAX_QUERY_TOKENS, cost: e.MAX_QUERY_COST },
+    corsOrigins: e.CORS_ORIGINS,
+    rateLimitPerMin: e.RATE_LIMIT_PER_MIN,
+    planRateLimitPerMin: e.PLAN_RATE_LIMIT_PER_MIN,
   };
+}
+
+/** `scheme://host[:port]` exactly as a browser sends it in `Origin` (no path, no trailing slash). */
+function isOrigin(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === v;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether a listen address only accepts connections from this machine. */

@@ -22,6 +22,8 @@ const BASE_ENV = {
   MAX_TASKS: '20000',
   TASK_TIMEOUT_MS: '600000',
   SHUTDOWN_GRACE_MS: '1000',
+  // Hundreds of graphql-ws subscribers from one address: no per-client rate limit in a measurement.
+  RATE_LIMIT_PER_MIN: '0',
 };
 
 interface Answer {

@@ -1,4 +1,4 @@
-import { PlanInvalidError } from '../errors.ts';
+import { PlanInvalidError, clipInput } from '../errors.ts';
 import type { PlannedTask, ValidatedPlan } from './types.ts';
 
 export interface ValidatePlanOptions {
@@ -51,8 +51,8 @@ function indexKeys(tasks: PlannedTask[]): Map<string, number> {
   tasks.forEach((t, i) => {
     if (!isValidKey(t.key)) {
       const at = t.line === undefined ? '' : ` (line ${t.line})`;
-      throw new PlanInvalidError(`task key ${JSON.stringify(t.key)}${at} is invalid; expected ${KEY_RULE}`, {
-        taskKey: String(t.key),
+      throw new PlanInvalidError(`task key ${JSON.stringify(clipInput(String(t.key)))}${at} is invalid; expected ${KEY_RULE}`, {
+        taskKey: clipInput(String(t.key)),
         ...(t.line !== undefined && { line: t.line }),
       });
     }
@@ -70,11 +70,11 @@ function checkTasks(tasks: PlannedTask[], index: Map<string, number>, agents: Se
   const known = agents.size === 0 ? 'none' : [...agents].sort().map((a) => `@${a}`).join(', ');
   for (const t of tasks) {
     if (!t.agent) throw taskError(t, `has no agent; known agents: ${known}`);
-    if (!agents.has(t.agent)) throw taskError(t, `has unknown agent @${t.agent}; known agents: ${known}`);
+    if (!agents.has(t.agent)) throw taskError(t, `has unknown agent @${clipInput(t.agent)}; known agents: ${known}`);
     if (typeof t.description !== 'string' || !t.description.trim()) throw taskError(t, 'has an empty description');
     for (const dep of t.dependsOn) {
       if (dep === t.key) throw taskError(t, `depends on itself (cycle: ${dep} -> ${dep})`);
-      if (!index.has(dep)) throw taskError(t, `depends on task ${dep}, which does not exist`);
+      if (!index.has(dep)) throw taskError(t, `depends on task ${clipInput(dep)}, which does not exist`);
     }
   }
 }

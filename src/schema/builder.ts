@@ -2,6 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin from '@pothos/plugin-relay';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
+import { clipInput } from '../errors.ts';
 import type { Context } from './context.ts';
 import { decodeGlobalId, encodeGlobalId } from './ids.ts';
 import { resolveNode } from './node.ts';
@@ -47,7 +48,7 @@ builder.subscriptionType({});
 
 const toIso = (v: unknown): string => {
   const d = v instanceof Date ? v : new Date(typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : (v as number | string));
-  if (Number.isNaN(d.getTime())) throw new TypeError(`DateTime is expected to be epoch milliseconds or an ISO-8601 string, but got ${String(v)}`);
+  if (Number.isNaN(d.getTime())) throw new TypeError(`DateTime is expected to be epoch milliseconds or an ISO-8601 string, but got ${clipInput(String(v))}`);
   return d.toISOString();
 };
 
@@ -56,7 +57,7 @@ export const DateTime = builder.scalarType('DateTime', {
   serialize: toIso,
   parseValue: (v) => {
     const ms = typeof v === 'string' ? Date.parse(v) : Number.NaN;
-    if (Number.isNaN(ms)) throw new TypeError(`DateTime is expected to be an ISO-8601 string, but got ${JSON.stringify(v)}`);
+    if (Number.isNaN(ms)) throw new TypeError(`DateTime is expected to be an ISO-8601 string, but got ${typeof v === 'string' ? JSON.stringify(clipInput(v)) : typeof v}`);
     return ms;
   },
 });

@@ -16,7 +16,7 @@ interface WorkflowUpdate {
   status: string;
 }
 
-const MAX_EVENTS_PAGE = 1000;
+export const MAX_EVENTS_PAGE = 1000;
 
 async function existingWorkflowId(ctx: Context, globalId: string): Promise<string> {
   const id = requireLocalId(globalId, 'Workflow');

@@ -1,7 +1,7 @@
 import { resolveCursorConnection, type ResolveCursorConnectionArgs } from '@pothos/plugin-relay';
 import type { FilterQuery } from '@mikro-orm/core';
 import { WorkflowEntity } from '../db/entities.ts';
-import { BadUserInputError, NotFoundError } from '../errors.ts';
+import { BadUserInputError, NotFoundError, clipInput } from '../errors.ts';
 import { builder, DateTime, JSONScalar } from './builder.ts';
 import { Progress, progressOf, TokenUsage, tokenUsageOf, WorkflowStatusEnum } from './common.ts';
 import { localId } from './ids.ts';
@@ -56,8 +56,21 @@ const toCursor = (w: WorkflowRow) => Buffer.from(`${w.createdAt}:${w.id}`).toStr
 
 function fromCursor(cursor: string, arg: string): { at: number; id: string } {
   const m = /^(\d+):([0-9a-f-]{36})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!m) throw new BadUserInputError(`${arg} is expected to be a cursor returned by workflows, but got ${JSON.stringify(cursor)}`, { argument: arg });
+  if (!m) throw new BadUserInputError(`${arg} is expected to be a cursor returned by workflows, but got ${JSON.stringify(clipInput(cursor))}`, { argument: arg });
   return { at: Number(m[1]), id: m[2]! };
+}
+
+/** Most workflows one page holds. */
+export const MAX_WORKFLOWS_PAGE = 100;
+
+/** `first`/`last` beyond the page size is the client's mistake, not something to cut silently. */
+function checkPageSize(args: { first?: number | null; last?: number | null }): void {
+  for (const arg of ['first', 'last'] as const) {
+    const n = args[arg];
+    if (n != null && n > MAX_WORKFLOWS_PAGE) {
+      throw new BadUserInputError(`${arg} is expected to be at most ${MAX_WORKFLOWS_PAGE}, but got ${n}`, { argument: arg });
+    }
+  }
 }
 
 /** Newest first; ties on createdAt broken by id so that no page skips or repeats a row. */
@@ -88,16 +101,17 @@ builder.queryFields((t) => ({
   workflows: t.connection(
     {
       type: Workflow,
-      description: 'Newest first. At most 100 per page (default 20).',
+      description: `Newest first. At most ${MAX_WORKFLOWS_PAGE} per page (default 20); a larger first or last is BAD_USER_INPUT.`,
       args: {
         status: t.arg({ type: WorkflowStatusEnum }),
         channelId: t.arg.string(),
       },
       resolve: (_root, args, ctx) => {
+        checkPageSize(args);
         const base: FilterQuery<WorkflowRow> = {};
         if (args.status) base.status = args.status;
         if (args.channelId) base.channelId = args.channelId;
-        return resolveCursorConnection({ args, toCursor }, async (page: ResolveCursorConnectionArgs) => {
+        return resolveCursorConnection({ args, toCursor, maxSize: MAX_WORKFLOWS_PAGE }, async (page: ResolveCursorConnectionArgs) => {
           const dir = page.inverted ? 'asc' : 'desc';
           const rows = await ctx.em.find(WorkflowEntity, pageWhere(base, page), {
             orderBy: { createdAt: dir, id: dir },

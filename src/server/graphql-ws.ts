@@ -4,6 +4,7 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocketServer } from 'ws';
 import type { Context } from '../schema/index.ts';
+import { clipErrors } from './clip-errors.ts';
 
 type Enveloped = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
 
@@ -38,15 +39,17 @@ export function useGraphqlWs(
           params: payload,
         });
         let document;
+        let errors: readonly GraphQLError[];
         try {
           document = parse(payload.query);
+          errors = validate(schema, document);
         } catch (err) {
-          // A syntax error is the client's; report it on the operation instead of closing the socket.
-          if (err instanceof GraphQLError) return [err];
+          // A syntax error, or a query over a limit (graphql-armor throws those), is the client's:
+          // report it on the operation instead of closing the socket.
+          if (err instanceof GraphQLError) return clipErrors([err]);
           throw err;
         }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return clipErrors(errors);
         return {
           schema,
           document,

@@ -10,6 +10,7 @@ import { createMaskError, yogaLogger } from './errors.ts';
 import { EXAMPLE_OPERATION } from './example-operation.ts';
 import { createGraphiql } from './graphiql.ts';
 import { useGraphqlWs } from './graphql-ws.ts';
+import { createHardening } from './hardening.ts';
 
 export interface HttpServerOptions {
   /**
@@ -53,6 +54,7 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
     defaultQuery: opts.graphiqlDefaultQuery ?? EXAMPLE_OPERATION,
     logger: services.logger,
   });
+  const hardening = createHardening(services.config, services.logger);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema: buildSchema(),
     graphqlEndpoint: GRAPHQL_PATH,
@@ -64,8 +66,10 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
     logging: yogaLogger(services.logger),
     // Baton serves GraphiQL itself (./graphiql.ts): yoga's page loads its scripts from a CDN.
     graphiql: graphiql.graphiql,
+    cors: hardening.cors,
     plugins: [
       useHealthEndpoint(services),
+      ...hardening.plugins,
       ...graphiql.plugins,
       ...(opts.metrics ? [useMetricsEndpoint(opts.metrics, resolvePrincipal, services.logger), useSubscriptionGauge(opts.metrics)] : []),
     ],
@@ -81,9 +85,10 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
     async start(port: number, host = '0.0.0.0'): Promise<{ url: string; port: number }> {
       if (server) throw new Error('the HTTP server is already started');
       if (stopping.signal.aborted) stopping = new AbortController();
+      await hardening.ready();
       const http = createServer(yoga);
       server = http;
-      ws = useGraphqlWs(yoga, new WebSocketServer({ server: http, path: GRAPHQL_PATH }), maxSubscriptions);
+      ws = useGraphqlWs(yoga, new WebSocketServer({ server: http, path: GRAPHQL_PATH, verifyClient: hardening.verifyClient }), maxSubscriptions);
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
         http.listen(port, host, () => {
@@ -104,6 +109,7 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
     async stop(graceMs = 2000): Promise<void> {
       const http = server;
       server = undefined;
+      await hardening.close();
       if (!http) return;
       stopping.abort();
       await ws?.dispose();
