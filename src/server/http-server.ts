@@ -69,8 +69,9 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
     cors: hardening.cors,
     plugins: [
       useHealthEndpoint(services),
-      ...hardening.plugins,
+      // GraphiQL's page and files first: they answer their own paths (405 for other methods) and run nothing.
       ...graphiql.plugins,
+      ...hardening.plugins,
       ...(opts.metrics ? [useMetricsEndpoint(opts.metrics, resolvePrincipal, services.logger), useSubscriptionGauge(opts.metrics)] : []),
     ],
   });
