@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createAgentStore } from './agents/agent-store.ts';
+import { keyResolver } from './auth/authenticate.ts';
+import { createKeyStore } from './auth/keys.ts';
+import { createRevocationWatch } from './auth/revocation-watch.ts';
+import { insecureAuthWarning } from './auth/startup.ts';
 import { createModelFactory, type ModelFactory } from './agents/model-factory.ts';
 import type { Config } from './config.ts';
 import { createDb } from './db/orm.ts';
@@ -45,6 +49,10 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
   await db.migrate();
   const agents = createAgentStore(db, clock.now);
   await agents.seed();
+  const keys = createKeyStore(db, { now: clock.now, logger: logger.child({ component: 'api-keys' }) });
+  const revocations = createRevocationWatch({ revokedAmong: (ids) => keys.revokedAmong(ids), logger });
+  const warning = insecureAuthWarning(config);
+  if (warning) logger.warn({ auth: config.auth, host: config.host }, warning);
 
   const bus: EventBus = config.redisUrl
     ? createRedisBus({ url: config.redisUrl, prefix: config.redisPrefix, logger: logger.child({ component: 'event-bus' }) })
@@ -73,7 +81,7 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
   const workflows = createWorkflowService({ config, engine, agents, planner, publisher, logger });
 
   const services: Services = {
-    config, db, bus, logger, workflows,
+    config, db, bus, logger, workflows, keys,
     agents: { create: (i) => agents.create(i), update: (n, p) => agents.update(n, p), deactivate: (n) => agents.deactivate(n) },
     async health() {
       const database = await db.knex.raw('select 1').then(() => true, () => false);
@@ -83,7 +91,10 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
   const serves = config.role !== 'worker';
   const works = config.role !== 'api';
   // Worker processes never load the GraphQL layer.
-  const http = serves ? (await import('./server/http-server.ts')).createHttpServer(services, o.http ?? {}) : undefined;
+  // AUTH=required: every request carries a key (tests may pass their own resolver); AUTH=off: LOCAL_ADMIN.
+  const auth: HttpServerOptions =
+    config.auth === 'required' ? { resolvePrincipal: keyResolver(keys), watchRevocation: revocations.watch } : {};
+  const http = serves ? (await import('./server/http-server.ts')).createHttpServer(services, { ...auth, ...o.http }) : undefined;
   let stopped = false;
 
   return {
@@ -105,6 +116,7 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
       if (stopped) return;
       stopped = true;
       await http?.stop();
+      revocations.close();
       await workflows.stop();
       await engine.stop(config.shutdownGraceMs);
       agents.close();

@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
+import { useAuthentication, useRevocationWatch, useRoles } from '../auth/plugins.ts';
 import { LOCAL_ADMIN, type Principal } from '../auth/principal.ts';
+import type { WatchRevocation } from '../auth/revocation-watch.ts';
 import { type Context, buildSchema, createContext } from '../schema/index.ts';
 import type { Services } from '../services/types.ts';
 import { createMaskError, yogaLogger } from './errors.ts';
@@ -15,6 +17,11 @@ export interface HttpServerOptions {
    * Default: every request acts as LOCAL_ADMIN.
    */
   resolvePrincipal?: (request: Request) => Promise<Principal>;
+  /**
+   * Watches a key while a graphql-ws socket or a subscription uses it: once revoked, the socket
+   * closes with 4403 and the subscriptions end. None with AUTH=off.
+   */
+  watchRevocation?: WatchRevocation;
   /** The operation GraphiQL opens on. */
   graphiqlDefaultQuery?: string;
   /** Operations one graphql-ws connection may hold at once (default 100). */
@@ -49,7 +56,11 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
     // yoga's own check answers 200 with no body: liveness. /health (below) is readiness.
     healthCheckEndpoint: '/live',
     landingPage: false,
-    context: async ({ request }) => createContext(services, stopping.signal, await resolvePrincipal(request)),
+    // HTTP and SSE: the principal useAuthentication resolved; graphql-ws: the connection's.
+    context: async (initial) => {
+      const { principal, request } = initial as { principal?: Principal; request?: Request };
+      return createContext(services, stopping.signal, principal ?? (await resolvePrincipal(request!)));
+    },
     maskedErrors: { maskError: createMaskError(services.logger) },
     logging: yogaLogger(services.logger),
     graphiql: {
@@ -57,7 +68,12 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
       defaultQuery: opts.graphiqlDefaultQuery ?? EXAMPLE_OPERATION,
       subscriptionsProtocol: 'WS',
     },
-    plugins: [useHealthEndpoint(services)],
+    plugins: [
+      useHealthEndpoint(services),
+      useAuthentication(resolvePrincipal),
+      useRoles(),
+      ...(opts.watchRevocation ? [useRevocationWatch(opts.watchRevocation)] : []),
+    ],
   });
 
   let server: Server | undefined;
@@ -72,7 +88,12 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
       if (stopping.signal.aborted) stopping = new AbortController();
       const http = createServer(yoga);
       server = http;
-      ws = useGraphqlWs(yoga, new WebSocketServer({ server: http, path: GRAPHQL_PATH }), maxSubscriptions);
+      ws = useGraphqlWs(yoga, new WebSocketServer({ server: http, path: GRAPHQL_PATH }), {
+        maxSubscriptions,
+        resolvePrincipal,
+        watchRevocation: opts.watchRevocation,
+        logger: services.logger,
+      });
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
         http.listen(port, host, () => {
