@@ -102,6 +102,8 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
     engine,
     agents,
     fetch: http?.fetch as NonNullable<typeof http>['fetch'],
+    /** The authentication this app's server uses (for another server on the same services, e.g. in tests). */
+    httpAuth: auth,
     async start(): Promise<{ url: string | null }> {
       if (works) {
         await engine.startWorking();
