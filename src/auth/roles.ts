@@ -1,7 +1,7 @@
 import type { DocumentNode, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import { roleAtLeast, type Role } from './principal.ts';
 
-type OperationType = OperationDefinitionNode['operation'];
+type OperationType = `${OperationDefinitionNode['operation']}`;
 
 /**
  * The one table of who may do what. A root field not listed needs the
