@@ -1,8 +1,8 @@
 // npm run keys -- create|list|revoke: API keys on the configured database (DATABASE_URL or SQLITE_PATH).
 import { ConfigError, loadConfig } from '../config.ts';
-import { createDb } from '../db/orm.ts';
+import { createDb, type Db } from '../db/orm.ts';
 import { isExpectedError } from '../server/errors.ts';
-import { KEYS_USAGE, parseKeysArgs } from './keys-args.ts';
+import { KEYS_USAGE, type KeysCommand, parseKeysArgs } from './keys-args.ts';
 import { type ApiKeyRecord, createKeyStore } from './keys.ts';
 
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
@@ -24,28 +24,34 @@ try {
   process.exit(2);
 }
 
-const db = await createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
-let code = 0;
-try {
+/** Runs the command; the output's last line is what a script wants (the key, for create). */
+async function run(db: Db, c: KeysCommand): Promise<void> {
   await db.migrate();
   const keys = createKeyStore(db);
-  if (cmd.command === 'create') {
-    const { key, record } = await keys.create(cmd.tenant, cmd.role, cmd.name);
+  if (c.command === 'create') {
+    const { key, record } = await keys.create(c.tenant, c.role, c.name);
     console.log(`created ${record.role} key ${record.id} for tenant ${record.tenant}; it is shown only once:`);
     console.log(key);
-  } else if (cmd.command === 'list') {
-    const list = await keys.list(cmd.tenant);
-    if (list.length === 0) console.log(`no keys for tenant ${cmd.tenant}`);
+  } else if (c.command === 'list') {
+    const list = await keys.list(c.tenant);
+    if (list.length === 0) console.log(`no keys for tenant ${c.tenant}`);
     for (const k of list) console.log(line(k));
   } else {
-    const k = await keys.revoke(cmd.id);
+    const k = await keys.revoke(c.id);
     console.log(`revoked ${k.id} (tenant ${k.tenant}, ${k.role})`);
   }
+}
+
+let code = 0;
+let db: Db | undefined;
+try {
+  db = await createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
+  await run(db, cmd);
 } catch (err) {
-  if (!isExpectedError(err)) throw err;
-  console.error(`baton keys: ${err.message}`);
+  // Expected failures (unknown id, bad tenant) and unreachable databases alike: one line, no stack.
+  console.error(`baton keys: ${isExpectedError(err) ? err.message : `failed: ${(err as Error).message ?? String(err)}`}`);
   code = 1;
 } finally {
-  await db.close();
+  await db?.close().catch(() => undefined);
 }
 process.exit(code);
