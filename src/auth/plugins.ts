@@ -23,7 +23,7 @@ export function useAuthentication(resolvePrincipal: (request: Request) => Promis
         if (!isExpectedError(err) || err.code !== 'UNAUTHENTICATED') throw err;
         const details = (err as { details?: Record<string, unknown> }).details ?? {};
         setResult({
-          errors: [new GraphQLError(err.message, { extensions: { ...details, code: err.code, http: { status: 401 } } })],
+          errors: [new GraphQLError(err.message, { extensions: { ...details, code: err.code, http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } } })],
         });
       }
     },

@@ -25,6 +25,7 @@ describe.runIf(runs)(`API keys and roles over HTTP on ${testDialect}`, () => {
     for (const authorization of [undefined, `Bearer ${unknownKey}`, 'Bearer nope', 'Basic abc', 'Bearer']) {
       const a = await post('{ workflows(first: 1) { edges { cursor } } }', { authorization });
       expect(a.status).toBe(401);
+      expect(a.headers.get('www-authenticate')).toBe('Bearer');
       expect(codes(a)).toEqual(['UNAUTHENTICATED']);
       expect(a.data ?? null).toBeNull();
     }

@@ -1,6 +1,7 @@
 /** Raw GraphQL over a yoga fetch with an optional key, for access-control tests (untyped on purpose). */
 export interface Answer {
   status: number;
+  headers: Headers;
   data: Record<string, any> | null | undefined;
   errors: Array<{ message: string; extensions?: Record<string, unknown> & { code?: string } }> | undefined;
 }
@@ -16,7 +17,7 @@ export function poster(fetch: FetchFn) {
       body: JSON.stringify({ query, variables: opts.variables }),
     });
     const json = (await res.json()) as { data?: Record<string, any> | null; errors?: Answer['errors'] };
-    return { status: res.status, data: json.data, errors: json.errors };
+    return { status: res.status, headers: res.headers, data: json.data, errors: json.errors };
   };
 }
 
