@@ -4,7 +4,7 @@
  * workflow, and reports when every client has seen the workflow end: per
  * stored event, receipt time minus the event's `at` (the state change's time,
  * ms resolution), and how many events each client received.
- * Started by bench/systems/baton.ts with IPC: { url, workflowId, afterSeq, count }.
+ * Started by bench/systems/baton.ts with IPC: { url, key, workflowId, afterSeq, count }.
  */
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -12,6 +12,8 @@ import { percentile } from './infra.ts';
 
 interface Job {
   url: string;
+  /** An API key (AUTH=required, e.g. with PostgreSQL), sent in connectionParams. */
+  key?: string;
   workflowId: string;
   afterSeq: number;
   count: number;
@@ -29,7 +31,13 @@ async function watch(job: Job) {
   const errorSamples = new Set<string>();
   const done: Promise<void>[] = [];
   for (let i = 0; i < job.count; i++) {
-    const client = createClient({ url: job.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    const client = createClient({
+      url: job.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: true,
+      connectionParams: job.key ? { authorization: `Bearer ${job.key}` } : undefined,
+    });
     clients.push(client);
     received.push(0);
     done.push(

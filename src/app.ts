@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createAgentStore } from './agents/agent-store.ts';
+import { keyResolver } from './auth/authenticate.ts';
+import { createKeyStore } from './auth/keys.ts';
+import { createRevocationWatch } from './auth/revocation-watch.ts';
+import { insecureAuthWarning } from './auth/startup.ts';
 import { createModelFactory, type ModelFactory } from './agents/model-factory.ts';
 import type { Config } from './config.ts';
 import { createDb } from './db/orm.ts';
@@ -51,6 +55,10 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
   const agents = createAgentStore(db, clock.now);
   await agents.seed();
   const telemetry = await createTelemetry({ role: config.role, logger, defaultModel: config.llmModel, otlpEndpoint: config.otlpEndpoint, serviceName: config.otelServiceName, spanExporter: o.spanExporter, db });
+  const keys = createKeyStore(db, { now: clock.now, logger: logger.child({ component: 'api-keys' }) });
+  const revocations = createRevocationWatch({ revokedAmong: (ids) => keys.revokedAmong(ids), logger });
+  const warning = insecureAuthWarning(config);
+  if (warning) logger.warn({ auth: config.auth, host: config.host }, warning);
 
   const bus: EventBus = config.redisUrl
     ? createRedisBus({ url: config.redisUrl, prefix: config.redisPrefix, logger: logger.child({ component: 'event-bus' }) })
@@ -79,7 +87,7 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
   const workflows = createWorkflowService({ config, engine, agents, planner, publisher, logger, telemetry });
 
   const services: Services = {
-    config, db, bus, logger, workflows,
+    config, db, bus, logger, workflows, keys,
     agents: { create: (i) => agents.create(i), update: (n, p) => agents.update(n, p), deactivate: (n) => agents.deactivate(n) },
     async health() {
       const database = await db.knex.raw('select 1').then(() => true, () => false);
@@ -89,7 +97,10 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
   const serves = config.role !== 'worker';
   const works = config.role !== 'api';
   // Worker processes never load the GraphQL layer.
-  const http = serves ? (await import('./server/http-server.ts')).createHttpServer(services, { metrics: telemetry.metrics, ...o.http }) : undefined;
+  // AUTH=required: every request carries a key (tests may pass their own resolver); AUTH=off: LOCAL_ADMIN.
+  const auth: HttpServerOptions =
+    config.auth === 'required' ? { resolvePrincipal: keyResolver(keys), watchRevocation: revocations.watch } : {};
+  const http = serves ? (await import('./server/http-server.ts')).createHttpServer(services, { metrics: telemetry.metrics, ...auth, ...o.http }) : undefined;
   let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   let stopped = false;
 
@@ -99,6 +110,8 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
     agents,
     telemetry,
     fetch: http?.fetch as NonNullable<typeof http>['fetch'],
+    /** The authentication this app's server uses (for another server on the same services, e.g. in tests). */
+    httpAuth: auth,
     async start(): Promise<{ url: string | null; metricsUrl: string | null }> {
       if (config.metricsPort !== undefined) metricsServer = await startMetricsServer(telemetry.metrics, config.metricsPort, config.host, logger);
       const metricsUrl = metricsServer?.url ?? null;
@@ -115,6 +128,7 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
       if (stopped) return;
       stopped = true;
       await http?.stop();
+      revocations.close();
       await workflows.stop();
       await engine.stop(config.shutdownGraceMs);
       await metricsServer?.stop();

@@ -147,6 +147,7 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSyste
   const fake = createFakeAgent();
   let app: App;
   let url: string | null = null;
+  let key: string | undefined;
   let helpers: Worker[] = [];
   let cleanup: Array<() => Promise<unknown>> = [];
 
@@ -206,6 +207,8 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSyste
       // the API (ROLE=api: it serves and enqueues, never takes a job); the workers run the tasks.
       app = await buildApp(loadConfig({ ...env, ROLE: mode === 'embedded' ? 'all' : 'api', PORT: '0', HOST: '127.0.0.1' }), { models: fake.factory });
       ({ url } = await app.start());
+      // With PostgreSQL auth is required: the watchers connect with a viewer key, as a dashboard would.
+      key = (await app.services.keys.create('default', 'viewer', 'bench')).key;
       helpers = await forking;
       await Promise.all(helpers.map((w) => w.build(env)));
       // Warm-up: first calls, connections, JIT.
@@ -253,7 +256,7 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSyste
       };
       const watchers = await startWatchers();
       try {
-        watchers.child.send({ url, workflowId: id, afterSeq: seqBefore, count: subscribers });
+        watchers.child.send({ url, key, workflowId: id, afterSeq: seqBefore, count: subscribers });
         const until = Date.now() + 120_000;
         while (live < subscribers) {
           if (Date.now() > until) throw new Error(`${name}: only ${live} of ${subscribers} subscriptions became active`);

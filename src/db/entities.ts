@@ -104,4 +104,21 @@ export const WorkflowEventEntity = defineEntity({
   },
 });
 
-export const entities = [AgentEntity, WorkflowEntity, TaskEntity, WorkflowEventEntity];
+/** An API key of one tenant. Only the SHA-256 of the key is stored; the key itself is shown once. */
+export const ApiKeyEntity = defineEntity({
+  name: 'ApiKey',
+  tableName: 'api_keys',
+  indexes: [{ properties: ['tenant'] }],
+  properties: {
+    id: p.uuid().primary(),
+    tenant: p.string().length(64),
+    name: p.string().length(200).nullable(),
+    role: p.string().length(16),
+    keyHash: p.string().length(64).unique(),
+    createdAt: ms(),
+    lastUsedAt: ms().nullable(),
+    revokedAt: ms().nullable(),
+  },
+});
+
+export const entities = [AgentEntity, WorkflowEntity, TaskEntity, WorkflowEventEntity, ApiKeyEntity];

@@ -8,6 +8,7 @@ import './workflow-mutations.ts';
 import './event.ts';
 import './event-stream.ts';
 import './health.ts';
+import './api-key.ts';
 
 export type { Context } from './context.ts';
 export { createContext, freshReads } from './context.ts';

@@ -2,11 +2,49 @@ import type { ExecutionArgs } from 'graphql';
 import { GraphQLError } from 'graphql/index.js'; // one graphql realm under vitest too: see schema/print.ts
 import type { YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
-import type { WebSocketServer } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
+import type { Principal } from '../auth/principal.ts';
+import type { WatchRevocation } from '../auth/revocation-watch.ts';
+import type { Logger } from '../logger.ts';
 import type { Context } from '../schema/index.ts';
 import { clipErrors } from './clip-errors.ts';
+import { isExpectedError } from './errors.ts';
 
 type Enveloped = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
+
+export interface GraphqlWsOptions {
+  maxSubscriptions: number;
+  /** The HTTP server's resolver, given the connection's `connectionParams.authorization` as the Authorization header. */
+  resolvePrincipal: (request: Request) => Promise<Principal>;
+  watchRevocation?: WatchRevocation;
+  logger: Logger;
+}
+
+/** Close codes at connection_init: no or a bad key 4401, a revoked key 4403 (also when revoked later). */
+export const CLOSE_UNAUTHORIZED = 4401;
+export const CLOSE_REVOKED = 4403;
+
+/** The principal of a connection_init's payload, or the close code and reason to end it with. */
+async function connectionPrincipal(
+  params: Record<string, unknown> | undefined,
+  o: GraphqlWsOptions,
+): Promise<Principal | { code: number; reason: string }> {
+  const authorization = params?.authorization;
+  try {
+    const headers = new Headers();
+    if (typeof authorization === 'string') headers.set('authorization', authorization);
+    return await o.resolvePrincipal(new Request('http://graphql-ws.invalid/graphql', { headers }));
+  } catch (err) {
+    if (isExpectedError(err) && err.code === 'UNAUTHENTICATED') {
+      const revoked = (err as { details?: { reason?: string } }).details?.reason === 'revoked';
+      return { code: revoked ? CLOSE_REVOKED : CLOSE_UNAUTHORIZED, reason: err.message };
+    }
+    // Headers refuses values with line breaks and the like: a bad key, not our failure.
+    if (err instanceof TypeError) return { code: CLOSE_UNAUTHORIZED, reason: 'the API key is not valid' };
+    o.logger.error({ err }, 'could not authenticate a graphql-ws connection');
+    return { code: 1011, reason: 'Internal server error' };
+  }
+}
 
 /**
  * graphql-ws on an existing ws server, executing through yoga's envelop so
@@ -17,10 +55,29 @@ type Enveloped = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: 
 export function useGraphqlWs(
   yoga: YogaServerInstance<Record<string, unknown>, Context>,
   wss: WebSocketServer,
-  maxSubscriptions: number,
+  o: GraphqlWsOptions,
 ) {
-  return useServer(
+  const { maxSubscriptions } = o;
+  /** Per connection (its graphql-ws context): the principal every operation on it runs as. */
+  const principals = new WeakMap<object, Principal>();
+  return useServer<Record<string, unknown>, { socket: WebSocket }>(
     {
+      // Checked once at connection_init; a key revoked later closes the socket (4403) within the watch interval.
+      onConnect: async (ctx) => {
+        const socket = ctx.extra.socket;
+        const principal = await connectionPrincipal(ctx.connectionParams, o);
+        if (!('tenant' in principal)) {
+          // Closed here with our code; graphql-ws's own close (4403) that follows `false` is then a no-op.
+          socket.close(principal.code, principal.reason);
+          return false;
+        }
+        principals.set(ctx, principal);
+        if (principal.keyId && o.watchRevocation) {
+          const unwatch = o.watchRevocation(principal.keyId, () => socket.close(CLOSE_REVOKED, 'the API key has been revoked'));
+          socket.once('close', unwatch);
+        }
+        return true;
+      },
       execute: (args) => (args.rootValue as Enveloped).execute(args) as never,
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
       onSubscribe: async (ctx, _id, payload) => {
@@ -37,6 +94,7 @@ export function useGraphqlWs(
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params: payload,
+          principal: principals.get(ctx),
         });
         let document;
         let errors: readonly GraphQLError[];

@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
+import { useAuthentication, useRevocationWatch, useRoles } from '../auth/plugins.ts';
 import { LOCAL_ADMIN, type Principal } from '../auth/principal.ts';
+import type { WatchRevocation } from '../auth/revocation-watch.ts';
 import { type Context, buildSchema, createContext } from '../schema/index.ts';
 import { type MetricsSource, useMetricsEndpoint, useSubscriptionGauge } from '../observability/metrics-endpoint.ts';
 import type { Services } from '../services/types.ts';
@@ -18,6 +20,11 @@ export interface HttpServerOptions {
    * Default: every request acts as LOCAL_ADMIN.
    */
   resolvePrincipal?: (request: Request) => Promise<Principal>;
+  /**
+   * Watches a key while a graphql-ws socket or a subscription uses it: once revoked, the socket
+   * closes with 4403 and the subscriptions end. None with AUTH=off.
+   */
+  watchRevocation?: WatchRevocation;
   /** The operation GraphiQL opens on. */
   graphiqlDefaultQuery?: string;
   /** Operations one graphql-ws connection may hold at once (default 100). */
@@ -61,7 +68,11 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
     // yoga's own check answers 200 with no body: liveness. /health (below) is readiness.
     healthCheckEndpoint: '/live',
     landingPage: false,
-    context: async ({ request }) => createContext(services, stopping.signal, await resolvePrincipal(request)),
+    // HTTP and SSE: the principal useAuthentication resolved; graphql-ws: the connection's.
+    context: async (initial) => {
+      const { principal, request } = initial as { principal?: Principal; request?: Request };
+      return createContext(services, stopping.signal, principal ?? (await resolvePrincipal(request!)));
+    },
     maskedErrors: { maskError: createMaskError(services.logger) },
     logging: yogaLogger(services.logger),
     // Baton serves GraphiQL itself (./graphiql.ts): yoga's page loads its scripts from a CDN.
@@ -72,6 +83,9 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
       // GraphiQL's page and files first: they answer their own paths (405 for other methods) and run nothing.
       ...graphiql.plugins,
       ...hardening.plugins,
+      useAuthentication(resolvePrincipal),
+      useRoles(),
+      ...(opts.watchRevocation ? [useRevocationWatch(opts.watchRevocation)] : []),
       ...(opts.metrics ? [useMetricsEndpoint(opts.metrics, resolvePrincipal, services.logger), useSubscriptionGauge(opts.metrics)] : []),
     ],
   });
@@ -89,7 +103,12 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
       await hardening.ready();
       const http = createServer(yoga);
       server = http;
-      ws = useGraphqlWs(yoga, new WebSocketServer({ server: http, path: GRAPHQL_PATH, verifyClient: hardening.verifyClient }), maxSubscriptions);
+      ws = useGraphqlWs(yoga, new WebSocketServer({ server: http, path: GRAPHQL_PATH, verifyClient: hardening.verifyClient }), {
+        maxSubscriptions,
+        resolvePrincipal,
+        watchRevocation: opts.watchRevocation,
+        logger: services.logger,
+      });
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
         http.listen(port, host, () => {

@@ -1,3 +1,4 @@
+import type { KeyStore } from '../auth/keys.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/orm.ts';
 import type { EventBus } from '../events/event-bus.ts';
@@ -62,5 +63,7 @@ export interface Services {
     update(name: string, patch: AgentPatch): Promise<void>;
     deactivate(name: string): Promise<void>;
   };
+  /** API keys: created, listed and revoked per tenant; verified by the HTTP server with AUTH=required. */
+  keys: KeyStore;
   health(): Promise<{ database: boolean; redis: boolean | null }>;
 }

@@ -19,7 +19,7 @@ describe.runIf(runs)(`GraphQL agents and health on ${testDialect}`, () => {
 
   beforeAll(async () => {
     t = await startTestApp({ ROLE: 'api' });
-    gql = graphqlClient(t.app.fetch);
+    gql = graphqlClient(t.fetch);
   });
   afterAll(async () => t?.close());
 

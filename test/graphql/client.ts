@@ -15,12 +15,15 @@ export interface Result<R> {
 
 type FetchFn = (input: string, init: RequestInit) => Promise<Response> | Response;
 
-/** Sends typed documents to a yoga `fetch` (no socket). `raw` keeps the response body text for leak checks. */
-export function graphqlClient(fetch: FetchFn) {
+/**
+ * Sends typed documents to a yoga `fetch` (no socket), with `Authorization: Bearer <key>` when a key
+ * is given. `raw` keeps the response body text for leak checks.
+ */
+export function graphqlClient(fetch: FetchFn, key?: string) {
   async function raw<R, V>(doc: TypedDocumentNode<R, V>, variables?: V): Promise<{ status: number; body: string; result: Result<R> }> {
     const res = await fetch('http://baton.test/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
       body: JSON.stringify({ query: print(doc), variables }),
     });
     const body = await res.text();

@@ -23,7 +23,7 @@ describe.runIf(runs)(`GraphQL workflow lifecycle on ${testDialect}`, () => {
     afterAll(async () => t?.close());
 
     it('planWorkflow with autoStart plans in the background and runs the plan to COMPLETED', async () => {
-      const gql = graphqlClient(t.app.fetch);
+      const gql = graphqlClient(t.fetch);
       const request = 'Build a complete authentication system with JWT tokens';
       const { planWorkflow } = await gql.data(PlanWorkflowDocument, { input: { request, autoStart: true } });
       expect(planWorkflow).toMatchObject({ description: request });
@@ -48,7 +48,7 @@ describe.runIf(runs)(`GraphQL workflow lifecycle on ${testDialect}`, () => {
     afterAll(async () => t?.close());
 
     it('retryWorkflow re-runs the failed and skipped tasks and keeps the completed ones', async () => {
-      const gql = graphqlClient(t.app.fetch);
+      const gql = graphqlClient(t.fetch);
       const { createWorkflow: w } = await gql.data(CreateWorkflowDocument, { input: { description: 'retry me', tasks: AUTH_TASKS } });
       await gql.data(StartWorkflowDocument, { id: w.id });
       await waitForStatus(t.app, uuidOf(w.id), ['FAILED']);

@@ -49,7 +49,7 @@ describe.runIf(runs)(`a lagging subscriber on ${testDialect}`, () => {
   afterAll(async () => t?.close());
 
   it('gets a SUBSCRIBER_LAGGED error naming how to resume, then the stream completes', async () => {
-    const { createWorkflow: w } = await graphqlClient(t.app.fetch).data(CreateWorkflowDocument, { input: { description: 'lag', tasks: AUTH_TASKS } });
+    const { createWorkflow: w } = await graphqlClient(t.fetch).data(CreateWorkflowDocument, { input: { description: 'lag', tasks: AUTH_TASKS } });
     const workflowId = w.id.slice('Workflow:'.length);
     const live = (seq: number) => ({ workflowId, seq, kind: 'started', at: new Date().toISOString(), payload: { total: 8 } });
     // A bus whose subscriptions hold one event: three published at once overflow it.
@@ -61,12 +61,12 @@ describe.runIf(runs)(`a lagging subscriber on ${testDialect}`, () => {
         return sub;
       },
     } as EventBus;
-    const server = createHttpServer({ ...t.app.services, bus });
+    const server = createHttpServer({ ...t.app.services, bus }, t.app.httpAuth);
     const { url } = await server.start(0, '127.0.0.1');
     try {
       const results = [];
       // Ends only if the server completes the stream after the error.
-      for await (const r of sseSubscribe(url, OnWorkflowEventsDocument, { workflowId: w.id })) results.push(r);
+      for await (const r of sseSubscribe(url, OnWorkflowEventsDocument, { workflowId: w.id }, undefined, t.key)) results.push(r);
       expect(results.at(-2)?.data?.workflowEvents.seq).toBe(101);
       expect(results.at(-1)!.errors![0]).toMatchObject({
         message: expect.stringMatching(/subscribe again with afterSeq/),

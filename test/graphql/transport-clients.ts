@@ -4,10 +4,19 @@ import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { Result } from './client.ts';
 
-/** A graphql-ws client on the server's /graphql (ws:// on the same port). `closes` records close codes. */
-export function wsClient(httpUrl: string): Client & { closes: number[] } {
+/**
+ * A graphql-ws client on the server's /graphql (ws:// on the same port), sending the key as
+ * `connectionParams.authorization` when one is given. `closes` records close codes.
+ */
+export function wsClient(httpUrl: string, key?: string): Client & { closes: number[] } {
   const closes: number[] = [];
-  const client = createClient({ url: httpUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+  const client = createClient({
+    url: httpUrl.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: true,
+    connectionParams: key ? { authorization: `Bearer ${key}` } : undefined,
+  });
   client.on('closed', (e) => closes.push((e as { code: number }).code));
   return Object.assign(client, { closes });
 }
@@ -26,10 +35,12 @@ export async function* sseSubscribe<R, V>(
   doc: TypedDocumentNode<R, V>,
   variables: V,
   signal?: AbortSignal,
+  /** Sent as `Authorization: Bearer <key>`. */
+  key?: string,
 ): AsyncGenerator<Result<R>> {
   const res = await fetch(httpUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(key ? { authorization: `Bearer ${key}` } : {}) },
     body: JSON.stringify({ query: print(doc), variables }),
     signal,
   });

@@ -29,7 +29,7 @@ describe.runIf(runs)(`subscriptions over graphql-ws and SSE on ${testDialect}`, 
   const models = scriptedModels({ delayMs: () => 20 });
   const clients: ReturnType<typeof wsClient>[] = [];
   const client = () => {
-    const c = wsClient(url);
+    const c = wsClient(url, t.key);
     clients.push(c);
     return c;
   };
@@ -42,9 +42,9 @@ describe.runIf(runs)(`subscriptions over graphql-ws and SSE on ${testDialect}`, 
   beforeAll(async () => {
     t = await startTestApp({}, { models: models.factory });
     // A listener of our own on the app's services: startTestApp does not tell its URL.
-    server = createHttpServer(t.app.services);
+    server = createHttpServer(t.app.services, t.app.httpAuth);
     url = (await server.start(0, '127.0.0.1')).url;
-    gql = graphqlClient(t.app.fetch);
+    gql = graphqlClient(t.fetch);
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.dispose()));
@@ -75,7 +75,7 @@ describe.runIf(runs)(`subscriptions over graphql-ws and SSE on ${testDialect}`, 
     const k = 3;
     const isLast = (r: Result<OnWorkflowEventsSubscription>) => r.data?.workflowEvents.seq === n;
     const overWs = events(await takeUntil(wsSubscribe(client(), OnWorkflowEventsDocument, { workflowId: id, afterSeq: k }), isLast));
-    const overSse = events(await takeUntil(sseSubscribe(url, OnWorkflowEventsDocument, { workflowId: id, afterSeq: k }), isLast));
+    const overSse = events(await takeUntil(sseSubscribe(url, OnWorkflowEventsDocument, { workflowId: id, afterSeq: k }, undefined, t.key), isLast));
     const expected = Array.from({ length: n - k }, (_, i) => k + 1 + i);
     expect(overWs.map((e) => e.seq)).toEqual(expected);
     expect(overSse).toEqual(overWs);
@@ -99,7 +99,7 @@ describe.runIf(runs)(`subscriptions over graphql-ws and SSE on ${testDialect}`, 
     expect(first.value.errors).toEqual([expect.objectContaining({ extensions: { code: 'NOT_FOUND', id: workflowId } })]);
     expect(first.value.errors[0].message).toBe(`Workflow ${workflowId} does not exist`);
     expect((await ws.next()).done).toBe(true);
-    const sse = await takeUntil(sseSubscribe(url, OnWorkflowEventsDocument, { workflowId }), () => true);
+    const sse = await takeUntil(sseSubscribe(url, OnWorkflowEventsDocument, { workflowId }, undefined, t.key), () => true);
     expect(sse[0]!.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
@@ -121,11 +121,11 @@ describe.runIf(runs)(`subscriptions over graphql-ws and SSE on ${testDialect}`, 
         return sub;
       },
     } as EventBus;
-    const counting = createHttpServer({ ...t.app.services, bus });
+    const counting = createHttpServer({ ...t.app.services, bus }, t.app.httpAuth);
     const { url: countingUrl } = await counting.start(0, '127.0.0.1');
     try {
       const id = await create();
-      const c = wsClient(countingUrl);
+      const c = wsClient(countingUrl, t.key);
       clients.push(c);
       const ws = wsSubscribe(c, OnWorkflowEventsDocument, { workflowId: id });
       expect((await ws.next()).value.data.workflowEvents.seq).toBe(1);
@@ -134,7 +134,7 @@ describe.runIf(runs)(`subscriptions over graphql-ws and SSE on ${testDialect}`, 
       await until(() => open === 0, 'the bus subscription released after the graphql-ws complete', 1000, 5);
 
       const abort = new AbortController();
-      const sse = sseSubscribe(countingUrl, OnWorkflowEventsDocument, { workflowId: id }, abort.signal);
+      const sse = sseSubscribe(countingUrl, OnWorkflowEventsDocument, { workflowId: id }, abort.signal, t.key);
       expect((await sse.next()).value?.data?.workflowEvents.seq).toBe(1);
       await until(() => open === 1, 'the SSE subscription on the bus', 2000, 5);
       abort.abort();
@@ -145,10 +145,10 @@ describe.runIf(runs)(`subscriptions over graphql-ws and SSE on ${testDialect}`, 
   });
 
   it('caps subscriptions per connection, and stop() closes sockets with 1001 and ends SSE streams', async () => {
-    const cappedServer = createHttpServer(t.app.services, { maxSubscriptionsPerConnection: 2 });
+    const cappedServer = createHttpServer(t.app.services, { ...t.app.httpAuth, maxSubscriptionsPerConnection: 2 });
     const { url: capped } = await cappedServer.start(0, '127.0.0.1');
     const id = await create();
-    const c = wsClient(capped);
+    const c = wsClient(capped, t.key);
     const open = [wsSubscribe(c, OnWorkflowEventsDocument, { workflowId: id }), wsSubscribe(c, OnWorkflowEventsDocument, { workflowId: id })];
     for (const s of open) expect((await s.next()).value.data.workflowEvents.seq).toBe(1);
     const third = wsSubscribe(c, OnWorkflowEventsDocument, { workflowId: id });
@@ -157,7 +157,7 @@ describe.runIf(runs)(`subscriptions over graphql-ws and SSE on ${testDialect}`, 
     ]);
     expect(c.closes).toEqual([]);
 
-    const sse = sseSubscribe(capped, OnWorkflowEventsDocument, { workflowId: id });
+    const sse = sseSubscribe(capped, OnWorkflowEventsDocument, { workflowId: id }, undefined, t.key);
     expect((await sse.next()).value?.data?.workflowEvents.seq).toBe(1);
     const sseRest = (async () => {
       for await (const _ of sse);

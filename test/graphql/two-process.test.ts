@@ -27,8 +27,8 @@ describe.runIf(runs)('two API processes on one Redis', () => {
     await a.ready;
     aUrl = await until(() => /GraphiQL at (\S+)/.exec(a.output())?.[1], 'A to print its URL');
     b = await startTestApp({ ...env, ROLE: 'api' }, {}, db);
-    bServer = createHttpServer(b.app.services);
-    client = wsClient((await bServer.start(0, '127.0.0.1')).url);
+    bServer = createHttpServer(b.app.services, b.app.httpAuth);
+    client = wsClient((await bServer.start(0, '127.0.0.1')).url, b.key);
   });
   afterAll(async () => {
     await client?.dispose();
@@ -40,7 +40,8 @@ describe.runIf(runs)('two API processes on one Redis', () => {
   });
 
   it('a subscriber on B sees every event of a workflow created and started on A', async () => {
-    const onA = graphqlClient((_url, init) => fetch(aUrl, init));
+    // B's key: A reads the same database.
+    const onA = graphqlClient((_url, init) => fetch(aUrl, init), b.key);
     const id = (await onA.data(CreateWorkflowDocument, { input: { description: 'two processes', tasks: AUTH_TASKS } })).createWorkflow.id;
     const received = takeUntil(
       wsSubscribe(client, OnWorkflowEventsDocument, { workflowId: id, afterSeq: 0 }),

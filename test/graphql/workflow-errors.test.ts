@@ -52,7 +52,7 @@ describe.runIf(runs)(`GraphQL refusals and masking on ${testDialect}`, () => {
 
   beforeAll(async () => {
     t = await startTestApp({ MAX_TASKS: String(MAX_TASKS), MAX_TEXT_CHARS: String(MAX_TEXT) }, { models: models.factory });
-    gql = graphqlClient(t.app.fetch);
+    gql = graphqlClient(t.fetch);
     await gql.data(CreateWorkflowDocument, { input: input(AUTH_TASKS, 'already there') });
   });
   afterAll(async () => t?.close());
@@ -112,9 +112,9 @@ describe.runIf(runs)(`GraphQL refusals and masking on ${testDialect}`, () => {
         },
       },
     };
-    const server = createHttpServer(failing);
+    const server = createHttpServer(failing, t.app.httpAuth);
     const { createWorkflow: w } = await gql.data(CreateWorkflowDocument, { input: input(AUTH_TASKS, 'will fail') });
-    const { result, body } = await graphqlClient(server.fetch).raw(StartWorkflowDocument, { id: w.id });
+    const { result, body } = await graphqlClient(server.fetch, t.key).raw(StartWorkflowDocument, { id: w.id });
     expect(result.errors).toEqual([
       expect.objectContaining({ message: 'Unexpected error.', path: ['startWorkflow'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
     ]);
@@ -124,7 +124,7 @@ describe.runIf(runs)(`GraphQL refusals and masking on ${testDialect}`, () => {
   });
 
   it('passes GraphQL validation errors through with their own message', async () => {
-    const res = await t.app.fetch('http://baton.test/graphql', {
+    const res = await t.fetch('http://baton.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ workflows { nope } }' }),

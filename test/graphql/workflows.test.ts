@@ -27,7 +27,7 @@ describe.runIf(runs)(`GraphQL workflows on ${testDialect}`, () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    gql = graphqlClient(t.app.fetch);
+    gql = graphqlClient(t.fetch);
   });
   afterAll(async () => t?.close());
 

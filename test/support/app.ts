@@ -5,18 +5,39 @@ import { createTestDatabase, type TestDatabase } from './services.ts';
 export interface TestApp {
   app: Awaited<ReturnType<typeof buildApp>>;
   db: TestDatabase;
+  /** An admin key of tenant `default`, created for this app. */
+  key: string;
+  /** The app's yoga fetch with `Authorization: Bearer <key>` added (unless the request sets its own). */
+  fetch: (input: string, init?: RequestInit) => Promise<Response>;
+  /** The API's URL (null for ROLE=worker). */
+  url: string | null;
   close(): Promise<void>;
 }
 
-/** A started Baton on a fresh database (per BATON_TEST_DB), quiet logs, API on a free port unless ROLE says otherwise. */
+/** RequestInit with `Authorization: Bearer <key>`, unless it already has an Authorization header. */
+export function withKey(init: RequestInit = {}, key: string): RequestInit {
+  const headers = new Headers(init.headers);
+  if (!headers.has('authorization')) headers.set('authorization', `Bearer ${key}`);
+  return { ...init, headers };
+}
+
+/**
+ * A started Baton on a fresh database (per BATON_TEST_DB), quiet logs, API on a free port unless
+ * ROLE says otherwise. AUTH=required unless `env` says otherwise: the suites run with auth on, and
+ * each app gets an admin key of its own (`key`, and `fetch` that sends it).
+ */
 export async function startTestApp(env: Record<string, string> = {}, overrides: AppOverrides = {}, db?: TestDatabase): Promise<TestApp> {
   const database = db ?? (await createTestDatabase());
-  const config = loadConfig({ LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', RETRY_BASE_MS: '10', RETRY_MAX_MS: '50', OFFLINE_TOKEN_DELAY_MS: '0', ...database.env, ...env });
+  const config = loadConfig({ LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', AUTH: 'required', RETRY_BASE_MS: '10', RETRY_MAX_MS: '50', OFFLINE_TOKEN_DELAY_MS: '0', ...database.env, ...env });
   const app = await buildApp(config, overrides);
-  await app.start();
+  const { url } = await app.start();
+  const { key } = await app.services.keys.create('default', 'admin', 'test');
   return {
     app,
     db: database,
+    key,
+    url,
+    fetch: async (input, init) => app.fetch(input, withKey(init, key)),
     async close() {
       await app.stop();
       if (!db) await database.drop();
