@@ -8,6 +8,7 @@ import type { Services } from '../services/types.ts';
 import { createMaskError, yogaLogger } from './errors.ts';
 import { EXAMPLE_OPERATION } from './example-operation.ts';
 import { useGraphqlWs } from './graphql-ws.ts';
+import { useStorableTextGuard } from './text-guard.ts';
 
 export interface HttpServerOptions {
   /**
@@ -57,7 +58,7 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
       defaultQuery: opts.graphiqlDefaultQuery ?? EXAMPLE_OPERATION,
       subscriptionsProtocol: 'WS',
     },
-    plugins: [useHealthEndpoint(services)],
+    plugins: [useHealthEndpoint(services), useStorableTextGuard()],
   });
 
   let server: Server | undefined;
