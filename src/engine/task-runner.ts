@@ -31,11 +31,6 @@ export interface RunnerDeps {
 const textOf = (c: AIMessageChunk) =>
   typeof c.content === 'string' ? c.content : c.content.map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join('');
 
-/**
- * Executes one task: claim, call the agent's model (streaming), then commit
- * the outcome and hand on what became ready. Retries and timeouts live here;
- * what happens next is decided by the store's transitions.
- */
 /** Why storing an answer failed, for the task's error: the kind only (a driver's message may quote the SQL and the output). */
 function storeFailure(e: unknown): string {
   const err = (e as { storeError?: unknown }).storeError as { code?: unknown; name?: unknown } | undefined;
@@ -43,6 +38,11 @@ function storeFailure(e: unknown): string {
   return `the output could not be stored (${kind})`;
 }
 
+/**
+ * Executes one task: claim, call the agent's model (streaming), then commit
+ * the outcome and hand on what became ready. Retries and timeouts live here;
+ * what happens next is decided by the store's transitions.
+ */
 /** Aborts a continued task whose claim was not committed: nothing of it was written. */
 class NotClaimedSignal extends Error {
   override name = 'NotClaimedSignal';
@@ -107,7 +107,8 @@ export function createTaskRunner(d: RunnerDeps) {
         error = err;
       }
       await startedSeq;
-      if (signal.aborted) throw signal.reason;
+      // An answer in hand is still stored at a shutdown (a cancel has cleared the lease: the store refuses it).
+      if (!answer && signal.aborted) throw signal.reason;
       if (answer) {
         const stored = await completeOnce(task, answer, began);
         if (stored === true) return;
