@@ -73,7 +73,12 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
         logger,
       })
     : createLocalDispatcher({ maxConcurrency: config.maxConcurrency, agentConcurrency: config.agentConcurrency, logger }));
-  const models = o.models ?? createModelFactory({ llmModel: config.llmModel, llmBaseUrl: config.llmBaseUrl, apiKeys: config.apiKeys, offlineTokenDelayMs: config.offlineTokenDelayMs });
+  const models = o.models ?? createModelFactory({
+    llmModel: config.llmModel,
+    baseUrls: { 'openai-compatible': config.llmBaseUrl, openai: config.openaiBaseUrl, anthropic: config.anthropicBaseUrl, ollama: config.ollamaBaseUrl },
+    apiKeys: config.apiKeys,
+    offlineTokenDelayMs: config.offlineTokenDelayMs,
+  });
   const publisher = telemetry.publisher(createPublisher(bus, logger));
   const retry = { attempts: config.taskMaxAttempts, baseMs: config.retryBaseMs, maxMs: config.retryMaxMs };
   const engine = createEngine({

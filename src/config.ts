@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MODEL_FORMAT, parseModel } from './agents/providers.ts';
 
 const int = (min: number, def: number) =>
   z.coerce
@@ -29,9 +30,13 @@ const schema = z.object({
   REDIS_PREFIX: z.string().default('baton:'),
   LLM_MODEL: z
     .string()
-    .regex(/^(offline|[a-z][a-z0-9-]*:.+)$/, 'offline or provider:model, e.g. openai:gpt-4o-mini')
+    .refine((v) => parseModel(v).ok, MODEL_FORMAT)
     .default('offline'),
   LLM_BASE_URL: url(['http:', 'https:']),
+  LLM_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: url(['http:', 'https:']),
+  ANTHROPIC_BASE_URL: url(['http:', 'https:']),
+  OLLAMA_BASE_URL: url(['http:', 'https:']),
   OFFLINE_TOKEN_DELAY_MS: int(0, 5),
   OPENAI_API_KEY: z.string().optional(),
   ANTHROPIC_API_KEY: z.string().optional(),
@@ -88,11 +93,16 @@ export interface Config {
   redisUrl?: string;
   redisPrefix: string;
   llmModel: string;
+  /** The endpoint of `openai-compatible:` models, and of no other provider. */
   llmBaseUrl?: string;
+  /** Each provider's own endpoint (unset: the provider's default); its key is sent there only. */
+  openaiBaseUrl?: string;
+  anthropicBaseUrl?: string;
+  ollamaBaseUrl?: string;
   /** Pause between the offline model's streamed chunks, so a demo streams at a visible pace. */
   offlineTokenDelayMs: number;
   /** Provider keys, handed to the model clients only; never logged. */
-  apiKeys: { openai?: string; anthropic?: string };
+  apiKeys: { openai?: string; anthropic?: string; 'openai-compatible'?: string };
   logLevel: Env['LOG_LEVEL'];
   role: Env['ROLE'];
   maxConcurrency: number;
@@ -158,8 +168,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisPrefix: e.REDIS_PREFIX,
     llmModel: e.LLM_MODEL,
     llmBaseUrl: e.LLM_BASE_URL,
+    openaiBaseUrl: e.OPENAI_BASE_URL,
+    anthropicBaseUrl: e.ANTHROPIC_BASE_URL,
+    ollamaBaseUrl: e.OLLAMA_BASE_URL,
     offlineTokenDelayMs: e.OFFLINE_TOKEN_DELAY_MS,
-    apiKeys: { openai: e.OPENAI_API_KEY, anthropic: e.ANTHROPIC_API_KEY },
+    apiKeys: { openai: e.OPENAI_API_KEY, anthropic: e.ANTHROPIC_API_KEY, 'openai-compatible': e.LLM_API_KEY },
     logLevel: e.LOG_LEVEL,
     role: e.ROLE,
     maxConcurrency: e.MAX_CONCURRENCY,

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import type { Db } from '../db/orm.ts';
 import { num } from '../db/sql.ts';
 import { ConflictError, InvalidStateError, NotFoundError } from '../errors.ts';
-import { parseInput } from '../services/validate.ts';
+import { parseInput, storableString } from '../services/validate.ts';
 import type { AgentInput, AgentPatch } from '../services/types.ts';
 import { BUILTIN_AGENTS } from './builtins.ts';
+import { MODEL_FORMAT, parseModel } from './providers.ts';
 
 export interface AgentRecord {
   name: string;
@@ -19,11 +20,20 @@ export interface AgentRecord {
 
 const name = z.string().regex(/^@?[a-z0-9][a-z0-9_-]{0,63}$/i, 'letters, digits, - and _ (up to 64), optionally after @');
 const fields = {
-  role: z.string().trim().min(1, 'a role').max(200),
-  systemPrompt: z.string().max(20_000).nullish(),
-  model: z.string().regex(/^(offline|[a-z][a-z0-9-]*:.+)$/, 'offline or provider:model').max(200).nullish(),
+  role: storableString().trim().min(1, 'a role').max(200),
+  systemPrompt: storableString().max(20_000).nullish(),
+  // A known provider and a model name: an agent's model is checked when it is set, not at its first task.
+  model: z
+    .string()
+    .max(220, 'a model of at most 220 characters')
+    .refine((m) => parseModel(m).ok, { error: (i) => modelRule(String(i.input)) })
+    .nullish(),
   temperature: z.number().min(0).max(2).nullish(),
   maxTokens: z.number().int().min(1).max(200_000).nullish(),
+};
+const modelRule = (m: string) => {
+  const r = parseModel(m);
+  return r.ok ? MODEL_FORMAT : `${MODEL_FORMAT}; ${r.reason}`;
 };
 const createSchema = z.object({ name, ...fields });
 const patchSchema = z.object({ ...fields, role: fields.role.optional(), active: z.boolean().nullish() });

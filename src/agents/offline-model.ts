@@ -169,7 +169,9 @@ export function subjectOf(request: string): string {
 
 function writePlan(messages: BaseMessage[]): string {
   const agents = offeredAgents(lastOfType(messages, 'system'));
-  const subject = subjectOf(lastOfType(messages, 'human'));
+  const human = lastOfType(messages, 'human');
+  // Baton's planner sends the request inside a <request nonce="…"> block.
+  const subject = subjectOf(/<request\b[^>]*>([\s\S]*?)<\/request\b[^>]*>/i.exec(human)?.[1] ?? human);
   const lines = PLAN.map((step, i) => {
     const deps = step.deps.length ? ` (depends on ${step.deps.map((d) => `Task ${d}`).join(', ')})` : '';
     return `Task ${i + 1}: @${pickAgent(step.kind, i, agents)} - ${step.text(subject)}${deps}`;
@@ -179,7 +181,7 @@ function writePlan(messages: BaseMessage[]): string {
 
 // ---- specialist ------------------------------------------------------------------------------
 
-const DEPENDENCY_BLOCK = /<dependency\b([^>]*\bkey="[^"]*"[^>]*)>([\s\S]*?)<\/dependency>/g;
+const DEPENDENCY_BLOCK = /<dependency\b([^>]*\bkey="[^"]*"[^>]*)>([\s\S]*?)<\/dependency\b[^>]*>/g;
 
 export function dependencyBlocks(prompt: string): Array<{ key: string; agent: string; chars: number }> {
   return [...prompt.matchAll(DEPENDENCY_BLOCK)].map((m) => ({
@@ -191,7 +193,7 @@ export function dependencyBlocks(prompt: string): Array<{ key: string; agent: st
 
 function taskOf(prompt: string): string {
   const text = prompt.replace(DEPENDENCY_BLOCK, '');
-  const tagged = /<task\b[^>]*>([\s\S]*?)<\/task>/i.exec(text)?.[1];
+  const tagged = /<task\b[^>]*>([\s\S]*?)<\/task\b[^>]*>/i.exec(text)?.[1];
   // Baton's own task prompt: "Your task (Task 2, @backend):" then the description on the next line.
   const baton = /^your task \(task [^)]*\):\s*\n(.+)$/im.exec(text)?.[1];
   const labelled = /^\s*(?:#+\s*)?(?:your\s+)?task(?:\s+\d+)?\s*[:\-–]\s*(.+)$/im.exec(text)?.[1];

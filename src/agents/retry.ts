@@ -1,4 +1,4 @@
-import { classifyModelError } from './model-factory.ts';
+import { classifyModelError } from './error-class.ts';
 
 export interface RetryPolicy {
   attempts: number;
@@ -33,13 +33,21 @@ export function backoff(policy: RetryPolicy, failedAttempt: number): number {
 export interface Classified {
   retryable: boolean;
   message: string;
+  /** What the provider asked to wait (Retry-After on a 429 or 503). */
+  retryAfterMs?: number;
 }
 
-/** Our own timeouts and empty answers are retryable; the rest is the provider's verdict. */
-export function classify(err: unknown): Classified {
-  if (err instanceof AttemptTimeoutError || err instanceof EmptyAnswerError) return { retryable: true, message: err.message };
-  const c = classifyModelError(err);
-  return { retryable: c.retryable, message: c.message };
+/** Our own timeouts and empty answers are retryable by their class; the rest is the provider's verdict (see error-class.ts). */
+export function classify(err: unknown, now = Date.now()): Classified {
+  const c = classifyModelError(err, undefined, now);
+  if (err instanceof AttemptTimeoutError || err instanceof EmptyAnswerError) return { retryable: c.retryable, message: err.message };
+  return { retryable: c.retryable, message: c.message, ...(c.retryAfterMs === undefined ? {} : { retryAfterMs: c.retryAfterMs }) };
+}
+
+/** The pause before the next attempt: the backoff, or what the provider asked for when longer, at most maxMs. */
+export function retryDelay(policy: RetryPolicy, failedAttempt: number, c: Classified): number {
+  const ours = backoff(policy, failedAttempt);
+  return c.retryAfterMs === undefined ? ours : Math.max(ours, Math.min(c.retryAfterMs, policy.maxMs));
 }
 
 /**

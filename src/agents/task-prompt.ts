@@ -1,4 +1,5 @@
 import { type BaseMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
+import { dataRule, newNonce, wrap } from './delimit.ts';
 
 export interface DependencyOutput {
   key: string;
@@ -13,6 +14,8 @@ export interface TaskPromptInput {
   dependencies: DependencyOutput[];
   /** Characters of dependency output the prompt may carry in all. */
   budgetChars: number;
+  /** The delimiters' nonce (random per prompt when absent; tests pass one). */
+  nonce?: string;
 }
 
 export const truncationMarker = (cut: number) => `\n[… ${cut} more characters cut by Baton's context budget]`;
@@ -38,20 +41,20 @@ export function fitOutputs(outputs: string[], budget: number): string[] {
   return result;
 }
 
-const escapeAttr = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** The messages for one task: the agent's system prompt, then the request, the task, and its dependencies' outputs as delimited data. */
+/**
+ * The messages for one task: the agent's system prompt with the rule for data, then the request,
+ * the task, and its dependencies' outputs, each delimited as data (see delimit.ts).
+ */
 export function buildTaskPrompt(input: TaskPromptInput): BaseMessage[] {
+  const nonce = input.nonce ?? newNonce();
   const outputs = fitOutputs(
     input.dependencies.map((d) => d.output),
     input.budgetChars,
   );
-  const blocks = input.dependencies.map(
-    (d, i) => `<dependency key="${escapeAttr(d.key)}" agent="${escapeAttr(d.agent)}">\n${outputs[i]}\n</dependency>`,
-  );
+  const blocks = input.dependencies.map((d, i) => wrap('dependency', nonce, outputs[i]!, { key: d.key, agent: d.agent }, true));
   const human = [
-    `Workflow request:\n${input.request}`,
-    `Your task (Task ${input.task.key}, @${input.task.agent}):\n${input.task.description}`,
+    `Workflow request:\n${wrap('request', nonce, input.request)}`,
+    `Your task (Task ${input.task.key}, @${input.task.agent}):\n${wrap('task', nonce, input.task.description)}`,
     blocks.length === 0
       ? 'This task depends on no other task.'
       : [
@@ -61,5 +64,6 @@ export function buildTaskPrompt(input: TaskPromptInput): BaseMessage[] {
         ].join('\n\n'),
     `Now write the complete deliverable for Task ${input.task.key}.`,
   ].join('\n\n');
-  return [new SystemMessage(input.systemPrompt), new HumanMessage(human)];
+  const system = `${input.systemPrompt}\n\n${dataRule(nonce, ['request', 'task', 'dependency'])}`;
+  return [new SystemMessage(system), new HumanMessage(human)];
 }

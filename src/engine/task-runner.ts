@@ -1,10 +1,11 @@
 import type { AIMessageChunk } from '@langchain/core/messages';
 import type { AgentStore } from '../agents/agent-store.ts';
 import type { ModelFactory } from '../agents/model-factory.ts';
-import { attemptWithTimeout, backoff, classify, EmptyAnswerError, type RetryPolicy, sleep } from '../agents/retry.ts';
+import { attemptWithTimeout, classify, EmptyAnswerError, type RetryPolicy, retryDelay, sleep } from '../agents/retry.ts';
 import { buildTaskPrompt } from '../agents/task-prompt.ts';
 import type { Logger } from '../logger.ts';
 import type { Telemetry, TaskRun } from '../observability/telemetry.ts';
+import { createChunkSanitizer } from '../text.ts';
 import { CancelledSignal, ShutdownSignal } from './dispatcher.ts';
 import type { TaskStore } from './task-store.ts';
 import type { Committed } from './transition.ts';
@@ -32,6 +33,13 @@ export interface RunnerDeps {
 
 const textOf = (c: AIMessageChunk) =>
   typeof c.content === 'string' ? c.content : c.content.map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join('');
+
+/** Why storing an answer failed, for the task's error: the kind only (a driver's message may quote the SQL and the output). */
+function storeFailure(e: unknown): string {
+  const err = (e as { storeError?: unknown }).storeError as { code?: unknown; name?: unknown } | undefined;
+  const kind = typeof err?.code === 'string' ? err.code : typeof err?.name === 'string' ? err.name : 'error';
+  return `the output could not be stored (${kind})`;
+}
 
 /**
  * Executes one task: claim, call the agent's model (streaming), then commit
@@ -66,16 +74,21 @@ export function createTaskRunner(d: RunnerDeps) {
       let output = '';
       let index = 0;
       const usage: TokenUsage = { input: 0, output: 0 };
+      // The answer is the provider's: NUL and unpaired surrogates become U+FFFD before anything stores or streams it.
+      const storable = createChunkSanitizer();
+      const emit = async (text: string) => {
+        if (!text) return;
+        output += text;
+        d.publishOutput(task, typeof startedSeq === 'number' ? startedSeq : await startedSeq, index++, text);
+      };
       for await (const chunk of await model.stream(messages, { signal: s })) {
-        const text = textOf(chunk);
         if (chunk.usage_metadata) {
           usage.input = Math.max(usage.input, chunk.usage_metadata.input_tokens ?? 0);
           usage.output = Math.max(usage.output, chunk.usage_metadata.output_tokens ?? 0);
         }
-        if (!text) continue;
-        output += text;
-        d.publishOutput(task, typeof startedSeq === 'number' ? startedSeq : await startedSeq, index++, text);
+        await emit(storable.push(textOf(chunk)));
       }
+      await emit(storable.flush());
       if (output.trim() === '') throw new EmptyAnswerError();
       return { output, usage };
     }, unclaimed);
@@ -84,40 +97,64 @@ export function createTaskRunner(d: RunnerDeps) {
 
   async function execute(task: ClaimedTask, startedSeq: number | Promise<number>, signal: AbortSignal, obs: TaskRun, known?: DependencyOutput[]) {
     const began = d.now();
+    // Every claim counts an attempt: a task whose runs keep ending without an outcome (a process
+    // that died, a store that failed) stops here instead of calling its model again and again.
+    if (task.attempt > d.policy.attempts) {
+      await startedSeq;
+      return failed(task, `gave up after ${d.policy.attempts} attempt(s): none of them stored an outcome`, obs);
+    }
+    let answer: { output: string; usage: TokenUsage } | undefined;
     for (;;) {
       obs.attempt();
-      let answer: { output: string; usage: TokenUsage };
+      let error: unknown;
       try {
-        answer = await callModel(task, startedSeq, signal, obs, known);
+        answer ??= await callModel(task, startedSeq, signal, obs, known);
       } catch (err) {
-        await startedSeq;
-        if (signal.aborted) throw signal.reason;
-        const c = classify(err);
-        if (c.retryable && task.attempt < d.policy.attempts) {
-          const delay = backoff(d.policy, task.attempt);
-          const r = await d.tasks.retrying(task, c.message, delay);
-          if (r.value) obs.retrying(c.message, delay);
-          else obs.stopped('superseded');
-          await d.publish(r);
-          if (!r.value) return; // cancelled or taken over meanwhile
-          await sleep(delay, signal);
-          continue;
-        }
-        obs.failed(c.message);
-        await d.publish(await d.tasks.fail(task, c.message));
-        return;
+        error = err;
       }
       await startedSeq;
-      const c = await d.tasks.complete(task, { ...answer, durationMs: d.now() - began });
-      if (c.value) obs.completed();
+      // An answer in hand is still stored at a shutdown (a cancel has cleared the lease: the store refuses it).
+      if (!answer && signal.aborted) throw signal.reason;
+      if (answer) {
+        const stored = await completeOnce(task, answer, began, obs);
+        if (stored === true) return;
+        error = stored;
+      }
+      const c = answer ? { retryable: true, message: storeFailure(error) } : classify(error);
+      if (!c.retryable || task.attempt >= d.policy.attempts) return failed(task, c.message, obs);
+      const delay = retryDelay(d.policy, task.attempt, c);
+      const r = await d.tasks.retrying(task, c.message, delay);
+      if (r.value) obs.retrying(c.message, delay);
       else obs.stopped('superseded');
-      // All only after the commit; none waits for another. The publishes are issued first, so a
-      // continued task's task_started goes out before anything it streams.
-      const published = d.publish(c);
-      c.value?.continued.forEach((k) => d.continueWith(k));
-      await Promise.all([published, c.value ? d.dispatch(c.value.ready) : undefined]);
-      return;
+      await d.publish(r);
+      if (!r.value) return; // cancelled or taken over meanwhile
+      await sleep(delay, signal);
     }
+  }
+
+  /** Stores the answer and hands on what it made ready: true, or why storing it failed (it is then kept for another try). */
+  async function completeOnce(task: ClaimedTask, answer: { output: string; usage: TokenUsage }, began: number, obs: TaskRun): Promise<true | { storeError: unknown }> {
+    let c: Awaited<ReturnType<TaskStore['complete']>>;
+    try {
+      c = await d.tasks.complete(task, { ...answer, durationMs: d.now() - began });
+    } catch (err) {
+      d.logger.error({ err, taskId: task.taskId, key: task.key }, 'storing the output of a task failed');
+      return { storeError: err };
+    }
+    if (c.value) obs.completed();
+    else obs.stopped('superseded');
+    // All only after the commit; none waits for another. The publishes are issued first, so a
+    // continued task's task_started goes out before anything it streams.
+    const published = d.publish(c);
+    c.value?.continued.forEach((k) => d.continueWith(k));
+    await Promise.all([published, c.value ? d.dispatch(c.value.ready) : undefined]);
+    return true;
+  }
+
+  /** The failure's log line and metrics come from the task's telemetry (obs.failed). */
+  async function failed(task: ClaimedTask, message: string, obs: TaskRun) {
+    obs.failed(message);
+    await d.publish(await d.tasks.fail(task, message));
   }
 
   /** Runs a task this process holds the lease of, to its end (or its cancel or shutdown). */

@@ -9,6 +9,7 @@ import { claimRows, completeMany, type DependentRow, finishIfDone, giveBack, kep
 import { add, type Committed, draft, type EventDraft, sqlTransition, sqlTransitionFused, transition, type WorkflowLockRow } from './transition.ts';
 import type { ClaimedTask, Completion, DependencyOutput, ReadyTask, Slots, StartContinued, TaskOutcome } from './types.ts';
 import { type Clock, progress } from './workflow-store.ts';
+import { toStorableText } from '../text.ts';
 
 /** Task-level transitions. A runner holds a lease; a write with a lease that is no longer the task's is refused (returns null). */
 export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: () => false, unreserve: () => {} }, startContinued?: StartContinued) {
@@ -167,7 +168,8 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
     },
 
     /** A failed attempt that will be tried again after delayMs. */
-    retrying(task: ClaimedTask, error: string, delayMs: number): Promise<Committed<boolean>> {
+    retrying(task: ClaimedTask, why: string, delayMs: number): Promise<Committed<boolean>> {
+      const error = toStorableText(why);
       return transition(db, now, task.workflowId, async (t, _wf, at) => {
         const n = await t('tasks')
           .where({ id: task.taskId, lease: task.lease, status: 'RUNNING' })
@@ -183,11 +185,14 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
      * or RUNNING when this process has a slot for them (continued). Null if the lease is gone.
      */
     complete(task: ClaimedTask, outcome: TaskOutcome): Promise<Committed<Completion | null>> {
-      return completeBatched(task.workflowId, { task, outcome });
+      // A model's answer: what no store accepts becomes U+FFFD (see text.ts).
+      const output = toStorableText(outcome.output);
+      return completeBatched(task.workflowId, { task, outcome: output === outcome.output ? outcome : { ...outcome, output } });
     },
 
     /** RUNNING -> FAILED; every transitive dependent -> SKIPPED. Independent branches go on. */
-    fail(task: ClaimedTask, error: string): Promise<Committed<boolean>> {
+    fail(task: ClaimedTask, why: string): Promise<Committed<boolean>> {
+      const error = toStorableText(why);
       return transition(db, now, task.workflowId, async (t, wf, at, sql) => {
         if (wf.status !== 'EXECUTING') return { value: false };
         const n = await t('tasks')
@@ -221,12 +226,15 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
       });
     },
 
-    /** Gives a task back (shutdown): RUNNING -> READY so it runs again elsewhere or at the next start. */
+    /**
+     * Gives a task back (shutdown): RUNNING -> READY so it runs again elsewhere or at the next start.
+     * Its claim's attempt is given back too: a shutdown is no failure of the task.
+     */
     async release(task: ClaimedTask): Promise<boolean> {
       const n = await db
         .knex('tasks')
         .where({ id: task.taskId, lease: task.lease, status: 'RUNNING' })
-        .update({ status: 'READY', lease: null, updated_at: now() });
+        .update({ status: 'READY', lease: null, attempts: db.knex.raw('CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END'), updated_at: now() });
       return n > 0;
     },
 

@@ -6,6 +6,7 @@ import type { AnyWorkflowEvent } from '../events/types.ts';
 import type { ValidatedPlan } from '../planning/types.ts';
 import { type Committed, draft, type EventDraft, lockedRows, sqlTransition, sqlTransitionFused, transition, whileLocked, type WorkflowLockRow } from './transition.ts';
 import { ACTIVE_WORKFLOW, type ReadyTask, UNFINISHED_TASK, type WorkflowStatus } from './types.ts';
+import { toStorableText, toStorableTextOrNull } from '../text.ts';
 
 export interface Clock {
   now(): number;
@@ -28,6 +29,9 @@ const toReady = (rows: Record<string, unknown>[]): ReadyTask[] =>
   rows
     .map((r) => ({ taskId: r.taskId as string, workflowId: r.workflowId as string, key: r.key as string, agent: r.agent as string, orderIndex: num(r.orderIndex) }))
     .sort((a, b) => a.orderIndex - b.orderIndex);
+
+/** A plan a model wrote, with task descriptions any store accepts (keys and agents are validated already). */
+const storablePlan = (plan: ValidatedPlan): ValidatedPlan => ({ ...plan, tasks: plan.tasks.map((t) => ({ ...t, description: toStorableText(t.description) })) });
 
 /** Workflow-level transitions. Each is one transaction; events come back for publishing after commit. */
 export function createWorkflowStore(db: Db, clock: Clock) {
@@ -94,7 +98,10 @@ export function createWorkflowStore(db: Db, clock: Clock) {
     },
 
     /** PLANNING -> PLANNED with the tasks. Returns null value if the workflow left PLANNING meanwhile (cancelled). */
-    planned(id: string, text: string | null, validated: ValidatedPlan) {
+    planned(id: string, answer: string | null, plan: ValidatedPlan) {
+      // The orchestrator's answer: what no store accepts becomes U+FFFD (see text.ts).
+      const text = toStorableTextOrNull(answer);
+      const validated = storablePlan(plan);
       return transition(db, now, id, async (t, wf, at) => {
         if (wf.status !== 'PLANNING') return { value: false };
         await insertTasks(t, id, validated, at);
@@ -106,7 +113,9 @@ export function createWorkflowStore(db: Db, clock: Clock) {
       });
     },
 
-    planningFailed(id: string, error: string, plan: string | null) {
+    planningFailed(id: string, why: string, answer: string | null) {
+      const error = toStorableText(why);
+      const plan = toStorableTextOrNull(answer);
       return transition(db, now, id, async (_t, wf, at) => {
         if (wf.status !== 'PLANNING') return { value: false };
         return { value: true, events: [draft('failed', { error })], patch: { status: 'FAILED', error, plan, completed_at: at } };

@@ -3,10 +3,12 @@ import { z } from 'zod';
 import type { AgentStore } from '../agents/agent-store.ts';
 import { orchestratorPrompt } from '../agents/builtins.ts';
 import { classifyModelError, type ModelFactory, supportsStructuredOutput } from '../agents/model-factory.ts';
-import { attemptWithTimeout, backoff, classify, type RetryPolicy, sleep } from '../agents/retry.ts';
+import { dataRule, newNonce, wrap } from '../agents/delimit.ts';
+import { attemptWithTimeout, classify, type RetryPolicy, retryDelay, sleep } from '../agents/retry.ts';
 import { BatonError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { PlanningTelemetry, Telemetry } from '../observability/telemetry.ts';
+import { toStorableText } from '../text.ts';
 import { parsePlan } from './parse-plan.ts';
 import type { PlannedTask } from './types.ts';
 
@@ -45,7 +47,7 @@ const fromStructured = (plan: StructuredPlan): PlannedTask[] =>
   plan.tasks.map((t) => ({
     key: String(t.number),
     agent: t.agent.replace(/^@/, '').toLowerCase(),
-    description: t.description.trim(),
+    description: toStorableText(t.description.trim()),
     dependsOn: [...new Set(t.dependsOn.map(String))],
   }));
 
@@ -56,7 +58,12 @@ export function createPlanner(deps: { agents: AgentStore; models: ModelFactory; 
     if (!orchestrator) throw new PlanningError('the orchestrator agent does not exist');
     const team = (await deps.agents.list()).filter((a) => a.name !== 'orchestrator');
     const model = await deps.models({ agentName: 'orchestrator', model: orchestrator.model, temperature: orchestrator.temperature, maxTokens: orchestrator.maxTokens });
-    const messages = [new SystemMessage(orchestratorPrompt(orchestrator.systemPrompt, team)), new HumanMessage(request)];
+    // The request is data: delimited so that it cannot pass for the system's own words (see delimit.ts).
+    const nonce = newNonce();
+    const messages = [
+      new SystemMessage(`${orchestratorPrompt(orchestrator.systemPrompt, team)}\n\n${dataRule(nonce, ['request'])}`),
+      new HumanMessage(wrap('request', nonce, request, {}, true)),
+    ];
     if (supportsStructuredOutput(model)) {
       try {
         const structured = model.withStructuredOutput(structuredPlanSchema, { name: 'submit_plan' });
@@ -71,7 +78,9 @@ export function createPlanner(deps: { agents: AgentStore; models: ModelFactory; 
       }
     }
     const answer = await deps.telemetry.modelCall(orchestrator.model, trace).watch(model.invoke(messages, { signal }), signal);
-    const text = typeof answer.content === 'string' ? answer.content : answer.content.map((c) => ('text' in c ? c.text : '')).join('');
+    const raw = typeof answer.content === 'string' ? answer.content : answer.content.map((c) => ('text' in c ? c.text : '')).join('');
+    // The model's words: what no store accepts becomes U+FFFD before the plan is parsed, stored or reported.
+    const text = toStorableText(raw);
     return { text, tasks: parsePlan(text) };
   }
 
@@ -87,7 +96,7 @@ export function createPlanner(deps: { agents: AgentStore; models: ModelFactory; 
           if (!c.retryable || attempt >= deps.policy.attempts) {
             throw new PlanningError(`planning failed after ${attempt} attempt(s): ${c.message}`);
           }
-          const delay = backoff(deps.policy, attempt);
+          const delay = retryDelay(deps.policy, attempt, c);
           deps.logger.warn({ attempt, delay, error: c.message }, 'planning call failed; retrying');
           await sleep(delay, signal);
         }

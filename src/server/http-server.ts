@@ -13,6 +13,7 @@ import { EXAMPLE_OPERATION } from './example-operation.ts';
 import { createGraphiql } from './graphiql.ts';
 import { useGraphqlWs } from './graphql-ws.ts';
 import { createHardening } from './hardening.ts';
+import { useStorableTextGuard } from './text-guard.ts';
 
 export interface HttpServerOptions {
   /**
@@ -85,6 +86,7 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
       ...hardening.plugins,
       useAuthentication(resolvePrincipal),
       useRoles(),
+      useStorableTextGuard(),
       ...(opts.watchRevocation ? [useRevocationWatch(opts.watchRevocation)] : []),
       ...(opts.metrics ? [useMetricsEndpoint(opts.metrics, resolvePrincipal, services.logger), useSubscriptionGauge(opts.metrics)] : []),
     ],

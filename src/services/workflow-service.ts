@@ -9,12 +9,12 @@ import type { Telemetry } from '../observability/telemetry.ts';
 import { validatePlan } from '../planning/dag.ts';
 import type { Planner } from '../planning/planner.ts';
 import type { CreateWorkflowInput, PlanWorkflowInput, Services } from './types.ts';
-import { parseInput } from './validate.ts';
+import { parseInput, storableString } from './validate.ts';
 
 function inputSchemas(config: Config) {
   const text = (what: string) =>
-    z.string().trim().min(1, `a non-empty ${what}`).max(config.maxTextChars, `a ${what} of at most ${config.maxTextChars} characters`);
-  const channelId = z.string().max(128, 'a channelId of at most 128 characters').nullish();
+    storableString().trim().min(1, `a non-empty ${what}`).max(config.maxTextChars, `a ${what} of at most ${config.maxTextChars} characters`);
+  const channelId = storableString().max(128, 'a channelId of at most 128 characters').nullish();
   return {
     create: z.object({
       description: text('description'),
@@ -22,10 +22,10 @@ function inputSchemas(config: Config) {
       tasks: z
         .array(
           z.object({
-            key: z.string().trim().min(1, 'a non-empty key').max(64, 'a key of at most 64 characters'),
-            agent: z.string().trim().min(1, 'an agent name').max(65),
+            key: storableString().trim().min(1, 'a non-empty key').max(64, 'a key of at most 64 characters'),
+            agent: storableString().trim().min(1, 'an agent name').max(65),
             description: text('task description'),
-            dependsOn: z.array(z.string().trim()).max(config.maxTasks).nullish(),
+            dependsOn: z.array(storableString().trim()).max(config.maxTasks).nullish(),
           }),
         )
         .max(config.maxTasks, `at most ${config.maxTasks} tasks`),
@@ -33,6 +33,11 @@ function inputSchemas(config: Config) {
     plan: z.object({ request: text('request'), channelId, autoStart: z.boolean().nullish() }),
   };
 }
+
+const errorKind = (e: unknown) => {
+  const { code, name } = (e ?? {}) as { code?: unknown; name?: unknown };
+  return typeof code === 'string' ? code : typeof name === 'string' ? name : 'error';
+};
 
 export interface WorkflowServiceDeps {
   config: Config;
@@ -66,12 +71,27 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
       } catch (err) {
         trace.done(ctrl.signal.aborted ? 'cancelled' : 'failed');
         if (ctrl.signal.aborted) return;
-        const message = err instanceof BatonError ? `${err.code}: ${err.message}` : String((err as Error)?.message ?? err);
-        d.logger.warn({ workflowId: id, error: message }, 'planning failed');
-        await d.publisher.committed(await store.planningFailed(id, message, text));
+        await planningFailed(id, err, text);
       }
-    })().finally(() => planning.delete(id));
+    })()
+      // Nothing of a plan may take the process down (an unhandled rejection would, and a restart would plan it again).
+      .catch((err) => d.logger.error({ err, workflowId: id }, 'planning could not be ended'))
+      .finally(() => planning.delete(id));
     planning.set(id, { ctrl, done });
+  }
+
+  /** Ends a workflow whose planning failed: FAILED with the reason, and the answer if that can be stored. */
+  async function planningFailed(id: string, err: unknown, text: string | null) {
+    // Errors that are not Baton's are the store's: their message may quote the SQL (and the plan), so only their kind is kept.
+    const message = err instanceof BatonError ? `${err.code}: ${err.message}` : `the plan could not be stored (${errorKind(err)})`;
+    if (!(err instanceof BatonError)) d.logger.error({ err, workflowId: id }, 'storing a plan failed');
+    d.logger.warn({ workflowId: id, error: message }, 'planning failed');
+    try {
+      await d.publisher.committed(await store.planningFailed(id, message, text));
+    } catch (again) {
+      d.logger.error({ err: again, workflowId: id }, 'storing the failed plan failed; storing the failure without its text');
+      await d.publisher.committed(await store.planningFailed(id, message, null));
+    }
   }
 
   return {

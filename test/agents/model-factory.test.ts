@@ -45,22 +45,35 @@ describe('createModelFactory', () => {
     expect(supportsStructuredOutput(model)).toBe(true);
   });
 
-  it('points OpenAI at LLM_BASE_URL, also through the openai-compatible alias', async () => {
-    const factory = createModelFactory({ llmModel: 'openai-compatible:llama3', llmBaseUrl: 'http://127.0.0.1:9/v1', apiKeys: keys });
+  it('points openai-compatible at LLM_BASE_URL without the OpenAI key, and OpenAI at its own base URL', async () => {
+    const baseUrls = { 'openai-compatible': 'http://127.0.0.1:9/v1', openai: 'http://127.0.0.1:8/v1' };
+    const factory = createModelFactory({ llmModel: 'openai-compatible:llama3', baseUrls, apiKeys: keys });
     const model = await factory({ agentName: 'backend' });
     expect(model._llmType()).toBe('openai');
-    expect(inspect(model)).toMatchObject({ model: 'llama3', clientConfig: expect.objectContaining({ baseURL: 'http://127.0.0.1:9/v1' }) });
+    expect(inspect(model)).toMatchObject({ model: 'llama3', clientConfig: expect.objectContaining({ baseURL: 'http://127.0.0.1:9/v1', apiKey: 'not-needed' }) });
+    const withKey = createModelFactory({ llmModel: 'openai-compatible:llama3', baseUrls, apiKeys: { ...keys, 'openai-compatible': 'llm-key' } });
+    expect(inspect(await withKey({ agentName: 'qa' }))).toMatchObject({ clientConfig: expect.objectContaining({ apiKey: 'llm-key' }) });
+    const openai = inspect(await factory({ agentName: 'qa', model: 'openai:gpt-4o-mini' }));
+    expect(openai).toMatchObject({ clientConfig: expect.objectContaining({ baseURL: 'http://127.0.0.1:8/v1', apiKey: keys.openai }) });
+  });
+
+  it('never sends a provider key to LLM_BASE_URL: each provider has its own base URL', async () => {
+    const factory = createModelFactory({ llmModel: 'offline', baseUrls: { 'openai-compatible': 'http://127.0.0.1:9/v1' }, apiKeys: keys });
+    const claude = inspect(await factory({ agentName: 'qa', model: 'anthropic:claude-3-5-haiku-latest' }));
+    expect(claude.apiUrl).not.toBe('http://127.0.0.1:9/v1');
+    const openai = inspect(await factory({ agentName: 'qa', model: 'openai:gpt-4o-mini' }));
+    expect((openai.clientConfig as { baseURL?: string }).baseURL).not.toBe('http://127.0.0.1:9/v1');
   });
 
   it('builds Anthropic and Ollama clients with the base URL and no client retries', async () => {
-    const factory = createModelFactory({ llmModel: 'anthropic:claude-3-5-haiku-latest', llmBaseUrl: 'http://127.0.0.1:9', apiKeys: keys });
+    const factory = createModelFactory({ llmModel: 'anthropic:claude-3-5-haiku-latest', baseUrls: { anthropic: 'http://127.0.0.1:9' }, apiKeys: keys });
     const claude = inspect(await factory({ agentName: 'backend', maxTokens: 256 }));
     expect(claude._llmType()).toBe('anthropic');
     expect(claude).toMatchObject({ model: 'claude-3-5-haiku-latest', apiUrl: 'http://127.0.0.1:9', maxTokens: 256 });
     expect(claude.caller.maxRetries).toBe(0);
     expect(supportsStructuredOutput(claude)).toBe(true);
 
-    const ollama = inspect(await createModelFactory({ llmModel: 'ollama:llama3.2', llmBaseUrl: 'http://127.0.0.1:9' })({ agentName: 'qa' }));
+    const ollama = inspect(await createModelFactory({ llmModel: 'ollama:llama3.2', baseUrls: { ollama: 'http://127.0.0.1:9' } })({ agentName: 'qa' }));
     expect(ollama._llmType()).toBe('ollama');
     expect(ollama).toMatchObject({ model: 'llama3.2', baseUrl: 'http://127.0.0.1:9' });
     expect(supportsStructuredOutput(ollama)).toBe(true);
@@ -68,10 +81,11 @@ describe('createModelFactory', () => {
 
   it('rejects a malformed or unknown model with BadUserInputError', async () => {
     expect(() => createModelFactory({ llmModel: 'gpt-4o' })).toThrow(BadUserInputError);
-    expect(() => createModelFactory({ llmModel: 'gpt-4o' })).toThrow(/provider:model.*but got "gpt-4o"/);
+    expect(() => createModelFactory({ llmModel: 'gpt-4o' })).toThrow(/provider:model.*"gpt-4o" has no provider/);
     expect(() => createModelFactory({ llmModel: 'mystery:model-1' })).toThrow(/unknown model provider "mystery"/);
     const factory = createModelFactory({ llmModel: 'offline' });
     await expect(factory({ agentName: 'qa', model: 'openai:' })).rejects.toThrow(BadUserInputError);
+    await expect(factory({ agentName: 'qa', model: 'openai:gpt 4' })).rejects.toThrow(/not a model name/);
     await expect(factory({ agentName: 'qa', model: 'openai-compatible:x' })).rejects.toThrow(/LLM_BASE_URL/);
     const saved = process.env.ANTHROPIC_API_KEY;
     delete process.env.ANTHROPIC_API_KEY;
@@ -113,7 +127,7 @@ describe('classifyModelError', () => {
     withProps('read ECONNRESET', { code: 'ECONNRESET' }),
     withProps('connect ECONNREFUSED 127.0.0.1:1', { code: 'ECONNREFUSED' }),
     withProps('boom', { code: 'ETIMEDOUT' }),
-    new Error('socket hang up'),
+    withProps('socket hang up', { code: 'ECONNRESET' }),
     new TypeError('fetch failed', { cause: withProps('other side closed', { code: 'UND_ERR_SOCKET' }) }),
     withProps('Connection error.', { name: 'APIConnectionError' }),
     withProps('Request timed out.', { name: 'APIConnectionTimeoutError' }),

@@ -20,7 +20,7 @@ afterAll(async () => {
 afterEach(() => fake.setResponder((req) => ({ content: `echo ${req.body.model}` })));
 
 const modelFor = (agentName = 'backend') =>
-  createModelFactory({ llmModel: 'openai:gpt-4o-mini', llmBaseUrl: fake.url })({ agentName, temperature: 0 });
+  createModelFactory({ llmModel: 'openai:gpt-4o-mini', baseUrls: { openai: fake.url } })({ agentName, temperature: 0 });
 const msgs = [new SystemMessage('You are @backend.'), new HumanMessage('Say hello')];
 
 async function failure(p: Promise<unknown>): Promise<unknown> {
@@ -133,7 +133,7 @@ describe('ChatOpenAI through the model factory', () => {
   it('classifies an unreachable endpoint as a retryable connection error', async () => {
     const closed = await startFakeOpenAI();
     await closed.close();
-    const model = await createModelFactory({ llmModel: 'openai:gpt-4o-mini', llmBaseUrl: closed.url })({ agentName: 'qa' });
+    const model = await createModelFactory({ llmModel: 'openai:gpt-4o-mini', baseUrls: { openai: closed.url } })({ agentName: 'qa' });
     const c = classifyModelError(await failure(model.invoke(msgs)));
     expect(c.retryable).toBe(true);
     expect(c.status).toBeUndefined();

@@ -55,7 +55,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
       ...shared,
       ROLE: 'worker',
       LLM_MODEL: 'openai:gpt-4o-mini',
-      LLM_BASE_URL: fakes[w].url,
+      OPENAI_BASE_URL: fakes[w].url,
       OPENAI_API_KEY: 'dummy',
       // A killed worker's job moves to the other worker a few seconds later. (Much shorter locks can
       // expire while a loaded worker is busy, and BullMQ then hands a live job to the other worker.)
@@ -234,7 +234,10 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
       expect(sink, `sink of workflow ${i}`).toHaveLength(1);
       // The sink ran after all 20, with every output.
       const prompt = promptText(sink[0]!.body);
-      for (let d = 1; d <= DEPS; d++) expect(prompt).toContain(`<dependency key="d${d}" agent="${agents[(d - 1) % agents.length]}">\noutput of d${d}\n</dependency>`);
+      const nonce = /<request nonce="([0-9a-f]+)">/.exec(prompt)?.[1];
+      for (let d = 1; d <= DEPS; d++) {
+        expect(prompt).toContain(`<dependency key="d${d}" agent="${agents[(d - 1) % agents.length]}" nonce="${nonce}">\noutput of d${d}\n</dependency nonce="${nonce}">`);
+      }
       const deps = mine.filter((c) => c.task!.request === r && c.task!.key !== 'sink');
       // On a mismatch, say what happened to that workflow.
       const why = deps.length === DEPS ? '' : await timeline(ids[i]!, r);

@@ -20,7 +20,7 @@ describe.runIf(runs)(`cancel on ${testDialect}`, () => {
       if (task?.request.startsWith('hang-2') && task.key === '2') return { hang: true };
       return { content: `done: task ${task?.key ?? '?'}` };
     });
-    t = await startTestApp({ ROLE: 'worker', LLM_MODEL: 'openai:gpt-4o-mini', LLM_BASE_URL: fake.url, OPENAI_API_KEY: 'dummy' });
+    t = await startTestApp({ ROLE: 'worker', LLM_MODEL: 'openai:gpt-4o-mini', OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'dummy' });
   });
   afterAll(async () => {
     await t?.close();

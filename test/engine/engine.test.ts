@@ -43,8 +43,8 @@ describe.runIf(runs)(`engine on ${testDialect}`, () => {
     // Far below the 2 × 1,050 ms a wave loop takes on this graph (critical path 2 × 650).
     expect(makespan).toBeLessThan(1800);
     // Each prompt carries its dependencies' full outputs, delimited.
-    expect(c('6').prompt).toContain('<dependency key="2" agent="backend">\noutput of task 2\n</dependency>');
-    expect(c('6').prompt).toContain('<dependency key="3" agent="backend">');
+    expect(c('6').prompt).toMatch(/<dependency key="2" agent="backend" nonce="([0-9a-f]{12})">\noutput of task 2\n<\/dependency nonce="\1">/);
+    expect(c('6').prompt).toMatch(/<dependency key="3" agent="backend" nonce="[0-9a-f]{12}">/);
     const events = await t.app.services.workflows.eventsAfter(id, 0);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(events.at(-1)!.kind).toBe('completed');

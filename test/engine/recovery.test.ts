@@ -41,7 +41,7 @@ describe.runIf(pgOk)(`recovery after kill -9 and SIGTERM, ${mode}`, () => {
       ...queue,
       ROLE: 'worker',
       LLM_MODEL: 'openai:gpt-4o-mini',
-      LLM_BASE_URL: fake.url,
+      OPENAI_BASE_URL: fake.url,
       OPENAI_API_KEY: 'dummy',
       RETRY_BASE_MS: '10',
       RETRY_MAX_MS: '50',

@@ -35,7 +35,7 @@ describe.runIf(runs)(`retries and timeouts on ${testDialect}`, () => {
       seen.set(task?.request ?? '', n);
       return scenarios[scenario]?.(n) ?? { content: `done: task ${task?.key ?? '?'}` };
     });
-    const llm = { ROLE: 'worker', LLM_MODEL: 'openai:gpt-4o-mini', LLM_BASE_URL: fake.url, OPENAI_API_KEY: 'dummy' };
+    const llm = { ROLE: 'worker', LLM_MODEL: 'openai:gpt-4o-mini', OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'dummy' };
     [three, two] = await Promise.all([
       startTestApp({ ...llm, TASK_MAX_ATTEMPTS: '3' }),
       startTestApp({ ...llm, TASK_MAX_ATTEMPTS: '2', TASK_TIMEOUT_MS: '300' }),

@@ -26,7 +26,9 @@ const PLANS: Record<string, { text: string; expected: Array<[string, string, str
   },
 };
 
-const userText = (r: FakeRequest) => String(r.body.messages.at(-1).content);
+/** The request as the user sent it, without the delimiters the planner puts around it. */
+const userText = (r: FakeRequest) =>
+  String(r.body.messages.at(-1).content).replace(/^<request nonce="([0-9a-f]+)">\n([\s\S]*)\n<\/request nonce="\1">$/, '$2');
 const structured = (r: FakeRequest) => Boolean(r.body.response_format || r.body.tools);
 
 async function tasksOf(t: TestApp, id: string) {
@@ -41,7 +43,7 @@ describe('planning with a real OpenAI client against a local provider', () => {
   beforeAll(async () => {
     server = await startFakeOpenAI((r) => script(r));
     t = await startTestApp({
-      LLM_MODEL: 'openai:gpt-4o-mini', LLM_BASE_URL: server.url, OPENAI_API_KEY: 'test-key',
+      LLM_MODEL: 'openai:gpt-4o-mini', OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'test-key',
       PLAN_TIMEOUT_MS: '500', PLAN_MAX_ATTEMPTS: '3', ROLE: 'worker',
     });
   });
@@ -112,7 +114,7 @@ describe('planning with a real OpenAI client against a local provider', () => {
 describe('agents are data', () => {
   it('the orchestrator prompt lists the active agents at planning time, and plans may use only active agents', async () => {
     const server = await startFakeOpenAI(() => ({ json: { tasks: [{ number: 1, agent: 'devops', description: 'Ship it', dependsOn: [] }] } }));
-    const t = await startTestApp({ LLM_MODEL: 'openai:gpt-4o-mini', LLM_BASE_URL: server.url, OPENAI_API_KEY: 'k', ROLE: 'worker' });
+    const t = await startTestApp({ LLM_MODEL: 'openai:gpt-4o-mini', OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'k', ROLE: 'worker' });
     try {
       const svc = t.app.services;
       await svc.agents.create({ name: '@seo-specialist', role: 'SEO specialist: metadata and sitemaps' });

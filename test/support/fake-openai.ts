@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 /** What the fake provider does with one request. */
 export type FakeBehaviour =
   | { content: string; delayMs?: number; chunkDelayMs?: number }
-  | { status: number; message: string; delayMs?: number }
+  | { status: number; message: string; delayMs?: number; headers?: Record<string, string> }
   | { hang: true }
   | { toolCall: { name?: string; arguments: object }; delayMs?: number }
   | { json: object; delayMs?: number };
@@ -13,6 +13,8 @@ export interface FakeRequest {
   path: string;
   body: any;
   time: number;
+  /** Request headers (lower-case names). */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export type FakeResponder = (req: FakeRequest) => FakeBehaviour | Promise<FakeBehaviour>;
@@ -24,6 +26,8 @@ export interface FakeOpenAI {
   /** Base URL ending in /v1, for `configuration.baseURL`. */
   url: string;
   requests: FakeRequest[];
+  /** Every request that reached the server, on any path (chat completions or not), body unread. */
+  received: Array<{ method: string; path: string; headers: Record<string, string | string[] | undefined> }>;
   /** Requests whose client closed the connection before the response ended. */
   readonly abortedCount: number;
   /** Resolves once `abortedCount` reaches `count` (default: one more than now). */
@@ -47,6 +51,7 @@ export async function startFakeOpenAI(script?: FakeScript): Promise<FakeOpenAI> 
   const queue = Array.isArray(script) ? [...script] : [];
   let responder: FakeResponder = typeof script === 'function' ? script : defaultResponder;
   const requests: FakeRequest[] = [];
+  const received: FakeOpenAI['received'] = [];
   let aborted = 0;
   let closing = false; // connections we cut in close() are not client aborts
   let waiters: Array<{ count: number; resolve: () => void }> = [];
@@ -62,11 +67,12 @@ export async function startFakeOpenAI(script?: FakeScript): Promise<FakeOpenAI> 
     });
     try {
       const path = (req.url ?? '').split('?')[0];
+      received.push({ method: req.method ?? '', path, headers: req.headers });
       if (req.method !== 'POST' || !/^(\/v1)?\/chat\/completions$/.test(path)) {
         return sendJson(res, 404, { error: { message: `fake provider has no ${req.method} ${path}`, type: 'not_found' } });
       }
       const body = JSON.parse((await readBody(req)) || '{}');
-      const request: FakeRequest = { path, body, time: Date.now() };
+      const request: FakeRequest = { path, body, time: Date.now(), headers: req.headers };
       requests.push(request);
       const behaviour = queue.length > 0 ? queue.shift()! : await responder(request);
       if ('hang' in behaviour) return; // never answer; the client must give up or abort
@@ -74,7 +80,7 @@ export async function startFakeOpenAI(script?: FakeScript): Promise<FakeOpenAI> 
       if (res.destroyed) return;
       if ('status' in behaviour) {
         const type = behaviour.status === 429 ? 'rate_limit_exceeded' : behaviour.status >= 500 ? 'server_error' : 'invalid_request_error';
-        return sendJson(res, behaviour.status, { error: { message: behaviour.message, type, code: type } });
+        return sendJson(res, behaviour.status, { error: { message: behaviour.message, type, code: type } }, behaviour.headers);
       }
       const message = assistantMessage(behaviour, body);
       if (body.stream) await streamCompletion(res, body, message, 'chunkDelayMs' in behaviour ? behaviour.chunkDelayMs : 0);
@@ -91,6 +97,7 @@ export async function startFakeOpenAI(script?: FakeScript): Promise<FakeOpenAI> 
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
+    received,
     get abortedCount() {
       return aborted;
     },
@@ -168,8 +175,8 @@ async function streamCompletion(res: ServerResponse, body: FakeRequest['body'], 
   res.end('data: [DONE]\n\n');
 }
 
-function sendJson(res: ServerResponse, status: number, payload: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' });
+function sendJson(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { ...headers, 'content-type': 'application/json' });
   res.end(JSON.stringify(payload));
 }
 

@@ -18,11 +18,22 @@ export interface PromptTask {
 
 /**
  * Which workflow and task a model request is for, read from the task prompt
- * (`Workflow request:\n…\n\nYour task (Task N, @agent)`); null for other prompts.
+ * (`Workflow request:\n<request nonce="…">…</request nonce="…">\n\nYour task (Task N, @agent)`); null for other prompts.
  */
 export function taskOf(body: FakeRequest['body']): PromptTask | null {
-  const m = /Workflow request:\n([\s\S]*?)\n\nYour task \(Task ([^,]+), @([^)]+)\)/.exec(promptText(body));
+  const m = /Workflow request:\n<request nonce="[0-9a-f]+">([\s\S]*?)<\/request nonce="[0-9a-f]+">\n\nYour task \(Task ([^,]+), @([^)]+)\)/.exec(promptText(body));
   return m ? { request: m[1]!, key: m[2]!, agent: m[3]! } : null;
+}
+
+/**
+ * The data blocks of a task prompt delimited with its nonce, by tag: the only way Baton marks text
+ * as data (see src/agents/delimit.ts). A forged tag without the nonce is not a delimiter.
+ */
+export function dataBlocks(prompt: string): Array<{ tag: string; attrs: string; content: string }> {
+  const nonce = /<request nonce="([0-9a-f]+)">/.exec(prompt)?.[1];
+  if (!nonce) return [];
+  const re = new RegExp(`<(request|task|dependency)\\b([^>]*) nonce="${nonce}">([\\s\\S]*?)</\\1 nonce="${nonce}">`, 'g');
+  return [...prompt.matchAll(re)].map((m) => ({ tag: m[1]!, attrs: m[2]!.trim(), content: m[3]! }));
 }
 
 /** `request/key` of a task request, e.g. `wf-A/3`; null for other prompts. */
