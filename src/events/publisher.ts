@@ -6,6 +6,8 @@ import { type AnyWorkflowEvent, WORKFLOW_UPDATED_TOPIC, workflowTopic } from './
 export interface WorkflowUpdate {
   workflowId: string;
   status: string;
+  /** The workflow's tenant: subscribers of other tenants drop the update unread. */
+  tenant: string;
 }
 
 /**
@@ -21,7 +23,7 @@ export function createPublisher(bus: EventBus, logger: Logger) {
       const topic = workflowTopic(first.workflowId);
       // Issued back to back without waiting: one Redis connection sends them in this order.
       const sent = c.events.map((e) => safe(bus.publish(topic, e)));
-      if (c.statusChanged) sent.push(safe(bus.publish(WORKFLOW_UPDATED_TOPIC, { workflowId: first.workflowId, status: c.status } satisfies WorkflowUpdate)));
+      if (c.statusChanged) sent.push(safe(bus.publish(WORKFLOW_UPDATED_TOPIC, { workflowId: first.workflowId, status: c.status, tenant: c.tenant } satisfies WorkflowUpdate)));
       await Promise.all(sent);
     },
     live(e: AnyWorkflowEvent) {

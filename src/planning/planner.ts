@@ -50,10 +50,10 @@ const fromStructured = (plan: StructuredPlan): PlannedTask[] =>
 
 /** Asks the orchestrator agent for a plan, with a timeout per call and retries on transient provider errors. */
 export function createPlanner(deps: { agents: AgentStore; models: ModelFactory; policy: RetryPolicy; logger: Logger }) {
-  async function once(request: string, signal: AbortSignal): Promise<PlanDraft> {
-    const orchestrator = await deps.agents.get('orchestrator');
+  async function once(tenant: string, request: string, signal: AbortSignal): Promise<PlanDraft> {
+    const orchestrator = await deps.agents.get(tenant, 'orchestrator');
     if (!orchestrator) throw new PlanningError('the orchestrator agent does not exist');
-    const team = (await deps.agents.list()).filter((a) => a.name !== 'orchestrator');
+    const team = (await deps.agents.list(tenant)).filter((a) => a.name !== 'orchestrator');
     const model = await deps.models({ agentName: 'orchestrator', model: orchestrator.model, temperature: orchestrator.temperature, maxTokens: orchestrator.maxTokens });
     const messages = [new SystemMessage(orchestratorPrompt(orchestrator.systemPrompt, team)), new HumanMessage(request)];
     if (supportsStructuredOutput(model)) {
@@ -74,10 +74,11 @@ export function createPlanner(deps: { agents: AgentStore; models: ModelFactory; 
   }
 
   return {
-    async plan(request: string, signal?: AbortSignal): Promise<PlanDraft> {
+    /** Plans with the tenant's orchestrator and team. */
+    async plan(tenant: string, request: string, signal?: AbortSignal): Promise<PlanDraft> {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await attemptWithTimeout(deps.policy.timeoutMs, signal, (s) => once(request, s));
+          return await attemptWithTimeout(deps.policy.timeoutMs, signal, (s) => once(tenant, request, s));
         } catch (err) {
           if (err instanceof BatonError || signal?.aborted) throw err;
           const c = classify(err);

@@ -94,7 +94,7 @@ builder.queryFields((t) => ({
         channelId: t.arg.string(),
       },
       resolve: (_root, args, ctx) => {
-        const base: FilterQuery<WorkflowRow> = {};
+        const base: FilterQuery<WorkflowRow> = { tenant: ctx.principal.tenant };
         if (args.status) base.status = args.status;
         if (args.channelId) base.channelId = args.channelId;
         return resolveCursorConnection({ args, toCursor }, async (page: ResolveCursorConnectionArgs) => {
