@@ -93,7 +93,7 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
 
   const services: Services = {
     config, db, bus, logger, workflows, keys,
-    agents: { create: (i) => agents.create(i), update: (n, p) => agents.update(n, p), deactivate: (n) => agents.deactivate(n) },
+    agents: { create: (t, i) => agents.create(t, i), update: (t, n, p) => agents.update(t, n, p), deactivate: (t, n) => agents.deactivate(t, n) },
     async health() {
       const database = await db.knex.raw('select 1').then(() => true, () => false);
       return { database, redis: config.redisUrl ? await pingRedis(config.redisUrl) : null };

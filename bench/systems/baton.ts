@@ -168,7 +168,7 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSyste
 
   async function create(graph: BenchGraph) {
     const t = wallNow();
-    const id = await app.services.workflows.create({
+    const id = await app.services.workflows.create('default', {
       description: `bench ${graph.name}`,
       tasks: graph.tasks.map(({ key, agent, description, dependsOn }) => ({ key, agent, description, dependsOn })),
     });
@@ -215,7 +215,7 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSyste
       const warm = await create(warmUpGraph());
       const sub = await app.services.bus.subscribe<AnyWorkflowEvent>(workflowTopic(warm.id), { bufferSize: 1e6 });
       const end = awaitEnd(sub);
-      await app.services.workflows.start(warm.id);
+      await app.services.workflows.start('default', warm.id);
       await end;
       sub.close();
       await spans();
@@ -226,12 +226,12 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSyste
       const end = awaitEnd(sub);
       await spans(); // reset
       const t0 = wallNow();
-      await app.services.workflows.start(id);
+      await app.services.workflows.start('default', id);
       const { at, kind } = await end;
       sub.close();
       if (kind !== 'completed') throw new Error(`${name}: workflow ${id} ended ${kind}`);
       const { span, rss, cpuMs } = await spans();
-      await app.services.workflows.remove(id);
+      await app.services.workflows.remove('default', id);
       return {
         makespanMs: at - t0,
         setupMs,
@@ -243,7 +243,7 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSyste
     async latency(graph, subscribers) {
       if (!url) throw new Error(`${name}: no HTTP server to subscribe to`);
       const { id } = await create(graph);
-      const seqBefore = (await app.services.workflows.eventsAfter(id, 0)).at(-1)!.seq;
+      const seqBefore = (await app.services.workflows.eventsAfter('default', id, 0)).at(-1)!.seq;
       // Ready means: the server holds all `subscribers` subscriptions on the workflow's topic.
       const topic = workflowTopic(id);
       const bus = app.services.bus;
@@ -265,12 +265,12 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSyste
         bus.subscribe = original;
         await spans();
         const t0 = wallNow();
-        await app.services.workflows.start(id);
+        await app.services.workflows.start('default', id);
         const r = await watchers.result;
         const makespanMs = wallNow() - t0;
         const { rss } = await spans();
-        const lastSeq = (await app.services.workflows.eventsAfter(id, seqBefore)).at(-1)!.seq;
-        await app.services.workflows.remove(id);
+        const lastSeq = (await app.services.workflows.eventsAfter('default', id, seqBefore)).at(-1)!.seq;
+        await app.services.workflows.remove('default', id);
         const expected = lastSeq - seqBefore;
         return {
           subscribers,

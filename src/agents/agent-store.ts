@@ -6,6 +6,7 @@ import { parseInput, storableString } from '../services/validate.ts';
 import type { AgentInput, AgentPatch } from '../services/types.ts';
 import { BUILTIN_AGENTS } from './builtins.ts';
 import { MODEL_FORMAT, parseModel } from './providers.ts';
+import { type AgentRow, effectiveAgents, ownTenant, TEMPLATE_TENANT } from './tenant-agents.ts';
 
 export interface AgentRecord {
   name: string;
@@ -51,9 +52,18 @@ const toRecord = (r: Record<string, unknown>): AgentRecord => ({
   builtin: Boolean(r.builtin),
 });
 
-/** Agents are data: seeded with the built-ins, changed by mutations, read at planning and at every task. */
+/** Cache keys: one per tenant and agent name. */
+const cacheKey = (tenant: string, name: string) => `${tenant}\u0000${name}`;
+
+/**
+ * Agents are data, per tenant: the built-ins are stored once as templates (tenant `*`) that every
+ * tenant reads until it edits one, which copies it into the tenant (see effectiveAgents). Changed
+ * by mutations, read at planning and at every task.
+ */
 export function createAgentStore(db: Db, now: () => number) {
   const table = () => db.knex('agents');
+  /** Rows a tenant sees: its own and the templates (effectiveAgents picks between them). */
+  const visible = (tenants: string[]) => table().whereIn('tenant', [...new Set([...tenants, TEMPLATE_TENANT])]);
   // Every task reads its agent, through this cache (see getCached).
   const cache = new Map<string, { at: number; record: AgentRecord | null }>();
   const CACHE_MS = 1000;
@@ -61,7 +71,7 @@ export function createAgentStore(db: Db, now: () => number) {
   /** Agents used this recently are re-read in the background every CACHE_MS. */
   const KEEP_MS = 60_000;
   const reading = new Map<string, Promise<AgentRecord | null>>();
-  const lastUse = new Map<string, number>();
+  const lastUse = new Map<string, { tenant: string; name: string; at: number }>();
   /** Bumped by this process's edits: a read begun before one does not overwrite it. */
   let edits = 0;
   let warm: NodeJS.Timeout | undefined;
@@ -74,37 +84,42 @@ export function createAgentStore(db: Db, now: () => number) {
   };
   async function refreshUsed() {
     const t = now();
-    for (const [k, used] of lastUse) if (t - used >= KEEP_MS) lastUse.delete(k);
+    for (const [k, used] of lastUse) if (t - used.at >= KEEP_MS) lastUse.delete(k);
     if (lastUse.size === 0) {
       clearInterval(warm);
       warm = undefined;
       return;
     }
     const since = edits;
-    const keys = [...lastUse.keys()];
-    const rows = await table().whereIn('name', keys).select('*');
-    const byName = new Map(rows.map((r) => [r.name as string, toRecord(r)]));
-    for (const k of keys) cacheFrom(k, byName.get(k) ?? null, since);
+    const used = [...lastUse.entries()];
+    const rows = await visible(used.map(([, u]) => u.tenant)).whereIn('name', [...new Set(used.map(([, u]) => u.name))]).select('*');
+    const byTenant = new Map<string, Map<string, AgentRecord>>();
+    for (const [, u] of used) {
+      if (!byTenant.has(u.tenant)) byTenant.set(u.tenant, new Map(effectiveAgents(rows as AgentRow[], u.tenant).map((r) => [r.name as string, toRecord(r)])));
+    }
+    for (const [k, u] of used) cacheFrom(k, byTenant.get(u.tenant)!.get(u.name) ?? null, since);
+  }
+  async function read(tenant: string, agentName: string): Promise<AgentRecord | null> {
+    const rows = await visible([tenant]).where({ name: agentName }).select('*');
+    const [row] = effectiveAgents(rows as AgentRow[], tenant);
+    return row ? toRecord(row) : null;
   }
   return {
-    /** Inserts the built-ins that are missing; never overwrites an edited agent. */
+    /** Inserts the built-in templates that are missing; never overwrites one. Safe to run concurrently. */
     async seed() {
-      const have = new Set((await table().select('name')).map((r) => r.name as string));
-      const missing = BUILTIN_AGENTS.filter((a) => !have.has(a.name));
-      if (missing.length === 0) return;
       const at = now();
-      await table().insert(
-        missing.map((a) => ({ name: a.name, role: a.role, system_prompt: a.systemPrompt, active: true, builtin: true, created_at: at, updated_at: at })),
-      );
+      await table()
+        .insert(BUILTIN_AGENTS.map((a) => ({ tenant: TEMPLATE_TENANT, name: a.name, role: a.role, system_prompt: a.systemPrompt, active: true, builtin: true, created_at: at, updated_at: at })))
+        .onConflict(['tenant', 'name'])
+        .ignore();
     },
-    async list(includeInactive = false): Promise<AgentRecord[]> {
-      const q = table().orderBy('created_at').orderBy('name');
-      if (!includeInactive) q.where({ active: true });
-      return (await q.select('*')).map(toRecord);
+    /** The tenant's agents (its copies before the templates), by creation then name. */
+    async list(tenant: string, includeInactive = false): Promise<AgentRecord[]> {
+      const rows = effectiveAgents((await visible([tenant]).orderBy('created_at').orderBy('name').select('*')) as AgentRow[], tenant);
+      return rows.map(toRecord).filter((a) => includeInactive || a.active);
     },
-    async get(agentName: string): Promise<AgentRecord | null> {
-      const row = await table().where({ name: normalizeAgentName(agentName) }).first('*');
-      return row ? toRecord(row) : null;
+    get(tenant: string, agentName: string): Promise<AgentRecord | null> {
+      return read(tenant, normalizeAgentName(agentName));
     },
     /**
      * get() through a cache, off the path of a task's start: a copy under a second old is used as
@@ -114,9 +129,10 @@ export function createAgentStore(db: Db, now: () => number) {
      * show at once; edits made elsewhere reach the tasks of an agent in use within about a second,
      * of any agent within five.
      */
-    async getCached(agentName: string): Promise<AgentRecord | null> {
-      const key = normalizeAgentName(agentName);
-      lastUse.set(key, now());
+    async getCached(tenant: string, agentName: string): Promise<AgentRecord | null> {
+      const name = normalizeAgentName(agentName);
+      const key = cacheKey(tenant, name);
+      lastUse.set(key, { tenant, name, at: now() });
       if (!warm) {
         warm = setInterval(() => void refreshUsed().catch(() => {}), CACHE_MS); // a failed read leaves the copy as it was
         warm.unref();
@@ -124,11 +140,11 @@ export function createAgentStore(db: Db, now: () => number) {
       const hit = cache.get(key);
       const age = hit ? now() - hit.at : Infinity;
       if (hit && age < CACHE_MS) return hit.record;
-      const read = () => {
+      const fetch = () => {
         let r = reading.get(key);
         if (!r) {
           const since = edits;
-          r = this.get(key).then((record) => {
+          r = read(tenant, name).then((record) => {
             cacheFrom(key, record, since);
             return record;
           }).finally(() => reading.delete(key));
@@ -137,32 +153,48 @@ export function createAgentStore(db: Db, now: () => number) {
         return r;
       };
       if (hit && age < STALE_MS) {
-        read().catch(() => {}); // kept stale until the next read succeeds
+        fetch().catch(() => {}); // kept stale until the next read succeeds
         return hit.record;
       }
-      return read();
+      return fetch();
     },
-    async activeNames(): Promise<Set<string>> {
-      return new Set((await table().where({ active: true }).select('name')).map((r) => r.name as string));
+    async activeNames(tenant: string): Promise<Set<string>> {
+      return new Set((await this.list(tenant)).map((a) => a.name));
     },
-    async create(input: AgentInput): Promise<string> {
+    async create(tenant: string, input: AgentInput): Promise<string> {
       const a = parseInput(createSchema, input);
+      const own = ownTenant(tenant);
       const key = normalizeAgentName(a.name);
-      if (await this.get(key)) throw new ConflictError(`agent @${key} already exists`, { name: key });
+      if (await this.get(own, key)) throw new ConflictError(`agent @${key} already exists`, { name: key });
       const at = now();
-      await table().insert({
-        name: key, role: a.role, system_prompt: a.systemPrompt ?? `You are ${a.role}. Answer with the complete deliverable for your task.`,
-        model: a.model ?? null, temperature: a.temperature ?? null, max_tokens: a.maxTokens ?? null, active: true, builtin: false, created_at: at, updated_at: at,
-      });
-      edited(key);
+      const inserted = await table()
+        .insert({
+          tenant: own, name: key, role: a.role, system_prompt: a.systemPrompt ?? `You are ${a.role}. Answer with the complete deliverable for your task.`,
+          model: a.model ?? null, temperature: a.temperature ?? null, max_tokens: a.maxTokens ?? null, active: true, builtin: false, created_at: at, updated_at: at,
+        })
+        .onConflict(['tenant', 'name'])
+        .ignore()
+        .returning('name');
+      // Created by a concurrent request meanwhile.
+      if (inserted.length === 0) throw new ConflictError(`agent @${key} already exists`, { name: key });
+      edited(cacheKey(own, key));
       return key;
     },
-    async update(agentName: string, patch: AgentPatch): Promise<void> {
+    /** Changes the tenant's agent; a built-in is first copied from its template, so other tenants keep theirs. */
+    async update(tenant: string, agentName: string, patch: AgentPatch): Promise<void> {
       const p = parseInput(patchSchema, patch);
+      const own = ownTenant(tenant);
       const key = normalizeAgentName(agentName);
-      const current = await this.get(key);
+      const current = await this.get(own, key);
       if (!current) throw new NotFoundError('Agent', agentName);
       if (key === 'orchestrator' && p.active === false) throw new InvalidStateError('the orchestrator cannot be deactivated');
+      // The template's copy, as created (it keeps its place in lists); a no-op when the tenant has
+      // its own row already, e.g. from a concurrent edit. Then the change.
+      const columns = 'name, role, system_prompt, model, temperature, max_tokens, active, builtin, created_at, updated_at';
+      await db.knex.raw(
+        `INSERT INTO agents (tenant, ${columns}) SELECT ?, ${columns} FROM agents WHERE tenant = ? AND name = ? ON CONFLICT (tenant, name) DO NOTHING`,
+        [own, TEMPLATE_TENANT, key],
+      );
       const cols: Record<string, unknown> = { updated_at: now() };
       if (p.role !== undefined) cols.role = p.role;
       if (p.systemPrompt != null) cols.system_prompt = p.systemPrompt;
@@ -170,11 +202,11 @@ export function createAgentStore(db: Db, now: () => number) {
       if (p.temperature !== undefined) cols.temperature = p.temperature;
       if (p.maxTokens !== undefined) cols.max_tokens = p.maxTokens;
       if (p.active != null) cols.active = p.active;
-      await table().where({ name: key }).update(cols);
-      edited(key);
+      await table().where({ tenant: own, name: key }).update(cols);
+      edited(cacheKey(own, key));
     },
-    async deactivate(agentName: string): Promise<void> {
-      await this.update(agentName, { active: false });
+    async deactivate(tenant: string, agentName: string): Promise<void> {
+      await this.update(tenant, agentName, { active: false });
     },
     /** Stops the background re-reads. */
     close() {

@@ -11,6 +11,8 @@ export const AgentEntity = defineEntity({
   name: 'Agent',
   tableName: 'agents',
   properties: {
+    /** The owner; `*` for the built-in templates every tenant reads until it edits its own copy. */
+    tenant: p.string().length(64).primary(),
     name: p.string().length(64).primary(),
     role: p.string().length(200),
     systemPrompt: p.text(),
@@ -27,9 +29,14 @@ export const AgentEntity = defineEntity({
 export const WorkflowEntity = defineEntity({
   name: 'Workflow',
   tableName: 'workflows',
-  indexes: [{ properties: ['createdAt'] }, { properties: ['status'] }, { properties: ['channelId'] }],
+  indexes: [{ properties: ['createdAt'] }, { properties: ['status'] }, { properties: ['channelId'] }, { properties: ['tenant', 'createdAt'] }],
+  uniques: [{ properties: ['tenant', 'idempotencyKey'] }],
   properties: {
     id: p.uuid().primary(),
+    /** The owner: every read and write of the workflow, its tasks and its events is scoped to it. */
+    tenant: p.string().length(64),
+    /** A client's key for a create it may send again: one workflow per key and tenant for 24 hours. */
+    idempotencyKey: p.string().length(200).nullable(),
     description: p.text(),
     status: p.string().length(16),
     channelId: p.string().length(128).nullable(),

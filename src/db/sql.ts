@@ -19,3 +19,14 @@ export async function insertChunked(t: Knex | Knex.Transaction, table: string, r
   const size = Math.max(1, Math.min(500, Math.floor(30_000 / perRow)));
   for (let i = 0; i < rows.length; i += size) await t(table).insert(rows.slice(i, i + size));
 }
+
+/**
+ * Whether a write failed on a unique index (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE),
+ * optionally that index: its name on PostgreSQL, its columns ("table.column") on SQLite.
+ */
+export function isUniqueViolation(err: unknown, index?: { name: string; columns: string[] }): boolean {
+  const e = err as { code?: unknown; constraint?: unknown; message?: unknown } | null;
+  if (e?.code === '23505') return !index || e.constraint === index.name;
+  if (e?.code === 'SQLITE_CONSTRAINT_UNIQUE') return !index || String(e.message).includes(index.columns.join(', '));
+  return false;
+}

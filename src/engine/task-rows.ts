@@ -37,7 +37,7 @@ function toClaimed(task: ReadyTask, wf: WorkflowLockRow, row: { description?: st
   // Written out: V8 builds `{ ...ref(task), …seven more }` about ten times slower (a 1→500 fan-out
   // claims 500 of these in one transaction).
   return {
-    taskId: task.taskId, key: task.key, agent: task.agent, workflowId: wf.id, description: row.description!, request: wf.description,
+    taskId: task.taskId, key: task.key, agent: task.agent, workflowId: wf.id, tenant: wf.tenant, description: row.description!, request: wf.description,
     dependsOn: fromJson<string[]>(row.depends_on), attempt: num(row.attempts), lease,
   };
 }

@@ -57,7 +57,7 @@ export function createTaskRunner(d: RunnerDeps) {
    * its claim committed, which it awaits before it streams or writes anything.
    */
   async function callModel(task: ClaimedTask, startedSeq: number | Promise<number>, signal: AbortSignal, obs: TaskRun, known?: DependencyOutput[]) {
-    const [agent, dependencies] = await Promise.all([d.agents.getCached(task.agent), d.tasks.dependencyOutputs(task.workflowId, task.dependsOn, known)]);
+    const [agent, dependencies] = await Promise.all([d.agents.getCached(task.tenant, task.agent), d.tasks.dependencyOutputs(task.workflowId, task.dependsOn, known)]);
     if (!agent) throw new Error(`agent @${task.agent} no longer exists`);
     const model = await d.models({ agentName: agent.name, model: agent.model, temperature: agent.temperature, maxTokens: agent.maxTokens });
     const messages = buildTaskPrompt({

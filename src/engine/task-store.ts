@@ -56,7 +56,7 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
     return batch.map((task, i) => {
       const mine = isFirst(i) ? c.value.get(task.taskId) : undefined;
       const event = mine && startedBy.get(task.taskId);
-      return { value: mine ?? null, events: event ? [event] : [], status: c.status, statusChanged: false };
+      return { value: mine ?? null, events: event ? [event] : [], status: c.status, statusChanged: false, tenant: c.tenant };
     });
   });
 
@@ -154,7 +154,7 @@ export function createTaskStore(db: Db, clock: Clock, slots: Slots = { reserve: 
               }),
           }
         : null;
-      return { value, events: i === 0 ? c.events : [], status: c.status, statusChanged: i === 0 && c.statusChanged };
+      return { value, events: i === 0 ? c.events : [], status: c.status, statusChanged: i === 0 && c.statusChanged, tenant: c.tenant };
     });
   });
 

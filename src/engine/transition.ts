@@ -8,6 +8,8 @@ import type { WorkflowStatus } from './types.ts';
 
 export interface WorkflowLockRow {
   id: string;
+  /** The workflow's owner: tasks run with its agents (read with the lock, so a claim needs no query for it). */
+  tenant: string;
   status: WorkflowStatus;
   description: string;
   runNumber: number;
@@ -36,9 +38,11 @@ export interface Committed<T> {
   events: AnyWorkflowEvent[];
   status: WorkflowStatus;
   statusChanged: boolean;
+  /** The workflow's tenant ('' when nothing was written): a status change is announced to that tenant only. */
+  tenant: string;
 }
 
-const LOCK_COLUMNS = 'id, status, description, run_number, last_seq, total_tasks, completed_tasks, finished_tasks, failed_tasks, started_at, created_at';
+const LOCK_COLUMNS = 'id, tenant, status, description, run_number, last_seq, total_tasks, completed_tasks, finished_tasks, failed_tasks, started_at, created_at';
 const LOCK = `UPDATE workflows SET updated_at = ?, last_seq = last_seq + ? WHERE id = ? RETURNING ${LOCK_COLUMNS}`;
 const EVENT_COLUMNS = { workflow_id: 'uuid', seq: 'int', kind: 'text', payload: 'jsonb', at: 'bigint' };
 
@@ -125,7 +129,7 @@ async function settle<T>(run: () => Promise<Committed<T>>): Promise<Committed<T>
   try {
     return await run();
   } catch (e) {
-    if (e instanceof NothingChanged) return { value: e.value as T, events: [], status: e.status ?? 'EXECUTING', statusChanged: false };
+    if (e instanceof NothingChanged) return { value: e.value as T, events: [], status: e.status ?? 'EXECUTING', statusChanged: false, tenant: '' };
     throw e;
   }
 }
@@ -170,7 +174,7 @@ async function apply<T>(
     if (update) await sql.runLast(...update);
   }
   const status = (patch.status as WorkflowStatus | undefined) ?? wf.status;
-  return { value, events: stored, status, statusChanged: status !== wf.status };
+  return { value, events: stored, status, statusChanged: status !== wf.status, tenant: wf.tenant };
 }
 
 /** Thrown inside a transaction to roll back a step that reserved seqs but changed nothing. */
@@ -197,6 +201,7 @@ function updateWorkflow(id: string, patch: Record<string, unknown>, lastSeq: num
 function normalize(row: Record<string, unknown>): WorkflowLockRow {
   return {
     id: row.id as string,
+    tenant: row.tenant as string,
     status: row.status as WorkflowStatus,
     description: row.description as string,
     runNumber: num(row.run_number),

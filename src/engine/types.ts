@@ -44,6 +44,8 @@ export interface WorkflowResults {
 export interface ClaimedTask {
   taskId: string;
   workflowId: string;
+  /** The workflow's tenant, whose agents run the task. */
+  tenant: string;
   key: string;
   agent: string;
   description: string;

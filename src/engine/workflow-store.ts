@@ -14,6 +14,9 @@ export interface Clock {
 }
 
 export interface NewWorkflow {
+  tenant: string;
+  /** At most one workflow per key and tenant within IDEMPOTENCY_WINDOW_MS (a unique index holds it). */
+  idempotencyKey?: string | null;
   description: string;
   channelId: string | null;
   orchestrator: string;
@@ -23,6 +26,9 @@ export interface NewWorkflow {
   /** Stored in its metadata column, e.g. the run's W3C traceparent. */
   metadata?: Record<string, unknown>;
 }
+
+/** How long an idempotency key names its workflow; after that it may be used again. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 const READY_COLUMNS = { taskId: 'id', workflowId: 'workflow_id', key: 'key', agent: 'agent', orderIndex: 'order_index' };
 const toReady = (rows: Record<string, unknown>[]): ReadyTask[] =>
@@ -63,11 +69,19 @@ export function createWorkflowStore(db: Db, clock: Clock) {
     });
 
   return {
+    /** Stores a new workflow. With an idempotency key already taken (in the window), fails with a unique violation. */
     async create(input: NewWorkflow): Promise<Committed<string>> {
       const id = clock.id();
       const at = now();
+      const key = input.idempotencyKey ?? null;
+      // A key older than the window is released first, so it can name this workflow.
+      if (key !== null) {
+        await db.knex('workflows').where({ tenant: input.tenant, idempotency_key: key }).andWhere('created_at', '<', at - IDEMPOTENCY_WINDOW_MS).update({ idempotency_key: null });
+      }
       const row = {
         id,
+        tenant: input.tenant,
+        idempotency_key: key,
         description: input.description,
         status: input.plan ? 'PLANNED' : 'PLANNING',
         channel_id: input.channelId,
@@ -211,10 +225,27 @@ export function createWorkflowStore(db: Db, clock: Clock) {
       });
     },
 
-    async eventsAfter(id: string, afterSeq: number, untilSeq?: number): Promise<AnyWorkflowEvent[]> {
-      const q = db.knex('workflow_events').where({ workflow_id: id }).andWhere('seq', '>', afterSeq).orderBy('seq');
-      if (untilSeq !== undefined) q.andWhere('seq', '<=', untilSeq);
-      const rows = await q.select('seq', 'kind', 'payload', 'at');
+    /** The workflow this key named in the tenant within the window, if any. */
+    async byIdempotencyKey(tenant: string, key: string): Promise<string | null> {
+      const row = await db.knex('workflows').where({ tenant, idempotency_key: key }).andWhere('created_at', '>=', now() - IDEMPOTENCY_WINDOW_MS).first('id');
+      return (row?.id as string | undefined) ?? null;
+    },
+
+    /** Whether the workflow exists and belongs to the tenant. */
+    async owned(tenant: string, id: string): Promise<boolean> {
+      return (await db.knex('workflows').where({ id, tenant }).first('id')) !== undefined;
+    },
+
+    /** Stored events of the tenant's workflow; none for another tenant's. */
+    async eventsAfter(tenant: string, id: string, afterSeq: number, untilSeq?: number): Promise<AnyWorkflowEvent[]> {
+      const q = db
+        .knex('workflow_events as e')
+        .join('workflows as w', 'w.id', 'e.workflow_id')
+        .where({ 'e.workflow_id': id, 'w.tenant': tenant })
+        .andWhere('e.seq', '>', afterSeq)
+        .orderBy('e.seq');
+      if (untilSeq !== undefined) q.andWhere('e.seq', '<=', untilSeq);
+      const rows = await q.select('e.seq', 'e.kind', 'e.payload', 'e.at');
       return rows.map(
         (r) => ({ workflowId: id, seq: num(r.seq), kind: r.kind, at: new Date(num(r.at)).toISOString(), payload: fromJson(r.payload) }) as AnyWorkflowEvent,
       );
@@ -240,9 +271,9 @@ export function createWorkflowStore(db: Db, clock: Clock) {
       return rows.map((r) => ({ ...r, orderIndex: num(r.orderIndex) }));
     },
 
-    async planningWorkflows(): Promise<Array<{ id: string; description: string; autoStart: boolean }>> {
-      const rows = await db.knex('workflows').where({ status: 'PLANNING' }).orderBy('created_at').select('id', 'description', 'auto_start');
-      return rows.map((r) => ({ id: r.id, description: r.description, autoStart: Boolean(r.auto_start) }));
+    async planningWorkflows(): Promise<Array<{ id: string; tenant: string; description: string; autoStart: boolean }>> {
+      const rows = await db.knex('workflows').where({ status: 'PLANNING' }).orderBy('created_at').select('id', 'tenant', 'description', 'auto_start');
+      return rows.map((r) => ({ id: r.id, tenant: r.tenant, description: r.description, autoStart: Boolean(r.auto_start) }));
     },
 
     async status(id: string): Promise<WorkflowStatus | null> {

@@ -6,6 +6,8 @@ import { type AnyWorkflowEvent, WORKFLOW_UPDATED_TOPIC, workflowTopic } from './
 export interface WorkflowUpdate {
   workflowId: string;
   status: string;
+  /** The workflow's tenant: subscribers of other tenants drop the update unread. */
+  tenant: string;
 }
 
 /** Most topics whose lost publish is remembered; beyond it the oldest is forgotten (readers' periodic catch-up still finds it). */
@@ -65,7 +67,7 @@ export function createPublisher(bus: EventBus, logger: Logger) {
       // Issued back to back without waiting: one Redis connection sends them in this order.
       const sent = c.events.map((e) => send(topic, { topic, payload: e, seq: e.seq }));
       if (c.statusChanged) {
-        const update: WorkflowUpdate = { workflowId: first.workflowId, status: c.status };
+        const update: WorkflowUpdate = { workflowId: first.workflowId, status: c.status, tenant: c.tenant };
         sent.push(send(`updated:${first.workflowId}`, { topic: WORKFLOW_UPDATED_TOPIC, payload: update, seq: 0 }));
       }
       await Promise.all(sent);

@@ -53,10 +53,10 @@ const fromStructured = (plan: StructuredPlan): PlannedTask[] =>
 
 /** Asks the orchestrator agent for a plan, with a timeout per call and retries on transient provider errors. */
 export function createPlanner(deps: { agents: AgentStore; models: ModelFactory; policy: RetryPolicy; logger: Logger; telemetry: Pick<Telemetry, 'modelCall'> }) {
-  async function once(request: string, signal: AbortSignal, trace?: PlanningTelemetry): Promise<PlanDraft> {
-    const orchestrator = await deps.agents.get('orchestrator');
+  async function once(tenant: string, request: string, signal: AbortSignal, trace?: PlanningTelemetry): Promise<PlanDraft> {
+    const orchestrator = await deps.agents.get(tenant, 'orchestrator');
     if (!orchestrator) throw new PlanningError('the orchestrator agent does not exist');
-    const team = (await deps.agents.list()).filter((a) => a.name !== 'orchestrator');
+    const team = (await deps.agents.list(tenant)).filter((a) => a.name !== 'orchestrator');
     const model = await deps.models({ agentName: 'orchestrator', model: orchestrator.model, temperature: orchestrator.temperature, maxTokens: orchestrator.maxTokens });
     // The request is data: delimited so that it cannot pass for the system's own words (see delimit.ts).
     const nonce = newNonce();
@@ -85,11 +85,11 @@ export function createPlanner(deps: { agents: AgentStore; models: ModelFactory; 
   }
 
   return {
-    /** `trace`: the planning span its model calls belong to (tracing). */
-    async plan(request: string, signal?: AbortSignal, trace?: PlanningTelemetry): Promise<PlanDraft> {
+    /** Plans with the tenant's orchestrator and team. `trace`: the planning span its model calls belong to (tracing). */
+    async plan(tenant: string, request: string, signal?: AbortSignal, trace?: PlanningTelemetry): Promise<PlanDraft> {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await attemptWithTimeout(deps.policy.timeoutMs, signal, (s) => once(request, s, trace));
+          return await attemptWithTimeout(deps.policy.timeoutMs, signal, (s) => once(tenant, request, s, trace));
         } catch (err) {
           if (err instanceof BatonError || signal?.aborted) throw err;
           const c = classify(err);

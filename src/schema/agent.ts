@@ -1,3 +1,4 @@
+import { effectiveAgents, TEMPLATE_TENANT } from '../agents/tenant-agents.ts';
 import { AgentEntity } from '../db/entities.ts';
 import { NotFoundError } from '../errors.ts';
 import type { AgentPatch } from '../services/types.ts';
@@ -66,8 +67,11 @@ builder.queryField('agents', (t) =>
   t.field({
     type: [Agent],
     args: { includeInactive: t.arg.boolean({ defaultValue: false }) },
-    resolve: (_root, args, ctx) =>
-      ctx.em.find(AgentEntity, args.includeInactive ? {} : { active: true }, { orderBy: { name: 'asc' } }),
+    description: "The caller's tenant's agents: the built-ins (as the tenant edited them) and its own.",
+    resolve: async (_root, args, ctx) => {
+      const rows = await ctx.em.find(AgentEntity, { tenant: { $in: [ctx.principal.tenant, TEMPLATE_TENANT] } }, { orderBy: { name: 'asc' } });
+      return effectiveAgents(rows, ctx.principal.tenant).filter((a) => args.includeInactive || a.active);
+    },
   }),
 );
 
@@ -75,13 +79,13 @@ builder.mutationFields((t) => ({
   createAgent: t.field({
     type: Agent,
     args: { input: t.arg({ type: CreateAgentInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => reread(ctx, await ctx.services.agents.create(input)),
+    resolve: async (_root, { input }, ctx) => reread(ctx, await ctx.services.agents.create(ctx.principal.tenant, input)),
   }),
   updateAgent: t.field({
     type: Agent,
     args: { name: t.arg.string({ required: true }), input: t.arg({ type: UpdateAgentInput, required: true }) },
     resolve: async (_root, { name, input }, ctx) => {
-      await ctx.services.agents.update(agentName(name), toPatch(input));
+      await ctx.services.agents.update(ctx.principal.tenant, agentName(name), toPatch(input));
       return reread(ctx, name);
     },
   }),
@@ -89,7 +93,7 @@ builder.mutationFields((t) => ({
     type: Agent,
     args: { name: t.arg.string({ required: true }) },
     resolve: async (_root, { name }, ctx) => {
-      await ctx.services.agents.deactivate(agentName(name));
+      await ctx.services.agents.deactivate(ctx.principal.tenant, agentName(name));
       return reread(ctx, name);
     },
   }),

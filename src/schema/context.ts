@@ -17,7 +17,7 @@ export interface Context {
 
 export function createContext(services: Services, shutdown?: AbortSignal, principal: Principal = LOCAL_ADMIN): Context {
   const em = services.db.em();
-  return { services, principal, em, loaders: createLoaders(em), shutdown };
+  return { services, principal, em, loaders: createLoaders(em, principal.tenant), shutdown };
 }
 
 /**
@@ -28,5 +28,5 @@ export function createContext(services: Services, shutdown?: AbortSignal, princi
  */
 export function freshReads(ctx: Context): void {
   ctx.em = ctx.services.db.em();
-  ctx.loaders = createLoaders(ctx.em);
+  ctx.loaders = createLoaders(ctx.em, ctx.principal.tenant);
 }

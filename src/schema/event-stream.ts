@@ -1,5 +1,6 @@
 import { BadUserInputError, NotFoundError } from '../errors.ts';
 import { interruptOnReconnect, resyncSignal } from '../events/catch-up.ts';
+import type { WorkflowUpdate } from '../events/publisher.ts';
 import { replayThenLive } from '../events/replay.ts';
 import { type AnyWorkflowEvent, WORKFLOW_UPDATED_TOPIC, workflowTopic } from '../events/types.ts';
 import { builder } from './builder.ts';
@@ -10,11 +11,6 @@ import { requireLocalId } from './ids.ts';
 import { mapStream, unwrap } from './streams.ts';
 import { Workflow } from './workflow.ts';
 
-/** What the engine publishes on WORKFLOW_UPDATED_TOPIC when a workflow's status changes. */
-interface WorkflowUpdate {
-  workflowId: string;
-  status: string;
-}
 
 export const MAX_EVENTS_PAGE = 1000;
 
@@ -47,7 +43,7 @@ builder.queryField('workflowEvents', (t) =>
         throw new BadUserInputError(`first is expected to be between 1 and ${MAX_EVENTS_PAGE}, but got ${first}`, { argument: 'first' });
       }
       // Stored seqs have no gaps, so this range holds at most `first` events.
-      const events = await ctx.services.workflows.eventsAfter(id, afterSeq, afterSeq + first);
+      const events = await ctx.services.workflows.eventsAfter(ctx.principal.tenant, id, afterSeq, afterSeq + first);
       return events.slice(0, first);
     },
   }),
@@ -70,7 +66,7 @@ builder.subscriptionFields((t) => ({
       const events = replayThenLive<AnyWorkflowEvent>({
         afterSeq: checkAfterSeq(args.afterSeq),
         subscribe: () => ctx.services.bus.subscribe<AnyWorkflowEvent>(workflowTopic(id)),
-        load: (after, until) => ctx.services.workflows.eventsAfter(id, after, until),
+        load: (after, until) => ctx.services.workflows.eventsAfter(ctx.principal.tenant, id, after, until),
         resync: resyncSignal(ctx.services.bus, ctx.services.config.eventCatchUpMs),
       });
       return mapStream(events, (e) => e, ctx.shutdown);
@@ -87,6 +83,8 @@ builder.subscriptionFields((t) => ({
       const bus = ctx.services.bus;
       const updates = interruptOnReconnect(await bus.subscribe<WorkflowUpdate>(WORKFLOW_UPDATED_TOPIC), bus, 'workflow updates');
       return mapStream(updates, async (u) => {
+        // Another tenant's update is dropped unread (and the scoped loader would not find it either).
+        if (u.tenant !== ctx.principal.tenant) return undefined;
         if (args.status && u.status !== args.status) return undefined;
         // Each event is resolved with fresh reads: the context lives as long as the subscription.
         freshReads(ctx);

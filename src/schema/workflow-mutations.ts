@@ -6,6 +6,14 @@ import { encodeGlobalId, requireLocalId } from './ids.ts';
 import type { WorkflowRow } from './loaders.ts';
 import { Workflow } from './workflow.ts';
 
+/** The same field on both create inputs. */
+const IDEMPOTENCY_KEY = {
+  description:
+    'Up to 200 characters chosen by the client (e.g. a UUID). Sent again within 24 hours by the same tenant, the answer is ' +
+    'the workflow created the first time, never a second one (also for concurrent requests). One key space for ' +
+    'planWorkflow and createWorkflow; the rest of the input is not compared.',
+};
+
 const TaskInput = builder.inputType('TaskInput', {
   fields: (t) => ({
     key: t.string({ required: true, description: 'Unique within the workflow, e.g. "1".' }),
@@ -21,6 +29,7 @@ const CreateWorkflowInput = builder.inputType('CreateWorkflowInput', {
     description: t.string({ required: true }),
     channelId: t.string(),
     tasks: t.field({ type: [TaskInput], required: true }),
+    idempotencyKey: t.string(IDEMPOTENCY_KEY),
   }),
 });
 
@@ -29,6 +38,7 @@ const PlanWorkflowInput = builder.inputType('PlanWorkflowInput', {
     request: t.string({ required: true, description: 'What to build, in natural language; the orchestrator plans it.' }),
     channelId: t.string(),
     autoStart: t.boolean({ defaultValue: false, description: 'Start executing as soon as the plan is ready.' }),
+    idempotencyKey: t.string(IDEMPOTENCY_KEY),
   }),
 });
 
@@ -57,7 +67,7 @@ builder.mutationFields((t) => {
       args: { id: t.arg.id({ required: true }) },
       resolve: async (_root, args, ctx) => {
         const id = requireLocalId(String(args.id), 'Workflow');
-        await ctx.services.workflows[call](id);
+        await ctx.services.workflows[call](ctx.principal.tenant, id);
         return reread(ctx, id);
       },
     });
@@ -66,13 +76,13 @@ builder.mutationFields((t) => {
       type: Workflow,
       description: 'Stores a manual plan; the workflow is PLANNED.',
       args: { input: t.arg({ type: CreateWorkflowInput, required: true }) },
-      resolve: async (_root, { input }, ctx) => reread(ctx, await ctx.services.workflows.create(input)),
+      resolve: async (_root, { input }, ctx) => reread(ctx, await ctx.services.workflows.create(ctx.principal.tenant, input)),
     }),
     planWorkflow: t.field({
       type: Workflow,
       description: 'Stores the request in PLANNING and plans it in the background; watch workflowEvents for plan_ready.',
       args: { input: t.arg({ type: PlanWorkflowInput, required: true }) },
-      resolve: async (_root, { input }, ctx) => reread(ctx, await ctx.services.workflows.plan(input)),
+      resolve: async (_root, { input }, ctx) => reread(ctx, await ctx.services.workflows.plan(ctx.principal.tenant, input)),
     }),
     startWorkflow: transition('start', 'Runs a PLANNED workflow.'),
     cancelWorkflow: transition('cancel', 'Aborts running tasks; unfinished ones end CANCELLED.'),
@@ -86,7 +96,7 @@ builder.mutationFields((t) => {
       args: { id: t.arg.id({ required: true }) },
       resolve: async (_root, args, ctx) => {
         const id = requireLocalId(String(args.id), 'Workflow');
-        await ctx.services.workflows.remove(id);
+        await ctx.services.workflows.remove(ctx.principal.tenant, id);
         return { id: encodeGlobalId('Workflow', id), deleted: true };
       },
     }),

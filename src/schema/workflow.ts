@@ -108,7 +108,7 @@ builder.queryFields((t) => ({
       },
       resolve: (_root, args, ctx) => {
         checkPageSize(args);
-        const base: FilterQuery<WorkflowRow> = {};
+        const base: FilterQuery<WorkflowRow> = { tenant: ctx.principal.tenant };
         if (args.status) base.status = args.status;
         if (args.channelId) base.channelId = args.channelId;
         return resolveCursorConnection({ args, toCursor, maxSize: MAX_WORKFLOWS_PAGE }, async (page: ResolveCursorConnectionArgs) => {

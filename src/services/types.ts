@@ -17,12 +17,16 @@ export interface CreateWorkflowInput {
   description: string;
   channelId?: string | null;
   tasks: TaskInput[];
+  /** Sent again with the same key (same tenant, within 24 hours): the workflow already created. */
+  idempotencyKey?: string | null;
 }
 
 export interface PlanWorkflowInput {
   request: string;
   channelId?: string | null;
   autoStart?: boolean | null;
+  /** As in CreateWorkflowInput; one key space for both. */
+  idempotencyKey?: string | null;
 }
 
 export interface AgentInput {
@@ -46,22 +50,27 @@ export interface Services {
   db: Db;
   bus: EventBus;
   logger: Logger;
+  /**
+   * Every method acts in the tenant it is given (the caller's): another tenant's workflow is
+   * NOT_FOUND, exactly as an unknown id, and nothing is written.
+   */
   workflows: {
     /** Validates and stores a manual plan; the workflow is PLANNED. Returns its id. */
-    create(input: CreateWorkflowInput): Promise<string>;
+    create(tenant: string, input: CreateWorkflowInput): Promise<string>;
     /** Stores the workflow in PLANNING and plans it in the background. Returns its id at once. */
-    plan(input: PlanWorkflowInput): Promise<string>;
-    start(id: string): Promise<void>;
-    cancel(id: string): Promise<void>;
-    retry(id: string): Promise<void>;
-    remove(id: string): Promise<void>;
-    /** Stored events with seq > afterSeq (and <= untilSeq), in order. */
-    eventsAfter(id: string, afterSeq: number, untilSeq?: number): Promise<AnyWorkflowEvent[]>;
+    plan(tenant: string, input: PlanWorkflowInput): Promise<string>;
+    start(tenant: string, id: string): Promise<void>;
+    cancel(tenant: string, id: string): Promise<void>;
+    retry(tenant: string, id: string): Promise<void>;
+    remove(tenant: string, id: string): Promise<void>;
+    /** Stored events with seq > afterSeq (and <= untilSeq), in order; none for another tenant's workflow. */
+    eventsAfter(tenant: string, id: string, afterSeq: number, untilSeq?: number): Promise<AnyWorkflowEvent[]>;
   };
+  /** The tenant's agents: an edit of a built-in changes the tenant's own copy only. */
   agents: {
-    create(input: AgentInput): Promise<string>;
-    update(name: string, patch: AgentPatch): Promise<void>;
-    deactivate(name: string): Promise<void>;
+    create(tenant: string, input: AgentInput): Promise<string>;
+    update(tenant: string, name: string, patch: AgentPatch): Promise<void>;
+    deactivate(tenant: string, name: string): Promise<void>;
   };
   /** API keys: created, listed and revoked per tenant; verified by the HTTP server with AUTH=required. */
   keys: KeyStore;

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import type { AgentStore } from '../agents/agent-store.ts';
 import type { Config } from '../config.ts';
 import type { Engine } from '../engine/engine.ts';
-import { BatonError } from '../errors.ts';
+import { isUniqueViolation } from '../db/sql.ts';
+import type { Committed } from '../engine/transition.ts';
+import { BatonError, NotFoundError } from '../errors.ts';
 import type { Publisher } from '../events/publisher.ts';
 import type { Logger } from '../logger.ts';
 import type { Telemetry } from '../observability/telemetry.ts';
@@ -11,10 +13,21 @@ import type { Planner } from '../planning/planner.ts';
 import type { CreateWorkflowInput, PlanWorkflowInput, Services } from './types.ts';
 import { parseInput, storableString } from './validate.ts';
 
+/** No control characters, no lone surrogates (neither is storable on every database). */
+const PRINTABLE = /^(?:[^\u0000-\u001f\u007f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+
+const IDEMPOTENCY_INDEX = { name: 'workflows_tenant_idempotency_key_unique', columns: ['workflows.tenant', 'workflows.idempotency_key'] };
+
 function inputSchemas(config: Config) {
   const text = (what: string) =>
     storableString().trim().min(1, `a non-empty ${what}`).max(config.maxTextChars, `a ${what} of at most ${config.maxTextChars} characters`);
   const channelId = storableString().max(128, 'a channelId of at most 128 characters').nullish();
+  const idempotencyKey = z
+    .string()
+    .min(1, 'a non-empty idempotencyKey')
+    .max(200, 'an idempotencyKey of at most 200 characters')
+    .regex(PRINTABLE, 'an idempotencyKey without control characters or lone surrogates')
+    .nullish();
   return {
     create: z.object({
       description: text('description'),
@@ -29,8 +42,9 @@ function inputSchemas(config: Config) {
           }),
         )
         .max(config.maxTasks, `at most ${config.maxTasks} tasks`),
+      idempotencyKey,
     }),
-    plan: z.object({ request: text('request'), channelId, autoStart: z.boolean().nullish() }),
+    plan: z.object({ request: text('request'), channelId, autoStart: z.boolean().nullish(), idempotencyKey }),
   };
 }
 
@@ -55,16 +69,16 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
   const store = d.engine.workflows;
   const planning = new Map<string, { ctrl: AbortController; done: Promise<void> }>();
 
-  async function planInBackground(id: string, request: string, autoStart: boolean) {
+  async function planInBackground(tenant: string, id: string, request: string, autoStart: boolean) {
     const ctrl = new AbortController();
     const done = (async () => {
       let text: string | null = null;
       const trace = await d.telemetry.planning(id);
       try {
-        const draft = await d.planner.plan(request, ctrl.signal, trace);
+        const draft = await d.planner.plan(tenant, request, ctrl.signal, trace);
         trace.done();
         text = draft.text;
-        const validated = validatePlan(draft.tasks, { agents: await d.agents.activeNames(), maxTasks: d.config.maxTasks });
+        const validated = validatePlan(draft.tasks, { agents: await d.agents.activeNames(tenant), maxTasks: d.config.maxTasks });
         const c = await store.planned(id, draft.text, validated);
         await d.publisher.committed(c);
         if (c.value && autoStart) await d.engine.start(id);
@@ -94,40 +108,71 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
     }
   }
 
+  /**
+   * Stores a workflow once per idempotency key (the caller has looked the key up already): when a
+   * concurrent request with the key wins the insert, the answer is its workflow (`created` false).
+   */
+  async function createOnce(tenant: string, key: string | null | undefined, make: () => Promise<Committed<string>>): Promise<{ id: string; created: boolean }> {
+    let c: Committed<string>;
+    try {
+      c = await make();
+    } catch (err) {
+      const winner = key && isUniqueViolation(err, IDEMPOTENCY_INDEX) ? await store.byIdempotencyKey(tenant, key) : null;
+      if (winner) return { id: winner, created: false };
+      throw err;
+    }
+    await d.publisher.committed(c);
+    return { id: c.value, created: true };
+  }
+
+  /** Another tenant's workflow is NOT_FOUND exactly as an unknown id is (the transitions say the same). */
+  async function owned(tenant: string, id: string): Promise<string> {
+    if (!(await store.owned(tenant, id))) throw new NotFoundError('Workflow', id);
+    return id;
+  }
+
   return {
-    async create(input: CreateWorkflowInput) {
+    async create(tenant, input) {
       const i = parseInput(schemas.create, input);
+      const known = i.idempotencyKey ? await store.byIdempotencyKey(tenant, i.idempotencyKey) : null;
+      if (known) return known;
       const validated = validatePlan(
         i.tasks.map((t) => ({ key: t.key, agent: t.agent, description: t.description, dependsOn: [...new Set(t.dependsOn ?? [])] })),
-        { agents: await d.agents.activeNames(), maxTasks: d.config.maxTasks },
+        { agents: await d.agents.activeNames(tenant), maxTasks: d.config.maxTasks },
       );
       const trace = d.telemetry.workflowTrace();
-      const c = await store.create({ description: i.description, channelId: i.channelId ?? null, orchestrator: 'orchestrator', plan: { text: null, validated }, metadata: trace?.metadata });
-      trace?.created(c.value);
-      await d.publisher.committed(c);
-      return c.value;
+      const plan = { text: null, validated };
+      const base = { tenant, idempotencyKey: i.idempotencyKey, description: i.description, channelId: i.channelId ?? null, orchestrator: 'orchestrator', metadata: trace?.metadata };
+      const { id, created } = await createOnce(tenant, i.idempotencyKey, () => store.create({ ...base, plan }));
+      if (created) trace?.created(id);
+      return id;
     },
-    async plan(input: PlanWorkflowInput) {
+    async plan(tenant, input) {
       const i = parseInput(schemas.plan, input);
+      const known = i.idempotencyKey ? await store.byIdempotencyKey(tenant, i.idempotencyKey) : null;
+      if (known) return known;
+      const autoStart = i.autoStart ?? false;
       const trace = d.telemetry.workflowTrace();
-      const c = await store.create({ description: i.request, channelId: i.channelId ?? null, orchestrator: 'orchestrator', autoStart: i.autoStart ?? false, metadata: trace?.metadata });
-      trace?.created(c.value);
-      await d.publisher.committed(c);
-      await planInBackground(c.value, i.request, i.autoStart ?? false);
-      return c.value;
+      const base = { tenant, idempotencyKey: i.idempotencyKey, description: i.request, channelId: i.channelId ?? null, orchestrator: 'orchestrator', metadata: trace?.metadata };
+      const { id, created } = await createOnce(tenant, i.idempotencyKey, () => store.create({ ...base, autoStart }));
+      if (created) {
+        trace?.created(id);
+        await planInBackground(tenant, id, i.request, autoStart);
+      }
+      return id;
     },
-    start: (id) => d.engine.start(id),
-    retry: (id) => d.engine.retry(id),
-    async cancel(id) {
-      await d.engine.cancel(id);
+    start: async (tenant, id) => d.engine.start(await owned(tenant, id)),
+    retry: async (tenant, id) => d.engine.retry(await owned(tenant, id)),
+    async cancel(tenant, id) {
+      await d.engine.cancel(await owned(tenant, id));
       planning.get(id)?.ctrl.abort();
     },
-    remove: (id) => store.remove(id),
-    eventsAfter: (id, afterSeq, untilSeq) => store.eventsAfter(id, afterSeq, untilSeq),
+    remove: async (tenant, id) => store.remove(await owned(tenant, id)),
+    eventsAfter: (tenant, id, afterSeq, untilSeq) => store.eventsAfter(tenant, id, afterSeq, untilSeq),
     /** Plans again what a stopped process left in PLANNING (single-process mode). */
     async resumePlanning() {
       for (const w of await store.planningWorkflows()) {
-        if (!planning.has(w.id)) await planInBackground(w.id, w.description, w.autoStart);
+        if (!planning.has(w.id)) await planInBackground(w.tenant, w.id, w.description, w.autoStart);
       }
     },
     async stop() {

@@ -84,7 +84,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
 
   /** A workflow's events and model calls, relative to its creation (for failure messages). */
   async function timeline(id: string, request: string) {
-    const events = await api.services.workflows.eventsAfter(id, 0);
+    const events = await api.services.workflows.eventsAfter('default', id, 0);
     const t0 = Date.parse(events[0]!.at);
     const ev = events.map((e) => {
       const p = e.payload as { key?: string; error?: string };
@@ -119,8 +119,8 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
       if (t.key === '2' && ++seen === 1) return { hang: true };
       return { content: `done: ${t.key}` };
     };
-    const id = await api.services.workflows.create({ description: request, tasks });
-    await api.services.workflows.start(id);
+    const id = await api.services.workflows.create('default', { description: request, tasks });
+    await api.services.workflows.start('default', id);
     const second = await until(() => calls().find((c) => c.task?.request === request && c.task.key === '2'), 'the call of task 2', 10_000, 5);
     const victim = second.worker;
     const survivor: Worker = victim === 'A' ? 'B' : 'A';
@@ -131,9 +131,9 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
     respond = (req) => ({ content: `done: ${taskId(req.body)}`, delayMs: 80 + Math.floor(Math.random() * 120) });
     const run = randomUUID().slice(0, 8);
     const requests = ['A', 'B', 'C'].map((n) => `auth ${run} ${n}`);
-    const ids = await Promise.all(requests.map((description) => api.services.workflows.create({ description, tasks: AUTH_TASKS })));
+    const ids = await Promise.all(requests.map((description) => api.services.workflows.create('default', { description, tasks: AUTH_TASKS })));
     const began = Date.now();
-    await Promise.all(ids.map((id) => api.services.workflows.start(id)));
+    await Promise.all(ids.map((id) => api.services.workflows.start('default', id)));
     for (const id of ids) expect(await waitForStatus(api, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 30_000)).toBe('COMPLETED');
     const ms = Date.now() - began;
 
@@ -146,7 +146,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
     expect(byWorker.A).toBeGreaterThan(0);
     expect(byWorker.B).toBeGreaterThan(0);
     for (const id of ids) {
-      const events = await api.services.workflows.eventsAfter(id, 0);
+      const events = await api.services.workflows.eventsAfter('default', id, 0);
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
       expect(events.filter((e) => e.kind === 'task_started')).toHaveLength(8);
       expect(events.at(-1)!.kind).toBe('completed');
@@ -161,7 +161,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
     // The queue gets the roots while the start's transaction is open; its last statement then fails.
     const allow = await refuseEvents(api.services.db, 'refuse_start', { kind: 'started' });
     const request = `early queue ${randomUUID().slice(0, 8)}`;
-    const id = await api.services.workflows.create({
+    const id = await api.services.workflows.create('default', {
       description: request,
       tasks: [
         { key: 'a', agent: '@backend', description: 'root a', dependsOn: [] },
@@ -170,7 +170,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
       ],
     });
     try {
-      await expect(api.services.workflows.start(id)).rejects.toThrow('refused for the test');
+      await expect(api.services.workflows.start('default', id)).rejects.toThrow('refused for the test');
     } finally {
       await allow();
     }
@@ -183,7 +183,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
     expect(await api.engine.workflows.status(id)).toBe('PLANNED');
     expect(await taskStatuses(id)).toEqual({ a: 'PENDING', b: 'PENDING', c: 'PENDING' });
     expect(calls().filter((c) => c.task?.request === request)).toEqual([]);
-    await api.services.workflows.start(id);
+    await api.services.workflows.start('default', id);
     expect(await waitForStatus(api, id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
     expect(calls().filter((c) => c.task?.request === request).map((c) => c.task!.key).sort()).toEqual(['a', 'b', 'c']);
   });
@@ -220,8 +220,8 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
     const began = Date.now();
     for (let i = 0; i < requests.length; i += RACE_BATCH) {
       const batch = requests.slice(i, i + RACE_BATCH);
-      const batchIds = await Promise.all(batch.map((description) => api.services.workflows.create({ description, tasks })));
-      await Promise.all(batchIds.map((id) => api.services.workflows.start(id)));
+      const batchIds = await Promise.all(batch.map((description) => api.services.workflows.create('default', { description, tasks })));
+      await Promise.all(batchIds.map((id) => api.services.workflows.start('default', id)));
       for (const id of batchIds) expect(await waitForStatus(api, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 30_000)).toBe('COMPLETED');
       ids.push(...batchIds);
     }
@@ -246,7 +246,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
       if (new Set(deps.map((c) => c.worker)).size === 2) split++;
     }
     for (const id of ids) {
-      const events = await api.services.workflows.eventsAfter(id, 0);
+      const events = await api.services.workflows.eventsAfter('default', id, 0);
       expect(events.filter((e) => e.kind === 'task_started' && (e.payload as { key: string }).key === 'sink')).toHaveLength(1);
       expect(events.filter((e) => e.kind === 'task_completed')).toHaveLength(DEPS + 1);
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
@@ -261,33 +261,33 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
   it('a cancel taken by the API process aborts the model call running in a worker process', async () => {
     const request = `cancel ${randomUUID().slice(0, 8)}`;
     respond = (req) => (taskOf(req.body)?.request === request ? { hang: true } : { content: 'ok' });
-    const id = await api.services.workflows.create({
+    const id = await api.services.workflows.create('default', {
       description: request,
       tasks: [
         { key: '1', agent: 'backend', description: 'slow' },
         { key: '2', agent: 'qa', description: 'after', dependsOn: ['1'] },
       ],
     });
-    await api.services.workflows.start(id);
+    await api.services.workflows.start('default', id);
     const call = await until(() => calls().find((c) => c.task?.request === request), 'the model call', 10_000, 10);
     const fake = fakes[call.worker];
     const aborted = fake.onAbort(fake.abortedCount + 1);
     const at = Date.now();
-    await api.services.workflows.cancel(id);
+    await api.services.workflows.cancel('default', id);
     await Promise.race([aborted, sleep(3000).then(() => Promise.reject(new Error(`worker ${call.worker} never aborted the call`)))]);
     const abortMs = Date.now() - at;
     expect(await api.engine.workflows.status(id)).toBe('CANCELLED');
     expect(await taskStatuses(id)).toEqual({ '1': 'CANCELLED', '2': 'CANCELLED' });
     await sleep(500);
     expect(calls().filter((c) => c.task?.request === request)).toHaveLength(1);
-    expect((await api.services.workflows.eventsAfter(id, 0)).at(-1)!.kind).toBe('cancelled');
+    expect((await api.services.workflows.eventsAfter('default', id, 0)).at(-1)!.kind).toBe('cancelled');
     console.log(`[bullmq] cancel in the API process: worker ${call.worker}'s call aborted ${abortMs} ms later`);
   });
 
   it('a worker that died between committing a task and queueing its dependents: the job, run again, hands them on', async () => {
     respond = (req) => ({ content: `done: ${taskId(req.body)}` });
     const request = `orphans ${randomUUID().slice(0, 8)}`;
-    const id = await api.services.workflows.create({
+    const id = await api.services.workflows.create('default', {
       description: request,
       tasks: [
         { key: '1', agent: 'backend', description: 'first' },
@@ -322,14 +322,14 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
       seen++;
       return t.key === '1' && seen === 1 ? { hang: true } : { content: `done: ${t.key}` };
     };
-    const id = await api.services.workflows.create({
+    const id = await api.services.workflows.create('default', {
       description: request,
       tasks: [
         { key: '1', agent: 'backend', description: 'the task whose worker dies' },
         { key: '2', agent: 'qa', description: 'after', dependsOn: ['1'] },
       ],
     });
-    await api.services.workflows.start(id);
+    await api.services.workflows.start('default', id);
     const first = await until(() => calls().find((c) => c.task?.request === request), 'the first model call', 10_000, 10);
     const victim = first.worker;
     const survivor: Worker = victim === 'A' ? 'B' : 'A';
@@ -349,7 +349,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
     const row = await api.services.db.knex('tasks').where({ workflow_id: id, key: '1' }).first('attempts', 'status');
     expect(row.status).toBe('COMPLETED');
     expect(Number(row.attempts)).toBe(2);
-    const started = (await api.services.workflows.eventsAfter(id, 0)).filter((e) => e.kind === 'task_started');
+    const started = (await api.services.workflows.eventsAfter('default', id, 0)).filter((e) => e.kind === 'task_started');
     expect(started.map((e) => [(e.payload as { key: string }).key, (e.payload as { attempt: number }).attempt])).toEqual([
       ['1', 1],
       ['1', 2],
@@ -390,7 +390,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
       ['2', survivor],
       ['3', survivor],
     ]);
-    const started = (await api.services.workflows.eventsAfter(id, 0)).filter((e) => e.kind === 'task_started');
+    const started = (await api.services.workflows.eventsAfter('default', id, 0)).filter((e) => e.kind === 'task_started');
     expect(started.map((e) => [(e.payload as { key: string }).key, (e.payload as { attempt: number }).attempt])).toEqual([
       ['1', 1],
       ['2', 1],

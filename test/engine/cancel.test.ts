@@ -30,8 +30,8 @@ describe.runIf(runs)(`cancel on ${testDialect}`, () => {
   it('aborts the in-flight model call, cancels every unfinished task, and nothing runs or writes afterwards', async () => {
     const request = `hang-2 ${randomUUID()}`;
     const forThis = () => fake.requests.filter((r) => taskOf(r.body)?.request === request);
-    const id = await t.app.services.workflows.create({ description: request, tasks: AUTH_TASKS });
-    await t.app.services.workflows.start(id);
+    const id = await t.app.services.workflows.create('default', { description: request, tasks: AUTH_TASKS });
+    await t.app.services.workflows.start('default', id);
 
     // Task 2's request is in flight at the provider (and hangs there); every task that does not
     // wait for task 2 has finished, so task 2's is the only model call in flight.
@@ -51,7 +51,7 @@ describe.runIf(runs)(`cancel on ${testDialect}`, () => {
     expect(requestsAtCancel).toBe(5);
 
     const cancelAt = Date.now();
-    await t.app.services.workflows.cancel(id);
+    await t.app.services.workflows.cancel('default', id);
     expect(await t.app.engine.workflows.status(id)).toBe('CANCELLED');
 
     // The provider sees task 2's request aborted, promptly.
@@ -67,7 +67,7 @@ describe.runIf(runs)(`cancel on ${testDialect}`, () => {
     });
     for (const r of rows.filter((x) => x.status === 'CANCELLED')) expect(r.output).toBeNull();
 
-    const eventsAtCancel = await t.app.services.workflows.eventsAfter(id, 0);
+    const eventsAtCancel = await t.app.services.workflows.eventsAfter('default', id, 0);
     expect(eventsAtCancel.map((e) => e.seq)).toEqual(eventsAtCancel.map((_, i) => i + 1));
     expect(eventsAtCancel.at(-1)!.kind).toBe('cancelled');
     expect(eventsAtCancel.slice(-5).map((e) => [e.kind, (e.payload as { key?: string }).key])).toEqual([
@@ -79,7 +79,7 @@ describe.runIf(runs)(`cancel on ${testDialect}`, () => {
     await sleep(800);
     expect(forThis()).toHaveLength(requestsAtCancel);
     expect(await t.app.engine.workflows.status(id)).toBe('CANCELLED');
-    const events = await t.app.services.workflows.eventsAfter(id, 0);
+    const events = await t.app.services.workflows.eventsAfter('default', id, 0);
     expect(events).toEqual(eventsAtCancel);
     expect(await statuses()).toEqual(byKey);
     console.log(`[cancel/${testDialect}] provider saw the abort ${abortMs} ms after cancelWorkflow was called`);
@@ -94,16 +94,16 @@ describe.runIf(runs)(`cancel on ${testDialect}`, () => {
       return { content: `done: task ${task?.key ?? '?'}`, delayMs: 150 };
     });
     try {
-      const id = await t.app.services.workflows.create({ description: request, tasks: AUTH_TASKS });
-      const otherId = await t.app.services.workflows.create({ description: other, tasks: AUTH_TASKS });
-      await t.app.services.workflows.start(id);
-      await t.app.services.workflows.start(otherId);
+      const id = await t.app.services.workflows.create('default', { description: request, tasks: AUTH_TASKS });
+      const otherId = await t.app.services.workflows.create('default', { description: other, tasks: AUTH_TASKS });
+      await t.app.services.workflows.start('default', id);
+      await t.app.services.workflows.start('default', otherId);
       const forThis = () => fake.requests.filter((r) => taskOf(r.body)?.request === request);
       // Tasks 1, 4 and 5 have no dependencies: three calls hang at the provider.
       await until(() => forThis().length === 3, 'three hanging model requests', 10_000, 5);
       const abortsBefore = fake.abortedCount;
       const aborted = fake.onAbort(abortsBefore + 3);
-      await t.app.services.workflows.cancel(id);
+      await t.app.services.workflows.cancel('default', id);
       await Promise.race([aborted, sleep(3000).then(() => Promise.reject(new Error(`only ${fake.abortedCount - abortsBefore} of 3 aborted`)))]);
       const rows = await t.app.services.db.knex('tasks').where({ workflow_id: id }).select('status');
       expect(rows.map((r) => r.status)).toEqual(Array(8).fill('CANCELLED'));
@@ -117,15 +117,15 @@ describe.runIf(runs)(`cancel on ${testDialect}`, () => {
   });
 
   it('refuses to cancel a COMPLETED workflow (INVALID_STATE) and an unknown one (NOT_FOUND)', async () => {
-    const id = await t.app.services.workflows.create({ description: `quick ${randomUUID()}`, tasks: AUTH_TASKS.slice(0, 2) });
-    await t.app.services.workflows.start(id);
+    const id = await t.app.services.workflows.create('default', { description: `quick ${randomUUID()}`, tasks: AUTH_TASKS.slice(0, 2) });
+    await t.app.services.workflows.start('default', id);
     expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED', 'CANCELLED'])).toBe('COMPLETED');
-    const seqBefore = (await t.app.services.workflows.eventsAfter(id, 0)).length;
+    const seqBefore = (await t.app.services.workflows.eventsAfter('default', id, 0)).length;
 
-    await expect(t.app.services.workflows.cancel(id)).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    await expect(t.app.services.workflows.cancel('default', id)).rejects.toMatchObject({ code: 'INVALID_STATE' });
     expect(await t.app.engine.workflows.status(id)).toBe('COMPLETED');
-    expect(await t.app.services.workflows.eventsAfter(id, 0)).toHaveLength(seqBefore);
+    expect(await t.app.services.workflows.eventsAfter('default', id, 0)).toHaveLength(seqBefore);
 
-    await expect(t.app.services.workflows.cancel(randomUUID())).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(t.app.services.workflows.cancel('default', randomUUID())).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

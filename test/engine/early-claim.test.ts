@@ -21,15 +21,15 @@ describe.runIf(runs)('a queued task started before its claim commits', () => {
   it('a queued task, started as its claim is written, is aborted with nothing written when the claim fails', async () => {
     const allow = await refuseEvents(t.app.services.db, 'refuse_root', { kind: 'task_started', key: 'r' });
     try {
-      const id = await t.app.services.workflows.create({
+      const id = await t.app.services.workflows.create('default', {
         description: 'early claim rollback',
         tasks: [{ key: 'r', agent: '@backend', description: 'root', dependsOn: [] }],
       });
-      await t.app.services.workflows.start(id);
+      await t.app.services.workflows.start('default', id);
       await until(() => fake.callsFor('r').length > 0 && fake.callsFor('r')[0]!.aborted === true, "task r's model call to be aborted", 5000, 10);
       const rows = await t.app.services.db.knex('tasks').where({ workflow_id: id }).select('status', 'attempts', 'lease');
       expect(rows).toEqual([{ status: 'READY', attempts: 0, lease: null }]);
-      const kinds = (await t.app.services.workflows.eventsAfter(id, 0)).map((e) => e.kind);
+      const kinds = (await t.app.services.workflows.eventsAfter('default', id, 0)).map((e) => e.kind);
       expect(kinds).not.toContain('task_started');
     } finally {
       await allow();

@@ -24,7 +24,7 @@ describe.runIf(runs)('a task started before its claim commits', () => {
   });
 
   it('runs normally: its output is streamed after its task_started, and its prompt carries the output just completed', async () => {
-    const id = await t.app.services.workflows.create({
+    const id = await t.app.services.workflows.create('default', {
       description: 'early',
       tasks: [
         { key: '1', agent: '@backend', description: 'first', dependsOn: [] },
@@ -39,7 +39,7 @@ describe.runIf(runs)('a task started before its claim commits', () => {
         if (e.kind === 'completed' || e.kind === 'failed') break;
       }
     })();
-    await t.app.services.workflows.start(id);
+    await t.app.services.workflows.start('default', id);
     expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
     await done;
     sub.close();
@@ -53,7 +53,7 @@ describe.runIf(runs)('a task started before its claim commits', () => {
   it('is aborted, and nothing of it is written, when that transaction fails', async () => {
     // The events of the transaction that completes task 1 and claims task 2 cannot be stored.
     dropTrigger = await refuseEvents(t.app.services.db, 'refuse_started', { kind: 'task_started', key: '2' }); // dropped in afterAll
-    const id = await t.app.services.workflows.create({
+    const id = await t.app.services.workflows.create('default', {
       description: 'early rollback',
       tasks: [
         { key: '1', agent: '@backend', description: 'first', dependsOn: [] },
@@ -61,7 +61,7 @@ describe.runIf(runs)('a task started before its claim commits', () => {
       ],
     });
     const before = fake.callsFor('2').length;
-    await t.app.services.workflows.start(id);
+    await t.app.services.workflows.start('default', id);
     // Task 2's model call began with the claim, and stops when the transaction fails.
     await until(() => fake.callsFor('2').length > before && fake.callsFor('2').at(-1)!.aborted === true, "task 2's model call to be aborted", 5000, 10);
     const rows = await t.app.services.db.knex('tasks').where({ workflow_id: id }).orderBy('key').select('key', 'status', 'output');
@@ -69,7 +69,7 @@ describe.runIf(runs)('a task started before its claim commits', () => {
       { key: '1', status: 'RUNNING', output: null },
       { key: '2', status: 'PENDING', output: null },
     ]);
-    const kinds = (await t.app.services.workflows.eventsAfter(id, 0)).map((e) => `${e.kind}:${(e.payload as { key?: string }).key ?? ''}`);
+    const kinds = (await t.app.services.workflows.eventsAfter('default', id, 0)).map((e) => `${e.kind}:${(e.payload as { key?: string }).key ?? ''}`);
     expect(kinds).not.toContain('task_started:2');
     expect(kinds).not.toContain('task_completed:1');
   });

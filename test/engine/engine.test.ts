@@ -17,8 +17,8 @@ describe.runIf(runs)(`engine on ${testDialect}`, () => {
   beforeAll(async () => {
     t = await startTestApp({ ROLE: 'worker' }, { models: fake.factory });
     // One run with instant agents first, so the timing below measures scheduling, not first-call JIT and connection set-up.
-    const id = await t.app.services.workflows.create({ description: 'warm-up', tasks: AUTH_TASKS });
-    await t.app.services.workflows.start(id);
+    const id = await t.app.services.workflows.create('default', { description: 'warm-up', tasks: AUTH_TASKS });
+    await t.app.services.workflows.start('default', id);
     await waitForStatus(t.app, id, ['COMPLETED']);
     warm = true;
   });
@@ -26,8 +26,8 @@ describe.runIf(runs)(`engine on ${testDialect}`, () => {
 
   it('starts each task the moment its last dependency completes (auth DAG)', async () => {
     fake.calls.length = 0;
-    const id = await t.app.services.workflows.create({ description: 'Build auth', tasks: AUTH_TASKS });
-    await t.app.services.workflows.start(id);
+    const id = await t.app.services.workflows.create('default', { description: 'Build auth', tasks: AUTH_TASKS });
+    await t.app.services.workflows.start('default', id);
     expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
     const c = (k: string) => fake.callsFor(k)[0]!;
     const c8End = () => c('8').end!;
@@ -45,7 +45,7 @@ describe.runIf(runs)(`engine on ${testDialect}`, () => {
     // Each prompt carries its dependencies' full outputs, delimited.
     expect(c('6').prompt).toMatch(/<dependency key="2" agent="backend" nonce="([0-9a-f]{12})">\noutput of task 2\n<\/dependency nonce="\1">/);
     expect(c('6').prompt).toMatch(/<dependency key="3" agent="backend" nonce="[0-9a-f]{12}">/);
-    const events = await t.app.services.workflows.eventsAfter(id, 0);
+    const events = await t.app.services.workflows.eventsAfter('default', id, 0);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(events.at(-1)!.kind).toBe('completed');
     const results = (events.at(-1)!.payload as { results: { tasks: unknown[]; totals: { totalTokens: number } } }).results;
@@ -55,8 +55,8 @@ describe.runIf(runs)(`engine on ${testDialect}`, () => {
 
   it('a failing task skips its dependents, lets independent branches finish, and fails the workflow naming it', async () => {
     failing = true;
-    const id = await t.app.services.workflows.create({ description: 'Build auth', tasks: AUTH_TASKS });
-    await t.app.services.workflows.start(id);
+    const id = await t.app.services.workflows.create('default', { description: 'Build auth', tasks: AUTH_TASKS });
+    await t.app.services.workflows.start('default', id);
     expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('FAILED');
     const rows = await t.app.services.db.knex('tasks').where({ workflow_id: id }).orderBy('order_index').select('key', 'status');
     expect(Object.fromEntries(rows.map((r) => [r.key, r.status]))).toEqual({
@@ -65,20 +65,20 @@ describe.runIf(runs)(`engine on ${testDialect}`, () => {
     const wf = await t.app.services.db.knex('workflows').where({ id }).first('error');
     expect(wf.error).toMatch(/^task 3 \(@backend\) failed: .*bad request/);
     failing = false;
-    await t.app.services.workflows.retry(id);
+    await t.app.services.workflows.retry('default', id);
     expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
   });
 
   it('two concurrent starts of one workflow start it once; other states get INVALID_STATE', async () => {
-    const id = await t.app.services.workflows.create({ description: 'started twice', tasks: AUTH_TASKS.slice(0, 1) });
-    const results = await Promise.allSettled([t.app.services.workflows.start(id), t.app.services.workflows.start(id)]);
+    const id = await t.app.services.workflows.create('default', { description: 'started twice', tasks: AUTH_TASKS.slice(0, 1) });
+    const results = await Promise.allSettled([t.app.services.workflows.start('default', id), t.app.services.workflows.start('default', id)]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'INVALID_STATE' });
     expect(await waitForStatus(t.app, id, ['COMPLETED'])).toBe('COMPLETED');
-    const kinds = (await t.app.services.workflows.eventsAfter(id, 0)).map((e) => e.kind);
+    const kinds = (await t.app.services.workflows.eventsAfter('default', id, 0)).map((e) => e.kind);
     expect(kinds.filter((k) => k === 'started')).toHaveLength(1);
     expect(kinds.filter((k) => k === 'task_started')).toHaveLength(1);
-    await expect(t.app.services.workflows.start(id)).rejects.toMatchObject({ code: 'INVALID_STATE' });
-    await expect(t.app.services.workflows.retry(id)).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    await expect(t.app.services.workflows.start('default', id)).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    await expect(t.app.services.workflows.retry('default', id)).rejects.toMatchObject({ code: 'INVALID_STATE' });
   });
 });

@@ -18,7 +18,7 @@ describe.runIf(runs)('a claim that waits for the workflow lock', () => {
   afterAll(async () => t?.close());
 
   it('claims a task that the holder of the lock made READY while it waited', async () => {
-    const id = await t.app.services.workflows.create({
+    const id = await t.app.services.workflows.create('default', {
       description: 'fused lock',
       tasks: [{ key: '1', agent: '@backend', description: 'root', dependsOn: [] }],
     });

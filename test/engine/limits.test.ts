@@ -35,11 +35,11 @@ describe.runIf(runs)(`concurrency limits on ${testDialect}`, () => {
       ...['2', '3', '4', '5', '6', '7'].map((key) => ({ key, agent: '@qa', description: `check ${key}`, dependsOn: ['1'] })),
       ...['8', '9'].map((key) => ({ key, agent: '@devops', description: `deploy ${key}`, dependsOn: ['1'] })),
     ];
-    const id = await t.app.services.workflows.create({
+    const id = await t.app.services.workflows.create('default', {
       description: 'limits',
       tasks: [{ key: '1', agent: '@backend', description: 'first', dependsOn: [] }, ...fanOut],
     });
-    await t.app.services.workflows.start(id);
+    await t.app.services.workflows.start('default', id);
     expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
     const fan = fake.calls.filter((c) => c.key !== '1');
     expect(fan).toHaveLength(8);
@@ -50,7 +50,7 @@ describe.runIf(runs)(`concurrency limits on ${testDialect}`, () => {
     // Every task ran once, and each started only after task 1 ended.
     const first = fake.callsFor('1')[0]!;
     for (const c of fan) expect(c.start).toBeGreaterThanOrEqual(first.end!);
-    const started = (await t.app.services.workflows.eventsAfter(id, 0)).filter((e) => e.kind === 'task_started');
+    const started = (await t.app.services.workflows.eventsAfter('default', id, 0)).filter((e) => e.kind === 'task_started');
     expect(started).toHaveLength(9);
     // Dependents claimed with task 1's completion but given back for want of a slot kept their attempt count.
     expect(started.map((e) => (e.payload as { attempt: number }).attempt)).toEqual(Array(9).fill(1));

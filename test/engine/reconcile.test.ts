@@ -19,7 +19,7 @@ describe.runIf(runs)('with BullMQ, a worker re-queues READY tasks that lost thei
   });
 
   it('a start committed by a process that died before queueing its first tasks still runs', async () => {
-    const id = await t.app.services.workflows.create({ description: 'orphaned start', tasks: AUTH_TASKS });
+    const id = await t.app.services.workflows.create('default', { description: 'orphaned start', tasks: AUTH_TASKS });
     // What startWorkflow commits, without the enqueue that follows it (the API process "died" here).
     const committed = await t.app.engine.workflows.start(id);
     expect(committed.value.map((r) => r.key)).toEqual(['1', '4', '5']);
@@ -37,7 +37,7 @@ describe.runIf(testDialect !== 'postgresql' || (await serviceAvailable('postgres
   afterAll(async () => api?.close());
 
   it('re-queues a RUNNING task only once it is older than the lock: one just continued by a live worker is left alone', async () => {
-    const id = await api.app.services.workflows.create({ description: 'fresh claim', tasks: [{ key: '1', agent: '@backend', description: 'x', dependsOn: [] }] });
+    const id = await api.app.services.workflows.create('default', { description: 'fresh claim', tasks: [{ key: '1', agent: '@backend', description: 'x', dependsOn: [] }] });
     // Committed as a live worker would between its claim and queueing the takeover job: RUNNING, no job.
     const [ready] = (await api.app.engine.workflows.start(id)).value;
     const claimed = (await api.app.engine.tasks.claim(ready!)).value!;

@@ -97,8 +97,8 @@ describe.runIf(pgOk)(`recovery after kill -9 and SIGTERM, ${mode}`, () => {
       if (t?.request !== sigtermRequest || t.key === '1') return null;
       return hang ? { hang: true } : { content: `done: ${t.key}` };
     };
-    for (const description of requests) ids.push(await api.services.workflows.create({ description, tasks: AUTH_TASKS }));
-    sigtermId = await api.services.workflows.create({
+    for (const description of requests) ids.push(await api.services.workflows.create('default', { description, tasks: AUTH_TASKS }));
+    sigtermId = await api.services.workflows.create('default', {
       description: sigtermRequest,
       tasks: [
         { key: '1', agent: 'backend', description: 'model' },
@@ -106,7 +106,7 @@ describe.runIf(pgOk)(`recovery after kill -9 and SIGTERM, ${mode}`, () => {
         { key: '3', agent: 'frontend', description: 'form' },
       ],
     });
-    for (const id of [...ids, sigtermId]) await api.services.workflows.start(id);
+    for (const id of [...ids, sigtermId]) await api.services.workflows.start('default', id);
 
     const first = spawnBaton(env, 'baton-1');
     // Mid-run: every workflow has completed a task, some task is running, none has finished.
@@ -161,7 +161,7 @@ describe.runIf(pgOk)(`recovery after kill -9 and SIGTERM, ${mode}`, () => {
 
     for (const id of ids) {
       // The event log survived the crash without a gap or a duplicate, and ends with the results.
-      const events = await api.services.workflows.eventsAfter(id, 0);
+      const events = await api.services.workflows.eventsAfter('default', id, 0);
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
       expect(events.at(-1)!.kind).toBe('completed');
       expect((events.at(-1)!.payload as { results: { tasks: unknown[] } }).results.tasks).toHaveLength(8);
@@ -197,7 +197,7 @@ describe.runIf(pgOk)(`recovery after kill -9 and SIGTERM, ${mode}`, () => {
     const rows = Object.fromEntries((await taskRows([sigtermId])).map((r) => [r.key, r.status]));
     expect(rows).toEqual({ '1': 'COMPLETED', '2': 'READY', '3': 'READY' });
     expect(await api.engine.workflows.status(sigtermId)).toBe('EXECUTING');
-    const events = await api.services.workflows.eventsAfter(sigtermId, 0);
+    const events = await api.services.workflows.eventsAfter('default', sigtermId, 0);
     expect(events.filter((e) => e.kind === 'task_failed' || e.kind === 'task_retrying')).toEqual([]);
 
     hang = false;

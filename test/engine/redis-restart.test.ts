@@ -29,15 +29,15 @@ it('a Redis restart mid-run (losing every queued job) does not stop the service:
     { REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_PREFIX: 'restart:', RECONCILE_MS: '300', BULLMQ_LOCK_MS: '2000', ROLE: 'all' },
     { models: models.factory },
   );
-  const id = await t.app.services.workflows.create({ description: 'through a Redis restart', tasks: AUTH_TASKS });
-  await t.app.services.workflows.start(id);
+  const id = await t.app.services.workflows.create('default', { description: 'through a Redis restart', tasks: AUTH_TASKS });
+  await t.app.services.workflows.start('default', id);
   await until(() => models.calls.some((c) => c.key === '2'), 'task 2 to start', 10_000);
   await new Promise<void>((resolve) => redis!.once('exit', () => resolve()).kill('SIGKILL'));
   await new Promise((r) => setTimeout(r, 500)); // tasks finish and commit while Redis is down
   redis = await startRedis(port);
   expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'], 25_000)).toBe('COMPLETED');
   for (const key of ['1', '2', '3', '4', '5', '6', '7', '8']) expect(models.callsFor(key).length).toBeGreaterThanOrEqual(1);
-  const events = await t.app.services.workflows.eventsAfter(id, 0);
+  const events = await t.app.services.workflows.eventsAfter('default', id, 0);
   expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
   expect(events.filter((e) => e.kind === 'task_completed')).toHaveLength(8);
   expect((await t.app.services.health()).redis).toBe(true);

@@ -49,7 +49,7 @@ describe.runIf(runs)(`retries and timeouts on ${testDialect}`, () => {
   /** Runs a workflow of task 1 (the scenario) and task 2 depending on it; returns what happened. */
   async function run(t: TestApp, scenario: string) {
     const request = `${scenario} ${randomUUID()}`;
-    const id = await t.app.services.workflows.create({
+    const id = await t.app.services.workflows.create('default', {
       description: request,
       tasks: [
         { key: '1', agent: 'backend', description: `the ${scenario} task` },
@@ -57,12 +57,12 @@ describe.runIf(runs)(`retries and timeouts on ${testDialect}`, () => {
       ],
     });
     const began = Date.now();
-    await t.app.services.workflows.start(id);
+    await t.app.services.workflows.start('default', id);
     const status = await waitForStatus(t.app, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 20_000);
     const ms = Date.now() - began;
     const tasks = await t.app.services.db.knex('tasks').where({ workflow_id: id }).orderBy('order_index').select('key', 'status', 'attempts', 'output', 'error');
     const wf = await t.app.services.db.knex('workflows').where({ id }).first('error', 'status');
-    const events = await t.app.services.workflows.eventsAfter(id, 0);
+    const events = await t.app.services.workflows.eventsAfter('default', id, 0);
     const calls = fake.requests.filter((r) => taskOf(r.body)?.request === request);
     return {
       status, ms, wf, events, task1: tasks[0]!, task2: tasks[1]!,

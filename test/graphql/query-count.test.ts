@@ -18,7 +18,7 @@ describe.runIf(runs)(`SQL statements per workflows page on ${testDialect}`, () =
   afterAll(async () => t?.close());
 
   const seed = async (n: number) => {
-    for (let i = 0; i < n; i++) await t.app.services.workflows.create({ description: `workflow ${i}`, tasks: AUTH_TASKS });
+    for (let i = 0; i < n; i++) await t.app.services.workflows.create('default', { description: `workflow ${i}`, tasks: AUTH_TASKS });
   };
 
   const countPage = async () => {

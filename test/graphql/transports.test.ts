@@ -71,7 +71,7 @@ describe.runIf(runs)(`subscriptions over graphql-ws and SSE on ${testDialect}`, 
   it('after the run, afterSeq: k yields exactly k+1..N over graphql-ws and over SSE', async () => {
     const id = await create();
     await runToEnd(id);
-    const n = (await t.app.services.workflows.eventsAfter(id.slice('Workflow:'.length), 0)).length;
+    const n = (await t.app.services.workflows.eventsAfter('default', id.slice('Workflow:'.length), 0)).length;
     const k = 3;
     const isLast = (r: Result<OnWorkflowEventsSubscription>) => r.data?.workflowEvents.seq === n;
     const overWs = events(await takeUntil(wsSubscribe(client(), OnWorkflowEventsDocument, { workflowId: id, afterSeq: k }), isLast));

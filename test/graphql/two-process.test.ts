@@ -51,7 +51,7 @@ describe.runIf(runs)('two API processes on one Redis', () => {
     await new Promise((r) => setTimeout(r, 300));
     await onA.data(StartWorkflowDocument, { id });
     const events = (await received).map((r) => r.data!.workflowEvents);
-    const stored = await b.app.services.workflows.eventsAfter(id.slice('Workflow:'.length), 0);
+    const stored = await b.app.services.workflows.eventsAfter('default', id.slice('Workflow:'.length), 0);
     expect(events.filter((e) => e.kind !== 'TASK_OUTPUT').map((e) => `${e.seq}:${e.kind}`)).toEqual(stored.map((e) => `${e.seq}:${e.kind.toUpperCase()}`));
     expect(events.filter((e) => e.kind === 'TASK_COMPLETED')).toHaveLength(8);
     // Streamed agent text is live-only: it can only have come from A through Redis.

@@ -53,7 +53,7 @@ describe('planning with a real OpenAI client against a local provider', () => {
   });
 
   const plan = async (request: string) => {
-    const id = await t.app.services.workflows.plan({ request });
+    const id = await t.app.services.workflows.plan('default', { request });
     const status = await waitForStatus(t.app, id, ['PLANNED', 'FAILED']);
     const wf = await t.app.services.db.knex('workflows').where({ id }).first('plan', 'error');
     return { id, status, ...wf };
@@ -117,21 +117,21 @@ describe('agents are data', () => {
     const t = await startTestApp({ LLM_MODEL: 'openai:gpt-4o-mini', OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'k', ROLE: 'worker' });
     try {
       const svc = t.app.services;
-      await svc.agents.create({ name: '@seo-specialist', role: 'SEO specialist: metadata and sitemaps' });
-      await svc.agents.deactivate('devops');
-      const id = await svc.workflows.plan({ request: 'Ship the site' });
+      await svc.agents.create('default', { name: '@seo-specialist', role: 'SEO specialist: metadata and sitemaps' });
+      await svc.agents.deactivate('default', 'devops');
+      const id = await svc.workflows.plan('default', { request: 'Ship the site' });
       expect(await waitForStatus(t.app, id, ['PLANNED', 'FAILED'])).toBe('FAILED');
       const system = String(server.requests.at(-1)!.body.messages[0].content);
       expect(system).toContain('- @seo-specialist: SEO specialist: metadata and sitemaps');
       expect(system).not.toContain('@devops');
       const wf = await svc.db.knex('workflows').where({ id }).first('error');
       expect(wf.error).toMatch(/^PLAN_INVALID: .*devops/);
-      await expect(svc.workflows.create({ description: 'x', tasks: [{ key: '1', agent: 'devops', description: 'y' }] })).rejects.toMatchObject({ code: 'PLAN_INVALID' });
-      await svc.agents.update('devops', { active: true });
-      await expect(svc.workflows.create({ description: 'x', tasks: [{ key: '1', agent: '@DevOps', description: 'y' }] })).resolves.toBeTypeOf('string');
-      await expect(svc.agents.create({ name: 'backend', role: 'again' })).rejects.toMatchObject({ code: 'CONFLICT' });
-      await expect(svc.agents.update('nobody', { role: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-      await expect(svc.agents.create({ name: 'bad name!', role: 'x' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+      await expect(svc.workflows.create('default', { description: 'x', tasks: [{ key: '1', agent: 'devops', description: 'y' }] })).rejects.toMatchObject({ code: 'PLAN_INVALID' });
+      await svc.agents.update('default', 'devops', { active: true });
+      await expect(svc.workflows.create('default', { description: 'x', tasks: [{ key: '1', agent: '@DevOps', description: 'y' }] })).resolves.toBeTypeOf('string');
+      await expect(svc.agents.create('default', { name: 'backend', role: 'again' })).rejects.toMatchObject({ code: 'CONFLICT' });
+      await expect(svc.agents.update('default', 'nobody', { role: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(svc.agents.create('default', { name: 'bad name!', role: 'x' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
     } finally {
       await t.close();
       await server.close();
@@ -143,13 +143,13 @@ describe('planning with no configuration (offline model)', () => {
   it('plans the JWT request into at least 4 tasks over 3 agents with a dependency', async () => {
     const t = await startTestApp({ ROLE: 'worker' });
     try {
-      const id = await t.app.services.workflows.plan({ request: 'Build a complete authentication system with JWT tokens' });
+      const id = await t.app.services.workflows.plan('default', { request: 'Build a complete authentication system with JWT tokens' });
       expect(await waitForStatus(t.app, id, ['PLANNED', 'FAILED'])).toBe('PLANNED');
       const tasks = await tasksOf(t, id);
       expect(tasks.length).toBeGreaterThanOrEqual(4);
       expect(new Set(tasks.map((x) => x[1])).size).toBeGreaterThanOrEqual(3);
       expect(tasks.some((x) => (x[2] as string[]).length > 0)).toBe(true);
-      const kinds = (await t.app.services.workflows.eventsAfter(id, 0)).map((e) => e.kind);
+      const kinds = (await t.app.services.workflows.eventsAfter('default', id, 0)).map((e) => e.kind);
       expect(kinds).toEqual(['created', 'planning', 'plan_ready']);
     } finally {
       await t.close();

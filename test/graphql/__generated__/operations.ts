@@ -18,6 +18,8 @@ export type CreateAgentInput = {
 export type CreateWorkflowInput = {
   channelId?: string | null | undefined;
   description: string;
+  /** Up to 200 characters chosen by the client (e.g. a UUID). Sent again within 24 hours by the same tenant, the answer is the workflow created the first time, never a second one (also for concurrent requests). One key space for planWorkflow and createWorkflow; the rest of the input is not compared. */
+  idempotencyKey?: string | null | undefined;
   tasks: Array<TaskInput>;
 };
 
@@ -42,6 +44,8 @@ export type PlanWorkflowInput = {
   /** Start executing as soon as the plan is ready. */
   autoStart?: boolean | null | undefined;
   channelId?: string | null | undefined;
+  /** Up to 200 characters chosen by the client (e.g. a UUID). Sent again within 24 hours by the same tenant, the answer is the workflow created the first time, never a second one (also for concurrent requests). One key space for planWorkflow and createWorkflow; the rest of the input is not compared. */
+  idempotencyKey?: string | null | undefined;
   /** What to build, in natural language; the orchestrator plans it. */
   request: string;
 };
