@@ -18,6 +18,10 @@ import type { HttpServerOptions } from './server/http-server.ts';
 import type { Services } from './services/types.ts';
 import { createWorkflowService } from './services/workflow-service.ts';
 import { pingRedis } from './services/health.ts';
+import { awaitRedis, PortInUseError } from './startup.ts';
+
+/** How long a starting process waits for Redis to answer before it gives up with one line. */
+const REDIS_START_WAIT_MS = 10_000;
 
 export interface AppOverrides {
   models?: ModelFactory;
@@ -41,10 +45,14 @@ export const systemClock: Clock = { now: () => Date.now(), id: () => randomUUID(
 export async function buildApp(config: Config, o: AppOverrides = {}) {
   const logger = o.logger ?? createLogger(config.logLevel, { role: config.role });
   const clock = o.clock ?? systemClock;
+  if (config.redisUrl) await awaitRedis(config.redisUrl, REDIS_START_WAIT_MS);
   const db = await createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, onQuery: o.onQuery });
-  await db.migrate();
   const agents = createAgentStore(db, clock.now);
-  await agents.seed();
+  // Processes started together on an empty database take turns: one migrates and seeds, the others find it done.
+  await db.exclusive(async () => {
+    await db.migrate();
+    await agents.seed();
+  });
 
   const bus: EventBus = config.redisUrl
     ? createRedisBus({ url: config.redisUrl, prefix: config.redisPrefix, logger: logger.child({ component: 'event-bus' }) })
@@ -92,13 +100,17 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
     agents,
     fetch: http?.fetch as NonNullable<typeof http>['fetch'],
     async start(): Promise<{ url: string | null }> {
+      // The port first: a process that cannot serve fails before it takes any work.
+      const url = http
+        ? (await http.start(config.port, config.host).catch((err) => {
+            throw (err as { code?: string }).code === 'EADDRINUSE' ? new PortInUseError(config.host, config.port) : err;
+          })).url
+        : null;
       if (works) {
         await engine.startWorking();
         // With one embedded process nobody else can be planning; with Redis another API process may be.
         if (!config.redisUrl) await workflows.resumePlanning();
       }
-      if (!http) return { url: null };
-      const { url } = await http.start(config.port, config.host);
       return { url };
     },
     async stop() {

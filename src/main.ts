@@ -1,6 +1,7 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
+import { startupFailureLine } from './startup.ts';
 
 let config;
 try {
@@ -14,8 +15,16 @@ try {
 }
 
 const logger = createLogger(config.logLevel, { role: config.role });
-const app = await buildApp(config, { logger });
-const { url } = await app.start();
+let app: Awaited<ReturnType<typeof buildApp>>;
+let url: string | null;
+try {
+  app = await buildApp(config, { logger });
+  ({ url } = await app.start());
+} catch (err) {
+  // One line naming the problem and what to do; no stack (the operator needs the fix, not our frames).
+  console.error(`baton: ${startupFailureLine(err, config)}`);
+  process.exit(1);
+}
 const mode = config.redisUrl ? 'redis' : 'embedded';
 const db = config.databaseUrl ? 'postgresql' : `sqlite ${config.sqlitePath}`;
 logger.info({ mode, db, model: config.llmModel }, 'baton started');
@@ -28,9 +37,12 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     stopping = true;
     logger.info({ signal, graceMs: config.shutdownGraceMs }, 'stopping: no new work; running tasks get a grace period');
     app.stop().then(
-      () => process.exit(0),
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
       (err) => {
-        logger.error({ err }, 'error while stopping');
+        logger.error({ error: String((err as Error)?.message ?? err) }, 'error while stopping');
         process.exit(1);
       },
     );

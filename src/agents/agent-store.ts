@@ -83,9 +83,11 @@ export function createAgentStore(db: Db, now: () => number) {
       const missing = BUILTIN_AGENTS.filter((a) => !have.has(a.name));
       if (missing.length === 0) return;
       const at = now();
-      await table().insert(
-        missing.map((a) => ({ name: a.name, role: a.role, system_prompt: a.systemPrompt, active: true, builtin: true, created_at: at, updated_at: at })),
-      );
+      // Conflict-safe: another process may seed the same agents at the same moment.
+      await table()
+        .insert(missing.map((a) => ({ name: a.name, role: a.role, system_prompt: a.systemPrompt, active: true, builtin: true, created_at: at, updated_at: at })))
+        .onConflict('name')
+        .ignore();
     },
     async list(includeInactive = false): Promise<AgentRecord[]> {
       const q = table().orderBy('created_at').orderBy('name');

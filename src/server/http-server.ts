@@ -72,7 +72,6 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
       if (stopping.signal.aborted) stopping = new AbortController();
       const http = createServer(yoga);
       server = http;
-      ws = useGraphqlWs(yoga, new WebSocketServer({ server: http, path: GRAPHQL_PATH }), maxSubscriptions);
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
         http.listen(port, host, () => {
@@ -80,6 +79,8 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
           resolve();
         });
       });
+      // Attached once listening: a WebSocket server on a port that failed would print the error too.
+      ws = useGraphqlWs(yoga, new WebSocketServer({ server: http, path: GRAPHQL_PATH }), maxSubscriptions);
       const bound = (http.address() as AddressInfo).port;
       const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
       return { url: `http://${shown}:${bound}${GRAPHQL_PATH}`, port: bound };
