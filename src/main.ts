@@ -1,9 +1,10 @@
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
+import { watchParent } from './parent-watch.ts';
 import { startupFailureLine } from './startup.ts';
 
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (e) {
@@ -31,20 +32,21 @@ logger.info({ mode, db, model: config.llmModel }, 'baton started');
 if (url) console.log(`Baton is ready: GraphiQL at ${url}`);
 
 let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'stopping: no new work; running tasks get a grace period');
-    app.stop().then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (err) => {
-        logger.error({ error: String((err as Error)?.message ?? err) }, 'error while stopping');
-        process.exit(1);
-      },
-    );
-  });
+function stop(signal: string) {
+  if (stopping) process.exit(1);
+  stopping = true;
+  logger.info({ signal, graceMs: config.shutdownGraceMs }, 'stopping: no new work; running tasks get a grace period');
+  app.stop().then(
+    () => {
+      logger.info('stopped');
+      process.exit(0);
+    },
+    (err) => {
+      logger.error({ error: String((err as Error)?.message ?? err) }, 'error while stopping');
+      process.exit(1);
+    },
+  );
 }
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stop(signal));
+// npm does not pass a SIGTERM on to its script's process: stop when npm is gone (see parent-watch.ts).
+watchParent(process.env, () => !stopping && stop('parent exited'));
