@@ -106,18 +106,14 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
             throw (err as { code?: string }).code === 'EADDRINUSE' ? new PortInUseError(config.host, config.port) : err;
           })).url
         : null;
-      if (works) {
-        await engine.startWorking();
-        // With one embedded process nobody else can be planning; with Redis another API process may be.
-        if (!config.redisUrl) await workflows.resumePlanning();
-      }
+      // Planning runs where tasks run, as a job: a ROLE=api process makes no model call.
+      if (works) await engine.startWorking(workflows.runPlanning);
       return { url };
     },
     async stop() {
       if (stopped) return;
       stopped = true;
       await http?.stop();
-      await workflows.stop();
       await engine.stop(config.shutdownGraceMs);
       agents.close();
       await bus.close();

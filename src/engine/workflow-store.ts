@@ -234,6 +234,12 @@ export function createWorkflowStore(db: Db, clock: Clock) {
       return rows.map((r) => ({ id: r.id, description: r.description, autoStart: Boolean(r.auto_start) }));
     },
 
+    /** What planning a workflow needs, or null if it is no longer PLANNING. */
+    async planningRequest(id: string): Promise<{ request: string; autoStart: boolean } | null> {
+      const row = await db.knex('workflows').where({ id, status: 'PLANNING' }).first('description', 'auto_start');
+      return row ? { request: row.description as string, autoStart: Boolean(row.auto_start) } : null;
+    },
+
     async status(id: string): Promise<WorkflowStatus | null> {
       const row = await db.knex('workflows').where({ id }).first('status');
       return (row?.status as WorkflowStatus) ?? null;

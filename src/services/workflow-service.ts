@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AgentStore } from '../agents/agent-store.ts';
 import type { Config } from '../config.ts';
+import type { PlanHandler } from '../engine/dispatcher.ts';
 import type { Engine } from '../engine/engine.ts';
 import { BatonError } from '../errors.ts';
 import type { Publisher } from '../events/publisher.ts';
@@ -42,31 +43,36 @@ export interface WorkflowServiceDeps {
   logger: Logger;
 }
 
-/** The workflow use cases behind the GraphQL mutations. */
-export function createWorkflowService(d: WorkflowServiceDeps): Services['workflows'] & { stop(): Promise<void>; resumePlanning(): Promise<void> } {
+/** The workflow use cases behind the GraphQL mutations, and the planning job that workers run. */
+export function createWorkflowService(d: WorkflowServiceDeps): Services['workflows'] & { runPlanning: PlanHandler } {
   const schemas = inputSchemas(d.config);
   const store = d.engine.workflows;
-  const planning = new Map<string, { ctrl: AbortController; done: Promise<void> }>();
 
-  async function planInBackground(id: string, request: string, autoStart: boolean) {
-    const ctrl = new AbortController();
-    const done = (async () => {
-      let text: string | null = null;
-      try {
-        const draft = await d.planner.plan(request, ctrl.signal);
-        text = draft.text;
-        const validated = validatePlan(draft.tasks, { agents: await d.agents.activeNames(), maxTasks: d.config.maxTasks });
-        const c = await store.planned(id, draft.text, validated);
-        await d.publisher.committed(c);
-        if (c.value && autoStart) await d.engine.start(id);
-      } catch (err) {
-        if (ctrl.signal.aborted) return;
-        const message = err instanceof BatonError ? `${err.code}: ${err.message}` : String((err as Error)?.message ?? err);
-        d.logger.warn({ workflowId: id, error: message }, 'planning failed');
-        await d.publisher.committed(await store.planningFailed(id, message, text));
-      }
-    })().finally(() => planning.delete(id));
-    planning.set(id, { ctrl, done });
+  /**
+   * The planning job: the orchestrator's call for a workflow in PLANNING, then its plan (or its
+   * failure) committed, then the autoStart. Runs where tasks run; any number of times for one
+   * workflow (after a crash, or twice at once if a lock expired): only a PLANNING workflow is
+   * planned, and only one plan commits. Stopped by a cancel or a shutdown, it writes nothing:
+   * the cancel has written everything, and a shutdown leaves the job to another process.
+   */
+  async function runPlanning(id: string, signal: AbortSignal): Promise<void> {
+    const job = await store.planningRequest(id);
+    if (!job || signal.aborted) return;
+    let text: string | null = null;
+    try {
+      const draft = await d.planner.plan(job.request, signal);
+      text = draft.text;
+      const validated = validatePlan(draft.tasks, { agents: await d.agents.activeNames(), maxTasks: d.config.maxTasks });
+      if (signal.aborted) return;
+      const c = await store.planned(id, draft.text, validated);
+      await d.publisher.committed(c);
+      if (c.value && job.autoStart) await d.engine.start(id);
+    } catch (err) {
+      if (signal.aborted) return;
+      const message = err instanceof BatonError ? `${err.code}: ${err.message}` : String((err as Error)?.message ?? err);
+      d.logger.warn({ workflowId: id, error: message }, 'planning failed');
+      await d.publisher.committed(await store.planningFailed(id, message, text));
+    }
   }
 
   return {
@@ -84,26 +90,17 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
       const i = parseInput(schemas.plan, input);
       const c = await store.create({ description: i.request, channelId: i.channelId ?? null, orchestrator: 'orchestrator', autoStart: i.autoStart ?? false });
       await d.publisher.committed(c);
-      await planInBackground(c.value, i.request, i.autoStart ?? false);
+      // Planned by a worker (this process, in embedded mode). If this process dies before the job
+      // is queued, a worker's recovery queues it (the workflow is PLANNING).
+      await d.engine.plan(c.value);
       return c.value;
     },
     start: (id) => d.engine.start(id),
     retry: (id) => d.engine.retry(id),
-    async cancel(id) {
-      await d.engine.cancel(id);
-      planning.get(id)?.ctrl.abort();
-    },
+    // Aborts the planning call too, wherever it runs (the engine's cancel reaches every process).
+    cancel: (id) => d.engine.cancel(id),
     remove: (id) => store.remove(id),
     eventsAfter: (id, afterSeq, untilSeq) => store.eventsAfter(id, afterSeq, untilSeq),
-    /** Plans again what a stopped process left in PLANNING (single-process mode). */
-    async resumePlanning() {
-      for (const w of await store.planningWorkflows()) {
-        if (!planning.has(w.id)) await planInBackground(w.id, w.description, w.autoStart);
-      }
-    },
-    async stop() {
-      for (const p of planning.values()) p.ctrl.abort();
-      await Promise.all([...planning.values()].map((p) => p.done));
-    },
+    runPlanning,
   };
 }
