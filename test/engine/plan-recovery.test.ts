@@ -14,7 +14,7 @@ const PLAN = {
     { number: 2, agent: 'qa', description: 'Test the User model', dependsOn: [1] },
   ],
 };
-const isPlanning = (r: FakeRequest) => Array.isArray(r.body?.tools) && r.body.tools.length > 0;
+const isPlanning = (r: FakeRequest) => Boolean(r.body?.response_format || r.body?.tools);
 
 /** The orchestrator's calls hang until the `answerFrom`-th, which gets the plan; task calls answer at once. */
 function planningScript(answerFrom: number) {
@@ -22,7 +22,7 @@ function planningScript(answerFrom: number) {
   return (req: FakeRequest): FakeBehaviour => {
     if (!isPlanning(req)) return { content: 'done' };
     plans++;
-    return plans < answerFrom ? { hang: true } : { toolCall: { name: 'submit_plan', arguments: PLAN } };
+    return plans < answerFrom ? { hang: true } : { json: PLAN };
   };
 }
 
