@@ -101,5 +101,15 @@ describe.runIf(redisMode)('planning survives SIGTERM and kill -9 of its worker (
     expect(planCalls(workerFake)).toBe(3);
     expect((await statusOf(api, id)).tasks.map((t) => t.status)).toEqual(['COMPLETED', 'COMPLETED']);
     expect(apiFake.requests).toEqual([]);
+
+    // Cancel during planning reaches the worker's call (another process) and aborts it.
+    workerFake.setResponder((req) => (isPlanning(req) ? { hang: true } : { content: 'done' }));
+    const aborted = workerFake.onAbort();
+    const cancelled = await planWorkflow(api);
+    await until(() => planCalls(workerFake) === 4, 'worker 3 to start planning', 60_000);
+    await gql(api, 'mutation($id: ID!) { cancelWorkflow(id: $id) { status } }', { id: cancelled });
+    await aborted;
+    expect((await statusOf(api, cancelled)).status).toBe('CANCELLED');
+    expect(w3.alive()).toBe(true);
   }, 240_000);
 });
