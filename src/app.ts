@@ -25,6 +25,10 @@ import type { HttpServerOptions } from './server/http-server.ts';
 import type { Services } from './services/types.ts';
 import { createWorkflowService } from './services/workflow-service.ts';
 import { pingRedis } from './services/health.ts';
+import { awaitRedis, PortInUseError } from './startup.ts';
+
+/** How long a starting process waits for Redis to answer before it gives up with one line. */
+const REDIS_START_WAIT_MS = 10_000;
 
 export interface AppOverrides {
   models?: ModelFactory;
@@ -50,10 +54,14 @@ export const systemClock: Clock = { now: () => Date.now(), id: () => randomUUID(
 export async function buildApp(config: Config, o: AppOverrides = {}) {
   const logger = o.logger ?? createLogger(config.logLevel, { role: config.role });
   const clock = o.clock ?? systemClock;
+  if (config.redisUrl) await awaitRedis(config.redisUrl, REDIS_START_WAIT_MS);
   const db = await createDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, onQuery: o.onQuery });
-  await db.migrate();
   const agents = createAgentStore(db, clock.now);
-  await agents.seed();
+  // Processes started together on an empty database take turns: one migrates and seeds, the others find it done.
+  await db.exclusive(async () => {
+    await db.migrate();
+    await agents.seed();
+  });
   const telemetry = await createTelemetry({ role: config.role, logger, defaultModel: config.llmModel, otlpEndpoint: config.otlpEndpoint, serviceName: config.otelServiceName, spanExporter: o.spanExporter, db });
   const keys = createKeyStore(db, { now: clock.now, logger: logger.child({ component: 'api-keys' }) });
   const revocations = createRevocationWatch({ revokedAmong: (ids) => keys.revokedAmong(ids), logger });
@@ -118,15 +126,16 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
     /** The authentication this app's server uses (for another server on the same services, e.g. in tests). */
     httpAuth: auth,
     async start(): Promise<{ url: string | null; metricsUrl: string | null }> {
+      // The port first: a process that cannot serve fails before it takes any work.
+      const url = http
+        ? (await http.start(config.port, config.host).catch((err) => {
+            throw (err as { code?: string }).code === 'EADDRINUSE' ? new PortInUseError(config.host, config.port) : err;
+          })).url
+        : null;
       if (config.metricsPort !== undefined) metricsServer = await startMetricsServer(telemetry.metrics, config.metricsPort, config.host, logger);
       const metricsUrl = metricsServer?.url ?? null;
-      if (works) {
-        await engine.startWorking();
-        // With one embedded process nobody else can be planning; with Redis another API process may be.
-        if (!config.redisUrl) await workflows.resumePlanning();
-      }
-      if (!http) return { url: null, metricsUrl };
-      const { url } = await http.start(config.port, config.host);
+      // Planning runs where tasks run, as a job: a ROLE=api process makes no model call.
+      if (works) await engine.startWorking(workflows.runPlanning);
       return { url, metricsUrl };
     },
     async stop() {
@@ -134,7 +143,6 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
       stopped = true;
       await http?.stop();
       revocations.close();
-      await workflows.stop();
       await engine.stop(config.shutdownGraceMs);
       await metricsServer?.stop();
       await telemetry.stop();

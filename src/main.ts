@@ -1,8 +1,10 @@
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
+import { watchParent } from './parent-watch.ts';
+import { startupFailureLine } from './startup.ts';
 
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (e) {
@@ -14,25 +16,38 @@ try {
 }
 
 const logger = createLogger(config.logLevel, { role: config.role });
-const app = await buildApp(config, { logger });
-const { url, metricsUrl } = await app.start();
+let app: Awaited<ReturnType<typeof buildApp>>;
+let url: string | null;
+let metricsUrl: string | null;
+try {
+  app = await buildApp(config, { logger });
+  ({ url, metricsUrl } = await app.start());
+} catch (err) {
+  // One line naming the problem and what to do; no stack (the operator needs the fix, not our frames).
+  console.error(`baton: ${startupFailureLine(err, config)}`);
+  process.exit(1);
+}
 const mode = config.redisUrl ? 'redis' : 'embedded';
 const db = config.databaseUrl ? 'postgresql' : `sqlite ${config.sqlitePath}`;
 logger.info({ mode, db, model: config.llmModel, ...(metricsUrl ? { metricsUrl } : {}) }, 'baton started');
 if (url) console.log(`Baton is ready: GraphiQL at ${url}`);
 
 let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'stopping: no new work; running tasks get a grace period');
-    app.stop().then(
-      () => process.exit(0),
-      (err) => {
-        logger.error({ err }, 'error while stopping');
-        process.exit(1);
-      },
-    );
-  });
+function stop(signal: string) {
+  if (stopping) process.exit(1);
+  stopping = true;
+  logger.info({ signal, graceMs: config.shutdownGraceMs }, 'stopping: no new work; running tasks get a grace period');
+  app.stop().then(
+    () => {
+      logger.info('stopped');
+      process.exit(0);
+    },
+    (err) => {
+      logger.error({ error: String((err as Error)?.message ?? err) }, 'error while stopping');
+      process.exit(1);
+    },
+  );
 }
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stop(signal));
+// npm does not pass a SIGTERM on to its script's process: stop when npm is gone (see parent-watch.ts).
+watchParent(process.env, () => !stopping && stop('parent exited'));

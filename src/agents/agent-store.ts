@@ -108,6 +108,7 @@ export function createAgentStore(db: Db, now: () => number) {
     /** Inserts the built-in templates that are missing; never overwrites one. Safe to run concurrently. */
     async seed() {
       const at = now();
+      // Conflict-safe: another process may seed the same agents at the same moment.
       await table()
         .insert(BUILTIN_AGENTS.map((a) => ({ tenant: TEMPLATE_TENANT, name: a.name, role: a.role, system_prompt: a.systemPrompt, active: true, builtin: true, created_at: at, updated_at: at })))
         .onConflict(['tenant', 'name'])

@@ -5,6 +5,8 @@ import { MikroORM, type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import type { EntityManager, Knex } from '@mikro-orm/knex';
 import { entities } from './entities.ts';
+import { withStartLock } from './start-lock.ts';
+import { DatabaseUnreachableError, describeUrl, MigrationFailedError, shortReason } from '../startup.ts';
 
 export type Dialect = 'sqlite' | 'postgresql';
 
@@ -22,6 +24,8 @@ export interface Db {
   em(): EntityManager;
   knex: Knex;
   migrate(): Promise<string[]>;
+  /** Runs fn while no other Baton process on this database runs its own (start-up: migrate, then seed). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -81,7 +85,11 @@ async function loadDrivers() {
 
 export async function createDb(opts: DbOptions): Promise<Db> {
   await loadDrivers();
-  const orm = await MikroORM.init(ormOptions(opts));
+  const orm = await MikroORM.init(ormOptions(opts)).catch((err) => {
+    throw opts.databaseUrl
+      ? new DatabaseUnreachableError(describeUrl(opts.databaseUrl), shortReason(err))
+      : new DatabaseUnreachableError(`file ${opts.sqlitePath}`, shortReason(err), 'SQLITE_PATH');
+  });
   const dialect: Dialect = opts.databaseUrl ? 'postgresql' : 'sqlite';
   const em = () => orm.em.fork() as unknown as EntityManager;
   const knex = (orm.em as unknown as EntityManager).getKnex();
@@ -92,9 +100,13 @@ export async function createDb(opts: DbOptions): Promise<Db> {
     em,
     knex,
     async migrate() {
-      const done = await orm.getMigrator().up();
+      // Each migration runs in its own transaction: a failed one leaves nothing half-applied.
+      const done = await orm.getMigrator().up().catch((err) => {
+        throw new MigrationFailedError(shortReason(err.cause ?? err));
+      });
       return done.map((m) => m.name);
     },
+    exclusive: (fn) => withStartLock(knex, dialect, opts.sqlitePath, fn),
     close: () => orm.close(true),
   };
 }

@@ -1,6 +1,6 @@
 import { Queue, WaitingError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from '../logger.ts';
-import { CancelledSignal, type Dispatcher, ShutdownSignal, type TaskHandler } from './dispatcher.ts';
+import { CancelledSignal, type Dispatcher, type PlanHandler, ShutdownSignal, type TaskHandler } from './dispatcher.ts';
 import type { ReadyTask } from './types.ts';
 
 export interface BullmqDispatcherOptions {
@@ -52,10 +52,16 @@ class Semaphore {
   }
 }
 
+/** The job that plans a workflow: one per workflow at a time (job id `plan-<workflowId>`). */
+interface PlanJob {
+  workflowId: string;
+}
+type JobData = ReadyTask | PlanJob;
+
 /** A task continued in this process, and its takeover job once a heartbeat added it. */
 interface Continued {
   task: ReadyTask;
-  job?: Promise<Job<ReadyTask> | undefined>;
+  job?: Promise<Job<JobData> | undefined>;
 }
 
 /** Whether p settled within ms (it goes on either way). */
@@ -90,14 +96,14 @@ async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
 export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
   const connection = connectionFromUrl(o.redisUrl);
   const name = 'baton-tasks';
-  const queue = new Queue<ReadyTask>(name, { connection, prefix: `${o.prefix}bull` });
+  const queue = new Queue<JobData>(name, { connection, prefix: `${o.prefix}bull` });
   // Without a listener BullMQ prints each connection error with its stack to stderr while Redis is down.
   queue.on('error', (err) => o.logger.warn({ err: String(err) }, 'bullmq queue error'));
   const lockMs = o.lockDurationMs ?? 15_000;
-  let worker: Worker<ReadyTask> | undefined;
+  let worker: Worker<JobData> | undefined;
   let closing = false;
-  /** Runs in this process, of jobs and of continued tasks, by a run's own id. */
-  const running = new Map<number, { task: ReadyTask; ctrl: AbortController; done: Promise<void> }>();
+  /** Runs in this process, of jobs (tasks and plans) and of continued tasks, by a run's own id. */
+  const running = new Map<number, { workflowId: string; ctrl: AbortController; done: Promise<void> }>();
   let runIds = 0;
   /** Continued tasks by run id, with their dead man's switch once a heartbeat added it. */
   const continued = new Map<number, Continued>();
@@ -109,23 +115,26 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
   const sem = (agent: string) => agents.get(agent) ?? agents.set(agent, new Semaphore(o.agentConcurrency)).get(agent)!;
   const jobOptions = (t: ReadyTask) => ({ jobId: t.taskId, priority: Math.min(t.orderIndex + 1, 2_000_000), removeOnComplete: true, removeOnFail: true });
 
-  async function process(job: Job<ReadyTask>, token: string | undefined, handler: TaskHandler) {
-    const task = job.data;
+  async function process(job: Job<JobData>, token: string | undefined, handler: TaskHandler, plan: PlanHandler) {
     const ctrl = new AbortController();
     const id = ++runIds;
-    const s = sem(task.agent);
+    const data = job.data;
+    const task = 'taskId' in data ? data : undefined;
+    // A plan takes a slot of the process (it is one model call) but no agent's.
+    const s = task ? sem(task.agent) : undefined;
     const done = (async () => {
       await all.acquire();
-      await s.acquire();
+      await s?.acquire();
       try {
-        await handler(task, ctrl.signal);
+        if (task) await handler(task, ctrl.signal);
+        else await plan(data.workflowId, ctrl.signal);
       } finally {
-        s.release();
+        s?.release();
         all.release();
         running.delete(id);
       }
     })();
-    running.set(id, { task, ctrl, done: done.catch(() => {}) });
+    running.set(id, { workflowId: data.workflowId, ctrl, done: done.catch(() => {}) });
     await done;
     if (ctrl.signal.reason instanceof ShutdownSignal) {
       // Given back: another worker takes it now, not after a lock timeout.
@@ -140,6 +149,13 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
       if (tasks.length === 0) return;
       await queue.addBulk(
         tasks.map((t) => ({ name: 'task', data: t, opts: jobOptions(t) })),
+      );
+    },
+    async enqueuePlans(workflowIds) {
+      if (workflowIds.length === 0) return;
+      // The job id makes a second add for the same workflow a no-op while its job is waiting or running.
+      await queue.addBulk(
+        workflowIds.map((workflowId) => ({ name: 'plan', data: { workflowId }, opts: { jobId: `plan-${workflowId}`, priority: 1, removeOnComplete: true, removeOnFail: true } })),
       );
     },
     reserve(agent) {
@@ -167,7 +183,7 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
           continued.delete(id);
         }
       })();
-      running.set(id, { task, ctrl, done });
+      running.set(id, { workflowId: task.workflowId, ctrl, done });
       const mine: Continued = { task };
       continued.set(id, mine);
       // Given back at shutdown: due now (added now if it had none yet), so another worker takes it at
@@ -184,8 +200,8 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
         .finally(() => settling.delete(settle));
       settling.add(settle);
     },
-    async startWorking(handler) {
-      worker = new Worker<ReadyTask>(name, (job, token) => process(job, token, handler), {
+    async startWorking(handler, plan) {
+      worker = new Worker<JobData>(name, (job, token) => process(job, token, handler, plan), {
         connection,
         prefix: `${o.prefix}bull`,
         concurrency: o.maxConcurrency,
@@ -212,7 +228,7 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
       heartbeat.unref();
     },
     abortWorkflow(workflowId) {
-      for (const r of running.values()) if (r.task.workflowId === workflowId) r.ctrl.abort(new CancelledSignal(workflowId));
+      for (const r of running.values()) if (r.workflowId === workflowId) r.ctrl.abort(new CancelledSignal(workflowId));
     },
     async counts() {
       // Jobs with a priority wait in `prioritized`, not `wait`. Delayed jobs are takeover switches, not waiting work.

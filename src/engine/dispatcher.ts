@@ -15,6 +15,11 @@ export class ShutdownSignal extends Error {
 }
 
 export type TaskHandler = (task: ReadyTask, signal: AbortSignal) => Promise<void>;
+/**
+ * Plans a workflow left in PLANNING (the orchestrator's call). Runs wherever tasks run; given back
+ * at shutdown (the signal's reason is a ShutdownSignal, and the handler writes nothing then).
+ */
+export type PlanHandler = (workflowId: string, signal: AbortSignal) => Promise<void>;
 
 /**
  * Where ready tasks wait and who runs them: in-process (embedded) or BullMQ
@@ -25,8 +30,13 @@ export type TaskHandler = (task: ReadyTask, signal: AbortSignal) => Promise<void
 export interface Dispatcher {
   readonly kind: 'local' | 'bullmq';
   enqueue(tasks: ReadyTask[]): Promise<void>;
-  /** Start running queued tasks with the handler (worker role). */
-  startWorking(handler: TaskHandler): Promise<void>;
+  /**
+   * Queues the planning of these workflows (a job per workflow, never two at once for one; safe to
+   * repeat). A process that dies while planning leaves the job to another process, or its restart.
+   */
+  enqueuePlans(workflowIds: string[]): Promise<void>;
+  /** Start running queued tasks and plans with the handlers (worker role). */
+  startWorking(handler: TaskHandler, plan: PlanHandler): Promise<void>;
   /**
    * Takes a slot, within the global and per-agent limits, for a task of this agent that this
    * process will claim and run at once (a dependent continued by the runner that completed its
@@ -38,7 +48,7 @@ export interface Dispatcher {
   unreserve(agent: string): void;
   /** Runs a task claimed into a reserved slot; the dispatcher tracks it like any running task. */
   runReserved(task: ReadyTask, run: (signal: AbortSignal) => Promise<void>): void;
-  /** Abort this process's running tasks of the workflow and drop its queued ones. */
+  /** Abort this process's running tasks (and planning) of the workflow and drop its queued ones. */
   abortWorkflow(workflowId: string): void;
   /** Stop taking work; give running tasks graceMs, then abort them with a ShutdownSignal. */
   stop(graceMs: number): Promise<void>;

@@ -7,7 +7,7 @@ import type { Publisher } from '../events/publisher.ts';
 import { CONTROL_TOPIC } from '../events/types.ts';
 import type { Logger } from '../logger.ts';
 import type { Telemetry } from '../observability/telemetry.ts';
-import type { Dispatcher } from './dispatcher.ts';
+import type { Dispatcher, PlanHandler } from './dispatcher.ts';
 import { createTaskRunner } from './task-runner.ts';
 import { createTaskStore } from './task-store.ts';
 import type { ContinuedTask, ReadyTask } from './types.ts';
@@ -99,8 +99,13 @@ export function createEngine(d: EngineDeps) {
       });
       await d.publisher.committed(c);
     },
-    /** Worker role: listen for cancels, run queued tasks, and re-queue what a dead process left unfinished. */
-    async startWorking() {
+    /** Queues the planning of a workflow in PLANNING; it runs wherever tasks run (see PlanHandler). */
+    plan: (workflowId: string) => d.dispatcher.enqueuePlans([workflowId]),
+    /**
+     * Worker role: listen for cancels, run queued tasks and plans, and re-queue what a dead process
+     * left unfinished.
+     */
+    async startWorking(plan: PlanHandler) {
       const sub = await d.bus.subscribe<ControlMessage>(CONTROL_TOPIC);
       control = sub;
       void (async () => {
@@ -110,7 +115,7 @@ export function createEngine(d: EngineDeps) {
           d.logger.warn({ err: String(err) }, 'control subscription ended');
         }
       })();
-      await d.dispatcher.startWorking(runner.run);
+      await d.dispatcher.startWorking(runner.run, plan);
       await this.recover();
       // An API process that dies between committing a start (or retry) and queueing its first tasks
       // leaves READY tasks with no job; with a shared queue, any worker re-queues them (job id = task id).
@@ -127,11 +132,16 @@ export function createEngine(d: EngineDeps) {
         reconciler.unref();
       }
     },
-    /** READY and RUNNING tasks of EXECUTING workflows go back on the queue; completed ones never run again. */
+    /**
+     * READY and RUNNING tasks of EXECUTING workflows go back on the queue; completed ones never run
+     * again. Workflows still PLANNING are queued for planning: a plan job already waiting or running
+     * (anywhere) is not duplicated, and a second planner could not commit a plan anyway.
+     */
     async recover() {
       const pending = await workflows.unfinished(d.runningStaleMs === undefined ? {} : { runningBefore: d.clock.now() - d.runningStaleMs });
       if (pending.length > 0) d.logger.debug({ tasks: pending.length }, 're-queueing unfinished tasks');
-      await dispatch(pending);
+      const planning = (await workflows.planningWorkflows()).map((w) => w.id);
+      await Promise.all([dispatch(pending), d.dispatcher.enqueuePlans(planning)]);
       return pending.length;
     },
     async stop(graceMs: number) {

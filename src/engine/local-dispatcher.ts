@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.ts';
-import { CancelledSignal, type Dispatcher, ShutdownSignal, type TaskHandler } from './dispatcher.ts';
+import { CancelledSignal, type Dispatcher, type PlanHandler, ShutdownSignal, type TaskHandler } from './dispatcher.ts';
 import type { ReadyTask } from './types.ts';
 
 interface Queued {
@@ -22,7 +22,23 @@ export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcu
   const busy = () => running.size + reserved;
   const workflowRank = new Map<string, number>();
   let handler: TaskHandler | undefined;
+  let planHandler: PlanHandler | undefined;
   let stopping = false;
+  /** Plans run at once, outside the task limits (one model call each); queued until startWorking. */
+  const plans = new Map<string, { ctrl: AbortController; done: Promise<void> } | null>();
+
+  function launchPlans() {
+    const h = planHandler;
+    if (!h || stopping) return;
+    for (const [workflowId, run] of plans) {
+      if (run) continue;
+      const ctrl = new AbortController();
+      const done = h(workflowId, ctrl.signal)
+        .catch((err) => opts.logger.error({ error: String((err as Error)?.message ?? err), workflowId }, 'planning handler failed'))
+        .finally(() => plans.delete(workflowId));
+      plans.set(workflowId, { ctrl, done });
+    }
+  }
 
   const rankOf = (t: ReadyTask) => {
     let r = workflowRank.get(t.workflowId);
@@ -86,9 +102,15 @@ export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcu
       }
       pump();
     },
-    async startWorking(h) {
+    async enqueuePlans(workflowIds) {
+      for (const id of workflowIds) if (!plans.has(id)) plans.set(id, null);
+      launchPlans();
+    },
+    async startWorking(h, p) {
       handler = h;
+      planHandler = p;
       pump();
+      launchPlans();
     },
     reserve(agent) {
       // A waiting task of this agent would be overtaken; with room below both limits none waits.
@@ -115,6 +137,7 @@ export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcu
         waiting.set(agent, keep);
       }
       for (const r of running.values()) if (r.task.workflowId === workflowId) r.ctrl.abort(new CancelledSignal(workflowId));
+      plans.get(workflowId)?.ctrl.abort(new CancelledSignal(workflowId));
     },
     async counts() {
       let waitingTasks = 0;
@@ -123,12 +146,13 @@ export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcu
     },
     async stop(graceMs) {
       stopping = true;
-      const all = () => Promise.all([...running.values()].map((r) => r.done));
+      const runs = () => [...running.values(), ...[...plans.values()].filter((p) => p !== null)];
+      const all = () => Promise.all(runs().map((r) => r.done));
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
       await Promise.race([all(), grace]);
       clearTimeout(timer);
-      for (const r of running.values()) r.ctrl.abort(new ShutdownSignal());
+      for (const r of runs()) r.ctrl.abort(new ShutdownSignal());
       await all();
     },
   };

@@ -276,6 +276,12 @@ export function createWorkflowStore(db: Db, clock: Clock) {
       return rows.map((r) => ({ id: r.id, tenant: r.tenant, description: r.description, autoStart: Boolean(r.auto_start) }));
     },
 
+    /** What planning a workflow needs, or null if it is no longer PLANNING. */
+    async planningRequest(id: string): Promise<{ tenant: string; request: string; autoStart: boolean } | null> {
+      const row = await db.knex('workflows').where({ id, status: 'PLANNING' }).first('tenant', 'description', 'auto_start');
+      return row ? { tenant: row.tenant as string, request: row.description as string, autoStart: Boolean(row.auto_start) } : null;
+    },
+
     async status(id: string): Promise<WorkflowStatus | null> {
       const row = await db.knex('workflows').where({ id }).first('status');
       return (row?.status as WorkflowStatus) ?? null;

@@ -152,13 +152,14 @@ export async function createTelemetry(o: TelemetryOptions) {
           for (const t of tasks) t.readyAt ??= now;
           return tracing ? attachTraces(tasks).then(() => inner.enqueue(tasks)) : inner.enqueue(tasks);
         },
-        startWorking: (handler) =>
+        // Planning jobs find their trace context on the workflow (telemetry.planning reads it).
+        startWorking: (handler, plan) =>
           inner.startWorking((task, signal) => {
             if (!tracing) return track(task, () => handler(task, signal));
             // Its dependents, queued or continued by this process, carry the same context.
             if (task.traceparent) remember(task.workflowId, task.traceparent);
             return attachTraces([task]).then(() => track(task, () => handler(task, signal)));
-          }),
+          }, plan),
         runReserved(task, run) {
           task.readyAt ??= Date.now();
           if (tracing) task.traceparent ??= traces.get(task.workflowId);

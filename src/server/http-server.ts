@@ -105,18 +105,19 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
       await hardening.ready();
       const http = createServer(yoga);
       server = http;
-      ws = useGraphqlWs(yoga, new WebSocketServer({ server: http, path: GRAPHQL_PATH, verifyClient: hardening.verifyClient }), {
-        maxSubscriptions,
-        resolvePrincipal,
-        watchRevocation: opts.watchRevocation,
-        logger: services.logger,
-      });
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
         http.listen(port, host, () => {
           http.off('error', reject);
           resolve();
         });
+      });
+      // Attached once listening: a WebSocket server on a port that failed would print the error too.
+      ws = useGraphqlWs(yoga, new WebSocketServer({ server: http, path: GRAPHQL_PATH, verifyClient: hardening.verifyClient }), {
+        maxSubscriptions,
+        resolvePrincipal,
+        watchRevocation: opts.watchRevocation,
+        logger: services.logger,
       });
       const bound = (http.address() as AddressInfo).port;
       const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;

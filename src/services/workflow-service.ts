@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AgentStore } from '../agents/agent-store.ts';
 import type { Config } from '../config.ts';
+import type { PlanHandler } from '../engine/dispatcher.ts';
 import type { Engine } from '../engine/engine.ts';
 import { isUniqueViolation } from '../db/sql.ts';
 import type { Committed } from '../engine/transition.ts';
@@ -63,35 +64,38 @@ export interface WorkflowServiceDeps {
   telemetry: Pick<Telemetry, 'workflowTrace' | 'planning'>;
 }
 
-/** The workflow use cases behind the GraphQL mutations. */
-export function createWorkflowService(d: WorkflowServiceDeps): Services['workflows'] & { stop(): Promise<void>; resumePlanning(): Promise<void> } {
+/** The workflow use cases behind the GraphQL mutations, and the planning job that workers run. */
+export function createWorkflowService(d: WorkflowServiceDeps): Services['workflows'] & { runPlanning: PlanHandler } {
   const schemas = inputSchemas(d.config);
   const store = d.engine.workflows;
-  const planning = new Map<string, { ctrl: AbortController; done: Promise<void> }>();
 
-  async function planInBackground(tenant: string, id: string, request: string, autoStart: boolean) {
-    const ctrl = new AbortController();
-    const done = (async () => {
-      let text: string | null = null;
-      const trace = await d.telemetry.planning(id);
-      try {
-        const draft = await d.planner.plan(tenant, request, ctrl.signal, trace);
-        trace.done();
-        text = draft.text;
-        const validated = validatePlan(draft.tasks, { agents: await d.agents.activeNames(tenant), maxTasks: d.config.maxTasks });
-        const c = await store.planned(id, draft.text, validated);
-        await d.publisher.committed(c);
-        if (c.value && autoStart) await d.engine.start(id);
-      } catch (err) {
-        trace.done(ctrl.signal.aborted ? 'cancelled' : 'failed');
-        if (ctrl.signal.aborted) return;
-        await planningFailed(id, err, text);
-      }
-    })()
-      // Nothing of a plan may take the process down (an unhandled rejection would, and a restart would plan it again).
-      .catch((err) => d.logger.error({ err, workflowId: id }, 'planning could not be ended'))
-      .finally(() => planning.delete(id));
-    planning.set(id, { ctrl, done });
+  /**
+   * The planning job: the orchestrator's call for a workflow in PLANNING, then its plan (or its
+   * failure) committed, then the autoStart. Runs where tasks run; any number of times for one
+   * workflow (after a crash, or twice at once if a lock expired): only a PLANNING workflow is
+   * planned, and only one plan commits. Stopped by a cancel or a shutdown, it writes nothing:
+   * the cancel has written everything, and a shutdown leaves the job to another process.
+   */
+  async function runPlanning(id: string, signal: AbortSignal): Promise<void> {
+    const job = await store.planningRequest(id);
+    if (!job || signal.aborted) return;
+    let text: string | null = null;
+    const trace = await d.telemetry.planning(id);
+    try {
+      const draft = await d.planner.plan(job.tenant, job.request, signal, trace);
+      trace.done();
+      text = draft.text;
+      const validated = validatePlan(draft.tasks, { agents: await d.agents.activeNames(job.tenant), maxTasks: d.config.maxTasks });
+      if (signal.aborted) return;
+      const c = await store.planned(id, draft.text, validated);
+      await d.publisher.committed(c);
+      if (c.value && job.autoStart) await d.engine.start(id);
+    } catch (err) {
+      trace.done(signal.aborted ? 'cancelled' : 'failed');
+      if (signal.aborted) return;
+      // Nothing of a plan may take the process down (a restart would plan it again).
+      await planningFailed(id, err, text).catch((e) => d.logger.error({ err: e, workflowId: id }, 'planning could not be ended'));
+    }
   }
 
   /** Ends a workflow whose planning failed: FAILED with the reason, and the answer if that can be stored. */
@@ -151,33 +155,23 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
       const i = parseInput(schemas.plan, input);
       const known = i.idempotencyKey ? await store.byIdempotencyKey(tenant, i.idempotencyKey) : null;
       if (known) return known;
-      const autoStart = i.autoStart ?? false;
       const trace = d.telemetry.workflowTrace();
       const base = { tenant, idempotencyKey: i.idempotencyKey, description: i.request, channelId: i.channelId ?? null, orchestrator: 'orchestrator', metadata: trace?.metadata };
-      const { id, created } = await createOnce(tenant, i.idempotencyKey, () => store.create({ ...base, autoStart }));
+      const { id, created } = await createOnce(tenant, i.idempotencyKey, () => store.create({ ...base, autoStart: i.autoStart ?? false }));
       if (created) {
         trace?.created(id);
-        await planInBackground(tenant, id, i.request, autoStart);
+        // Planned by a worker (this process, in embedded mode). If this process dies before the job
+        // is queued, a worker's recovery queues it (the workflow is PLANNING).
+        await d.engine.plan(id);
       }
       return id;
     },
     start: async (tenant, id) => d.engine.start(await owned(tenant, id)),
     retry: async (tenant, id) => d.engine.retry(await owned(tenant, id)),
-    async cancel(tenant, id) {
-      await d.engine.cancel(await owned(tenant, id));
-      planning.get(id)?.ctrl.abort();
-    },
+    // Aborts the planning call too, wherever it runs (the engine's cancel reaches every process).
+    cancel: async (tenant, id) => d.engine.cancel(await owned(tenant, id)),
     remove: async (tenant, id) => store.remove(await owned(tenant, id)),
     eventsAfter: (tenant, id, afterSeq, untilSeq) => store.eventsAfter(tenant, id, afterSeq, untilSeq),
-    /** Plans again what a stopped process left in PLANNING (single-process mode). */
-    async resumePlanning() {
-      for (const w of await store.planningWorkflows()) {
-        if (!planning.has(w.id)) await planInBackground(w.tenant, w.id, w.description, w.autoStart);
-      }
-    },
-    async stop() {
-      for (const p of planning.values()) p.ctrl.abort();
-      await Promise.all([...planning.values()].map((p) => p.done));
-    },
+    runPlanning,
   };
 }
