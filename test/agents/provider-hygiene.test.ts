@@ -26,23 +26,23 @@ describe('provider hygiene against local fake providers', () => {
   it('honours Retry-After: 2 on a 429, retrying no sooner than 2 s later', async () => {
     const openai = await fake([{ status: 429, message: 'slow down', headers: { 'retry-after': '2' } }]);
     t = await startTestApp({ LLM_MODEL: 'openai:gpt-4o-mini', OPENAI_BASE_URL: openai.url, OPENAI_API_KEY: OPENAI_KEY, RETRY_BASE_MS: '10', RETRY_MAX_MS: '5000' });
-    const id = await t.app.services.workflows.create({ description: 'rate limited', tasks: [{ key: '1', agent: 'backend', description: 'd' }] });
-    await t.app.services.workflows.start(id);
+    const id = await t.app.services.workflows.create('default', { description: 'rate limited', tasks: [{ key: '1', agent: 'backend', description: 'd' }] });
+    await t.app.services.workflows.start('default', id);
     expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
     const [first, second] = openai.requests;
     expect(openai.requests).toHaveLength(2);
     expect(second!.time - first!.time).toBeGreaterThanOrEqual(2000);
-    const retrying = (await t.app.services.workflows.eventsAfter(id, 0)).find((e) => e.kind === 'task_retrying');
+    const retrying = (await t.app.services.workflows.eventsAfter('default', id, 0)).find((e) => e.kind === 'task_retrying');
     expect(retrying?.payload).toMatchObject({ delayMs: 2000, error: 'openai 429: slow down' });
   });
 
   it('caps what Retry-After asks for at RETRY_MAX_MS', async () => {
     const openai = await fake([{ status: 503, message: 'busy', headers: { 'retry-after': '3600' } }]);
     t = await startTestApp({ LLM_MODEL: 'openai:gpt-4o-mini', OPENAI_BASE_URL: openai.url, OPENAI_API_KEY: OPENAI_KEY, RETRY_BASE_MS: '10', RETRY_MAX_MS: '300' });
-    const id = await t.app.services.workflows.create({ description: 'busy', tasks: [{ key: '1', agent: 'backend', description: 'd' }] });
-    await t.app.services.workflows.start(id);
+    const id = await t.app.services.workflows.create('default', { description: 'busy', tasks: [{ key: '1', agent: 'backend', description: 'd' }] });
+    await t.app.services.workflows.start('default', id);
     expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
-    const retrying = (await t.app.services.workflows.eventsAfter(id, 0)).find((e) => e.kind === 'task_retrying');
+    const retrying = (await t.app.services.workflows.eventsAfter('default', id, 0)).find((e) => e.kind === 'task_retrying');
     expect(retrying?.payload).toMatchObject({ delayMs: 300 });
   });
 
@@ -57,15 +57,15 @@ describe('provider hygiene against local fake providers', () => {
       ANTHROPIC_API_KEY: ANTHROPIC_KEY,
       TASK_MAX_ATTEMPTS: '1',
     });
-    await t.app.services.agents.update('backend', { model: 'anthropic:claude-3-5-haiku-latest' });
-    const id = await t.app.services.workflows.create({
+    await t.app.services.agents.update('default', 'backend', { model: 'anthropic:claude-3-5-haiku-latest' });
+    const id = await t.app.services.workflows.create('default', {
       description: 'keys',
       tasks: [
         { key: '1', agent: 'backend', description: 'on anthropic' },
         { key: '2', agent: 'frontend', description: 'on the compatible endpoint' },
       ],
     });
-    await t.app.services.workflows.start(id);
+    await t.app.services.workflows.start('default', id);
     await waitForStatus(t.app, id, ['COMPLETED', 'FAILED']);
     // The compatible endpoint ran task 2 (and only task 2), with no provider's key.
     expect(compatible.requests.map((r) => taskOf(r.body)?.key)).toEqual(['2']);

@@ -25,8 +25,8 @@ describe('metrics after an embedded run', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    workflowId = await t.app.services.workflows.create({ description: 'auth', tasks: AUTH_TASKS });
-    await t.app.services.workflows.start(workflowId);
+    workflowId = await t.app.services.workflows.create('default', { description: 'auth', tasks: AUTH_TASKS });
+    await t.app.services.workflows.start('default', workflowId);
     await waitForStatus(t.app, workflowId, ['COMPLETED']);
     samples = await metricsOf(t.app.fetch);
   });
@@ -114,14 +114,14 @@ describe('metrics of failures and retries', () => {
     const models = scriptedModels({ error: (key, attempt) => (key === '1' && attempt === 1 ? status(503, 'overloaded') : key === '2' ? status(400, 'bad request') : null) });
     const t = await startTestApp({}, { models: models.factory });
     try {
-      const id = await t.app.services.workflows.create({
+      const id = await t.app.services.workflows.create('default', {
         description: 'failing',
         tasks: [
           { key: '1', agent: 'backend', description: 'flaky' },
           { key: '2', agent: 'qa', description: 'broken', dependsOn: ['1'] },
         ],
       });
-      await t.app.services.workflows.start(id);
+      await t.app.services.workflows.start('default', id);
       await waitForStatus(t.app, id, ['FAILED']);
       const samples = await metricsOf(t.app.fetch);
       expect(sampleValue(samples, 'baton_task_retries_total', { agent: 'backend' })).toBe(1);
@@ -145,8 +145,8 @@ describe('METRICS_PORT', () => {
       const { url, metricsUrl } = await app.start();
       expect(url).toBeNull();
       expect(metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
-      const id = await app.services.workflows.create({ description: 'two', tasks: [{ key: '1', agent: 'backend', description: 'a' }, { key: '2', agent: 'qa', description: 'b', dependsOn: ['1'] }] });
-      await app.services.workflows.start(id);
+      const id = await app.services.workflows.create('default', { description: 'two', tasks: [{ key: '1', agent: 'backend', description: 'a' }, { key: '2', agent: 'qa', description: 'b', dependsOn: ['1'] }] });
+      await app.services.workflows.start('default', id);
       await waitForStatus(app, id, ['COMPLETED']);
       const res = await fetch(metricsUrl!);
       expect(res.status).toBe(200);

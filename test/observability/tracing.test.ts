@@ -31,7 +31,7 @@ describe('one trace per workflow run, exported over OTLP/HTTP', () => {
     const t: TestApp = await startTestApp({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'baton-test' }, { logger: log.logger });
     try {
       expect(t.app.telemetry.tracing).not.toBeNull();
-      workflowId = await t.app.services.workflows.plan({ request: 'Build a login page with an API and tests', autoStart: true });
+      workflowId = await t.app.services.workflows.plan('default', { request: 'Build a login page with an API and tests', autoStart: true });
       await waitForStatus(t.app, workflowId, ['COMPLETED']);
       tasks = await t.app.services.db.knex('tasks').where({ workflow_id: workflowId }).select('key', 'agent');
       metadata = fromJson((await t.app.services.db.knex('workflows').where({ id: workflowId }).first()).metadata);
@@ -97,14 +97,14 @@ describe('task log lines for retries and failures', () => {
     const models = scriptedModels({ error: (key, attempt) => (key === '1' && attempt === 1 ? status(503, 'overloaded') : key === '2' ? status(400, 'bad request') : null) });
     const t = await startTestApp({}, { models: models.factory, logger: log.logger });
     try {
-      const id = await t.app.services.workflows.create({
+      const id = await t.app.services.workflows.create('default', {
         description: 'failing',
         tasks: [
           { key: '1', agent: 'backend', description: 'flaky' },
           { key: '2', agent: 'qa', description: 'broken', dependsOn: ['1'] },
         ],
       });
-      await t.app.services.workflows.start(id);
+      await t.app.services.workflows.start('default', id);
       await waitForStatus(t.app, id, ['FAILED']);
       const of = (msg: string) => log.lines.filter((l) => l.msg === msg);
       expect(of('task started').map((l) => [l.taskKey, l.attempt])).toEqual([['1', 1], ['1', 2], ['2', 1]]);
