@@ -11,9 +11,11 @@ import { parsePrometheus, sampleSum, sampleValue } from '../support/prometheus.t
 import { createTestDatabase, REDIS_TEST_URL, serviceAvailable, type TestDatabase, testDialect, testRedisPrefix } from '../support/services.ts';
 
 /**
- * Traces and metrics across processes: this test process is the API (it plans, with the offline
- * model, and queues the tasks), a child process is the worker (ROLE=worker, METRICS_PORT). Both
- * export to one local OTLP receiver; the worker's spans must join the API's trace.
+ * Traces and metrics across processes: this test process is the API (it stores the workflow and
+ * queues its jobs), child processes are the workers (ROLE=worker, METRICS_PORT). Planning is a job:
+ * a first worker plans (with the offline model) and stops; the API then starts the workflow and its
+ * tasks wait in the queue until a second worker runs them. All export to one local OTLP receiver;
+ * the workers' spans must join the trace the API began.
  */
 if (testDialect !== 'postgresql') throw new Error('bullmq-trace.test.ts runs in the postgresql project (BATON_TEST_DB=postgresql) only');
 const available = (await serviceAvailable('postgresql')) && (await serviceAvailable('redis'));
@@ -21,6 +23,7 @@ const available = (await serviceAvailable('postgresql')) && (await serviceAvaila
 describe.runIf(available)('BullMQ: one trace across the API and a worker process', () => {
   let db: TestDatabase;
   let api: App;
+  let planner: BatonProcess;
   let worker: BatonProcess;
   let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
   const prefix = testRedisPrefix();
@@ -43,14 +46,21 @@ describe.runIf(available)('BullMQ: one trace across the API and a worker process
   );
 
   it('carries the traceparent in job data; the worker serves METRICS_PORT and its spans share the API trace id', async () => {
-    const id = await api.services.workflows.plan({ request: 'Build a login page with an API and tests', autoStart: true });
-    await waitForStatus(api, id, ['EXECUTING']);
+    const id = await api.services.workflows.plan('default', { request: 'Build a login page with an API and tests', autoStart: false });
     const { traceparent } = fromJson<{ traceparent: string }>((await api.services.db.knex('workflows').where({ id }).first()).metadata);
     const traceId = traceparent.split('-')[1];
-
-    // No worker yet: the first tasks wait in the queue, with the run's trace context in their data.
     const queue = new Queue<ReadyTask>('baton-tasks', { connection: connectionFromUrl(REDIS_TEST_URL), prefix: `${prefix}bull` });
     try {
+      // Planning is a job where tasks run: it waits for a worker, which finds the trace on the workflow.
+      const planJobs = await queue.getJobs(['wait', 'prioritized']);
+      expect(planJobs.map((j) => j.name)).toEqual(['plan']);
+      planner = spawnBaton({ ...shared, ROLE: 'worker' }, 'planner');
+      await planner.ready;
+      await waitForStatus(api, id, ['PLANNED']);
+      expect((await planner.kill('SIGTERM')).code).toBe(0); // exports its spans as it stops
+
+      // No worker now: the tasks the API queues wait, with the run's trace context in their data.
+      await api.services.workflows.start('default', id);
       const jobs = await queue.getJobs(['wait', 'prioritized']);
       expect(jobs.length).toBeGreaterThan(0);
       for (const j of jobs) expect(j.data.traceparent).toBe(traceparent);
@@ -83,10 +93,12 @@ describe.runIf(available)('BullMQ: one trace across the API and a worker process
     await api.stop();
     const from = (pid: number) => receiver.spans.filter((s: ReceivedSpan) => s.resource['process.pid'] === pid);
     const apiSpans = from(process.pid);
+    const plannerSpans = from(planner.pid);
     const workerSpans = from(worker.pid);
-    expect(apiSpans.map((s) => s.name).sort()).toEqual(['chat offline', 'planning', `workflow ${id}`]);
+    expect(apiSpans.map((s) => s.name)).toEqual([`workflow ${id}`]);
+    expect(plannerSpans.map((s) => s.name).sort()).toEqual(['chat offline', 'planning']);
     expect(workerSpans.filter((s) => s.name.startsWith('task ')).map((s) => s.attributes['baton.task.key']).sort()).toEqual(tasks.map((t) => t.key).sort());
     expect(workerSpans.filter((s) => s.attributes['gen_ai.operation.name'] === 'chat')).toHaveLength(tasks.length);
-    expect(new Set([...apiSpans, ...workerSpans].map((s) => s.traceId))).toEqual(new Set([traceId]));
+    expect(new Set([...apiSpans, ...plannerSpans, ...workerSpans].map((s) => s.traceId))).toEqual(new Set([traceId]));
   });
 });

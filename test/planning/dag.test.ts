@@ -69,7 +69,8 @@ describe('validatePlan', () => {
     ['a key with a space', [t('a b', [], 'qa', 4)], 'task key "a b" (line 4) is invalid; expected a positive integer', { taskKey: 'a b', line: 4 }],
     ['key "0"', [t('0', [], 'qa', 1)], 'task key "0" (line 1) is invalid', { taskKey: '0', line: 1 }],
     ['key with a leading zero', [t('007')], 'task key "007" (line 7) is invalid', { taskKey: '007', line: 7 }],
-    ['a 65-character key', [t('k'.repeat(65))], `task key "${'k'.repeat(65)}" is invalid`, { taskKey: 'k'.repeat(65) }],
+    // The key is echoed clipped to ECHO_MAX_CHARS (64) characters and "…".
+    ['a 65-character key', [t('k'.repeat(65))], `task key "${'k'.repeat(64)}…" is invalid`, { taskKey: `${'k'.repeat(64)}…` }],
     ['a key with "@"', [t('@1')], 'task key "@1" is invalid', { taskKey: '@1' }],
     ['a duplicate key', [t('1'), t('2'), { ...t('2'), line: 5 }], 'task 2 (line 5) is defined twice (first at line 2)', { taskKey: '2', line: 5 }],
     ['a duplicate key without lines', [t('a'), t('a')], 'task a is defined twice (first at position 1 in the plan)', { taskKey: 'a' }],
