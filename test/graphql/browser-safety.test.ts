@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createHttpServer } from '../../src/server/http-server.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { startTestApp, type TestApp, withKey } from '../support/app.ts';
 import { serviceAvailable, testDialect } from '../support/services.ts';
 
 const runs = testDialect === 'postgresql' ? await serviceAvailable('postgresql') : true;
@@ -14,7 +14,7 @@ describe.runIf(runs)(`browser safety: body types and CORS on ${testDialect}`, ()
   let server: ReturnType<typeof createHttpServer>;
   let url: string;
 
-  const send = (init: RequestInit & { headers?: Record<string, string> }, path = '/graphql') => server.fetch(`http://baton.test${path}`, init);
+  const send = (init: RequestInit & { headers?: Record<string, string> }, path = '/graphql') => server.fetch(`http://baton.test${path}`, withKey(init, t.key));
   const workflowCount = async () => {
     const res = await send({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ workflows(first: 100) { edges { cursor } } }' }) });
     return ((await res.json()) as { data: { workflows: { edges: unknown[] } } }).data.workflows.edges.length;
@@ -22,7 +22,7 @@ describe.runIf(runs)(`browser safety: body types and CORS on ${testDialect}`, ()
 
   beforeAll(async () => {
     t = await startTestApp();
-    server = createHttpServer({ ...t.app.services, config: { ...t.app.services.config, corsOrigins: [ALLOWED] } });
+    server = createHttpServer({ ...t.app.services, config: { ...t.app.services.config, corsOrigins: [ALLOWED] } }, t.app.httpAuth);
     url = (await server.start(0, '127.0.0.1')).url;
   });
   afterAll(async () => {
@@ -95,7 +95,7 @@ describe.runIf(runs)(`browser safety: body types and CORS on ${testDialect}`, ()
   });
 
   it('CORS: with no CORS_ORIGINS (the default) no origin is ever echoed', async () => {
-    const closed = createHttpServer(t.app.services);
+    const closed = createHttpServer(t.app.services, t.app.httpAuth);
     try {
       expect(t.app.services.config.corsOrigins).toEqual([]);
       for (const origin of [ALLOWED, FOREIGN, 'null']) {

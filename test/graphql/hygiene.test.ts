@@ -9,7 +9,7 @@ import { createTestDatabase, serviceAvailable, testDialect } from '../support/se
 const runs = testDialect === 'postgresql' ? await serviceAvailable('postgresql') : true;
 const FFFD = '\uFFFD';
 
-type Fetch = TestApp['app']['fetch'];
+type Fetch = TestApp['fetch'];
 async function gql(fetch: Fetch, query: string, variables?: Record<string, unknown>) {
   const res = await fetch('http://baton.test/graphql', {
     method: 'POST',
@@ -63,7 +63,7 @@ describe.runIf(runs)(`unstorable text in inputs on ${testDialect}`, () => {
 
   it.each(REFUSED)('refuses %s with BAD_USER_INPUT, writing nothing', async (_what, query, variables) => {
     const before = await rowCounts(t);
-    const r = await gql(t.app.fetch, query, variables);
+    const r = await gql(t.fetch, query, variables);
     expect(r.data ?? null).toBeNull();
     expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(r.errors?.[0]?.message).toMatch(/NUL characters or unpaired UTF-16 surrogates/);
@@ -71,15 +71,15 @@ describe.runIf(runs)(`unstorable text in inputs on ${testDialect}`, () => {
   });
 
   it('accepts well-formed text, emoji included', async () => {
-    const r = await gql(t.app.fetch, CREATE, { input: { ...ok, description: 'fine \uD83D\uDE00' } });
+    const r = await gql(t.fetch, CREATE, { input: { ...ok, description: 'fine \uD83D\uDE00' } });
     expect(r.errors).toBeUndefined();
   });
 
   it('refuses the same in direct service calls', async () => {
     const before = await rowCounts(t);
-    await expect(t.app.services.workflows.create({ ...ok, description: 'a\u0000' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
-    await expect(t.app.services.workflows.plan({ request: '\uD800' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
-    await expect(t.app.services.agents.update('backend', { role: 'r\u0000' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(t.app.services.workflows.create('default', { ...ok, description: 'a\u0000' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(t.app.services.workflows.plan('default', { request: '\uD800' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(t.app.services.agents.update('default', 'backend', { role: 'r\u0000' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
     expect(await rowCounts(t)).toEqual(before);
   });
 
@@ -91,18 +91,18 @@ describe.runIf(runs)(`unstorable text in inputs on ${testDialect}`, () => {
   ])('refuses an agent model with %s', async (_what, model, message) => {
     const before = await rowCounts(t);
     for (const r of [
-      await gql(t.app.fetch, 'mutation($m: String) { createAgent(input: {name: "m1", role: "r", model: $m}) { name } }', { m: model }),
-      await gql(t.app.fetch, 'mutation($m: String) { updateAgent(name: "backend", input: {model: $m}) { name } }', { m: model }),
+      await gql(t.fetch, 'mutation($m: String) { createAgent(input: {name: "m1", role: "r", model: $m}) { name } }', { m: model }),
+      await gql(t.fetch, 'mutation($m: String) { updateAgent(name: "backend", input: {model: $m}) { name } }', { m: model }),
     ]) {
       expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       expect(r.errors?.[0]?.message).toMatch(message);
     }
     expect(await rowCounts(t)).toEqual(before);
-    expect((await t.app.agents.get('backend'))!.model).toBeNull();
+    expect((await t.app.agents.get('default', 'backend'))!.model).toBeNull();
   });
 
   it('accepts a known provider and model name', async () => {
-    const r = await gql(t.app.fetch, 'mutation { createAgent(input: {name: "m2", role: "r", model: "ollama:llama3.2:1b"}) { name model } }');
+    const r = await gql(t.fetch, 'mutation { createAgent(input: {name: "m2", role: "r", model: "ollama:llama3.2:1b"}) { name model } }');
     expect(r.errors).toBeUndefined();
     expect(r.data!.createAgent.model).toBe('ollama:llama3.2:1b');
   });
@@ -130,7 +130,7 @@ describe.runIf(runs)(`unstorable text in a model's answer on ${testDialect}`, ()
   it('stores a plan and a task answer containing NUL and unpaired surrogates with U+FFFD, calling the task model once', async () => {
     fake = await startFakeOpenAI(provider('Task 1: @backend - Build\u0000 the API \uD800', 'answer\u0000 with NUL \uDC00 and \uD83D\uDE00'));
     t = await startTestApp(llm());
-    const id = await t.app.services.workflows.plan({ request: 'Build an API', autoStart: true });
+    const id = await t.app.services.workflows.plan('default', { request: 'Build an API', autoStart: true });
     expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
     const wf = await t.app.services.db.knex('workflows').where({ id }).first('plan', 'error');
     expect(wf.plan).toBe(`Task 1: @backend - Build${FFFD} the API ${FFFD}`);
@@ -139,7 +139,7 @@ describe.runIf(runs)(`unstorable text in a model's answer on ${testDialect}`, ()
     expect(task.output).toBe(`answer${FFFD} with NUL ${FFFD} and \uD83D\uDE00`);
     expect(Number(task.attempts)).toBe(1);
     expect(fake.requests.filter(isTask)).toHaveLength(1);
-    const events = await t.app.services.workflows.eventsAfter(id, 0);
+    const events = await t.app.services.workflows.eventsAfter('default', id, 0);
     expect(JSON.stringify(events)).not.toMatch(/\\u0000|\\ud800|\\udc00/i);
   });
 
@@ -147,7 +147,7 @@ describe.runIf(runs)(`unstorable text in a model's answer on ${testDialect}`, ()
     fake = await startFakeOpenAI(provider('Task 1: @backend - one\nTask 2: @qa - two (depends on Task 1)', 'POISON output'));
     t = await startTestApp(llm());
     await poison(t);
-    const id = await t.app.services.workflows.plan({ request: 'poisoned', autoStart: true });
+    const id = await t.app.services.workflows.plan('default', { request: 'poisoned', autoStart: true });
     expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('FAILED');
     const tasks = await t.app.services.db.knex('tasks').where({ workflow_id: id }).orderBy('order_index').select('key', 'status', 'error', 'attempts');
     expect(tasks.map((r) => [r.key, r.status, Number(r.attempts)])).toEqual([['1', 'FAILED', 3], ['2', 'SKIPPED', 0]]);
@@ -160,10 +160,10 @@ describe.runIf(runs)(`unstorable text in a model's answer on ${testDialect}`, ()
   it('fails a task claimed past its last attempt without calling its model', async () => {
     const models = scriptedModels();
     t = await startTestApp({ TASK_MAX_ATTEMPTS: '2' }, { models: models.factory });
-    const id = await t.app.services.workflows.create({ description: 'spent', tasks: [{ key: '1', agent: 'backend', description: 'd' }] });
+    const id = await t.app.services.workflows.create('default', { description: 'spent', tasks: [{ key: '1', agent: 'backend', description: 'd' }] });
     // As after two runs that each died before storing an outcome.
     await t.app.services.db.knex('tasks').where({ workflow_id: id }).update({ attempts: 2 });
-    await t.app.services.workflows.start(id);
+    await t.app.services.workflows.start('default', id);
     expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('FAILED');
     const row = await t.app.services.db.knex('tasks').where({ workflow_id: id }).first('error', 'attempts');
     expect(row.error).toBe('gave up after 2 attempt(s): none of them stored an outcome');
@@ -183,8 +183,8 @@ describe.runIf(runs)(`unstorable text in a model's answer on ${testDialect}`, ()
       // First run: two plans are in progress when the process stops.
       t = await startTestApp(llm(), {}, db);
       await poison(t);
-      const nul = await t.app.services.workflows.plan({ request: 'with a NUL' });
-      const bad = await t.app.services.workflows.plan({ request: 'poisoned plan' });
+      const nul = await t.app.services.workflows.plan('default', { request: 'with a NUL' });
+      const bad = await t.app.services.workflows.plan('default', { request: 'poisoned plan' });
       await until(() => fake!.requests.filter((r) => !isTask(r) && !structured(r)).length === 2, 'both plans asked for', 10_000, 5);
       await t.app.stop();
       t = undefined;

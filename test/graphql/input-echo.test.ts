@@ -15,7 +15,7 @@ describe.runIf(runs)(`list caps and input echoes on ${testDialect}`, () => {
   let t: TestApp;
 
   const post = async (query: string, variables?: Record<string, unknown>) => {
-    const res = await t.app.fetch('http://baton.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    const res = await t.fetch('http://baton.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
     const text = await res.text();
     return { text, body: JSON.parse(text) as Result<Record<string, unknown>> };
   };
@@ -85,9 +85,9 @@ describe.runIf(runs)(`list caps and input echoes on ${testDialect}`, () => {
   });
 
   it('over graphql-ws too', async () => {
-    const server = createHttpServer(t.app.services);
+    const server = createHttpServer(t.app.services, t.app.httpAuth);
     const { url } = await server.start(0, '127.0.0.1');
-    const c = wsClient(url);
+    const c = wsClient(url, t.key);
     try {
       const errors = await (async () => {
         try {

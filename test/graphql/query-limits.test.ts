@@ -27,7 +27,7 @@ describe.runIf(runs)(`query limits (graphql-armor) on ${testDialect}`, () => {
   const clients: ReturnType<typeof wsClient>[] = [];
 
   const post = async (query: string, variables?: Record<string, unknown>) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.key}` }, body: JSON.stringify({ query, variables }) });
     return { status: res.status, body: (await res.json()) as Result<Record<string, unknown>> };
   };
   /** Fastest of three answers (the first pays for warm-up on a loaded machine), with the last answer. */
@@ -44,8 +44,9 @@ describe.runIf(runs)(`query limits (graphql-armor) on ${testDialect}`, () => {
   const refusedCode = (r: Result<unknown>) => r.errors?.[0]?.extensions?.code;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    server = createHttpServer(t.app.services);
+    // GraphiQL on (off by default with AUTH=required): its introspection query must pass the limits.
+    t = await startTestApp({ GRAPHIQL: 'on' });
+    server = createHttpServer(t.app.services, t.app.httpAuth);
     url = (await server.start(0, '127.0.0.1')).url;
     const created = await post(
       `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`,
@@ -131,7 +132,7 @@ describe.runIf(runs)(`query limits (graphql-armor) on ${testDialect}`, () => {
   });
 
   it('applies the limits over graphql-ws, refusing the operation and keeping the socket open', async () => {
-    const c = wsClient(url);
+    const c = wsClient(url, t.key);
     clients.push(c);
     const errorsOf = async (query: string): Promise<GraphQLErrorJson[]> => {
       try {
@@ -155,12 +156,12 @@ describe.runIf(runs)(`query limits (graphql-armor) on ${testDialect}`, () => {
   });
 
   it('hides field suggestions when introspection is off, shows them when it is on', async () => {
-    const withGraphiql = (graphiql: boolean) => createHttpServer({ ...t.app.services, config: { ...t.app.services.config, graphiql } });
+    const withGraphiql = (graphiql: boolean) => createHttpServer({ ...t.app.services, config: { ...t.app.services.config, graphiql } }, t.app.httpAuth);
     const shown = withGraphiql(true);
     const hidden = withGraphiql(false);
     try {
       const ask = async (fetchFn: typeof server.fetch, query: string, variables?: Record<string, unknown>) => {
-        const res = await fetchFn('http://baton.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+        const res = await fetchFn('http://baton.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.key}` }, body: JSON.stringify({ query, variables }) });
         return ((await res.json()) as Result<unknown>).errors![0]!.message;
       };
       const field = '{ workflowz(first: 1) { edges { cursor } } }';
