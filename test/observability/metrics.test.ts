@@ -11,8 +11,9 @@ import { OnWorkflowEventsDocument } from '../graphql/__generated__/operations.ts
 import { sseSubscribe, wsClient, wsSubscribe } from '../graphql/transport-clients.ts';
 import { createTestDatabase } from '../support/services.ts';
 
-const metricsOf = async (fetchFn: (r: Request) => Response | Promise<Response>): Promise<Sample[]> => {
-  const res = await fetchFn(new Request('http://baton.test/metrics'));
+/** GET /metrics with the key (the API port's endpoint is protected like the API). */
+const metricsOf = async (fetchFn: (r: Request) => Response | Promise<Response>, key: string): Promise<Sample[]> => {
+  const res = await fetchFn(new Request('http://baton.test/metrics', { headers: { authorization: `Bearer ${key}` } }));
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('text/plain');
   return parsePrometheus(await res.text());
@@ -28,7 +29,7 @@ describe('metrics after an embedded run', () => {
     workflowId = await t.app.services.workflows.create('default', { description: 'auth', tasks: AUTH_TASKS });
     await t.app.services.workflows.start('default', workflowId);
     await waitForStatus(t.app, workflowId, ['COMPLETED']);
-    samples = await metricsOf(t.app.fetch);
+    samples = await metricsOf(t.app.fetch, t.key);
   });
   afterAll(() => t?.close());
 
@@ -66,11 +67,11 @@ describe('metrics after an embedded run', () => {
   });
 
   it('counts open GraphQL subscriptions, over graphql-ws and SSE, until they end', async () => {
-    const server = createHttpServer(t.app.services, { metrics: t.app.telemetry.metrics });
+    const server = createHttpServer(t.app.services, { metrics: t.app.telemetry.metrics, ...t.app.httpAuth });
     const { url } = await server.start(0, '127.0.0.1');
-    const gauge = async () => sampleValue(await metricsOf(server.fetch), 'baton_subscriptions_active');
+    const gauge = async () => sampleValue(await metricsOf(server.fetch, t.key), 'baton_subscriptions_active');
     try {
-      const c = wsClient(url);
+      const c = wsClient(url, t.key);
       const ws = wsSubscribe(c, OnWorkflowEventsDocument, { workflowId: workflowId });
       expect((await ws.next()).value.data.workflowEvents.seq).toBe(1);
       await expect.poll(gauge).toBe(1);
@@ -79,7 +80,7 @@ describe('metrics after an embedded run', () => {
       await c.dispose();
 
       const abort = new AbortController();
-      const sse = sseSubscribe(url, OnWorkflowEventsDocument, { workflowId: workflowId }, abort.signal);
+      const sse = sseSubscribe(url, OnWorkflowEventsDocument, { workflowId: workflowId }, abort.signal, t.key);
       expect((await sse.next()).value?.data?.workflowEvents.seq).toBe(1);
       await expect.poll(gauge).toBe(1);
       abort.abort();
@@ -123,7 +124,7 @@ describe('metrics of failures and retries', () => {
       });
       await t.app.services.workflows.start('default', id);
       await waitForStatus(t.app, id, ['FAILED']);
-      const samples = await metricsOf(t.app.fetch);
+      const samples = await metricsOf(t.app.fetch, t.key);
       expect(sampleValue(samples, 'baton_task_retries_total', { agent: 'backend' })).toBe(1);
       expect(sampleValue(samples, 'baton_tasks_total', { agent: 'backend', status: 'COMPLETED' })).toBe(1);
       expect(sampleValue(samples, 'baton_tasks_total', { agent: 'qa', status: 'FAILED' })).toBe(1);

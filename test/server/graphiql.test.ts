@@ -21,7 +21,7 @@ function referencedUrls(html: string): string[] {
   return [...attrs, ...Object.values(config.workers)];
 }
 
-async function post(fetch: TestApp['app']['fetch'], query: string) {
+async function post(fetch: TestApp['fetch'], query: string) {
   const res = await fetch('http://baton.test/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
@@ -111,7 +111,7 @@ describe('GRAPHIQL=on: the page and its files come from Baton', () => {
   });
 
   it('introspection answers', async () => {
-    const r = await post(t.app.fetch, '{ __schema { queryType { name } } }');
+    const r = await post(t.fetch, '{ __schema { queryType { name } } }');
     expect(r).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
   });
 });
@@ -123,8 +123,8 @@ describe('GRAPHIQL=off: no GraphiQL, no introspection', () => {
   const clients: ReturnType<typeof wsClient>[] = [];
   beforeAll(async () => {
     t = await startTestApp({ GRAPHIQL: 'off' });
-    // A listener of our own on the app's services: startTestApp does not tell its URL.
-    server = createHttpServer(t.app.services);
+    // A listener of our own on the app's services (and its auth): startTestApp does not tell its URL.
+    server = createHttpServer(t.app.services, t.app.httpAuth);
     url = (await server.start(0, '127.0.0.1')).url;
   });
   afterAll(async () => {
@@ -145,24 +145,24 @@ describe('GRAPHIQL=off: no GraphiQL, no introspection', () => {
 
   it('over HTTP: __schema and __type are refused with INTROSPECTION_DISABLED; __typename and ordinary queries still answer', async () => {
     for (const q of ['{ __schema { queryType { name } } }', '{ __type(name: "Workflow") { name } }', '{ workflows(first: 1) { __typename edges { node { id } } } __schema { types { name } } }']) {
-      const r = await post(t.app.fetch, q);
+      const r = await post(t.fetch, q);
       expect(r.data, q).toBeUndefined();
       expect(r.errors?.[0]?.extensions?.code, q).toBe('INTROSPECTION_DISABLED');
       expect(r.errors?.[0]?.message).toContain('introspection is turned off');
     }
-    expect(await post(t.app.fetch, '{ __typename workflows(first: 1) { edges { node { id } } } }')).toEqual({ data: { __typename: 'Query', workflows: { edges: [] } } });
+    expect(await post(t.fetch, '{ __typename workflows(first: 1) { edges { node { id } } } }')).toEqual({ data: { __typename: 'Query', workflows: { edges: [] } } });
   });
 
   it('over SSE: introspection is refused with INTROSPECTION_DISABLED', async () => {
     const results = [];
-    for await (const r of sseSubscribe(url, parse('{ __schema { queryType { name } } }'), {})) results.push(r);
+    for await (const r of sseSubscribe(url, parse('{ __schema { queryType { name } } }'), {}, undefined, t.key)) results.push(r);
     expect(results).toHaveLength(1);
     expect(results[0]!.data ?? undefined).toBeUndefined();
     expect(results[0]!.errors?.[0]?.extensions?.code).toBe('INTROSPECTION_DISABLED');
   });
 
   it('over graphql-ws: introspection is refused with INTROSPECTION_DISABLED', async () => {
-    const client = wsClient(url);
+    const client = wsClient(url, t.key);
     clients.push(client);
     const errors = await new Promise<unknown>((resolve, reject) => {
       client.subscribe({ query: '{ __schema { queryType { name } } }' }, { next: (v) => reject(new Error(`answered: ${JSON.stringify(v)}`)), error: resolve, complete: () => reject(new Error('completed without an error')) });
