@@ -25,11 +25,12 @@ describe.runIf(runs)(`rate limits on ${testDialect}`, () => {
   const servers: Server[] = [];
   /** An HTTP server on the test app's services with these settings (the app itself keeps its defaults). */
   const serverWith = (patch: Partial<Config>) => {
-    const s = createHttpServer({ ...t.app.services, config: { ...t.app.services.config, ...patch } });
+    // AUTH=off: no keys checked (the local admin), as a server with AUTH=off is; else the app's keys.
+    const s = createHttpServer({ ...t.app.services, config: { ...t.app.services.config, ...patch } }, patch.auth === 'off' ? {} : t.app.httpAuth);
     servers.push(s);
     return s;
   };
-  const post = async (s: Server, query: string, headers: Record<string, string> = {}) => {
+  const post = async (s: Server, query: string, headers: Record<string, string> = { authorization: `Bearer ${t.key}` }) => {
     const res = await s.fetch('http://baton.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
     return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as Result<unknown> };
   };
@@ -71,10 +72,12 @@ describe.runIf(runs)(`rate limits on ${testDialect}`, () => {
   });
 
   it('with AUTH=required each API key has its own budget; with AUTH=off a token does not buy a new one', async () => {
+    const one = (await t.app.services.keys.create('default', 'admin', 'rate one')).key;
+    const two = (await t.app.services.keys.create('default', 'admin', 'rate two')).key;
     const keyed = serverWith({ rateLimitPerMin: 1, auth: 'required' });
-    expect((await post(keyed, QUERY, { authorization: 'Bearer key-one' })).body.errors).toBeUndefined();
-    expect(code(await post(keyed, QUERY, { authorization: 'Bearer key-one' }))).toBe('RATE_LIMITED');
-    expect((await post(keyed, QUERY, { authorization: 'Bearer key-two' })).body.errors).toBeUndefined();
+    expect((await post(keyed, QUERY, { authorization: `Bearer ${one}` })).body.errors).toBeUndefined();
+    expect(code(await post(keyed, QUERY, { authorization: `Bearer ${one}` }))).toBe('RATE_LIMITED');
+    expect((await post(keyed, QUERY, { authorization: `Bearer ${two}` })).body.errors).toBeUndefined();
 
     const open = serverWith({ rateLimitPerMin: 1, auth: 'off' });
     expect((await post(open, QUERY, { authorization: 'Bearer key-one' })).body.errors).toBeUndefined();
@@ -95,13 +98,15 @@ describe.runIf(runs)(`rate limits on ${testDialect}`, () => {
         await client.dispose();
       }
     };
-    expect(await run('Bearer ws-key')).toEqual([]);
-    expect(await run('Bearer ws-key')).toEqual([]);
-    const refused = await run('Bearer ws-key');
+    const wsKey = (await t.app.services.keys.create('default', 'admin', 'rate ws')).key;
+    const otherKey = (await t.app.services.keys.create('default', 'admin', 'rate ws other')).key;
+    expect(await run(`Bearer ${wsKey}`)).toEqual([]);
+    expect(await run(`Bearer ${wsKey}`)).toEqual([]);
+    const refused = await run(`Bearer ${wsKey}`);
     expect(refused[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 'operations' });
     expect(refused[0]?.extensions?.retryAfterMs).toBeGreaterThan(0);
     expect(refused[0]?.extensions?.http).toBeUndefined();
-    expect(await run('Bearer other-key')).toEqual([]);
+    expect(await run(`Bearer ${otherKey}`)).toEqual([]);
   });
 
   describe.runIf(redisRuns)('through Redis', () => {

@@ -77,19 +77,19 @@ describe.runIf(runs)(`subscriptions across a Redis outage on ${testDialect}`, ()
       { REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_PREFIX: `outage-${randomUUID()}:`, RECONCILE_MS: '300', BULLMQ_LOCK_MS: '2000', ROLE: 'all', EVENT_CATCHUP_MS: '0' },
       { models: models.factory },
     );
-    server = createHttpServer(t.app.services);
+    server = createHttpServer(t.app.services, t.app.httpAuth);
     const { url } = await server.start(0, '127.0.0.1');
-    const gql = graphqlClient(t.app.fetch);
+    const gql = graphqlClient(t.fetch);
     const create = async () => (await gql.data(CreateWorkflowDocument, { input: { description: `outage ${randomUUID()}`, tasks: AUTH_TASKS } })).createWorkflow.id;
     const ws = () => {
-      const c = wsClient(url);
+      const c = wsClient(url, t!.key);
       clients.push(c);
       return c;
     };
     const sse = (workflowId: string) => {
       const a = new AbortController();
       aborts.push(a);
-      return sseSubscribe(url, OnWorkflowEventsDocument, { workflowId, afterSeq: 0 }, a.signal);
+      return sseSubscribe(url, OnWorkflowEventsDocument, { workflowId, afterSeq: 0 }, a.signal, t!.key);
     };
 
     const id = await create();
@@ -121,7 +121,7 @@ describe.runIf(runs)(`subscriptions across a Redis outage on ${testDialect}`, ()
 
     expect(await waitForStatus(t.app, id.slice('Workflow:'.length), ['COMPLETED', 'FAILED'], 30_000)).toBe('COMPLETED');
     await Promise.race([Promise.all(streams.map((s) => s.done)), new Promise((r) => setTimeout(r, 15_000))]);
-    const log = await t.app.services.workflows.eventsAfter(id.slice('Workflow:'.length), 0);
+    const log = await t.app.services.workflows.eventsAfter('default', id.slice('Workflow:'.length), 0);
     const during = log.filter((e) => Date.parse(e.at) >= killedAt && Date.parse(e.at) < restartedAt);
     expect(during.length).toBeGreaterThan(0); // the outage really swallowed events
     const expected = log.map((e) => `${e.seq}:${e.kind.toUpperCase()}`);
@@ -168,18 +168,18 @@ describe.runIf(runs)(`subscriptions across a Redis outage on ${testDialect}`, ()
       },
     };
     const services = t!.app.services;
-    lossyServer = createHttpServer({ ...services, bus: lossy, config: { ...services.config, eventCatchUpMs: 200 } });
+    lossyServer = createHttpServer({ ...services, bus: lossy, config: { ...services.config, eventCatchUpMs: 200 } }, t!.app.httpAuth);
     const { url } = await lossyServer.start(0, '127.0.0.1');
-    const gql = graphqlClient(t!.app.fetch);
+    const gql = graphqlClient(t!.fetch);
     const id = (await gql.data(CreateWorkflowDocument, { input: { description: `lossy ${randomUUID()}`, tasks: AUTH_TASKS } })).createWorkflow.id;
-    const c = wsClient(url);
+    const c = wsClient(url, t!.key);
     clients.push(c);
     const stream = collect(wsSubscribe(c, OnWorkflowEventsDocument, { workflowId: id, afterSeq: 0 }), completed);
     await until(() => stream.items.length >= 1, 'the subscription to replay CREATED', 10_000);
     await gql.data(StartWorkflowDocument, { id });
     expect(await waitForStatus(t!.app, id.slice('Workflow:'.length), ['COMPLETED', 'FAILED'], 30_000)).toBe('COMPLETED');
     await Promise.race([stream.done, new Promise((r) => setTimeout(r, 10_000))]);
-    const log = await t!.app.services.workflows.eventsAfter(id.slice('Workflow:'.length), 0);
+    const log = await t!.app.services.workflows.eventsAfter('default', id.slice('Workflow:'.length), 0);
     expect(stream.items.every((r) => !r.errors)).toBe(true);
     const got = stream.items.map((r) => r.data!.workflowEvents).filter(isStored);
     expect(got.map((e) => `${e.seq}:${e.kind}`)).toEqual(log.map((e) => `${e.seq}:${e.kind.toUpperCase()}`));
