@@ -38,7 +38,8 @@ const planWorkflow = async (p: BatonProcess) =>
 const statusOf = async (p: BatonProcess, id: string) =>
   (await gql(p, 'query($id: ID!) { workflow(id: $id) { status tasks { status } } }', { id })).workflow as { status: string; tasks: Array<{ status: string }> };
 
-const modelEnv = (fake: FakeOpenAI) => ({ LLM_MODEL: 'openai:gpt-4o-mini', LLM_BASE_URL: fake.url, OPENAI_API_KEY: 'dummy', RETRY_BASE_MS: '10', RETRY_MAX_MS: '50' });
+// An openai: model's endpoint is OPENAI_BASE_URL (LLM_BASE_URL is openai-compatible's).
+const modelEnv = (fake: FakeOpenAI) => ({ LLM_MODEL: 'openai:gpt-4o-mini', OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'dummy', RETRY_BASE_MS: '10', RETRY_MAX_MS: '50' });
 const planCalls = (fake: FakeOpenAI) => fake.requests.filter(isPlanning).length;
 
 describe.runIf(testDialect === 'sqlite')('planning survives a kill -9 (embedded)', () => {
