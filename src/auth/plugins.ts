@@ -1,6 +1,7 @@
 import { getOperationAST, GraphQLError } from 'graphql/index.js'; // one graphql realm under vitest too: see schema/print.ts
 import type { Plugin } from 'graphql-yoga';
 import { isExpectedError } from '../server/errors.ts';
+import { refuseBeforeRun } from '../server/refuse-before-run.ts';
 import type { Context } from '../schema/context.ts';
 import { ForbiddenError } from './errors.ts';
 import type { Principal } from './principal.ts';
@@ -44,16 +45,7 @@ export function useRoles(): Plugin<Context> {
     const bad = firstForbidden(args.document, operation, args.contextValue.principal.role);
     return bad ? forbidden(new ForbiddenError(bad.field, bad.needed, args.contextValue.principal.role)) : null;
   };
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const error = check(args);
-      if (error) setResultAndStopExecution({ errors: [error] });
-    },
-    onSubscribe({ args, setResultAndStopExecution }) {
-      const error = check(args);
-      if (error) setResultAndStopExecution({ errors: [error] });
-    },
-  };
+  return refuseBeforeRun<Context>((args) => check(args as Parameters<typeof check>[0]));
 }
 
 const isAsyncIterable = (v: unknown): v is AsyncIterable<unknown> =>

@@ -1,6 +1,7 @@
 import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql/index.js'; // one graphql realm under vitest too: see schema/print.ts
 import type { Plugin } from 'graphql-yoga';
 import { findUnstorable, isStorableText } from '../text.ts';
+import { refuseBeforeRun } from './refuse-before-run.ts';
 
 const MESSAGE = 'text may not contain NUL characters or unpaired UTF-16 surrogates';
 
@@ -65,13 +66,6 @@ export function useStorableTextGuard(): Plugin {
         return parseFn(source, options);
       });
     },
-    onExecute({ args, setResultAndStopExecution }) {
-      const error = check(args);
-      if (error) setResultAndStopExecution({ errors: [error] });
-    },
-    onSubscribe({ args, setResultAndStopExecution }) {
-      const error = check(args);
-      if (error) setResultAndStopExecution({ errors: [error] });
-    },
+    ...refuseBeforeRun(check),
   };
 }
