@@ -16,6 +16,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** Width is never the limit: the peers run every ready task at once. */
 const BASE_ENV = {
+  // Tracing's cost is measured by running the bench with OTEL_EXPORTER_OTLP_ENDPOINT set (a local sink).
+  ...(process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? { OTEL_EXPORTER_OTLP_ENDPOINT: process.env.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
   LOG_LEVEL: 'silent',
   MAX_CONCURRENCY: '1000',
   AGENT_CONCURRENCY: '1000',
