@@ -23,10 +23,11 @@ export default defineConfig({
     fileParallelism: false,
     maxWorkers: 1,
     projects: [
-      // bullmq.test.ts needs PostgreSQL (several processes on one database), and early-claim.test.ts
+      // plan-recovery.test.ts is the embedded (SQLite) case; plan-recovery-bullmq.test.ts and
+      // bullmq.test.ts need PostgreSQL (several processes on one database), and early-claim.test.ts
       // and fused-lock.test.ts check what only PostgreSQL does: they belong to the second project only.
-      { test: { ...shared, name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/engine/bullmq.test.ts', 'test/engine/bullmq-trace.test.ts', 'test/engine/early-claim.test.ts', 'test/engine/fused-lock.test.ts'], env: { BATON_TEST_DB: 'sqlite' } } },
-      { test: { ...shared, name: 'postgresql', include: DB_SUITES, exclude: [PURE_DAG, 'test/graphql/two-process.test.ts'], env: { BATON_TEST_DB: 'postgresql' } } },
+      { test: { ...shared, name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/engine/bullmq.test.ts', 'test/engine/bullmq-trace.test.ts', 'test/engine/plan-recovery-bullmq.test.ts', 'test/engine/early-claim.test.ts', 'test/engine/fused-lock.test.ts'], env: { BATON_TEST_DB: 'sqlite' } } },
+      { test: { ...shared, name: 'postgresql', include: DB_SUITES, exclude: [PURE_DAG, 'test/graphql/two-process.test.ts', 'test/engine/plan-recovery.test.ts'], env: { BATON_TEST_DB: 'postgresql' } } },
     ],
   },
 });
