@@ -111,7 +111,8 @@ export class TaskRun {
 
   /** An attempt begins (the first, or one after a retry's backoff). */
   attempt(): void {
-    this.o.logger.info(this.fields(), 'task started');
+    // Fields are built only for a level that is written (a silenced logger costs a task nothing).
+    if (this.o.logger.isLevelEnabled('info')) this.o.logger.info(this.fields(), 'task started');
     if (this.o.tracing) {
       const t = this.task;
       const attrs: Attributes = { 'baton.workflow.id': t.workflowId, 'baton.task.id': t.taskId, 'baton.task.key': t.key, 'baton.agent': t.agent, 'baton.task.attempt': t.attempt };
@@ -131,19 +132,19 @@ export class TaskRun {
   retrying(error: string, delayMs: number): void {
     this.o.metrics.taskRetries.inc({ agent: this.task.agent });
     // task.attempt is already the next one: the failed attempt is the one before it.
-    this.o.logger.info({ ...this.fields(), attempt: this.task.attempt - 1, error, delayMs }, 'task retrying');
+    if (this.o.logger.isLevelEnabled('info')) this.o.logger.info({ ...this.fields(), attempt: this.task.attempt - 1, error, delayMs }, 'task retrying');
     this.endSpan(error);
   }
 
   failed(error: string): void {
     this.finish('FAILED');
-    this.o.logger.warn({ ...this.fields(), error, durationMs: Date.now() - this.began }, 'task failed');
+    if (this.o.logger.isLevelEnabled('warn')) this.o.logger.warn({ ...this.fields(), error, durationMs: Date.now() - this.began }, 'task failed');
     this.endSpan(error);
   }
 
   completed(): void {
     this.finish('COMPLETED');
-    this.o.logger.info({ ...this.fields(), durationMs: Date.now() - this.began }, 'task finished');
+    if (this.o.logger.isLevelEnabled('info')) this.o.logger.info({ ...this.fields(), durationMs: Date.now() - this.began }, 'task finished');
     this.endSpan(undefined);
   }
 
