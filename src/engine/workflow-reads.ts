@@ -1,0 +1,74 @@
+import type { Db } from '../db/orm.ts';
+import { fromJson, num } from '../db/sql.ts';
+import type { AnyWorkflowEvent } from '../events/types.ts';
+import type { ReadyTask, WorkflowStatus } from './types.ts';
+
+/** How long an idempotency key names its workflow; after that it may be used again. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** The workflow store's reads: plain queries outside any transition (the store spreads them in). */
+export function createWorkflowReads(db: Db, now: () => number) {
+  return {
+    /** The workflow this key named in the tenant within the window, if any. */
+    async byIdempotencyKey(tenant: string, key: string): Promise<string | null> {
+      const row = await db.knex('workflows').where({ tenant, idempotency_key: key }).andWhere('created_at', '>=', now() - IDEMPOTENCY_WINDOW_MS).first('id');
+      return (row?.id as string | undefined) ?? null;
+    },
+
+    /** Whether the workflow exists and belongs to the tenant. */
+    async owned(tenant: string, id: string): Promise<boolean> {
+      return (await db.knex('workflows').where({ id, tenant }).first('id')) !== undefined;
+    },
+
+    /** Stored events of the tenant's workflow; none for another tenant's. */
+    async eventsAfter(tenant: string, id: string, afterSeq: number, untilSeq?: number): Promise<AnyWorkflowEvent[]> {
+      const q = db
+        .knex('workflow_events as e')
+        .join('workflows as w', 'w.id', 'e.workflow_id')
+        .where({ 'e.workflow_id': id, 'w.tenant': tenant })
+        .andWhere('e.seq', '>', afterSeq)
+        .orderBy('e.seq');
+      if (untilSeq !== undefined) q.andWhere('e.seq', '<=', untilSeq);
+      const rows = await q.select('e.seq', 'e.kind', 'e.payload', 'e.at');
+      return rows.map(
+        (r) => ({ workflowId: id, seq: num(r.seq), kind: r.kind, at: new Date(num(r.at)).toISOString(), payload: fromJson(r.payload) }) as AnyWorkflowEvent,
+      );
+    },
+
+    /**
+     * Tasks to run after a restart: READY or RUNNING tasks of EXECUTING workflows. With
+     * `runningBefore`, only RUNNING tasks claimed before then: a younger one may belong to a live
+     * process that has not yet queued its takeover job.
+     */
+    async unfinished(opts: { runningBefore?: number } = {}): Promise<ReadyTask[]> {
+      const rows = await db
+        .knex('tasks as t')
+        .join('workflows as w', 'w.id', 't.workflow_id')
+        .where('w.status', 'EXECUTING')
+        .where((q) => {
+          q.where('t.status', 'READY');
+          if (opts.runningBefore === undefined) q.orWhere('t.status', 'RUNNING');
+          else q.orWhere((r) => r.where('t.status', 'RUNNING').andWhere('t.updated_at', '<', opts.runningBefore!));
+        })
+        .orderBy([{ column: 'w.created_at' }, { column: 't.order_index' }])
+        .select({ taskId: 't.id', workflowId: 't.workflow_id', key: 't.key', agent: 't.agent', orderIndex: 't.order_index' });
+      return rows.map((r) => ({ ...r, orderIndex: num(r.orderIndex) }));
+    },
+
+    async planningWorkflows(): Promise<Array<{ id: string; tenant: string; description: string; autoStart: boolean }>> {
+      const rows = await db.knex('workflows').where({ status: 'PLANNING' }).orderBy('created_at').select('id', 'tenant', 'description', 'auto_start');
+      return rows.map((r) => ({ id: r.id, tenant: r.tenant, description: r.description, autoStart: Boolean(r.auto_start) }));
+    },
+
+    /** What planning a workflow needs, or null if it is no longer PLANNING. */
+    async planningRequest(id: string): Promise<{ tenant: string; request: string; autoStart: boolean } | null> {
+      const row = await db.knex('workflows').where({ id, status: 'PLANNING' }).first('tenant', 'description', 'auto_start');
+      return row ? { tenant: row.tenant as string, request: row.description as string, autoStart: Boolean(row.auto_start) } : null;
+    },
+
+    async status(id: string): Promise<WorkflowStatus | null> {
+      const row = await db.knex('workflows').where({ id }).first('status');
+      return (row?.status as WorkflowStatus) ?? null;
+    },
+  };
+}
