@@ -1,8 +1,8 @@
-import type { Attributes, Span } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import type { ClaimedTask, ReadyTask, TokenUsage } from '../engine/types.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from './metrics.ts';
-import type { Tracing } from './tracing.ts';
+import type { Tracing, TraceSpan } from './tracing.ts';
 
 /** What a model call's label and GenAI attributes say about the model. */
 export interface ModelInfo {
@@ -41,8 +41,8 @@ export interface Observers {
 
 /** One model call: a counter, token counters, and (tracing) a GenAI `chat` span. */
 export class ModelCall {
-  private readonly span: Span | undefined;
-  constructor(private readonly o: Observers, private readonly info: ModelInfo, parent: Span | string | undefined) {
+  private readonly span: TraceSpan | undefined;
+  constructor(private readonly o: Observers, private readonly info: ModelInfo, parent: TraceSpan | string | undefined) {
     if (o.tracing) {
       this.span = o.tracing.start(`chat ${info.model}`, parent, {
         'gen_ai.operation.name': 'chat',
@@ -94,7 +94,7 @@ export class TaskRun {
   private readyAt: number | undefined;
   private readonly traceparent: string | undefined;
   private readonly traceId: string | undefined;
-  private span: Span | undefined;
+  private span: TraceSpan | undefined;
 
   constructor(private readonly o: Observers, private readonly task: ClaimedTask, ready: ReadyTask | undefined) {
     this.readyAt = ready?.readyAt;

@@ -1,4 +1,3 @@
-import type { Span } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { parseModelString } from '../agents/model-factory.ts';
 import type { Db } from '../db/orm.ts';
@@ -10,7 +9,7 @@ import type { Publisher } from '../events/publisher.ts';
 import type { Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { ModelCall, type ModelInfo, type Observers, TaskRun } from './task-telemetry.ts';
-import type { Tracing } from './tracing.ts';
+import type { Tracing, TraceSpan } from './tracing.ts';
 
 export { ModelCall, TaskRun } from './task-telemetry.ts';
 
@@ -32,7 +31,7 @@ export interface TelemetryOptions {
 
 /** A planning run's span (tracing), parent of its model calls. */
 export interface PlanningTelemetry {
-  readonly span: Span | undefined;
+  readonly span: TraceSpan | undefined;
   done(error?: string): void;
 }
 
@@ -86,8 +85,22 @@ export async function createTelemetry(o: TelemetryOptions) {
     return tp;
   }
 
-  async function attachTraces(tasks: ReadyTask[]) {
-    for (const t of tasks) t.traceparent ??= await traceOf(t.workflowId);
+  /**
+   * Stamps each task with its workflow's traceparent. Synchronous when every one is remembered (the
+   * usual case: this process created or already ran the workflow); a promise only for a database read.
+   */
+  function attachTraces(tasks: ReadyTask[]): Promise<void> | undefined {
+    let unknown: ReadyTask[] | undefined;
+    for (const t of tasks) {
+      if (t.traceparent) continue;
+      const known = traces.get(t.workflowId);
+      if (known) t.traceparent = known;
+      else (unknown ??= []).push(t);
+    }
+    if (!unknown || !db) return undefined;
+    return (async () => {
+      for (const t of unknown) t.traceparent ??= await traceOf(t.workflowId);
+    })();
   }
 
   return {
@@ -99,14 +112,13 @@ export async function createTelemetry(o: TelemetryOptions) {
      */
     workflowTrace(): { metadata: { traceparent: string }; created(workflowId: string): void } | null {
       if (!tracing) return null;
-      const span = tracing.start('workflow', undefined, {});
-      const traceparent = tracing.traceparent(span);
+      const root = tracing.root({});
+      const traceparent = root.traceparent;
       return {
         metadata: { traceparent },
         created(workflowId) {
           remember(workflowId, traceparent);
-          span.updateName(`workflow ${workflowId}`);
-          tracing.end(span, undefined, { 'baton.workflow.id': workflowId });
+          root.end(`workflow ${workflowId}`, { 'baton.workflow.id': workflowId });
         },
       };
     },
@@ -150,7 +162,8 @@ export async function createTelemetry(o: TelemetryOptions) {
         enqueue(tasks) {
           const now = Date.now();
           for (const t of tasks) t.readyAt ??= now;
-          return tracing ? attachTraces(tasks).then(() => inner.enqueue(tasks)) : inner.enqueue(tasks);
+          const reading = tracing ? attachTraces(tasks) : undefined;
+          return reading ? reading.then(() => inner.enqueue(tasks)) : inner.enqueue(tasks);
         },
         // Planning jobs find their trace context on the workflow (telemetry.planning reads it).
         startWorking: (handler, plan) =>
@@ -158,7 +171,8 @@ export async function createTelemetry(o: TelemetryOptions) {
             if (!tracing) return track(task, () => handler(task, signal));
             // Its dependents, queued or continued by this process, carry the same context.
             if (task.traceparent) remember(task.workflowId, task.traceparent);
-            return attachTraces([task]).then(() => track(task, () => handler(task, signal)));
+            const reading = attachTraces([task]);
+            return reading ? reading.then(() => track(task, () => handler(task, signal))) : track(task, () => handler(task, signal));
           }, plan),
         runReserved(task, run) {
           task.readyAt ??= Date.now();

@@ -25,8 +25,10 @@ describe('one trace per workflow run, exported over OTLP/HTTP', () => {
   let tasks: Array<{ key: string; agent: string }>;
   let metadata: { traceparent?: string };
   let spans: ReceivedSpan[];
+  let testStartedMs = 0;
 
   beforeAll(async () => {
+    testStartedMs = Date.now();
     receiver = await startOtlpReceiver();
     const t: TestApp = await startTestApp({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'baton-test' }, { logger: log.logger });
     try {
@@ -74,6 +76,20 @@ describe('one trace per workflow run, exported over OTLP/HTTP', () => {
       expect(c.attributes['gen_ai.system']).toBe('offline');
       expect(c.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
       expect(c.attributes['gen_ai.usage.output_tokens']).toBeGreaterThan(0);
+    }
+  });
+
+  it('keeps real times though spans are built after the fact: each chat span lies within its parent, within the run', () => {
+    const byId = new Map(spans.map((s) => [s.spanId, s]));
+    const chats = spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'chat');
+    const startedAt = BigInt(testStartedMs) * 1_000_000n;
+    for (const c of chats) {
+      const parent = byId.get(c.parentSpanId!)!;
+      expect(c.start).toBeGreaterThanOrEqual(parent.start);
+      expect(c.end).toBeLessThanOrEqual(parent.end);
+      expect(c.end).toBeGreaterThan(c.start);
+      expect(parent.start).toBeGreaterThanOrEqual(startedAt);
+      expect(parent.end).toBeLessThanOrEqual(BigInt(Date.now()) * 1_000_000n);
     }
   });
 
