@@ -1,4 +1,4 @@
-import { SYSTEM_ORDER } from './systems/index.ts';
+import { isHttpSystem, SYSTEM_ORDER } from './systems/index.ts';
 
 /* The markdown written beside the JSON: tables, then the targets checked, then how each figure was taken. */
 
@@ -23,6 +23,9 @@ const MAKESPAN_GRAPHS = ['auth8', 'rand100', 'fan500', 'rand1000'];
 const INSTANT_GRAPHS = ['instant1000', 'instant10000'];
 const BATON = ['baton-embedded', 'baton-redis-1w', 'baton-redis-2w'];
 const LANGGRAPH = ['langgraph-memory', 'langgraph-sqlite', 'langgraph-postgres'];
+const HTTP_GRAPHS = ['auth8', 'rand100'];
+/** The issue's goal for the HTTP variants, as x in "makespan ≤ floor × (1 + x)". */
+const HTTP_GOALS: Record<string, number> = { 'baton-embedded-http': 0.02, 'baton-redis-1w-http': 0.03, 'baton-redis-2w-http': 0.03 };
 
 const f = (x: number | null | undefined, digits = 2) => (x == null || Number.isNaN(x) ? '—' : x.toFixed(digits));
 const ms = (x: number | null | undefined) => (x == null || Number.isNaN(x) ? '—' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
@@ -61,6 +64,8 @@ export function renderMarkdown(r: Report): string {
     );
   }
   out.push('');
+
+  out.push(...httpSection(r, systems, sum, n, skipped), '');
 
   out.push('## Scheduling overhead per task (instant agents: wall time ÷ tasks)', '');
   out.push('| system | instant1000: ms/task (CPU ms/task) | instant10000: ms/task (CPU ms/task) | 10,000 ÷ 1,000 |');
@@ -145,9 +150,20 @@ export function renderMarkdown(r: Report): string {
     const growth = a && b ? b / a : null;
     checks.push(`- ${label(s)} overhead per task at 10,000 ÷ at 1,000 = ${f(growth)} ≤ 2 ${mark(growth === null ? null : growth <= 2)}`);
   }
+  for (const [s, x] of Object.entries(HTTP_GOALS).filter(([s]) => systems.includes(s))) {
+    for (const g of HTTP_GRAPHS) {
+      const over = overFloor(sum, s, g);
+      checks.push(`- ${label(s)} ${g}: makespan ÷ floor ${f(over === null ? null : 1 + over)} ≤ floor + ${f(x)} ${mark(over === null ? null : over <= x)}`);
+    }
+  }
   out.push(...checks, '');
 
   out.push('## How each figure is taken', '');
+  out.push(
+    '- `…-http` variants: the agent is the real `@langchain/openai` ChatOpenAI client (Baton: LLM_MODEL=openai:bench and OPENAI_BASE_URL; the peers: `configuration.baseURL`) against bench/model-server.ts, ' +
+      'a local OpenAI-compatible server in its own process that sends its headers at once, waits the task\'s duration and streams the answer. `floor-http` makes only the critical path\'s calls, one after another, through the same client, with the same prompts: nothing scheduled or stored. ' +
+      '"floor + x" is makespan ÷ floor − 1, the floor being the median of its runs in the same bench.',
+  );
   out.push(
     '- Every system runs the same graphs with the same fake agent: a LangChain chat model that reads its task\'s duration from the prompt, waits that long (0: answers at once), and streams one chunk. ' +
       "Baton's runner builds the prompt; the peers build the same one with Baton's `buildTaskPrompt` and call `model.stream` as Baton does, so agent cost is equal and the difference is scheduling and persistence, except that Baton's runner also gives each call its own AbortSignal and timeout (a cancel aborts the calls in flight), which LangChain makes cost about 10 µs per call (`node --import tsx bench/floor.ts`).",
@@ -173,4 +189,39 @@ export function renderMarkdown(r: Report): string {
   }
   out.push('');
   return out.join('\n');
+}
+
+type Sum = (s: string, g: string) => Summary | null;
+
+/** x in "makespan = floor × (1 + x)" for an HTTP variant, from the medians of both. */
+function overFloor(sum: Sum, s: string, g: string): number | null {
+  const floor = sum('floor-http', g)?.makespanMs;
+  const mine = sum(s, g)?.makespanMs;
+  return floor && mine ? mine / floor - 1 : null;
+}
+
+/** The HTTP variants against their floor, when any ran. */
+function httpSection(r: Report, systems: string[], sum: Sum, n: (s: string, g: string) => string, skipped: (s: string, g: string) => string): string[] {
+  const variants = systems.filter((s) => isHttpSystem(s) && s !== 'floor-http');
+  if (!systems.includes('floor-http') && variants.length === 0) return [];
+  const out = ['## Real OpenAI client over HTTP: makespan ÷ floor (floor + x)', ''];
+  out.push(`| system | ${HTTP_GRAPHS.map((g) => `${g} (critical path ${r.graphs[g]!.criticalPathMs} ms)`).join(' | ')} |`);
+  out.push(`|---|${HTTP_GRAPHS.map(() => '---:').join('|')}|`);
+  out.push(
+    `| \`floor-http\` | ${HTTP_GRAPHS.map((g) => {
+      const x = sum('floor-http', g);
+      return x ? `**${ms(x.makespanMs)} ms** (${f(x.ratio)} × critical path)${n('floor-http', g)}` : skipped('floor-http', g);
+    }).join(' | ')} |`,
+  );
+  for (const s of variants) {
+    out.push(
+      `| \`${s}\` | ${HTTP_GRAPHS.map((g) => {
+        const x = sum(s, g);
+        const over = overFloor(sum, s, g);
+        if (!x) return skipped(s, g);
+        return `**${f(over === null ? null : 1 + over)}** (floor + ${f(over)}; ${ms(x.makespanMs)} ms)${n(s, g)}`;
+      }).join(' | ')} |`,
+    );
+  }
+  return out;
 }

@@ -7,8 +7,9 @@ import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { BusSubscription } from '../../src/events/event-bus.ts';
 import { type AnyWorkflowEvent, workflowTopic } from '../../src/events/types.ts';
-import { type CallSpan, createFakeAgent, mergeSpans, spanFigures, wallNow } from '../fake-agent.ts';
+import { type CallSpan, mergeSpans, spanFigures, wallNow } from '../fake-agent.ts';
 import { type BenchGraph, warmUpGraph } from '../graphs.ts';
+import { type AgentKind, createBenchAgent } from '../http-agent.ts';
 import { freshDatabase, freshRedisPrefix, percentile, REDIS_URL } from '../infra.ts';
 import type { BenchSystem, LatencyResult, RunResult } from './types.ts';
 
@@ -36,8 +37,8 @@ interface Answer {
 
 interface Worker {
   child: ChildProcess;
-  /** Builds the app in the worker (after the database is migrated) and starts it. */
-  build(env: Record<string, string>): Promise<void>;
+  /** Builds the app in the worker (after the database is migrated) and starts it; `fake`: with the bench's fake agent. */
+  build(env: Record<string, string>, fake: boolean): Promise<void>;
   ask(): Promise<Answer>;
   stop(): Promise<void>;
 }
@@ -64,11 +65,11 @@ function forkWorker(): Promise<Worker> {
       if (m.type === 'ready') {
         resolveReady({
           child,
-          build(env) {
+          build(env, fake) {
             return new Promise<void>((ok, fail) => {
               built = ok;
               failed = fail;
-              child.send({ type: 'build', env });
+              child.send({ type: 'build', env, fake });
             });
           },
           ask() {
@@ -144,9 +145,11 @@ function startWatchers(): Promise<{ child: ChildProcess; result: Promise<WatchRe
  * graphql-ws), and `workers` child processes (ROLE=worker) run the tasks.
  * Event delivery is measured with real graphql-ws clients in another process.
  */
-export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSystem {
-  const name = mode === 'embedded' ? 'baton-embedded' : `baton-redis-${workers}w`;
-  const fake = createFakeAgent();
+export function batonSystem(mode: 'embedded' | 'redis', workers = 1, kind: AgentKind = 'fake'): BenchSystem {
+  const name = `${mode === 'embedded' ? 'baton-embedded' : `baton-redis-${workers}w`}${kind === 'http' ? '-http' : ''}`;
+  const agent = createBenchAgent(kind);
+  /** The fake agent in BullMQ mode runs in the workers, which keep its record; otherwise one record here or in the model server. */
+  const spansInWorkers = kind === 'fake' && mode === 'redis';
   let app: App;
   let url: string | null = null;
   let key: string | undefined;
@@ -159,11 +162,11 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSyste
     const used = process.cpuUsage(cpu);
     cpu = process.cpuUsage();
     const own = (used.user + used.system) / 1000;
-    if (mode === 'embedded') return { span: fake.takeSpan(), rss: undefined, cpuMs: own };
-    const answers = await Promise.all(helpers.map((w) => w.ask()));
+    const [answers, served] = await Promise.all([Promise.all(helpers.map((w) => w.ask())), spansInWorkers ? undefined : agent.takeSpan()]);
     return {
-      span: mergeSpans(answers.map((a) => a.span)),
-      rss: answers.map((a) => a.peakRss),
+      span: served?.span ?? mergeSpans(answers.map((a) => a.span)),
+      connections: served?.connections,
+      rss: mode === 'embedded' ? undefined : answers.map((a) => a.peakRss),
       cpuMs: own + answers.reduce((s, a) => s + a.cpuMs, 0),
     };
   };
@@ -189,30 +192,33 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSyste
 
   return {
     name,
-    label: mode === 'embedded' ? 'Baton embedded (SQLite, in-process queue)' : `Baton PostgreSQL + Redis + BullMQ, ${workers} worker process${workers > 1 ? 'es' : ''}`,
+    label:
+      (mode === 'embedded' ? 'Baton embedded (SQLite, in-process queue)' : `Baton PostgreSQL + Redis + BullMQ, ${workers} worker process${workers > 1 ? 'es' : ''}`) +
+      (kind === 'http' ? '; ChatOpenAI over HTTP (LLM_MODEL=openai:bench, OPENAI_BASE_URL)' : ''),
     timing: 'startWorkflow call → completed event received (after its commit)',
     async setup() {
+      await agent.start();
       const forking = mode === 'redis' ? Promise.all(Array.from({ length: workers }, () => forkWorker())) : Promise.resolve([]);
       let env: Record<string, string>;
       if (mode === 'embedded') {
         const dir = mkdtempSync(join(tmpdir(), 'baton-bench-'));
         cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
-        env = { ...BASE_ENV, SQLITE_PATH: join(dir, 'baton.sqlite') };
+        env = { ...BASE_ENV, ...agent.env, SQLITE_PATH: join(dir, 'baton.sqlite') };
       } else {
         const db = await freshDatabase(`${workers}w`);
         cleanup.push(() => db.drop());
         const redis = freshRedisPrefix(`${workers}w`);
         cleanup.push(() => redis.clean());
-        env = { ...BASE_ENV, DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: redis.prefix };
+        env = { ...BASE_ENV, ...agent.env, DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: redis.prefix };
       }
       // Embedded: one process serves the API and runs the tasks (ROLE=all). Redis: this process is
       // the API (ROLE=api: it serves and enqueues, never takes a job); the workers run the tasks.
-      app = await buildApp(loadConfig({ ...env, ROLE: mode === 'embedded' ? 'all' : 'api', PORT: '0', HOST: '127.0.0.1' }), { models: fake.factory });
+      app = await buildApp(loadConfig({ ...env, ROLE: mode === 'embedded' ? 'all' : 'api', PORT: '0', HOST: '127.0.0.1' }), agent.factory ? { models: agent.factory } : {});
       ({ url } = await app.start());
       // With PostgreSQL auth is required: the watchers connect with a viewer key, as a dashboard would.
       key = (await app.services.keys.create('default', 'viewer', 'bench')).key;
       helpers = await forking;
-      await Promise.all(helpers.map((w) => w.build(env)));
+      await Promise.all(helpers.map((w) => w.build(env, kind === 'fake')));
       // Warm-up: first calls, connections, JIT.
       const warm = await create(warmUpGraph());
       const sub = await app.services.bus.subscribe<AnyWorkflowEvent>(workflowTopic(warm.id), { bufferSize: 1e6 });
@@ -232,7 +238,7 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSyste
       const { at, kind } = await end;
       sub.close();
       if (kind !== 'completed') throw new Error(`${name}: workflow ${id} ended ${kind}`);
-      const { span, rss, cpuMs } = await spans();
+      const { span, rss, cpuMs, connections } = await spans();
       await app.services.workflows.remove('default', id);
       return {
         makespanMs: at - t0,
@@ -240,6 +246,7 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSyste
         ...spanFigures(graph.tasks, span, t0),
         cpuMs,
         helperPeakRss: rss,
+        connections,
       } satisfies RunResult;
     },
     async latency(graph, subscribers) {
@@ -297,6 +304,7 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSyste
       await app?.stop();
       for (const c of cleanup.reverse()) await c().catch((err) => console.error(`${name}: cleanup failed`, err));
       cleanup = [];
+      await agent.stop();
     },
   };
 }

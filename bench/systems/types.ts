@@ -15,6 +15,8 @@ export interface RunResult {
   cpuMs: number;
   /** Peak RSS of helper processes during the run (BullMQ workers), bytes each. */
   helperPeakRss?: number[];
+  /** HTTP variants: TCP connections the model server accepted during the run (keep-alive reuses them). */
+  connections?: number;
 }
 
 export interface LatencyResult {
@@ -40,6 +42,8 @@ export interface BenchSystem {
   /** How makespanMs is measured. */
   timing: string;
   setup(): Promise<void>;
+  /** Model calls one run makes (default: one per task). */
+  expectedCalls?(graph: BenchGraph): number;
   run(graph: BenchGraph): Promise<RunResult>;
   /** Event delivery to `subscribers` subscribers of one running workflow (Baton only). */
   latency?(graph: BenchGraph, subscribers: number): Promise<LatencyResult>;
