@@ -87,7 +87,13 @@ async function runSystem(system: BenchSystem, graphs: string[]) {
       const graph = makeGraph();
       const predicted = predictMs(name, graph.tasks.length);
       if (predicted !== undefined && predicted > maxRunMs) {
-        emit({ ...info, kind: 'graph', results: [], skipped: `one run predicted at ${(predicted / 1000).toFixed(0)} s (from instant1000), over the ${maxRunMs / 1000} s limit per run`, predictedMs: predicted });
+        emit({
+          ...info,
+          kind: 'graph',
+          results: [],
+          skipped: `one run predicted at ${(predicted / 1000).toFixed(0)} s (from instant1000), over the ${maxRunMs / 1000} s limit per run`,
+          predictedMs: predicted,
+        });
         continue;
       }
       if (predicted !== undefined && Date.now() + predicted > deadline) {

@@ -65,9 +65,7 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
   const text = `output of task ${key}`;
   const base = { id: `chatcmpl-${key}`, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: body.model ?? 'bench' };
   const event = (choices: unknown[], extra: object = {}) => `data: ${JSON.stringify({ ...base, choices, ...extra })}\n\n`;
-  let out =
-    event([{ index: 0, delta: { role: 'assistant', content: text }, finish_reason: null }]) +
-    event([{ index: 0, delta: {}, finish_reason: 'stop' }]);
+  let out = event([{ index: 0, delta: { role: 'assistant', content: text }, finish_reason: null }]) + event([{ index: 0, delta: {}, finish_reason: 'stop' }]);
   if (body.stream_options?.include_usage) out += event([], { usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } });
   const end = wallNow();
   if (end > span.lastEnd) span.lastEnd = end;

@@ -53,7 +53,9 @@ export function renderMarkdown(r: Report): string {
   );
 
   out.push('## Makespan ÷ critical path (agents that wait d ms)', '');
-  out.push(`| system | ${MAKESPAN_GRAPHS.map((g) => `${g}: ${r.graphs[g]!.title} (critical path ${r.graphs[g]!.criticalPathMs} ms, waves ${r.graphs[g]!.wavesMs} ms)`).join(' | ')} |`);
+  out.push(
+    `| system | ${MAKESPAN_GRAPHS.map((g) => `${g}: ${r.graphs[g]!.title} (critical path ${r.graphs[g]!.criticalPathMs} ms, waves ${r.graphs[g]!.wavesMs} ms)`).join(' | ')} |`,
+  );
   out.push(`|---|${MAKESPAN_GRAPHS.map(() => '---:').join('|')}|`);
   for (const s of systems) {
     out.push(
@@ -105,11 +107,13 @@ export function renderMarkdown(r: Report): string {
   out.push(`|---|${all.map(() => '---:').join('|')}|`);
   for (const s of systems) {
     out.push(
-      `| ${label(s)} | ${all.map((g) => {
-        const x = sum(s, g);
-        if (!x) return '—';
-        return x.helperPeakRssMb ? `${f(x.peakRssMb, 0)} + ${f(x.helperPeakRssMb, 0)}` : f(x.peakRssMb, 0);
-      }).join(' | ')} |`,
+      `| ${label(s)} | ${all
+        .map((g) => {
+          const x = sum(s, g);
+          if (!x) return '—';
+          return x.helperPeakRssMb ? `${f(x.peakRssMb, 0)} + ${f(x.helperPeakRssMb, 0)}` : f(x.peakRssMb, 0);
+        })
+        .join(' | ')} |`,
     );
   }
   out.push('');
@@ -141,7 +145,9 @@ export function renderMarkdown(r: Report): string {
   for (const g of INSTANT_GRAPHS) {
     for (const l of ['langgraph-sqlite', 'langgraph-postgres']) {
       const peer = (sum(l, g)?.overheadPerTaskMs as number | undefined) ?? null;
-      checks.push(`- \`baton-embedded\` overhead per task on ${g} ${f(emb(g), 3)} ms < ${label(l)} ${f(peer, 3)} ms ${mark(emb(g) === null || peer === null ? null : emb(g)! < peer)}`);
+      checks.push(
+        `- \`baton-embedded\` overhead per task on ${g} ${f(emb(g), 3)} ms < ${label(l)} ${f(peer, 3)} ms ${mark(emb(g) === null || peer === null ? null : emb(g)! < peer)}`,
+      );
     }
   }
   for (const s of BATON.filter((b) => systems.includes(b))) {
@@ -161,11 +167,11 @@ export function renderMarkdown(r: Report): string {
   out.push('## How each figure is taken', '');
   out.push(
     '- `…-http` variants: the agent is the real `@langchain/openai` ChatOpenAI client (Baton: LLM_MODEL=openai:bench and OPENAI_BASE_URL; the peers: `configuration.baseURL`) against bench/model-server.ts, ' +
-      'a local OpenAI-compatible server in its own process that sends its headers at once, waits the task\'s duration and streams the answer. `floor-http` makes only the critical path\'s calls, one after another, through the same client, with the same prompts: nothing scheduled or stored. ' +
+      "a local OpenAI-compatible server in its own process that sends its headers at once, waits the task's duration and streams the answer. `floor-http` makes only the critical path's calls, one after another, through the same client, with the same prompts: nothing scheduled or stored. " +
       '"floor + x" is makespan ÷ floor − 1, the floor being the median of its runs in the same bench.',
   );
   out.push(
-    '- Every system runs the same graphs with the same fake agent: a LangChain chat model that reads its task\'s duration from the prompt, waits that long (0: answers at once), and streams one chunk. ' +
+    "- Every system runs the same graphs with the same fake agent: a LangChain chat model that reads its task's duration from the prompt, waits that long (0: answers at once), and streams one chunk. " +
       "Baton's runner builds the prompt; the peers build the same one with Baton's `buildTaskPrompt` and call `model.stream` as Baton does, so agent cost is equal and the difference is scheduling and persistence, except that Baton's runner also gives each call its own AbortSignal and timeout (a cancel aborts the calls in flight), which LangChain makes cost about 10 µs per call (`node --import tsx bench/floor.ts`).",
     '- Graphs (bench/graphs.ts): ' +
       Object.entries(r.graphs)
@@ -174,9 +180,9 @@ export function renderMarkdown(r: Report): string {
       '. Random graphs are seeded, so every machine runs the same ones.',
     '- Concurrency is never the limit: Baton runs with MAX_CONCURRENCY=AGENT_CONCURRENCY=1000 (per process), as the peers run every ready task at once.',
     '- Overhead per task: wall time ÷ tasks with instant agents (it includes the agent call through LangChain, the same for every system). CPU ms/task counts the scheduling process and BullMQ workers, not PostgreSQL or Redis.',
-    '- Peak RSS is sampled every 20 ms during a graph\'s runs in a process that runs all of one system\'s graphs in turn (smallest first, GC between them); it includes the process\'s baseline (Node, tsx, LangChain and the system\'s modules, about 190 MB).',
-    '- Ready → model call: for a task with dependencies, the start of its model call minus the end of its last dependency\'s call; for one without, minus the run\'s start.',
-    '- Event delivery: 500 graphql-ws clients (one WebSocket each, in a separate process) subscribe to `workflowEvents` of one workflow before it starts; latency = receipt time − the event\'s `at` (the time of the state change, ms resolution), over every stored event (task_output chunks excluded). The clients share the machine\'s cores with the server.',
+    "- Peak RSS is sampled every 20 ms during a graph's runs in a process that runs all of one system's graphs in turn (smallest first, GC between them); it includes the process's baseline (Node, tsx, LangChain and the system's modules, about 190 MB).",
+    "- Ready → model call: for a task with dependencies, the start of its model call minus the end of its last dependency's call; for one without, minus the run's start.",
+    "- Event delivery: 500 graphql-ws clients (one WebSocket each, in a separate process) subscribe to `workflowEvents` of one workflow before it starts; latency = receipt time − the event's `at` (the time of the state change, ms resolution), over every stored event (task_output chunks excluded). The clients share the machine's cores with the server.",
     '- The machine is shared: the load average above is what other processes added while the bench ran; figures taken under load are slower and noisier than on an idle machine.',
   );
   for (const s of systems) {

@@ -110,9 +110,16 @@ function runCase(plan: Record<string, string[]>, deadline: number): Promise<{ li
     const child = spawn(
       process.execPath,
       [
-        '--import', 'tsx', '--expose-gc', resolve(here, 'case.ts'),
-        `--plan=${JSON.stringify(plan)}`, `--runs=${runs}`, `--latency-graph=${quick ? 'auth8' : 'rand100'}`,
-        `--graph-budget-s=${settings.graphBudgetS}`, `--max-run-s=${settings.maxRunS}`, `--deadline=${deadline}`,
+        '--import',
+        'tsx',
+        '--expose-gc',
+        resolve(here, 'case.ts'),
+        `--plan=${JSON.stringify(plan)}`,
+        `--runs=${runs}`,
+        `--latency-graph=${quick ? 'auth8' : 'rand100'}`,
+        `--graph-budget-s=${settings.graphBudgetS}`,
+        `--max-run-s=${settings.maxRunS}`,
+        `--deadline=${deadline}`,
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
@@ -182,7 +189,11 @@ const graphsFor = (system: string) =>
 if (quick && !only && !graphsFlag) {
   // One process for all: a process start costs seconds on a loaded machine.
   const plan = Object.fromEntries(runnable.map((s) => [s, graphsFor(s)]));
-  console.error(`- ${Object.entries(plan).map(([s, g]) => `${s}: ${g.join(', ')}`).join('; ')}`);
+  console.error(
+    `- ${Object.entries(plan)
+      .map(([s, g]) => `${s}: ${g.join(', ')}`)
+      .join('; ')}`,
+  );
   const { lines, error } = await runCase(plan, Infinity);
   cases.push(...lines);
   if (error) failures.push({ system: 'quick', reason: error });
@@ -239,21 +250,27 @@ function summarize(c: CaseLine) {
     handoffP99Ms: median(rs.map((r) => r.handoff.p99)),
     setupMs: median(rs.map((r) => r.setupMs)),
     peakRssMb: c.peakRss ? c.peakRss / 2 ** 20 : null,
-    helperPeakRssMb: rs.some((r) => r.helperPeakRss?.length)
-      ? Math.max(...rs.flatMap((r) => r.helperPeakRss ?? [])) / 2 ** 20
-      : null,
+    helperPeakRssMb: rs.some((r) => r.helperPeakRss?.length) ? Math.max(...rs.flatMap((r) => r.helperPeakRss ?? [])) / 2 ** 20 : null,
   };
 }
 
 const graphsInfo = Object.fromEntries(
   Object.entries(GRAPHS).map(([k, f]) => {
     const g = f();
-    return [k, { title: g.title, tasks: g.tasks.length, edges: g.tasks.reduce((s, t) => s + t.dependsOn.length, 0), criticalPathMs: g.criticalPathMs, wavesMs: g.wavesMs, instant: g.instant }];
+    return [
+      k,
+      {
+        title: g.title,
+        tasks: g.tasks.length,
+        edges: g.tasks.reduce((s, t) => s + t.dependsOn.length, 0),
+        criticalPathMs: g.criticalPathMs,
+        wavesMs: g.wavesMs,
+        instant: g.instant,
+      },
+    ];
   }),
 );
-const systemsInfo = Object.fromEntries(
-  cases.filter((c) => c.label).map((c) => [c.system, { label: c.label!, timing: c.timing!, setupS: c.setupS }]),
-);
+const systemsInfo = Object.fromEntries(cases.filter((c) => c.label).map((c) => [c.system, { label: c.label!, timing: c.timing!, setupS: c.setupS }]));
 const report = {
   meta,
   systems: systemsInfo,

@@ -10,7 +10,7 @@ import { type AnyWorkflowEvent, workflowTopic } from '../../src/events/types.ts'
 import { type CallSpan, mergeSpans, spanFigures, wallNow } from '../fake-agent.ts';
 import { type BenchGraph, warmUpGraph } from '../graphs.ts';
 import { type AgentKind, createBenchAgent } from '../http-agent.ts';
-import { freshDatabase, freshRedisPrefix, percentile, REDIS_URL } from '../infra.ts';
+import { freshDatabase, freshRedisPrefix, REDIS_URL } from '../infra.ts';
 import type { BenchSystem, LatencyResult, RunResult } from './types.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

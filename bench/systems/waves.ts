@@ -32,9 +32,7 @@ export function wavesSystem(kind: AgentKind = 'fake'): BenchSystem {
       while (pending.length > 0) {
         const wave = pending.filter((task) => task.dependsOn.every((d) => outputs.has(d)));
         if (wave.length === 0) throw new Error('waves: nothing ready, but tasks remain');
-        const results = await Promise.all(
-          wave.map((task) => callAgent(agent.model, request, task, (k) => ({ agent: agentOf.get(k)!, output: outputs.get(k)! }))),
-        );
+        const results = await Promise.all(wave.map((task) => callAgent(agent.model, request, task, (k) => ({ agent: agentOf.get(k)!, output: outputs.get(k)! }))));
         wave.forEach((task, i) => outputs.set(task.key, results[i]!));
         pending = pending.filter((task) => !outputs.has(task.key));
       }
