@@ -235,5 +235,21 @@ function httpSection(r: Report, systems: string[], sum: Sum, n: (s: string, g: s
       }).join(' | ')} |`,
     );
   }
+  out.push(
+    '',
+    "Where the time beyond the tasks' durations goes, along the path that decided each run's end (medians, ms): run start → first call · hops between calls (per hop) · calls longer than their duration · last call's end → end of run",
+    '',
+  );
+  out.push(`| system | ${HTTP_GRAPHS.join(' | ')} |`);
+  out.push(`|---|${HTTP_GRAPHS.map(() => '---:').join('|')}|`);
+  for (const s of ['floor-http', ...variants]) {
+    const cell = (g: string) => {
+      const x = sum(s, g);
+      if (!x || x.pathHopsMs == null) return '—';
+      const hops = Math.max(1, (x.pathTasks as number) - 1);
+      return `${ms(x.pathStartMs)} · ${ms(x.pathHopsMs)} (${ms((x.pathHopsMs as number) / hops)}) · ${ms(x.pathLateMs)} · ${ms(x.pathEndMs)}`;
+    };
+    out.push(`| \`${s}\` | ${HTTP_GRAPHS.map(cell).join(' | ')} |`);
+  }
   return out;
 }

@@ -219,6 +219,14 @@ if (quick && !only && !graphsFlag) {
 meta.loadAverageAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
 meta.durationS = Math.round((Date.now() - started) / 1000);
 
+/** Medians of the path breakdown's parts (bench/fake-agent.ts pathBreakdown), each over the runs. */
+function pathMedians(rs: RunResult[]) {
+  const ps = rs.flatMap((r) => (r.path ? [r.path] : []));
+  if (ps.length === 0) return {};
+  const m = (k: keyof NonNullable<RunResult['path']>) => median(ps.map((p) => p[k]));
+  return { pathTasks: m('tasks'), pathDurationsMs: m('durationsMs'), pathStartMs: m('startMs'), pathHopsMs: m('hopsMs'), pathLateMs: m('lateMs'), pathEndMs: m('endMs') };
+}
+
 /** Medians over the runs of each case. */
 function summarize(c: CaseLine) {
   const g = GRAPHS[c.graph === 'latency500' ? (c.latencyGraph ?? 'rand100') : c.graph]!();
@@ -248,6 +256,7 @@ function summarize(c: CaseLine) {
     cpuPerTaskMs: median(rs.map((r) => r.cpuMs)) / g.tasks.length,
     handoffP50Ms: median(rs.map((r) => r.handoff.p50)),
     handoffP99Ms: median(rs.map((r) => r.handoff.p99)),
+    ...pathMedians(rs),
     setupMs: median(rs.map((r) => r.setupMs)),
     peakRssMb: c.peakRss ? c.peakRss / 2 ** 20 : null,
     helperPeakRssMb: rs.some((r) => r.helperPeakRss?.length) ? Math.max(...rs.flatMap((r) => r.helperPeakRss ?? [])) / 2 ** 20 : null,

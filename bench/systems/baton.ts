@@ -243,7 +243,7 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1, kind: Agent
       return {
         makespanMs: at - t0,
         setupMs,
-        ...spanFigures(graph.tasks, span, t0),
+        ...spanFigures(graph.tasks, span, t0, at - t0),
         cpuMs,
         helperPeakRss: rss,
         connections,

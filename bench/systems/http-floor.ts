@@ -12,7 +12,7 @@ export function criticalTasks(graph: BenchGraph) {
 }
 
 /** The path as a chain (each call waits for the one before), so "ready → model call" is measured along it. */
-const chain = (path: BenchGraph['tasks']) => path.map((t, i) => ({ key: t.key, dependsOn: i === 0 ? [] : [path[i - 1]!.key] }));
+const chain = (path: BenchGraph['tasks']) => path.map((t, i) => ({ ...t, dependsOn: i === 0 ? [] : [path[i - 1]!.key] }));
 
 /**
  * The floor under the HTTP variants: the critical path's model calls made one
@@ -46,7 +46,7 @@ export function httpFloorSystem(): BenchSystem {
       const makespanMs = wallNow() - t0;
       const c = process.cpuUsage(c0);
       const { span, connections } = await agent.takeSpan();
-      return { makespanMs, setupMs, ...spanFigures(chain(path), span, t0), cpuMs: (c.user + c.system) / 1000, connections };
+      return { makespanMs, setupMs, ...spanFigures(chain(path), span, t0, makespanMs), cpuMs: (c.user + c.system) / 1000, connections };
     },
     async teardown() {
       await agent.stop();

@@ -111,7 +111,7 @@ export function langgraphSystem(checkpointer: Checkpointer, kind: AgentKind = 'f
       return {
         makespanMs,
         setupMs,
-        ...spanFigures(graph.tasks, span, t0),
+        ...spanFigures(graph.tasks, span, t0, makespanMs),
         cpuMs: (c.user + c.system) / 1000,
         connections,
       };

@@ -42,7 +42,7 @@ export function wavesSystem(kind: AgentKind = 'fake'): BenchSystem {
       return {
         makespanMs,
         setupMs,
-        ...spanFigures(graph.tasks, span, t0),
+        ...spanFigures(graph.tasks, span, t0, makespanMs),
         cpuMs: (c.user + c.system) / 1000,
         connections,
       };

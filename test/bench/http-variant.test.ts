@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pathBreakdown } from '../../bench/fake-agent.ts';
 import { authDag, GRAPHS } from '../../bench/graphs.ts';
 import { plusFloor, renderMarkdown } from '../../bench/report.ts';
 import { batonSystem } from '../../bench/systems/baton.ts';
@@ -101,5 +102,20 @@ describe('the report', () => {
     expect(md).toContain('- `baton-embedded-http` auth8: makespan ÷ floor 1.02, floor + 0.02 ≤ floor + 0.02 ✅');
     expect(md).toContain('- `baton-redis-1w-http` auth8: makespan ÷ floor 1.05, floor + 0.05 ≤ floor + 0.03 ❌');
     expect(md).toContain('- `baton-redis-1w-http` rand100: makespan ÷ floor —, floor + — ≤ floor + 0.03 ⚪ not measured');
+  });
+});
+
+describe('the path breakdown', () => {
+  it('splits a makespan exactly along the path that decided its end: start + durations + late + hops + end', () => {
+    const tasks = [
+      { key: 'a', dependsOn: [], durationMs: 100 },
+      { key: 'b', dependsOn: [], durationMs: 50 },
+      { key: 'c', dependsOn: ['a', 'b'], durationMs: 200 },
+    ];
+    // t0 = 1000; a 1002–1104, b 1003–1054, c 1110–1311; the run ends at 1320.
+    const times: Record<string, [number, number]> = { a: [1002, 1104], b: [1003, 1054], c: [1110, 1311] };
+    const b = pathBreakdown(tasks, times, 1000, 320)!;
+    expect(b).toEqual({ tasks: 2, durationsMs: 300, startMs: 2, hopsMs: 6, lateMs: 3, endMs: 9 });
+    expect(b.startMs + b.durationsMs + b.lateMs + b.hopsMs + b.endMs).toBe(320);
   });
 });
