@@ -1,4 +1,5 @@
 import { batonSystem } from './baton.ts';
+import { dataflowSystem } from './dataflow.ts';
 import { httpFloorSystem } from './http-floor.ts';
 import { langgraphSystem } from './langgraph.ts';
 import type { BenchSystem } from './types.ts';
@@ -13,6 +14,7 @@ export const SYSTEMS: Record<string, () => BenchSystem> = {
   'langgraph-sqlite': () => langgraphSystem('sqlite'),
   'langgraph-postgres': () => langgraphSystem('postgres'),
   waves: () => wavesSystem(),
+  dataflow: () => dataflowSystem(),
   'floor-http': () => httpFloorSystem(),
   'baton-embedded-http': () => batonSystem('embedded', 1, 'http'),
   'baton-redis-1w-http': () => batonSystem('redis', 1, 'http'),
@@ -21,6 +23,7 @@ export const SYSTEMS: Record<string, () => BenchSystem> = {
   'langgraph-sqlite-http': () => langgraphSystem('sqlite', 'http'),
   'langgraph-postgres-http': () => langgraphSystem('postgres', 'http'),
   'waves-http': () => wavesSystem('http'),
+  'dataflow-http': () => dataflowSystem('http'),
 };
 
 export const SYSTEM_ORDER = Object.keys(SYSTEMS);
