@@ -7,10 +7,11 @@ import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { BusSubscription } from '../../src/events/event-bus.ts';
 import { type AnyWorkflowEvent, workflowTopic } from '../../src/events/types.ts';
-import { type CallSpan, mergeSpans, spanFigures, wallNow } from '../fake-agent.ts';
+import { mergeSpans, spanFigures, wallNow } from '../fake-agent.ts';
 import { type BenchGraph, warmUpGraph } from '../graphs.ts';
 import { type AgentKind, createBenchAgent } from '../http-agent.ts';
 import { freshDatabase, freshRedisPrefix, REDIS_URL } from '../infra.ts';
+import { forkWorker, type Worker } from './baton-worker.ts';
 import type { BenchSystem, LatencyResult, RunResult } from './types.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -28,82 +29,6 @@ const BASE_ENV = {
   // Hundreds of graphql-ws subscribers from one address: no per-client rate limit in a measurement.
   RATE_LIMIT_PER_MIN: '0',
 };
-
-interface Answer {
-  span: CallSpan;
-  peakRss: number;
-  cpuMs: number;
-}
-
-interface Worker {
-  child: ChildProcess;
-  /** Builds the app in the worker (after the database is migrated) and starts it; `fake`: with the bench's fake agent. */
-  build(env: Record<string, string>, fake: boolean): Promise<void>;
-  ask(): Promise<Answer>;
-  stop(): Promise<void>;
-}
-
-/** Forks a worker at once (its modules load meanwhile); it builds its app on `build`. */
-function forkWorker(): Promise<Worker> {
-  const child = fork(resolve(here, '../worker.ts'), [], {
-    // BENCH_WORKER_PROF=<dir>: each worker writes a CPU profile there when it exits.
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_PROF}`] : [])],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  let nextId = 1;
-  const pending = new Map<number, (v: Answer) => void>();
-  let built: (() => void) | undefined;
-  let failed: ((e: Error) => void) | undefined;
-  return new Promise((resolveReady, reject) => {
-    const early = (code: number | null) => {
-      const err = new Error(`bench worker exited with ${code}`);
-      reject(err);
-      failed?.(err);
-    };
-    child.on('exit', early);
-    child.on('message', (m: { type: string; id?: number } & Answer) => {
-      if (m.type === 'ready') {
-        resolveReady({
-          child,
-          build(env, fake) {
-            return new Promise<void>((ok, fail) => {
-              built = ok;
-              failed = fail;
-              child.send({ type: 'build', env, fake });
-            });
-          },
-          ask() {
-            const id = nextId++;
-            return new Promise((r) => {
-              pending.set(id, r);
-              child.send({ type: 'span', id });
-            });
-          },
-          stop() {
-            child.off('exit', early);
-            return new Promise<void>((r) => {
-              if (child.exitCode !== null) return r();
-              const timer = setTimeout(() => {
-                child.kill('SIGKILL');
-                r();
-              }, 15_000);
-              child.once('exit', () => {
-                clearTimeout(timer);
-                r();
-              });
-              child.send({ type: 'stop' });
-            });
-          },
-        });
-      } else if (m.type === 'built') {
-        built?.();
-      } else if (m.type === 'span') {
-        pending.get(m.id!)?.({ span: m.span, peakRss: m.peakRss, cpuMs: m.cpuMs });
-        pending.delete(m.id!);
-      }
-    });
-  });
-}
 
 interface WatchResult {
   received: number[];
