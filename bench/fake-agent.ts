@@ -74,10 +74,14 @@ function wait(ms: number, signal?: AbortSignal) {
   return new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(signal.reason ?? new Error('aborted'));
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(signal.reason ?? new Error('aborted'));
+      },
+      { once: true },
+    );
   });
 }
 
@@ -112,7 +116,58 @@ export function handoffs(tasks: Array<{ key: string; dependsOn: string[] }>, tim
   return { p50: at(0.5), p99: at(0.99), max: gaps.at(-1) ?? NaN };
 }
 
+/** Where a run's time went beyond its tasks' own durations, along the path that decided its end (see pathBreakdown). */
+export interface PathBreakdown {
+  /** Tasks on the path, and the sum of their durations `[d=…]` (≤ the critical path). */
+  tasks: number;
+  durationsMs: number;
+  /** Run start → the path's first model call. */
+  startMs: number;
+  /** Summed over the path: a task's call start − the end of the call before it. */
+  hopsMs: number;
+  /** Summed over the path: how much longer each call took than its duration (the server's timer wake-up, the response). */
+  lateMs: number;
+  /** The last call's end → the end of the run (the system's clock). */
+  endMs: number;
+}
+
+/**
+ * The path that decided a run's end, found backwards from the last call to end
+ * (each step: the dependency whose call ended last), and its makespan split
+ * exactly: makespan = start + Σ durations + Σ late + Σ hops + end.
+ */
+export function pathBreakdown(
+  tasks: Array<{ key: string; dependsOn: string[]; durationMs: number }>,
+  times: CallSpan['times'],
+  t0: number,
+  makespanMs: number,
+): PathBreakdown | null {
+  const byKey = new Map(tasks.map((t) => [t.key, t]));
+  const last = tasks.filter((t) => times[t.key]).reduce<(typeof tasks)[number] | undefined>((a, t) => (!a || times[t.key]![1] > times[a.key]![1] ? t : a), undefined);
+  if (!last) return null;
+  const b: PathBreakdown = { tasks: 0, durationsMs: 0, startMs: 0, hopsMs: 0, lateMs: 0, endMs: t0 + makespanMs - times[last.key]![1] };
+  for (let t: (typeof tasks)[number] | undefined = last; t;) {
+    const [start, end] = times[t.key]!;
+    b.tasks++;
+    b.durationsMs += t.durationMs;
+    b.lateMs += end - start - t.durationMs;
+    const dep: (typeof tasks)[number] | undefined = t.dependsOn
+      .map((k) => byKey.get(k)!)
+      .filter((d) => d && times[d.key])
+      .reduce<(typeof tasks)[number] | undefined>((a, d) => (!a || times[d.key]![1] > times[a.key]![1] ? d : a), undefined);
+    if (dep) b.hopsMs += start - times[dep.key]![1];
+    else b.startMs = start - t0;
+    t = dep;
+  }
+  return b;
+}
+
 /** The figures every system reports from the fake agents' record of one run. */
-export function spanFigures(tasks: Array<{ key: string; dependsOn: string[] }>, span: CallSpan, t0: number) {
-  return { modelSpanMs: span.lastEnd - span.firstStart, calls: span.calls, handoff: handoffs(tasks, span.times, t0) };
+export function spanFigures(tasks: Array<{ key: string; dependsOn: string[]; durationMs: number }>, span: CallSpan, t0: number, makespanMs: number) {
+  return {
+    modelSpanMs: span.lastEnd - span.firstStart,
+    calls: span.calls,
+    handoff: handoffs(tasks, span.times, t0),
+    path: pathBreakdown(tasks, span.times, t0, makespanMs) ?? undefined,
+  };
 }

@@ -73,7 +73,11 @@ export function authDag(): BenchGraph {
   const d: Record<string, number> = { '1': 100, '2': 300, '3': 100, '4': 500, '5': 50, '6': 100, '7': 100, '8': 50 };
   const deps: Record<string, string[]> = { '1': [], '2': ['1'], '3': ['1'], '4': [], '5': [], '6': ['2', '3'], '7': ['4', '5', '6'], '8': ['7'] };
   const agent: Record<string, string> = { '1': 'backend', '2': 'backend', '3': 'backend', '4': 'frontend', '5': 'frontend', '6': 'qa', '7': 'qa', '8': 'devops' };
-  return finish('auth8', 'auth DAG, 8 tasks', Object.keys(d).map((k) => task(k, agent[k]!, deps[k]!, d[k]!)));
+  return finish(
+    'auth8',
+    'auth DAG, 8 tasks',
+    Object.keys(d).map((k) => task(k, agent[k]!, deps[k]!, d[k]!)),
+  );
 }
 
 /**

@@ -7,9 +7,11 @@
  *   npm run bench                      full: 3 runs per figure, about 10 minutes at most
  *   npm run bench -- --quick           1 run, fewer systems and graphs, under a minute
  *   npm run bench -- --only=baton-embedded,waves [--graphs=auth8,rand100] [--runs=5]
+ *   npm run bench -- --http            the real ChatOpenAI client against a local server, and the floor, about 4 minutes
  *
  * Full runs write results.{md,json}, quick ones quick.{md,json}, anything
- * narrowed with --only/--graphs/--runs partial.{md,json}.
+ * narrowed with --only/--graphs/--runs partial.{md,json}, --http http.{md,json}.
+ * Any `…-http` system brings `floor-http` along: its figures are relative to it.
  */
 import { execSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,7 +20,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GRAPHS } from './graphs.ts';
 import { median, PG_ADMIN_URL, REDIS_URL } from './infra.ts';
-import { SYSTEM_ORDER } from './systems/index.ts';
+import { HTTP_SYSTEMS, isHttpSystem, SYSTEM_ORDER } from './systems/index.ts';
 import type { LatencyResult, RunResult } from './systems/types.ts';
 import { renderMarkdown } from './report.ts';
 
@@ -26,11 +28,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const quick = args.includes('--quick');
+const http = args.includes('--http');
 const only = flag('only')?.split(',');
 const graphsFlag = flag('graphs')?.split(',');
 const runsFlag = flag('runs');
 
 const FULL_GRAPHS = ['auth8', 'rand100', 'instant1000', 'instant10000', 'latency500', 'fan500', 'rand1000'];
+/** The HTTP variants' graphs (`--http`): the issue's goal is stated on these two. */
+const HTTP_GRAPHS = ['auth8', 'rand100'];
 /**
  * Left out of the full run because one run alone would take most of the
  * budget (measured on this machine, 2 cores); run them on their own with
@@ -61,12 +66,16 @@ const QUICK_PLAN: Record<string, string[]> = {
   'baton-redis-1w': ['auth8'],
 };
 /** Run order: the cheap systems first, so the budget left over flows to the slow ones. */
-const RUN_ORDER = ['waves', 'langgraph-memory', 'baton-embedded', 'langgraph-sqlite', 'langgraph-postgres', 'baton-redis-1w', 'baton-redis-2w'];
+const RUN_ORDER = ['waves', 'dataflow', 'langgraph-memory', 'baton-embedded', 'langgraph-sqlite', 'langgraph-postgres', 'baton-redis-1w', 'baton-redis-2w'];
+const HTTP_RUN_ORDER = ['floor-http', ...RUN_ORDER.map((s) => `${s}-http`)];
 
 const settings = quick
   ? { budgetS: 52, runs: 1, graphBudgetS: 6, maxRunS: 8, name: 'quick' }
-  : { budgetS: 560, runs: 3, graphBudgetS: 40, maxRunS: 60, name: 'results' };
+  : http
+    ? { budgetS: 300, runs: 3, graphBudgetS: 20, maxRunS: 60, name: 'http' }
+    : { budgetS: 560, runs: 3, graphBudgetS: 40, maxRunS: 60, name: 'results' };
 if (only || graphsFlag || runsFlag) settings.name = 'partial';
+if (quick && http) throw new Error('--quick and --http are separate sets; pick one');
 const runs = Number(runsFlag ?? settings.runs);
 for (const s of only ?? []) if (!SYSTEM_ORDER.includes(s)) throw new Error(`unknown system ${s}; known: ${SYSTEM_ORDER.join(', ')}`);
 for (const g of graphsFlag ?? []) if (!GRAPHS[g] && g !== 'latency500') throw new Error(`unknown graph ${g}; known: ${Object.keys(GRAPHS).join(', ')}, latency500`);
@@ -101,9 +110,16 @@ function runCase(plan: Record<string, string[]>, deadline: number): Promise<{ li
     const child = spawn(
       process.execPath,
       [
-        '--import', 'tsx', '--expose-gc', resolve(here, 'case.ts'),
-        `--plan=${JSON.stringify(plan)}`, `--runs=${runs}`, `--latency-graph=${quick ? 'auth8' : 'rand100'}`,
-        `--graph-budget-s=${settings.graphBudgetS}`, `--max-run-s=${settings.maxRunS}`, `--deadline=${deadline}`,
+        '--import',
+        'tsx',
+        '--expose-gc',
+        resolve(here, 'case.ts'),
+        `--plan=${JSON.stringify(plan)}`,
+        `--runs=${runs}`,
+        `--latency-graph=${quick ? 'auth8' : 'rand100'}`,
+        `--graph-budget-s=${settings.graphBudgetS}`,
+        `--max-run-s=${settings.maxRunS}`,
+        `--deadline=${deadline}`,
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
@@ -152,26 +168,33 @@ const meta = {
   durationS: 0,
 };
 
-const wanted = only ?? (quick ? Object.keys(QUICK_PLAN) : SYSTEM_ORDER);
-const order = RUN_ORDER.filter((s) => wanted.includes(s));
+const wanted = only ?? (quick ? Object.keys(QUICK_PLAN) : http ? HTTP_SYSTEMS : SYSTEM_ORDER.filter((s) => !isHttpSystem(s) && s !== 'dataflow'));
+// `dataflow` (an ideal in-memory scheduler) is a yardstick for the HTTP variants, not a peer: only when asked for.
+// The floor runs first whenever an HTTP variant runs: their figures are makespan ÷ floor.
+if (wanted.some(isHttpSystem) && !wanted.includes('floor-http')) wanted.unshift('floor-http');
+const order = [...RUN_ORDER, ...HTTP_RUN_ORDER].filter((s) => wanted.includes(s));
 const services = { pg: await reachable(PG_ADMIN_URL), redis: await reachable(REDIS_URL) };
 const cases: CaseLine[] = [];
 const failures: Array<{ system: string; reason: string }> = [];
 console.error(`bench (${settings.name}): ${order.length} systems, ${runs} run(s) per figure, budget ${settings.budgetS} s; load average ${meta.loadAverageAtStart.join(' ')}`);
 
 const runnable = order.filter((system) => {
-  const needs = system.startsWith('baton-redis') ? ['pg', 'redis'] : system === 'langgraph-postgres' ? ['pg'] : [];
+  const needs = system.startsWith('baton-redis') ? ['pg', 'redis'] : system.startsWith('langgraph-postgres') ? ['pg'] : [];
   const missing = needs.filter((n) => !services[n as keyof typeof services]);
   if (missing.length > 0) failures.push({ system, reason: `skipped: ${missing.join(' and ')} unreachable` });
   return missing.length === 0;
 });
 const graphsFor = (system: string) =>
-  (graphsFlag ?? (quick && !only ? QUICK_PLAN[system]! : FULL_GRAPHS)).filter((g) => g !== 'latency500' || LATENCY_SYSTEMS.has(system));
+  (graphsFlag ?? (quick && !only ? QUICK_PLAN[system]! : isHttpSystem(system) ? HTTP_GRAPHS : FULL_GRAPHS)).filter((g) => g !== 'latency500' || LATENCY_SYSTEMS.has(system));
 
 if (quick && !only && !graphsFlag) {
   // One process for all: a process start costs seconds on a loaded machine.
   const plan = Object.fromEntries(runnable.map((s) => [s, graphsFor(s)]));
-  console.error(`- ${Object.entries(plan).map(([s, g]) => `${s}: ${g.join(', ')}`).join('; ')}`);
+  console.error(
+    `- ${Object.entries(plan)
+      .map(([s, g]) => `${s}: ${g.join(', ')}`)
+      .join('; ')}`,
+  );
   const { lines, error } = await runCase(plan, Infinity);
   cases.push(...lines);
   if (error) failures.push({ system: 'quick', reason: error });
@@ -196,6 +219,14 @@ if (quick && !only && !graphsFlag) {
 
 meta.loadAverageAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
 meta.durationS = Math.round((Date.now() - started) / 1000);
+
+/** Medians of the path breakdown's parts (bench/fake-agent.ts pathBreakdown), each over the runs. */
+function pathMedians(rs: RunResult[]) {
+  const ps = rs.flatMap((r) => (r.path ? [r.path] : []));
+  if (ps.length === 0) return {};
+  const m = (k: keyof NonNullable<RunResult['path']>) => median(ps.map((p) => p[k]));
+  return { pathTasks: m('tasks'), pathDurationsMs: m('durationsMs'), pathStartMs: m('startMs'), pathHopsMs: m('hopsMs'), pathLateMs: m('lateMs'), pathEndMs: m('endMs') };
+}
 
 /** Medians over the runs of each case. */
 function summarize(c: CaseLine) {
@@ -226,23 +257,30 @@ function summarize(c: CaseLine) {
     cpuPerTaskMs: median(rs.map((r) => r.cpuMs)) / g.tasks.length,
     handoffP50Ms: median(rs.map((r) => r.handoff.p50)),
     handoffP99Ms: median(rs.map((r) => r.handoff.p99)),
+    ...pathMedians(rs),
     setupMs: median(rs.map((r) => r.setupMs)),
     peakRssMb: c.peakRss ? c.peakRss / 2 ** 20 : null,
-    helperPeakRssMb: rs.some((r) => r.helperPeakRss?.length)
-      ? Math.max(...rs.flatMap((r) => r.helperPeakRss ?? [])) / 2 ** 20
-      : null,
+    helperPeakRssMb: rs.some((r) => r.helperPeakRss?.length) ? Math.max(...rs.flatMap((r) => r.helperPeakRss ?? [])) / 2 ** 20 : null,
   };
 }
 
 const graphsInfo = Object.fromEntries(
   Object.entries(GRAPHS).map(([k, f]) => {
     const g = f();
-    return [k, { title: g.title, tasks: g.tasks.length, edges: g.tasks.reduce((s, t) => s + t.dependsOn.length, 0), criticalPathMs: g.criticalPathMs, wavesMs: g.wavesMs, instant: g.instant }];
+    return [
+      k,
+      {
+        title: g.title,
+        tasks: g.tasks.length,
+        edges: g.tasks.reduce((s, t) => s + t.dependsOn.length, 0),
+        criticalPathMs: g.criticalPathMs,
+        wavesMs: g.wavesMs,
+        instant: g.instant,
+      },
+    ];
   }),
 );
-const systemsInfo = Object.fromEntries(
-  cases.filter((c) => c.label).map((c) => [c.system, { label: c.label!, timing: c.timing!, setupS: c.setupS }]),
-);
+const systemsInfo = Object.fromEntries(cases.filter((c) => c.label).map((c) => [c.system, { label: c.label!, timing: c.timing!, setupS: c.setupS }]));
 const report = {
   meta,
   systems: systemsInfo,

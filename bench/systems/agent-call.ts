@@ -12,12 +12,7 @@ const systemPrompts = new Map(BUILTIN_AGENTS.map((a) => [a.name, a.systemPrompt]
  * outputs) and the same streamed call to the same fake model. What differs
  * between the systems is then only scheduling and persistence.
  */
-export async function callAgent(
-  model: BaseChatModel,
-  request: string,
-  task: BenchTask,
-  dependency: (key: string) => { agent: string; output: string },
-): Promise<string> {
+export async function callAgent(model: BaseChatModel, request: string, task: BenchTask, dependency: (key: string) => { agent: string; output: string }): Promise<string> {
   const messages = buildTaskPrompt({
     systemPrompt: systemPrompts.get(task.agent) ?? '',
     request,

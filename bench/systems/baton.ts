@@ -7,9 +7,11 @@ import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { BusSubscription } from '../../src/events/event-bus.ts';
 import { type AnyWorkflowEvent, workflowTopic } from '../../src/events/types.ts';
-import { type CallSpan, createFakeAgent, mergeSpans, spanFigures, wallNow } from '../fake-agent.ts';
+import { mergeSpans, spanFigures, wallNow } from '../fake-agent.ts';
 import { type BenchGraph, warmUpGraph } from '../graphs.ts';
-import { freshDatabase, freshRedisPrefix, percentile, REDIS_URL } from '../infra.ts';
+import { type AgentKind, createBenchAgent } from '../http-agent.ts';
+import { freshDatabase, freshRedisPrefix, REDIS_URL } from '../infra.ts';
+import { forkWorker, type Worker } from './baton-worker.ts';
 import type { BenchSystem, LatencyResult, RunResult } from './types.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -27,82 +29,6 @@ const BASE_ENV = {
   // Hundreds of graphql-ws subscribers from one address: no per-client rate limit in a measurement.
   RATE_LIMIT_PER_MIN: '0',
 };
-
-interface Answer {
-  span: CallSpan;
-  peakRss: number;
-  cpuMs: number;
-}
-
-interface Worker {
-  child: ChildProcess;
-  /** Builds the app in the worker (after the database is migrated) and starts it. */
-  build(env: Record<string, string>): Promise<void>;
-  ask(): Promise<Answer>;
-  stop(): Promise<void>;
-}
-
-/** Forks a worker at once (its modules load meanwhile); it builds its app on `build`. */
-function forkWorker(): Promise<Worker> {
-  const child = fork(resolve(here, '../worker.ts'), [], {
-    // BENCH_WORKER_PROF=<dir>: each worker writes a CPU profile there when it exits.
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_PROF}`] : [])],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  let nextId = 1;
-  const pending = new Map<number, (v: Answer) => void>();
-  let built: (() => void) | undefined;
-  let failed: ((e: Error) => void) | undefined;
-  return new Promise((resolveReady, reject) => {
-    const early = (code: number | null) => {
-      const err = new Error(`bench worker exited with ${code}`);
-      reject(err);
-      failed?.(err);
-    };
-    child.on('exit', early);
-    child.on('message', (m: { type: string; id?: number } & Answer) => {
-      if (m.type === 'ready') {
-        resolveReady({
-          child,
-          build(env) {
-            return new Promise<void>((ok, fail) => {
-              built = ok;
-              failed = fail;
-              child.send({ type: 'build', env });
-            });
-          },
-          ask() {
-            const id = nextId++;
-            return new Promise((r) => {
-              pending.set(id, r);
-              child.send({ type: 'span', id });
-            });
-          },
-          stop() {
-            child.off('exit', early);
-            return new Promise<void>((r) => {
-              if (child.exitCode !== null) return r();
-              const timer = setTimeout(() => {
-                child.kill('SIGKILL');
-                r();
-              }, 15_000);
-              child.once('exit', () => {
-                clearTimeout(timer);
-                r();
-              });
-              child.send({ type: 'stop' });
-            });
-          },
-        });
-      } else if (m.type === 'built') {
-        built?.();
-      } else if (m.type === 'span') {
-        pending.get(m.id!)?.({ span: m.span, peakRss: m.peakRss, cpuMs: m.cpuMs });
-        pending.delete(m.id!);
-      }
-    });
-  });
-}
 
 interface WatchResult {
   received: number[];
@@ -144,9 +70,11 @@ function startWatchers(): Promise<{ child: ChildProcess; result: Promise<WatchRe
  * graphql-ws), and `workers` child processes (ROLE=worker) run the tasks.
  * Event delivery is measured with real graphql-ws clients in another process.
  */
-export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSystem {
-  const name = mode === 'embedded' ? 'baton-embedded' : `baton-redis-${workers}w`;
-  const fake = createFakeAgent();
+export function batonSystem(mode: 'embedded' | 'redis', workers = 1, kind: AgentKind = 'fake'): BenchSystem {
+  const name = `${mode === 'embedded' ? 'baton-embedded' : `baton-redis-${workers}w`}${kind === 'http' ? '-http' : ''}`;
+  const agent = createBenchAgent(kind);
+  /** The fake agent in BullMQ mode runs in the workers, which keep its record; otherwise one record here or in the model server. */
+  const spansInWorkers = kind === 'fake' && mode === 'redis';
   let app: App;
   let url: string | null = null;
   let key: string | undefined;
@@ -159,11 +87,11 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSyste
     const used = process.cpuUsage(cpu);
     cpu = process.cpuUsage();
     const own = (used.user + used.system) / 1000;
-    if (mode === 'embedded') return { span: fake.takeSpan(), rss: undefined, cpuMs: own };
-    const answers = await Promise.all(helpers.map((w) => w.ask()));
+    const [answers, served] = await Promise.all([Promise.all(helpers.map((w) => w.ask())), spansInWorkers ? undefined : agent.takeSpan()]);
     return {
-      span: mergeSpans(answers.map((a) => a.span)),
-      rss: answers.map((a) => a.peakRss),
+      span: served?.span ?? mergeSpans(answers.map((a) => a.span)),
+      connections: served?.connections,
+      rss: mode === 'embedded' ? undefined : answers.map((a) => a.peakRss),
       cpuMs: own + answers.reduce((s, a) => s + a.cpuMs, 0),
     };
   };
@@ -189,30 +117,33 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSyste
 
   return {
     name,
-    label: mode === 'embedded' ? 'Baton embedded (SQLite, in-process queue)' : `Baton PostgreSQL + Redis + BullMQ, ${workers} worker process${workers > 1 ? 'es' : ''}`,
+    label:
+      (mode === 'embedded' ? 'Baton embedded (SQLite, in-process queue)' : `Baton PostgreSQL + Redis + BullMQ, ${workers} worker process${workers > 1 ? 'es' : ''}`) +
+      (kind === 'http' ? '; ChatOpenAI over HTTP (LLM_MODEL=openai:bench, OPENAI_BASE_URL)' : ''),
     timing: 'startWorkflow call → completed event received (after its commit)',
     async setup() {
+      await agent.start();
       const forking = mode === 'redis' ? Promise.all(Array.from({ length: workers }, () => forkWorker())) : Promise.resolve([]);
       let env: Record<string, string>;
       if (mode === 'embedded') {
         const dir = mkdtempSync(join(tmpdir(), 'baton-bench-'));
         cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
-        env = { ...BASE_ENV, SQLITE_PATH: join(dir, 'baton.sqlite') };
+        env = { ...BASE_ENV, ...agent.env, SQLITE_PATH: join(dir, 'baton.sqlite') };
       } else {
         const db = await freshDatabase(`${workers}w`);
         cleanup.push(() => db.drop());
         const redis = freshRedisPrefix(`${workers}w`);
         cleanup.push(() => redis.clean());
-        env = { ...BASE_ENV, DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: redis.prefix };
+        env = { ...BASE_ENV, ...agent.env, DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: redis.prefix };
       }
       // Embedded: one process serves the API and runs the tasks (ROLE=all). Redis: this process is
       // the API (ROLE=api: it serves and enqueues, never takes a job); the workers run the tasks.
-      app = await buildApp(loadConfig({ ...env, ROLE: mode === 'embedded' ? 'all' : 'api', PORT: '0', HOST: '127.0.0.1' }), { models: fake.factory });
+      app = await buildApp(loadConfig({ ...env, ROLE: mode === 'embedded' ? 'all' : 'api', PORT: '0', HOST: '127.0.0.1' }), agent.factory ? { models: agent.factory } : {});
       ({ url } = await app.start());
       // With PostgreSQL auth is required: the watchers connect with a viewer key, as a dashboard would.
       key = (await app.services.keys.create('default', 'viewer', 'bench')).key;
       helpers = await forking;
-      await Promise.all(helpers.map((w) => w.build(env)));
+      await Promise.all(helpers.map((w) => w.build(env, kind === 'fake')));
       // Warm-up: first calls, connections, JIT.
       const warm = await create(warmUpGraph());
       const sub = await app.services.bus.subscribe<AnyWorkflowEvent>(workflowTopic(warm.id), { bufferSize: 1e6 });
@@ -232,14 +163,15 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSyste
       const { at, kind } = await end;
       sub.close();
       if (kind !== 'completed') throw new Error(`${name}: workflow ${id} ended ${kind}`);
-      const { span, rss, cpuMs } = await spans();
+      const { span, rss, cpuMs, connections } = await spans();
       await app.services.workflows.remove('default', id);
       return {
         makespanMs: at - t0,
         setupMs,
-        ...spanFigures(graph.tasks, span, t0),
+        ...spanFigures(graph.tasks, span, t0, at - t0),
         cpuMs,
         helperPeakRss: rss,
+        connections,
       } satisfies RunResult;
     },
     async latency(graph, subscribers) {
@@ -297,6 +229,7 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSyste
       await app?.stop();
       for (const c of cleanup.reverse()) await c().catch((err) => console.error(`${name}: cleanup failed`, err));
       cleanup = [];
+      await agent.stop();
     },
   };
 }

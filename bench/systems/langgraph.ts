@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
-import { createFakeAgent, spanFigures, wallNow } from '../fake-agent.ts';
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { spanFigures, wallNow } from '../fake-agent.ts';
 import { type BenchGraph, warmUpGraph } from '../graphs.ts';
+import { type AgentKind, createBenchAgent } from '../http-agent.ts';
 import { freshDatabase } from '../infra.ts';
 import { callAgent } from './agent-call.ts';
 import type { BenchSystem } from './types.ts';
@@ -23,7 +25,7 @@ const State = Annotation.Root({
 });
 
 /** One node per task; an edge from each dependency; fan-in with addEdge([deps], node); leaves to END. */
-export function buildLangGraph(graph: BenchGraph, model: ReturnType<typeof createFakeAgent>['model']) {
+export function buildLangGraph(graph: BenchGraph, model: BaseChatModel) {
   const request = `bench ${graph.name}`;
   const agentOf = new Map(graph.tasks.map((t) => [t.key, t.agent]));
   const hasDependents = new Set(graph.tasks.flatMap((t) => t.dependsOn));
@@ -50,8 +52,8 @@ export function buildLangGraph(graph: BenchGraph, model: ReturnType<typeof creat
   return b;
 }
 
-export function langgraphSystem(checkpointer: Checkpointer): BenchSystem {
-  const fake = createFakeAgent();
+export function langgraphSystem(checkpointer: Checkpointer, kind: AgentKind = 'fake'): BenchSystem {
+  const agent = createBenchAgent(kind);
   let saver: BaseCheckpointSaver | undefined;
   let cleanup: Array<() => Promise<unknown>> = [];
   let thread = 0;
@@ -61,10 +63,11 @@ export function langgraphSystem(checkpointer: Checkpointer): BenchSystem {
     postgres: 'LangGraph JS 1.7.3 + PostgresSaver',
   };
   return {
-    name: `langgraph-${checkpointer === 'none' ? 'memory' : checkpointer}`,
-    label: labels[checkpointer],
+    name: `langgraph-${checkpointer === 'none' ? 'memory' : checkpointer}${kind === 'http' ? '-http' : ''}`,
+    label: `${labels[checkpointer]}${kind === 'http' ? '; ChatOpenAI over HTTP' : ''}`,
     timing: 'invoke() call → invoke() returns',
     async setup() {
+      await agent.start();
       if (checkpointer === 'sqlite') {
         const { SqliteSaver } = await import('@langchain/langgraph-checkpoint-sqlite');
         const dir = mkdtempSync(join(tmpdir(), 'langgraph-bench-'));
@@ -88,33 +91,35 @@ export function langgraphSystem(checkpointer: Checkpointer): BenchSystem {
         saver = s;
       }
       // Warm-up.
-      const warm = buildLangGraph(warmUpGraph(), fake.model).compile({ checkpointer: saver });
+      const warm = buildLangGraph(warmUpGraph(), agent.model).compile({ checkpointer: saver });
       await warm.invoke({}, { configurable: { thread_id: `warm-${thread++}` } });
-      fake.takeSpan();
+      await agent.takeSpan();
     },
     async run(graph) {
       const t = wallNow();
-      const app = buildLangGraph(graph, fake.model).compile({ checkpointer: saver });
+      const app = buildLangGraph(graph, agent.model).compile({ checkpointer: saver });
       const setupMs = wallNow() - t;
-      fake.takeSpan();
+      await agent.takeSpan();
       const c0 = process.cpuUsage();
       const t0 = wallNow();
       const state = await app.invoke({}, { configurable: { thread_id: `run-${thread++}` }, recursionLimit: graph.tasks.length + 10 });
       const makespanMs = wallNow() - t0;
       const c = process.cpuUsage(c0);
-      const span = fake.takeSpan();
+      const { span, connections } = await agent.takeSpan();
       const done = Object.keys(state.out).length;
       if (done !== graph.tasks.length) throw new Error(`langgraph: ${done} of ${graph.tasks.length} tasks have an output`);
       return {
         makespanMs,
         setupMs,
-        ...spanFigures(graph.tasks, span, t0),
+        ...spanFigures(graph.tasks, span, t0, makespanMs),
         cpuMs: (c.user + c.system) / 1000,
+        connections,
       };
     },
     async teardown() {
       for (const c of cleanup.reverse()) await c().catch((err) => console.error('langgraph: cleanup failed', err));
       cleanup = [];
+      await agent.stop();
     },
   };
 }

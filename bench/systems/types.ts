@@ -1,3 +1,4 @@
+import type { PathBreakdown } from '../fake-agent.ts';
 import type { BenchGraph } from '../graphs.ts';
 
 export interface RunResult {
@@ -11,10 +12,14 @@ export interface RunResult {
   calls: number;
   /** Ready-to-running delay of tasks (see handoffs() in fake-agent.ts), ms. */
   handoff: { p50: number; p99: number; max: number };
+  /** The run's makespan split along the path that decided its end. */
+  path?: PathBreakdown;
   /** CPU time used during the run by this process and its helper processes (not by PostgreSQL or Redis), ms. */
   cpuMs: number;
   /** Peak RSS of helper processes during the run (BullMQ workers), bytes each. */
   helperPeakRss?: number[];
+  /** HTTP variants: TCP connections the model server accepted during the run (keep-alive reuses them). */
+  connections?: number;
 }
 
 export interface LatencyResult {
@@ -40,6 +45,8 @@ export interface BenchSystem {
   /** How makespanMs is measured. */
   timing: string;
   setup(): Promise<void>;
+  /** Model calls one run makes (default: one per task). */
+  expectedCalls?(graph: BenchGraph): number;
   run(graph: BenchGraph): Promise<RunResult>;
   /** Event delivery to `subscribers` subscribers of one running workflow (Baton only). */
   latency?(graph: BenchGraph, subscribers: number): Promise<LatencyResult>;
