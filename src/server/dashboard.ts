@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -62,6 +62,8 @@ const TYPES: Record<string, string> = {
 const typeOf = (name: string) => TYPES[/\.[a-z0-9]+$/i.exec(name)?.[0]?.toLowerCase() ?? ''] ?? 'application/octet-stream';
 
 interface Built {
+  /** index.html's mtime: a rebuild while Baton runs is read again. */
+  stamp: number;
   index: Buffer;
   /** assets/ file names, read once: a request can only name one of these. */
   assets: Map<string, { type: string; body: Buffer; gz?: Promise<Buffer> }>;
@@ -78,7 +80,7 @@ function readBuilt(dist: string): Built | undefined {
       if (entry.isFile() && ASSET_NAME.test(entry.name)) assets.set(entry.name, { type: typeOf(entry.name), body: readFileSync(join(dir, entry.name)) });
     }
   }
-  return { index: readFileSync(indexPath), assets };
+  return { stamp: statSync(indexPath).mtimeMs, index: readFileSync(indexPath), assets };
 }
 
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Baton</title>
@@ -105,11 +107,14 @@ const PAGE_HEADERS = {
 export function useDashboard(o: { dist?: string; logger: Logger }): Plugin {
   const dist = o.dist ?? DASHBOARD_DIST;
   let built: Built | undefined;
-  const load = (): Built | undefined => {
-    if (built) return built;
+  /** The build in memory, read again when index.html changed (asked on page requests only: assets use what the page named). */
+  const load = (page: boolean): Built | undefined => {
+    if (built && !page) return built;
     try {
+      if (built && statSync(join(dist, 'index.html')).mtimeMs === built.stamp) return built;
       built = readBuilt(dist);
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return (built = undefined);
       o.logger.error({ err }, 'cannot read the dashboard build (web/dist)');
     }
     return built;
@@ -121,7 +126,7 @@ export function useDashboard(o: { dist?: string; logger: Logger }): Plugin {
       const R = fetchAPI.Response;
       const head = request.method === 'HEAD';
       if (route.kind === 'method') return endResponse(new R(null, { status: 405, headers: { allow: 'GET, HEAD' } }));
-      const b = load();
+      const b = load(route.kind === 'page');
       if (route.kind === 'page') {
         if (!b) return endResponse(new R(head ? null : NOT_BUILT, { status: 503, headers: PAGE_HEADERS }));
         return endResponse(new R(head ? null : new Uint8Array(b.index), { status: 200, headers: PAGE_HEADERS }));

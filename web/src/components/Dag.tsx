@@ -1,11 +1,21 @@
-import { Background, Controls, MarkerType, ReactFlow, type Edge } from '@xyflow/react';
+import { Background, Controls, MarkerType, Position, ReactFlow, type Edge, type NodeHandle } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useEffect, useMemo, useState } from 'react';
-import { layoutDag } from '../state/layout.ts';
+import { NODE_H, NODE_W, layoutDag } from '../state/layout.ts';
 import type { TaskView } from '../state/workflow-view.ts';
 import { TaskNode, type TaskNodeType } from './TaskNode.tsx';
 
 const nodeTypes = { task: TaskNode };
+
+/**
+ * Nodes have a fixed size (styles.css draws them so), given to React Flow with their handles: it
+ * shows a node only once it knows its size, and the nodes are rebuilt on every streamed chunk.
+ */
+const MEASURED = { width: NODE_W, height: NODE_H };
+const HANDLES: NodeHandle[] = [
+  { type: 'target', position: Position.Left, x: 0, y: NODE_H / 2, width: 1, height: 1 },
+  { type: 'source', position: Position.Right, x: NODE_W - 1, y: NODE_H / 2, width: 1, height: 1 },
+];
 
 /** The plan's shape only: layout runs again when tasks or dependencies change, not on every status. */
 const shapeOf = (tasks: readonly TaskView[]) => JSON.stringify(tasks.map((t) => [t.key, t.dependsOn]));
@@ -32,6 +42,10 @@ export function Dag({ tasks, critical, selected, onSelect }: { tasks: readonly T
     data: { task, critical: onPath.has(task.key), selected: selected === task.key, onSelect },
     draggable: false,
     selectable: false,
+    width: NODE_W,
+    height: NODE_H,
+    measured: MEASURED,
+    handles: HANDLES,
   }));
   const edges: Edge[] = tasks.flatMap((t) =>
     t.dependsOn.map((d) => {

@@ -1,4 +1,5 @@
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import { memo } from 'react';
 import type { TaskView } from '../state/workflow-view.ts';
 import { formatMs } from './format.ts';
 
@@ -10,7 +11,7 @@ export type TaskNodeType = Node<TaskNodeData, 'task'>;
  * `data-task-key` and `data-status` (the GraphQL TaskStatus) are a contract with the browser tests.
  * Cost and approval buttons join here once the schema has them.
  */
-export function TaskNode({ data }: NodeProps<TaskNodeType>) {
+export const TaskNode = memo(function TaskNode({ data }: NodeProps<TaskNodeType>) {
   const { task: t, critical, selected, onSelect } = data;
   return (
     <div className={`task-node status-border-${t.status.toLowerCase()}${critical ? ' critical' : ''}${selected ? ' selected' : ''}`} data-task-key={t.key} data-status={t.status}>
@@ -34,4 +35,4 @@ export function TaskNode({ data }: NodeProps<TaskNodeType>) {
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>
   );
-}
+});
