@@ -226,6 +226,25 @@ describe('the dashboard in headless Chromium', () => {
         await viewer.keyboard.press('Enter');
         await viewer.locator('table.workflows tbody tr[data-workflow-id]').first().waitFor({ timeout: RUN_MS });
         expect(await viewer.locator('textarea[name="request"]').count()).toBe(0);
+
+        // The list is live: a workflow whose status changes (workflowUpdated is sent on status changes,
+        // not on creation) appears at the top and follows its run with no reload.
+        const id = await createAuthWorkflow(t, 'Auth system, watched from the list');
+        const row = viewer.locator(`tr[data-workflow-id="${id}"]`);
+        expect(await row.count()).toBe(0);
+        await gql(t, 'mutation($id: ID!) { startWorkflow(id: $id) { id } }', { id });
+        await row.waitFor({ timeout: RUN_MS });
+        await expect.poll(() => row.getAttribute('data-status'), { timeout: RUN_MS }).toBe('COMPLETED');
+        // Filtered by status: only cancelled ones.
+        await viewer.locator('select[name="status"]').selectOption('CANCELLED');
+        await expect.poll(() => viewer.locator(`tr[data-workflow-id="${id}"]`).count(), { timeout: RUN_MS }).toBe(0);
+        const shown = await viewer.locator('tr[data-workflow-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
+        expect(shown.length).toBeGreaterThan(0);
+        expect(new Set(shown)).toEqual(new Set(['CANCELLED']));
+        await viewer.locator('select[name="status"]').selectOption('');
+        await row.waitFor({ timeout: RUN_MS });
+        await viewer.screenshot({ path: `${ARTIFACTS}/dashboard-list-viewer.png` });
+
         await viewer.locator('table.workflows a').first().click();
         await viewer.locator('[data-task-key]').first().waitFor({ timeout: RUN_MS });
         expect(await viewer.locator('button[data-action]').count()).toBe(0);
