@@ -149,6 +149,10 @@ describe('the dashboard in headless Chromium', () => {
       // Each task was seen RUNNING before COMPLETED? At least the page saw output chunks stream in.
       expect(frames.some((f) => f.msg.payload?.data?.workflowEvents?.kind === 'TASK_OUTPUT')).toBe(true);
 
+      // Keyboard: a node is a button; Enter selects it.
+      await page.locator('[data-task-key="3"] button').focus();
+      await page.keyboard.press('Enter');
+      await expect(page.locator('.task-panel').getAttribute('data-selected-task')).resolves.toBe('3');
       await page.locator('[data-task-key="2"] button').click();
       const output = await page.locator('[data-testid="task-output"]').innerText();
       expect(output).toContain('## Deliverable:');
@@ -156,6 +160,14 @@ describe('the dashboard in headless Chromium', () => {
       await expect(page.locator('.task-panel').getAttribute('data-selected-task')).resolves.toBe('2');
       expect(await page.locator('.critical').count()).toBeGreaterThan(0);
       await page.screenshot({ path: `${ARTIFACTS}/dashboard-workflow.png` });
+
+      // Light and dark follow prefers-color-scheme.
+      const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      const light = await background();
+      await page.emulateMedia({ colorScheme: 'dark' });
+      expect(await background()).not.toBe(light);
+      await page.screenshot({ path: `${ARTIFACTS}/dashboard-workflow-dark.png` });
+      await page.emulateMedia({ colorScheme: 'light' });
     }, 180_000);
 
     it('a disconnect (the server side closes every socket) resumes with afterSeq = the last seq seen, with no missing update', async () => {
