@@ -159,6 +159,8 @@ describe('the dashboard in headless Chromium', () => {
       expect(output).toContain("Produced by Baton's offline model");
       await expect(page.locator('.task-panel').getAttribute('data-selected-task')).resolves.toBe('2');
       expect(await page.locator('.critical').count()).toBeGreaterThan(0);
+      // Usage: one segment per task that used tokens (the offline model estimates them).
+      await expect.poll(() => page.locator('.usage-bar .usage-seg').count(), { timeout: RUN_MS }).toBe(count);
       await page.screenshot({ path: `${ARTIFACTS}/dashboard-workflow.png` });
 
       // Light and dark follow prefers-color-scheme.
@@ -177,8 +179,8 @@ describe('the dashboard in headless Chromium', () => {
       await page.locator('button[data-action="start"]').click();
       await expect.poll(() => page.locator('[data-task-key][data-status="COMPLETED"]').count(), { timeout: RUN_MS }).toBeGreaterThan(0);
 
-      const seen = Number(await page.locator('.workflow-page').getAttribute('data-last-seq'));
       const firstSocket = sockets;
+      let seen = 0;
       refuseSockets = true;
       try {
         for (const pair of [...open]) {
@@ -187,10 +189,15 @@ describe('the dashboard in headless Chromium', () => {
           await pair.page.close({ code: 1011, reason: 'server closed the socket' });
         }
         await expect.poll(() => page.locator('[data-connection]').getAttribute('data-connection'), { timeout: 10_000 }).toBe('disconnected');
-        // Keep it down long enough for the run to write events the page does not get.
-        await page.waitForTimeout(1500);
-        const { workflowEvents: during } = await gql<{ workflowEvents: Array<{ seq: number }> }>(t, 'query($id: ID!, $after: Int) { workflowEvents(workflowId: $id, afterSeq: $after, first: 1000) { seq } }', { id, after: seen });
-        expect(during.length).toBeGreaterThan(0);
+        // Read once the sockets are closed: nothing can reach the page after this.
+        seen = Number(await page.locator('.workflow-page').getAttribute('data-last-seq'));
+        expect(seen).toBeGreaterThan(0);
+        // Keep it down until the run has stored events the page did not get (at least two retries pass too).
+        await page.waitForTimeout(1000);
+        const missed = async () =>
+          (await gql<{ workflowEvents: Array<{ seq: number }> }>(t, 'query($id: ID!, $after: Int) { workflowEvents(workflowId: $id, afterSeq: $after, first: 1000) { seq } }', { id, after: seen })).workflowEvents.length;
+        await expect.poll(missed, { timeout: RUN_MS, interval: 100 }).toBeGreaterThan(0);
+        expect(Number(await page.locator('.workflow-page').getAttribute('data-last-seq'))).toBe(seen);
       } finally {
         refuseSockets = false;
       }

@@ -64,7 +64,7 @@ export function App() {
       {needKey ? (
         <KeyDialog error={keyError} onSubmit={submitKey} />
       ) : (
-        <main key={session}>{route.page === 'workflow' ? <WorkflowPage id={route.id} role={role} /> : <WorkflowList role={role} />}</main>
+        <main key={session}>{route.page === 'workflow' ? <WorkflowPage key={route.id} id={route.id} role={role} /> : <WorkflowList role={role} />}</main>
       )}
     </div>
   );

@@ -4,6 +4,7 @@ import { Dag } from '../components/Dag.tsx';
 import { Gantt } from '../components/Gantt.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { TaskPanel } from '../components/TaskPanel.tsx';
+import { UsageBar } from '../components/UsageBar.tsx';
 import { WorkflowActions } from '../components/WorkflowActions.tsx';
 import { useWorkflow } from '../state/use-workflow.ts';
 import { criticalPath, isTerminal } from '../state/workflow-view.ts';
@@ -30,11 +31,11 @@ export function WorkflowPage({ id, role }: { id: string; role: Role | null }) {
         <div className="row">
           <span>
             <progress max={100} value={view.progress.percent} aria-label="progress" /> {view.progress.completed}/{view.progress.total} tasks
-            {view.tokens ? <span className="muted"> · {view.tokens} tokens</span> : null}
             {ended && critical.length > 0 ? <span className="muted"> · critical path {critical.map((k) => `#${k}`).join(' → ')}</span> : null}
           </span>
           <WorkflowActions id={view.id} status={view.status} role={role} />
         </div>
+        <UsageBar tasks={tasks} total={view.tokens} />
         {view.error && <p className="error">{view.error}</p>}
         {error && <p className="error">{error}</p>}
       </section>
