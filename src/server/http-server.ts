@@ -10,6 +10,7 @@ import { type MetricsSource, useMetricsEndpoint, useSubscriptionGauge } from '..
 import type { Services } from '../services/types.ts';
 import { createMaskError, yogaLogger } from './errors.ts';
 import { EXAMPLE_OPERATION } from './example-operation.ts';
+import { useDashboard } from './dashboard.ts';
 import { createGraphiql } from './graphiql.ts';
 import { useGraphqlWs } from './graphql-ws.ts';
 import { createHardening } from './hardening.ts';
@@ -83,6 +84,8 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
       useHealthEndpoint(services),
       // GraphiQL's page and files first: they answer their own paths (405 for other methods) and run nothing.
       ...graphiql.plugins,
+      // The dashboard's page and bundle (web/dist): public files, like GraphiQL's; its data comes through GraphQL.
+      useDashboard({ logger: services.logger }),
       ...hardening.plugins,
       useAuthentication(resolvePrincipal),
       useRoles(),

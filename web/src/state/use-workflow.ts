@@ -1,0 +1,85 @@
+import { useEffect, useRef, useState } from 'react';
+import { WorkflowDetailDocument, WorkflowEventsDocument } from '../__generated__/operations.ts';
+import { ApiError, request, subscribe } from '../api/client.ts';
+import { applyEvent, fromSnapshot, needsSnapshot, type WorkflowEvent, type WorkflowView } from './workflow-view.ts';
+
+export interface WorkflowState {
+  view: WorkflowView | null;
+  error: string | null;
+  /** The last stored event's seq seen: the cursor a resumed subscription starts after. */
+  lastSeq: number;
+  /** Subscriptions begun after a lost connection. */
+  resumes: number;
+}
+
+/**
+ * A workflow as it runs: the WorkflowDetail snapshot with every event since it was asked for
+ * applied on top (so an event that raced the snapshot is never lost), from workflowEvents that
+ * resumes with afterSeq = the last seq seen after each lost connection.
+ */
+export function useWorkflow(id: string): WorkflowState {
+  const [state, setState] = useState<WorkflowState>({ view: null, error: null, lastSeq: 0, resumes: 0 });
+  const ref = useRef({ lastSeq: 0 });
+
+  useEffect(() => {
+    let live = true;
+    ref.current.lastSeq = 0;
+    /** Events received since the snapshot in flight (or the last one) was asked for. */
+    let log: WorkflowEvent[] = [];
+    /** The last snapshot with `log` applied, kept up to date one event at a time. */
+    let view: WorkflowView | null = null;
+    let fetching = false;
+    let again = false;
+
+    const render = () => setState((s) => ({ ...s, view, lastSeq: ref.current.lastSeq }));
+
+    const refresh = async (): Promise<void> => {
+      if (fetching) {
+        again = true;
+        return;
+      }
+      fetching = true;
+      const from = log.length;
+      try {
+        const { workflow } = await request(WorkflowDetailDocument, { id });
+        if (!live) return;
+        if (!workflow) {
+          setState((s) => ({ ...s, error: 'No such workflow.' }));
+          return;
+        }
+        // Events from before the request are in the snapshot; later ones are applied on top of it.
+        log = log.slice(from);
+        view = log.reduce(applyEvent, fromSnapshot(workflow));
+        render();
+      } catch (err) {
+        if (live) setState((s) => ({ ...s, error: err instanceof ApiError ? err.message : 'could not load the workflow' }));
+      } finally {
+        fetching = false;
+        if (again && live) {
+          again = false;
+          void refresh();
+        }
+      }
+    };
+
+    void refresh();
+    const stop = subscribe(WorkflowEventsDocument, () => ({ workflowId: id, afterSeq: ref.current.lastSeq }), {
+      next: ({ workflowEvents: e }) => {
+        // task_output chunks carry the seq of the stored event they follow: max() keeps the cursor right.
+        ref.current.lastSeq = Math.max(ref.current.lastSeq, e.seq);
+        log.push(e);
+        if (view) view = applyEvent(view, e);
+        if (needsSnapshot(e, view)) void refresh();
+        render();
+      },
+      reconnecting: () => setState((s) => ({ ...s, resumes: s.resumes + 1 })),
+      error: (err) => setState((s) => ({ ...s, error: err.message })),
+    });
+    return () => {
+      live = false;
+      stop();
+    };
+  }, [id]);
+
+  return state;
+}
