@@ -2,7 +2,7 @@ import { defineEntity, p } from '@mikro-orm/core';
 
 /**
  * Timestamps are epoch milliseconds (bigint), the same on SQLite and PostgreSQL,
- * so the engine's hand-written SQL needs no per-dialect date handling.
+ * so the engine's hand-written SQL needs no per-database date handling.
  * GraphQL renders them as ISO-8601 strings with milliseconds.
  */
 const ms = () => p.bigint('number');

@@ -144,7 +144,7 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
   }
 
   return {
-    kind: 'bullmq',
+    capabilities: { sharedQueue: true },
     async enqueue(tasks) {
       if (tasks.length === 0) return;
       await queue.addBulk(

@@ -8,10 +8,11 @@ import { CONTROL_TOPIC } from '../events/types.ts';
 import type { Logger } from '../logger.ts';
 import type { Telemetry } from '../observability/telemetry.ts';
 import type { Dispatcher, PlanHandler } from './dispatcher.ts';
+import type { EnginePolicy } from './core/types.ts';
+import { openRunStore } from './store/index.ts';
+import type { Continuation } from './store/run-store.ts';
 import { createTaskRunner } from './task-runner.ts';
-import { createTaskStore } from './task-store.ts';
-import type { ContinuedTask, ReadyTask } from './types.ts';
-import { type Clock, createWorkflowStore } from './workflow-store.ts';
+import type { Clock, ReadyTask } from './types.ts';
 
 export interface EngineDeps {
   db: Db;
@@ -32,6 +33,8 @@ export interface EngineDeps {
   runningStaleMs?: number;
   logger: Logger;
   telemetry: Pick<Telemetry, 'task'>;
+  /** What holds tasks or stops runs (approvals, budgets); by default nothing. */
+  enginePolicy?: EnginePolicy;
 }
 
 type ControlMessage = { type: 'cancel'; workflowId: string };
@@ -43,13 +46,12 @@ type ControlMessage = { type: 'cancel'; workflowId: string };
  * inside the transaction that records the finished task.
  */
 export function createEngine(d: EngineDeps) {
-  const workflows = createWorkflowStore(d.db, d.clock);
-  // A dependent this process claims with a completion runs from the moment its claim is written.
-  const continueWith = (k: ContinuedTask) => d.dispatcher.runReserved(k.ready, (signal) => runner.continued(k, signal));
-  const tasks = createTaskStore(d.db, d.clock, d.dispatcher, continueWith);
+  const store = openRunStore(d.db, d.clock, d.enginePolicy);
+  // A dependent this process claims with a completion runs in a slot reserved for it, from the moment its claim is written.
+  const continuation: Continuation = { slots: d.dispatcher, run: (k) => d.dispatcher.runReserved(k.ready, (signal) => runner.continued(k, signal)) };
   const dispatch = (ready: ReadyTask[]) => (ready.length ? d.dispatcher.enqueue(ready) : Promise.resolve());
   const runner = createTaskRunner({
-    tasks,
+    tasks: store,
     agents: d.agents,
     models: d.models,
     policy: d.policy,
@@ -67,29 +69,29 @@ export function createEngine(d: EngineDeps) {
         payload: { taskId: task.taskId, key: task.key, agent: task.agent, index, text },
       }),
     dispatch,
-    continueWith,
+    continuation,
   });
   let control: { close(): void } | undefined;
   let reconciler: NodeJS.Timeout | undefined;
   const timers: NodeJS.Timeout[] = [];
 
   return {
-    workflows,
-    tasks,
+    /** The run store: workflow and task transitions, and reads. */
+    store,
     async start(id: string) {
       // With a shared queue the first tasks are queued while the start commits (their claims wait
       // for it); the events are published only after the commit. Neither waits for the other.
       let queued: Promise<void> | undefined;
-      const c = await workflows.start(id, d.dispatcher.kind === 'bullmq' ? (ready) => void (queued = dispatch(ready)) : undefined);
+      const c = await store.start(id, d.dispatcher.capabilities.sharedQueue ? (ready) => void (queued = dispatch(ready)) : undefined);
       // Queued early, or now (again, if queueing early failed: its error is the caller's if this fails too).
       await Promise.all([queued ? queued.catch(() => dispatch(c.value)) : dispatch(c.value), d.publisher.committed(c)]);
     },
     async retry(id: string) {
-      const c = await workflows.retry(id);
+      const c = await store.retry(id);
       await Promise.all([dispatch(c.value), d.publisher.committed(c)]);
     },
     async cancel(id: string, reason: string | null = null) {
-      const c = await workflows.cancel(id, reason);
+      const c = await store.cancel(id, reason);
       // Every process aborts its in-flight calls for this workflow: this one at once, right after the
       // commit (before anything is awaited, so a runner that claimed its task before the cancel cannot
       // start a model call meanwhile), the others as soon as the broadcast reaches them.
@@ -125,7 +127,7 @@ export function createEngine(d: EngineDeps) {
         again.unref();
         timers.push(again);
       }
-      if (d.dispatcher.kind === 'bullmq' && d.reconcileMs) {
+      if (d.dispatcher.capabilities.sharedQueue && d.reconcileMs) {
         reconciler = setInterval(() => {
           this.recover().catch((err) => d.logger.warn({ err: String(err) }, 'reconcile failed'));
         }, d.reconcileMs);
@@ -138,9 +140,9 @@ export function createEngine(d: EngineDeps) {
      * (anywhere) is not duplicated, and a second planner could not commit a plan anyway.
      */
     async recover() {
-      const pending = await workflows.unfinished(d.runningStaleMs === undefined ? {} : { runningBefore: d.clock.now() - d.runningStaleMs });
+      const pending = await store.unfinished(d.runningStaleMs === undefined ? {} : { runningBefore: d.clock.now() - d.runningStaleMs });
       if (pending.length > 0) d.logger.debug({ tasks: pending.length }, 're-queueing unfinished tasks');
-      const planning = (await workflows.planningWorkflows()).map((w) => w.id);
+      const planning = (await store.planningWorkflows()).map((w) => w.id);
       await Promise.all([dispatch(pending), d.dispatcher.enqueuePlans(planning)]);
       return pending.length;
     },

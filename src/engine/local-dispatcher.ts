@@ -91,7 +91,7 @@ export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcu
   }
 
   return {
-    kind: 'local',
+    capabilities: { sharedQueue: false },
     async enqueue(tasks) {
       for (const task of tasks) {
         if (known.has(task.taskId)) continue;

@@ -1,4 +1,4 @@
-import type { Committed } from '../engine/transition.ts';
+import type { Committed } from '../engine/store/index.ts';
 import type { Logger } from '../logger.ts';
 import type { EventBus } from './event-bus.ts';
 import { type AnyWorkflowEvent, WORKFLOW_UPDATED_TOPIC, workflowTopic } from './types.ts';

@@ -180,7 +180,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
       return c.active + c.wait + c.prioritized + c.delayed === 0;
     }, 'the queued roots to be done with');
     await sleep(200); // a claim that wrongly went ahead would have called its model by now
-    expect(await api.engine.workflows.status(id)).toBe('PLANNED');
+    expect(await api.engine.store.status(id)).toBe('PLANNED');
     expect(await taskStatuses(id)).toEqual({ a: 'PENDING', b: 'PENDING', c: 'PENDING' });
     expect(calls().filter((c) => c.task?.request === request)).toEqual([]);
     await api.services.workflows.start('default', id);
@@ -276,7 +276,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
     await api.services.workflows.cancel('default', id);
     await Promise.race([aborted, sleep(3000).then(() => Promise.reject(new Error(`worker ${call.worker} never aborted the call`)))]);
     const abortMs = Date.now() - at;
-    expect(await api.engine.workflows.status(id)).toBe('CANCELLED');
+    expect(await api.engine.store.status(id)).toBe('CANCELLED');
     expect(await taskStatuses(id)).toEqual({ '1': 'CANCELLED', '2': 'CANCELLED' });
     await sleep(500);
     expect(calls().filter((c) => c.task?.request === request)).toHaveLength(1);
@@ -297,9 +297,9 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
     });
     // What a worker killed at that instant leaves behind: task 1 COMPLETED, 2 and 3 READY, no job for
     // them; task 1's job still in Redis, which BullMQ hands to another worker once its lock expires.
-    const [first] = (await api.engine.workflows.start(id)).value;
-    const claimed = (await api.engine.tasks.claim(first!)).value!;
-    const ready = (await api.engine.tasks.complete(claimed, { output: 'done by the dead worker', usage: { input: 1, output: 1 }, durationMs: 1 })).value!.ready;
+    const [first] = (await api.engine.store.start(id)).value;
+    const claimed = (await api.engine.store.claim(first!)).value!;
+    const ready = (await api.engine.store.completeAndClaim(claimed, { output: 'done by the dead worker', usage: { input: 1, output: 1 }, durationMs: 1 })).value!.ready;
     expect(ready.map((t) => t.key)).toEqual(['2', '3']);
     expect(await taskStatuses(id)).toEqual({ '1': 'COMPLETED', '2': 'READY', '3': 'READY' });
     const queue = new Queue('baton-tasks', { connection: connectionFromUrl(REDIS_TEST_URL), prefix: `${prefix}bull` });

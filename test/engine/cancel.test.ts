@@ -52,7 +52,7 @@ describe.runIf(runs)(`cancel on ${testDialect}`, () => {
 
     const cancelAt = Date.now();
     await t.app.services.workflows.cancel('default', id);
-    expect(await t.app.engine.workflows.status(id)).toBe('CANCELLED');
+    expect(await t.app.engine.store.status(id)).toBe('CANCELLED');
 
     // The provider sees task 2's request aborted, promptly.
     await Promise.race([aborted, sleep(3000).then(() => Promise.reject(new Error('the provider never saw the request aborted')))]);
@@ -78,7 +78,7 @@ describe.runIf(runs)(`cancel on ${testDialect}`, () => {
     // (task 2's aborted call does not turn into task_failed, no retry, no task starts).
     await sleep(800);
     expect(forThis()).toHaveLength(requestsAtCancel);
-    expect(await t.app.engine.workflows.status(id)).toBe('CANCELLED');
+    expect(await t.app.engine.store.status(id)).toBe('CANCELLED');
     const events = await t.app.services.workflows.eventsAfter('default', id, 0);
     expect(events).toEqual(eventsAtCancel);
     expect(await statuses()).toEqual(byKey);
@@ -123,7 +123,7 @@ describe.runIf(runs)(`cancel on ${testDialect}`, () => {
     const seqBefore = (await t.app.services.workflows.eventsAfter('default', id, 0)).length;
 
     await expect(t.app.services.workflows.cancel('default', id)).rejects.toMatchObject({ code: 'INVALID_STATE' });
-    expect(await t.app.engine.workflows.status(id)).toBe('COMPLETED');
+    expect(await t.app.engine.store.status(id)).toBe('COMPLETED');
     expect(await t.app.services.workflows.eventsAfter('default', id, 0)).toHaveLength(seqBefore);
 
     await expect(t.app.services.workflows.cancel('default', randomUUID())).rejects.toMatchObject({ code: 'NOT_FOUND' });
