@@ -11,7 +11,7 @@ import { createBullmqDispatcher } from './engine/bullmq-dispatcher.ts';
 import type { Dispatcher } from './engine/dispatcher.ts';
 import { createEngine } from './engine/engine.ts';
 import { createLocalDispatcher } from './engine/local-dispatcher.ts';
-import type { Clock } from './engine/workflow-store.ts';
+import type { Clock } from './engine/types.ts';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { EventBus } from './events/event-bus.ts';
 import { createMemoryBus } from './events/memory-bus.ts';

@@ -2,7 +2,7 @@ import { defineEntity, p } from '@mikro-orm/core';
 
 /**
  * Timestamps are epoch milliseconds (bigint), the same on SQLite and PostgreSQL,
- * so the engine's hand-written SQL needs no per-dialect date handling.
+ * so the engine's hand-written SQL needs no per-database date handling.
  * GraphQL renders them as ISO-8601 strings with milliseconds.
  */
 const ms = () => p.bigint('number');
@@ -53,7 +53,10 @@ export const WorkflowEntity = defineEntity({
     failedTasks: p.integer().default(0),
     /** Highest event seq allocated; incremented in the transaction that stores the event. */
     lastSeq: p.integer().default(0),
-    /** Bumped by every run (start, retry) so a stale job of an earlier run can tell. */
+    /**
+     * Unused since issue #13: nothing ever read it (a stale job is refused by its lease instead).
+     * Kept only because dropping the column needs a migration on both databases.
+     */
     runNumber: p.integer().default(0),
     inputTokens: p.integer().default(0),
     outputTokens: p.integer().default(0),

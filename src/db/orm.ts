@@ -1,14 +1,11 @@
-import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MikroORM, type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import type { EntityManager, Knex } from '@mikro-orm/knex';
 import { entities } from './entities.ts';
-import { withStartLock } from './start-lock.ts';
+import { type Database, databaseAt } from '../engine/store/database.ts';
 import { DatabaseUnreachableError, describeUrl, MigrationFailedError, shortReason } from '../startup.ts';
-
-export type Dialect = 'sqlite' | 'postgresql';
 
 export interface DbOptions {
   databaseUrl?: string;
@@ -19,7 +16,8 @@ export interface DbOptions {
 
 export interface Db {
   orm: MikroORM;
-  dialect: Dialect;
+  /** Which database it is, as far as anything needs to know: the run store's adapter and the start lock. */
+  database: Database;
   /** A fresh EntityManager; every request and every engine step uses its own. */
   em(): EntityManager;
   knex: Knex;
@@ -30,49 +28,29 @@ export interface Db {
 }
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const migrationsPath = (dialect: Dialect) => resolve(root, 'migrations', dialect);
+export const migrationsPath = (database: Database) => resolve(root, 'migrations', database.migrations);
 
 export function ormOptions(opts: DbOptions): Options {
-  const dialect: Dialect = opts.databaseUrl ? 'postgresql' : 'sqlite';
-  const common = {
+  const database = databaseAt(opts);
+  return {
     entities,
     extensions: [Migrator],
     discovery: { warnWhenNoEntities: true },
     allowGlobalContext: false,
     migrations: {
-      path: migrationsPath(dialect),
-      pathTs: migrationsPath(dialect),
+      path: migrationsPath(database),
+      pathTs: migrationsPath(database),
       tableName: 'baton_migrations',
       transactional: true,
       snapshot: false,
       emit: 'ts' as const,
       silent: true,
     },
-  };
-  if (dialect === 'postgresql') {
-    return { ...common, driver: pgDriver(), clientUrl: opts.databaseUrl, pool: { min: 0, max: 10 } } as Options;
-  }
-  if (opts.sqlitePath !== ':memory:') mkdirSync(dirname(resolve(opts.sqlitePath)), { recursive: true });
-  return {
-    ...common,
-    driver: sqliteDriver(),
-    dbName: opts.sqlitePath,
-    pool: {
-      afterCreate(conn: { pragma(s: string): unknown }, done: (err: unknown, conn: unknown) => void) {
-        // WAL lets readers run beside the single writer; NORMAL is durable across a process crash.
-        conn.pragma('journal_mode = WAL');
-        conn.pragma('synchronous = NORMAL');
-        conn.pragma('foreign_keys = ON');
-        conn.pragma('busy_timeout = 5000');
-        done(null, conn);
-      },
-    },
+    ...database.ormOptions(drivers!),
   } as Options;
 }
 
 let drivers: { sqlite: unknown; pg: unknown } | undefined;
-const sqliteDriver = () => drivers!.sqlite;
-const pgDriver = () => drivers!.pg;
 
 async function loadDrivers() {
   if (drivers) return;
@@ -90,13 +68,13 @@ export async function createDb(opts: DbOptions): Promise<Db> {
       ? new DatabaseUnreachableError(describeUrl(opts.databaseUrl), shortReason(err))
       : new DatabaseUnreachableError(`file ${opts.sqlitePath}`, shortReason(err), 'SQLITE_PATH');
   });
-  const dialect: Dialect = opts.databaseUrl ? 'postgresql' : 'sqlite';
+  const database = databaseAt(opts);
   const em = () => orm.em.fork() as unknown as EntityManager;
   const knex = (orm.em as unknown as EntityManager).getKnex();
   if (opts.onQuery) knex.on('query', (q: { sql: string }) => opts.onQuery!(q.sql));
   return {
     orm,
-    dialect,
+    database,
     em,
     knex,
     async migrate() {
@@ -106,7 +84,7 @@ export async function createDb(opts: DbOptions): Promise<Db> {
       });
       return done.map((m) => m.name);
     },
-    exclusive: (fn) => withStartLock(knex, dialect, opts.sqlitePath, fn),
+    exclusive: (fn) => database.startLock(knex, fn),
     close: () => orm.close(true),
   };
 }

@@ -27,8 +27,18 @@ export type PlanHandler = (workflowId: string, signal: AbortSignal) => Promise<v
  * to enqueue again: a dispatcher never runs one task twice at the same time,
  * and the store refuses to claim a task that is no longer READY or RUNNING.
  */
+/** What a dispatcher can do, for callers that adapt to it (instead of asking which one it is). */
+export interface DispatcherCapabilities {
+  /**
+   * Its queue is shared by processes (BullMQ): a task may be queued before the transition that made
+   * it READY commits (its claim waits for that commit), and READY tasks without a job are worth
+   * reconciling, since a process may die between a commit and its enqueue.
+   */
+  sharedQueue: boolean;
+}
+
 export interface Dispatcher {
-  readonly kind: 'local' | 'bullmq';
+  readonly capabilities: DispatcherCapabilities;
   enqueue(tasks: ReadyTask[]): Promise<void>;
   /**
    * Queues the planning of these workflows (a job per workflow, never two at once for one; safe to

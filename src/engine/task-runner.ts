@@ -7,12 +7,13 @@ import type { Logger } from '../logger.ts';
 import type { Telemetry, TaskRun } from '../observability/telemetry.ts';
 import { createChunkSanitizer } from '../text.ts';
 import { CancelledSignal, ShutdownSignal } from './dispatcher.ts';
-import type { TaskStore } from './task-store.ts';
-import type { Committed } from './transition.ts';
+import type { RunStore } from './store/index.ts';
+import type { Continuation } from './store/run-store.ts';
+import type { Committed } from './store/transition.ts';
 import type { ClaimedTask, ContinuedTask, DependencyOutput, ReadyTask, TokenUsage } from './types.ts';
 
 export interface RunnerDeps {
-  tasks: TaskStore;
+  tasks: RunStore;
   agents: AgentStore;
   models: ModelFactory;
   policy: RetryPolicy;
@@ -27,8 +28,8 @@ export interface RunnerDeps {
   publishOutput: (task: ClaimedTask, startedSeq: number, index: number, text: string) => void;
   /** Hands newly ready tasks to the dispatcher. */
   dispatch: (tasks: ReadyTask[]) => Promise<void>;
-  /** Runs a dependent this process claimed in a slot it reserved (the dispatcher tracks it). */
-  continueWith: (task: ContinuedTask) => void;
+  /** The scheduler's slots and runs, for the dependents a completion claims to run here at once. */
+  continuation: Continuation;
 }
 
 const textOf = (c: AIMessageChunk) =>
@@ -134,20 +135,18 @@ export function createTaskRunner(d: RunnerDeps) {
 
   /** Stores the answer and hands on what it made ready: true, or why storing it failed (it is then kept for another try). */
   async function completeOnce(task: ClaimedTask, answer: { output: string; usage: TokenUsage }, began: number, obs: TaskRun): Promise<true | { storeError: unknown }> {
-    let c: Awaited<ReturnType<TaskStore['complete']>>;
+    let c: Awaited<ReturnType<RunStore['completeAndClaim']>>;
     try {
-      c = await d.tasks.complete(task, { ...answer, durationMs: d.now() - began });
+      c = await d.tasks.completeAndClaim(task, { ...answer, durationMs: d.now() - began }, d.continuation);
     } catch (err) {
       d.logger.error({ err, taskId: task.taskId, key: task.key }, 'storing the output of a task failed');
       return { storeError: err };
     }
     if (c.value) obs.completed();
     else obs.stopped('superseded');
-    // All only after the commit; none waits for another. The publishes are issued first, so a
-    // continued task's task_started goes out before anything it streams.
-    const published = d.publish(c);
-    c.value?.continued.forEach((k) => d.continueWith(k));
-    await Promise.all([published, c.value ? d.dispatch(c.value.ready) : undefined]);
+    // Both only after the commit; neither waits for the other. Dependents claimed here run already
+    // (their task_started goes out with this publish, before anything they stream).
+    await Promise.all([d.publish(c), c.value ? d.dispatch(c.value.ready) : undefined]);
     return true;
   }
 

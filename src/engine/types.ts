@@ -62,8 +62,8 @@ export interface DependencyOutput {
 }
 
 /**
- * A task claimed to run in this process at once: a dependent claimed in the transaction that
- * completed its last dependency, or (given to StartContinued) a queued task as its claim is written.
+ * A task claimed to run in this process at once, from the moment its claim is written: a dependent
+ * claimed in the transaction that completed its last dependency, or a queued task as its claim is written.
  */
 export interface ContinuedTask {
   ready: ReadyTask;
@@ -87,10 +87,9 @@ export interface ContinuedTask {
  */
 export type StartContinued = (k: ContinuedTask) => void;
 
-/** What a completion made runnable: dependents to queue, and dependents this process continues with. */
+/** What a completion made runnable and did not claim: dependents to queue (those claimed run already, see ContinuedTask). */
 export interface Completion {
   ready: ReadyTask[];
-  continued: ContinuedTask[];
 }
 
 /** Slots of the process that completes a task, for the dependents it can run itself (see Dispatcher.reserve). */
@@ -103,4 +102,10 @@ export interface TaskOutcome {
   output: string;
   usage: TokenUsage;
   durationMs: number;
+}
+
+/** Time and ids for the engine (tests supply their own). */
+export interface Clock {
+  now(): number;
+  id(): string;
 }

@@ -3,7 +3,7 @@ import { parseModelString } from '../agents/model-factory.ts';
 import type { Db } from '../db/orm.ts';
 import { fromJson } from '../db/sql.ts';
 import type { Dispatcher } from '../engine/dispatcher.ts';
-import type { Committed } from '../engine/transition.ts';
+import type { Committed } from '../engine/store/index.ts';
 import type { ClaimedTask, ReadyTask } from '../engine/types.ts';
 import type { Publisher } from '../events/publisher.ts';
 import type { Logger } from '../logger.ts';

@@ -4,7 +4,7 @@ import type { Config } from '../config.ts';
 import type { PlanHandler } from '../engine/dispatcher.ts';
 import type { Engine } from '../engine/engine.ts';
 import { isUniqueViolation } from '../db/sql.ts';
-import type { Committed } from '../engine/transition.ts';
+import type { Committed } from '../engine/store/index.ts';
 import { BatonError, NotFoundError } from '../errors.ts';
 import type { Publisher } from '../events/publisher.ts';
 import type { Logger } from '../logger.ts';
@@ -12,7 +12,7 @@ import type { Telemetry } from '../observability/telemetry.ts';
 import { validatePlan } from '../planning/dag.ts';
 import type { Planner } from '../planning/planner.ts';
 import type { CreateWorkflowInput, PlanWorkflowInput, Services } from './types.ts';
-import { parseInput, storableString } from './validate.ts';
+import { parseInput, storableString } from '../validate.ts';
 
 /** No control characters, no lone surrogates (neither is storable on every database). */
 const PRINTABLE = /^(?:[^\u0000-\u001f\u007f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
@@ -67,7 +67,7 @@ export interface WorkflowServiceDeps {
 /** The workflow use cases behind the GraphQL mutations, and the planning job that workers run. */
 export function createWorkflowService(d: WorkflowServiceDeps): Services['workflows'] & { runPlanning: PlanHandler } {
   const schemas = inputSchemas(d.config);
-  const store = d.engine.workflows;
+  const store = d.engine.store;
 
   /**
    * The planning job: the orchestrator's call for a workflow in PLANNING, then its plan (or its
@@ -87,7 +87,7 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
       text = draft.text;
       const validated = validatePlan(draft.tasks, { agents: await d.agents.activeNames(job.tenant), maxTasks: d.config.maxTasks });
       if (signal.aborted) return;
-      const c = await store.planned(id, draft.text, validated);
+      const c = await store.replacePlan(id, draft.text, validated);
       await d.publisher.committed(c);
       if (c.value && job.autoStart) await d.engine.start(id);
     } catch (err) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBatcher } from '../../src/engine/batcher.ts';
+import { createBatcher } from '../../src/engine/store/batcher.ts';
 
 describe('createBatcher (group commit per key)', () => {
   it('writes requests of one turn together, in order, and queues the next ones behind the batch in flight', async () => {

@@ -104,7 +104,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
   }
 
   const taskStatuses = async (id: string) =>
-    Object.fromEntries((await api.services.db.knex('tasks').where({ workflow_id: id }).select('key', 'status')).map((r) => [r.key as string, r.status as string]));
+    Object.fromEntries((await api.engine.store.tasks(id)).map((r) => [r.key, r.status]));
 
   /**
    * Starts a workflow whose task 2 depends on task 1 and whose first call of task 2 never answers;
@@ -180,7 +180,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
       return c.active + c.wait + c.prioritized + c.delayed === 0;
     }, 'the queued roots to be done with');
     await sleep(200); // a claim that wrongly went ahead would have called its model by now
-    expect(await api.engine.workflows.status(id)).toBe('PLANNED');
+    expect(await api.engine.store.status(id)).toBe('PLANNED');
     expect(await taskStatuses(id)).toEqual({ a: 'PENDING', b: 'PENDING', c: 'PENDING' });
     expect(calls().filter((c) => c.task?.request === request)).toEqual([]);
     await api.services.workflows.start('default', id);
@@ -251,7 +251,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
       expect(events.filter((e) => e.kind === 'task_completed')).toHaveLength(DEPS + 1);
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     }
-    const sinks = await api.services.db.knex('tasks').whereIn('workflow_id', ids).andWhere({ key: 'sink' }).select('status', 'attempts');
+    const sinks = await Promise.all(ids.map(async (wid) => (await api.engine.store.tasks(wid)).find((r) => r.key === 'sink')!));
     expect(sinks.map((r) => [r.status, Number(r.attempts)])).toEqual(ids.map(() => ['COMPLETED', 1]));
     // The race is across processes: in most workflows both workers ran some of the 20.
     expect(split).toBeGreaterThanOrEqual(RACE_WORKFLOWS / 2);
@@ -276,7 +276,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
     await api.services.workflows.cancel('default', id);
     await Promise.race([aborted, sleep(3000).then(() => Promise.reject(new Error(`worker ${call.worker} never aborted the call`)))]);
     const abortMs = Date.now() - at;
-    expect(await api.engine.workflows.status(id)).toBe('CANCELLED');
+    expect(await api.engine.store.status(id)).toBe('CANCELLED');
     expect(await taskStatuses(id)).toEqual({ '1': 'CANCELLED', '2': 'CANCELLED' });
     await sleep(500);
     expect(calls().filter((c) => c.task?.request === request)).toHaveLength(1);
@@ -297,9 +297,9 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
     });
     // What a worker killed at that instant leaves behind: task 1 COMPLETED, 2 and 3 READY, no job for
     // them; task 1's job still in Redis, which BullMQ hands to another worker once its lock expires.
-    const [first] = (await api.engine.workflows.start(id)).value;
-    const claimed = (await api.engine.tasks.claim(first!)).value!;
-    const ready = (await api.engine.tasks.complete(claimed, { output: 'done by the dead worker', usage: { input: 1, output: 1 }, durationMs: 1 })).value!.ready;
+    const [first] = (await api.engine.store.start(id)).value;
+    const claimed = (await api.engine.store.claim(first!)).value!;
+    const ready = (await api.engine.store.completeAndClaim(claimed, { output: 'done by the dead worker', usage: { input: 1, output: 1 }, durationMs: 1 })).value!.ready;
     expect(ready.map((t) => t.key)).toEqual(['2', '3']);
     expect(await taskStatuses(id)).toEqual({ '1': 'COMPLETED', '2': 'READY', '3': 'READY' });
     const queue = new Queue('baton-tasks', { connection: connectionFromUrl(REDIS_TEST_URL), prefix: `${prefix}bull` });
@@ -346,7 +346,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
       ['1', survivor],
       ['2', survivor],
     ]);
-    const row = await api.services.db.knex('tasks').where({ workflow_id: id, key: '1' }).first('attempts', 'status');
+    const row = (await api.engine.store.tasks(id)).find((r) => r.key === '1')!;
     expect(row.status).toBe('COMPLETED');
     expect(Number(row.attempts)).toBe(2);
     const started = (await api.services.workflows.eventsAfter('default', id, 0)).filter((e) => e.kind === 'task_started');

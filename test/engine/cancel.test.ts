@@ -38,7 +38,7 @@ describe.runIf(runs)(`cancel on ${testDialect}`, () => {
     await until(() => forThis().some((r) => taskOf(r.body)!.key === '2'), "task 2's model request", 10_000, 5);
     const statuses = async () =>
       Object.fromEntries(
-        (await t.app.services.db.knex('tasks').where({ workflow_id: id }).select('key', 'status')).map((r) => [r.key as string, r.status as string]),
+        (await t.app.engine.store.tasks(id)).map((r) => [r.key, r.status]),
       );
     await until(async () => {
       const s = await statuses();
@@ -52,7 +52,7 @@ describe.runIf(runs)(`cancel on ${testDialect}`, () => {
 
     const cancelAt = Date.now();
     await t.app.services.workflows.cancel('default', id);
-    expect(await t.app.engine.workflows.status(id)).toBe('CANCELLED');
+    expect(await t.app.engine.store.status(id)).toBe('CANCELLED');
 
     // The provider sees task 2's request aborted, promptly.
     await Promise.race([aborted, sleep(3000).then(() => Promise.reject(new Error('the provider never saw the request aborted')))]);
@@ -60,7 +60,7 @@ describe.runIf(runs)(`cancel on ${testDialect}`, () => {
     expect(abortMs).toBeLessThan(1000);
     expect(fake.abortedCount).toBe(abortsBefore + 1);
 
-    const rows = await t.app.services.db.knex('tasks').where({ workflow_id: id }).orderBy('order_index').select('key', 'status', 'output', 'error');
+    const rows = await t.app.engine.store.tasks(id);
     const byKey = Object.fromEntries(rows.map((r) => [r.key, r.status]));
     expect(byKey).toEqual({
       '1': 'COMPLETED', '2': 'CANCELLED', '3': 'COMPLETED', '4': 'COMPLETED', '5': 'COMPLETED', '6': 'CANCELLED', '7': 'CANCELLED', '8': 'CANCELLED',
@@ -78,7 +78,7 @@ describe.runIf(runs)(`cancel on ${testDialect}`, () => {
     // (task 2's aborted call does not turn into task_failed, no retry, no task starts).
     await sleep(800);
     expect(forThis()).toHaveLength(requestsAtCancel);
-    expect(await t.app.engine.workflows.status(id)).toBe('CANCELLED');
+    expect(await t.app.engine.store.status(id)).toBe('CANCELLED');
     const events = await t.app.services.workflows.eventsAfter('default', id, 0);
     expect(events).toEqual(eventsAtCancel);
     expect(await statuses()).toEqual(byKey);
@@ -105,7 +105,7 @@ describe.runIf(runs)(`cancel on ${testDialect}`, () => {
       const aborted = fake.onAbort(abortsBefore + 3);
       await t.app.services.workflows.cancel('default', id);
       await Promise.race([aborted, sleep(3000).then(() => Promise.reject(new Error(`only ${fake.abortedCount - abortsBefore} of 3 aborted`)))]);
-      const rows = await t.app.services.db.knex('tasks').where({ workflow_id: id }).select('status');
+      const rows = await t.app.engine.store.tasks(id);
       expect(rows.map((r) => r.status)).toEqual(Array(8).fill('CANCELLED'));
       // The other workflow runs to its end.
       expect(await waitForStatus(t.app, otherId, ['COMPLETED', 'FAILED', 'CANCELLED'])).toBe('COMPLETED');
@@ -123,7 +123,7 @@ describe.runIf(runs)(`cancel on ${testDialect}`, () => {
     const seqBefore = (await t.app.services.workflows.eventsAfter('default', id, 0)).length;
 
     await expect(t.app.services.workflows.cancel('default', id)).rejects.toMatchObject({ code: 'INVALID_STATE' });
-    expect(await t.app.engine.workflows.status(id)).toBe('COMPLETED');
+    expect(await t.app.engine.store.status(id)).toBe('COMPLETED');
     expect(await t.app.services.workflows.eventsAfter('default', id, 0)).toHaveLength(seqBefore);
 
     await expect(t.app.services.workflows.cancel('default', randomUUID())).rejects.toMatchObject({ code: 'NOT_FOUND' });

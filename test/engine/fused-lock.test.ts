@@ -32,7 +32,7 @@ describe.runIf(runs)('a claim that waits for the workflow lock', () => {
     await trx('workflows').where({ id }).update({ updated_at: Date.now() });
     await trx('tasks').where({ id: ready.taskId }).update({ status: 'READY' });
     let settled = false;
-    const claim = t.app.engine.tasks.claim(ready).finally(() => (settled = true));
+    const claim = t.app.engine.store.claim(ready).finally(() => (settled = true));
     await new Promise((r) => setTimeout(r, 300));
     expect(settled).toBe(false); // waiting for the lock
     await trx.commit();

@@ -132,7 +132,7 @@ describe.runIf(pgOk)(`recovery after kill -9 and SIGTERM, ${mode}`, () => {
     const requestsAtKill = fake.requests.length;
     expect(completedAtKill.length).toBeGreaterThanOrEqual(3);
     expect(completedAtKill.length).toBeLessThan(24);
-    for (const id of ids) expect(await api.engine.workflows.status(id)).toBe('EXECUTING');
+    for (const id of ids) expect(await api.engine.store.status(id)).toBe('EXECUTING');
     const countsAtKill = countByTask(fake.requests);
     for (const k of completedAtKill) expect(countsAtKill.get(k)).toBe(1);
 
@@ -196,7 +196,7 @@ describe.runIf(pgOk)(`recovery after kill -9 and SIGTERM, ${mode}`, () => {
     // Handed back, not failed: the task that finished stays COMPLETED, the others wait to run again.
     const rows = Object.fromEntries((await taskRows([sigtermId])).map((r) => [r.key, r.status]));
     expect(rows).toEqual({ '1': 'COMPLETED', '2': 'READY', '3': 'READY' });
-    expect(await api.engine.workflows.status(sigtermId)).toBe('EXECUTING');
+    expect(await api.engine.store.status(sigtermId)).toBe('EXECUTING');
     const events = await api.services.workflows.eventsAfter('default', sigtermId, 0);
     expect(events.filter((e) => e.kind === 'task_failed' || e.kind === 'task_retrying')).toEqual([]);
 

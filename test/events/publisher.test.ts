@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Committed } from '../../src/engine/transition.ts';
+import type { Committed } from '../../src/engine/store/transition.ts';
 import type { EventBus } from '../../src/events/event-bus.ts';
 import { createPublisher } from '../../src/events/publisher.ts';
 import { type AnyWorkflowEvent, WORKFLOW_UPDATED_TOPIC } from '../../src/events/types.ts';

@@ -202,7 +202,7 @@ describe.runIf(runs)(`unstorable text in a model's answer on ${testDialect}`, ()
       t = undefined;
       // Third run: nothing left to resume; it starts and answers.
       t = await startTestApp(llm(), {}, db);
-      expect(await t.app.engine.workflows.status(bad)).toBe('FAILED');
+      expect(await t.app.engine.store.status(bad)).toBe('FAILED');
     } finally {
       await t?.app.stop();
       t = undefined;

@@ -49,7 +49,7 @@ export async function startTestApp(env: Record<string, string> = {}, overrides: 
 export async function waitForStatus(app: TestApp['app'], id: string, statuses: string[], timeoutMs = 20_000): Promise<string> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const s = await app.engine.workflows.status(id);
+    const s = await app.engine.store.status(id);
     if (s && statuses.includes(s)) return s;
     if (Date.now() > until) throw new Error(`workflow ${id} is ${s}, not ${statuses.join('|')}, after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 10));

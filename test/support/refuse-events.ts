@@ -12,7 +12,7 @@ export interface RefusedEvent {
  */
 export async function refuseEvents(db: Db, name: string, refused: RefusedEvent): Promise<() => Promise<void>> {
   const { knex } = db;
-  const sqlite = db.dialect === 'sqlite';
+  const sqlite = db.database.migrations === 'sqlite';
   const key = refused.key === undefined ? '' : sqlite ? ` AND json_extract(NEW.payload, '$.key') = '${refused.key}'` : ` AND NEW.payload->>'key' = '${refused.key}'`;
   const when = `NEW.kind = '${refused.kind}'${key}`;
   if (sqlite) {

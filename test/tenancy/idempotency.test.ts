@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateWorkflowDocument, PlanWorkflowDocument } from '../graphql/__generated__/operations.ts';
 import { graphqlClient } from '../graphql/client.ts';
-import { IDEMPOTENCY_WINDOW_MS } from '../../src/engine/workflow-reads.ts';
+import { IDEMPOTENCY_WINDOW_MS } from '../../src/engine/store/reads.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { serviceAvailable, testDialect } from '../support/services.ts';
 import { asTenant, headerPrincipal } from './tenants.ts';

@@ -1,5 +1,4 @@
 import type { Knex } from '@mikro-orm/knex';
-import type { Dialect } from './orm.ts';
 
 /** Any fixed 64-bit key; it only has to differ from other applications' advisory locks on the same database. */
 const PG_START_LOCK = 0x62_61_74_6f_6e_00_01n; // "baton" 0 1
@@ -13,24 +12,17 @@ interface SqliteHandle {
 }
 type SqliteDriver = new (path: string, opts: { timeout: number }) => SqliteHandle;
 
-/**
- * Runs `fn` (migrations, then seeding) while no other Baton process on the same
- * database does, so processes started together on an empty database do not race
- * to create the same tables or insert the same rows.
- *
- * PostgreSQL: a session-level advisory lock on a connection held for the
- * purpose; a process that dies holding it loses its session, and the lock with it.
- * SQLite: an exclusive transaction on a small lock file beside the database,
- * opened with the driver the ORM already uses; the operating system drops the
- * file lock when its holder dies. Waiters wait up to `timeoutMs`.
+/*
+ * Start locks: `fn` (migrations, then seeding) runs while no other Baton process on the same
+ * database does, so processes started together on an empty database do not race to create the
+ * same tables or insert the same rows. Waiters wait up to `timeoutMs`.
  */
-export async function withStartLock<T>(knex: Knex, dialect: Dialect, sqlitePath: string, fn: () => Promise<T>, timeoutMs = 120_000): Promise<T> {
-  if (dialect === 'postgresql') return withPgLock(knex, fn, timeoutMs);
-  if (sqlitePath === ':memory:') return fn();
-  return withSqliteLock(knex, `${sqlitePath}.lock`, fn, timeoutMs);
-}
 
-async function withPgLock<T>(knex: Knex, fn: () => Promise<T>, timeoutMs: number): Promise<T> {
+/**
+ * PostgreSQL: a session-level advisory lock on a connection held for the purpose; a process that
+ * dies holding it loses its session, and the lock with it.
+ */
+export async function withPgLock<T>(knex: Knex, fn: () => Promise<T>, timeoutMs: number): Promise<T> {
   const client = knex.client as unknown as { acquireConnection(): Promise<PgConnection>; releaseConnection(c: PgConnection): Promise<void> };
   const conn = await client.acquireConnection();
   try {
@@ -48,7 +40,13 @@ async function withPgLock<T>(knex: Knex, fn: () => Promise<T>, timeoutMs: number
   }
 }
 
-async function withSqliteLock<T>(knex: Knex, lockPath: string, fn: () => Promise<T>, timeoutMs: number): Promise<T> {
+/**
+ * SQLite: an exclusive transaction on a small lock file beside the database, opened with the
+ * driver the ORM already uses; the operating system drops the file lock when its holder dies.
+ */
+export async function withSqliteLock<T>(knex: Knex, sqlitePath: string, fn: () => Promise<T>, timeoutMs: number): Promise<T> {
+  if (sqlitePath === ':memory:') return fn();
+  const lockPath = `${sqlitePath}.lock`;
   const Driver = (knex.client as unknown as { driver: SqliteDriver }).driver;
   const lock = new Driver(lockPath, { timeout: timeoutMs });
   try {

@@ -1,7 +1,6 @@
-import type { Db } from '../db/orm.ts';
-import { inList, rawQuery } from '../db/raw.ts';
+import type { DependencyOutput } from '../types.ts';
 import { createBatcher } from './batcher.ts';
-import type { DependencyOutput } from './types.ts';
+import type { Connections } from './sql.ts';
 
 /** Characters of outputs kept; the oldest are dropped past it. */
 const RECENT_CHARS = 20_000_000;
@@ -11,14 +10,14 @@ const RECENT_CHARS = 20_000_000;
  * COMPLETED task's output never changes, so a copy is as good as a read), the rest read, with the
  * reads for one workflow made together done in one query.
  */
-export function createOutputCache(db: Db) {
+export function createOutputCache(conns: Connections) {
   const recent = new Map<string, DependencyOutput>();
   let recentChars = 0;
 
   const readOutputs = createBatcher<string[], DependencyOutput[]>(async (workflowId, lists) => {
     const wanted = [...new Set(lists.flat())];
-    const rows = await rawQuery(db, (sql) => {
-      const [keys, list] = inList(sql.dialect, 'key', wanted);
+    const rows = await conns.query((sql) => {
+      const [keys, list] = sql.inList('key', wanted);
       return sql.all<{ key: string; agent: string; output: string | null }>(`SELECT key, agent, output FROM tasks WHERE workflow_id = ? AND ${keys}`, [workflowId, list]);
     });
     const byKey = new Map(rows.map((r) => [r.key, r]));

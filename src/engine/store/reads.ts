@@ -1,29 +1,28 @@
-import type { Db } from '../db/orm.ts';
-import { fromJson, num } from '../db/sql.ts';
-import type { AnyWorkflowEvent } from '../events/types.ts';
-import type { ReadyTask, WorkflowStatus } from './types.ts';
+import type { Knex } from '@mikro-orm/knex';
+import { fromJson, num } from '../../db/sql.ts';
+import type { AnyWorkflowEvent } from '../../events/types.ts';
+import type { ReadyTask, TaskStatus, WorkflowStatus } from '../types.ts';
 
 /** How long an idempotency key names its workflow; after that it may be used again. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /** The workflow store's reads: plain queries outside any transition (the store spreads them in). */
-export function createWorkflowReads(db: Db, now: () => number) {
+export function workflowReads(knex: Knex, now: () => number) {
   return {
     /** The workflow this key named in the tenant within the window, if any. */
     async byIdempotencyKey(tenant: string, key: string): Promise<string | null> {
-      const row = await db.knex('workflows').where({ tenant, idempotency_key: key }).andWhere('created_at', '>=', now() - IDEMPOTENCY_WINDOW_MS).first('id');
+      const row = await knex('workflows').where({ tenant, idempotency_key: key }).andWhere('created_at', '>=', now() - IDEMPOTENCY_WINDOW_MS).first('id');
       return (row?.id as string | undefined) ?? null;
     },
 
     /** Whether the workflow exists and belongs to the tenant. */
     async owned(tenant: string, id: string): Promise<boolean> {
-      return (await db.knex('workflows').where({ id, tenant }).first('id')) !== undefined;
+      return (await knex('workflows').where({ id, tenant }).first('id')) !== undefined;
     },
 
     /** Stored events of the tenant's workflow; none for another tenant's. */
     async eventsAfter(tenant: string, id: string, afterSeq: number, untilSeq?: number): Promise<AnyWorkflowEvent[]> {
-      const q = db
-        .knex('workflow_events as e')
+      const q = knex('workflow_events as e')
         .join('workflows as w', 'w.id', 'e.workflow_id')
         .where({ 'e.workflow_id': id, 'w.tenant': tenant })
         .andWhere('e.seq', '>', afterSeq)
@@ -41,8 +40,7 @@ export function createWorkflowReads(db: Db, now: () => number) {
      * process that has not yet queued its takeover job.
      */
     async unfinished(opts: { runningBefore?: number } = {}): Promise<ReadyTask[]> {
-      const rows = await db
-        .knex('tasks as t')
+      const rows = await knex('tasks as t')
         .join('workflows as w', 'w.id', 't.workflow_id')
         .where('w.status', 'EXECUTING')
         .where((q) => {
@@ -56,19 +54,46 @@ export function createWorkflowReads(db: Db, now: () => number) {
     },
 
     async planningWorkflows(): Promise<Array<{ id: string; tenant: string; description: string; autoStart: boolean }>> {
-      const rows = await db.knex('workflows').where({ status: 'PLANNING' }).orderBy('created_at').select('id', 'tenant', 'description', 'auto_start');
+      const rows = await knex('workflows').where({ status: 'PLANNING' }).orderBy('created_at').select('id', 'tenant', 'description', 'auto_start');
       return rows.map((r) => ({ id: r.id, tenant: r.tenant, description: r.description, autoStart: Boolean(r.auto_start) }));
     },
 
     /** What planning a workflow needs, or null if it is no longer PLANNING. */
     async planningRequest(id: string): Promise<{ tenant: string; request: string; autoStart: boolean } | null> {
-      const row = await db.knex('workflows').where({ id, status: 'PLANNING' }).first('tenant', 'description', 'auto_start');
+      const row = await knex('workflows').where({ id, status: 'PLANNING' }).first('tenant', 'description', 'auto_start');
       return row ? { tenant: row.tenant as string, request: row.description as string, autoStart: Boolean(row.auto_start) } : null;
     },
 
+    /** The workflow's status, its error (its first failure's) and its plan, as stored. */
+    async outcome(id: string): Promise<{ status: WorkflowStatus; error: string | null; plan: string | null } | null> {
+      const row = await knex('workflows').where({ id }).first('status', 'error', 'plan');
+      return row ? { status: row.status as WorkflowStatus, error: row.error ?? null, plan: row.plan ?? null } : null;
+    },
+
     async status(id: string): Promise<WorkflowStatus | null> {
-      const row = await db.knex('workflows').where({ id }).first('status');
+      const row = await knex('workflows').where({ id }).first('status');
       return (row?.status as WorkflowStatus) ?? null;
     },
+
+    /** The tasks of a workflow in plan order, as they stand (status, attempts, outcome): what tests and tools inspect instead of the table. */
+    async tasks(workflowId: string): Promise<TaskState[]> {
+      const rows = await knex('tasks').where({ workflow_id: workflowId }).orderBy('order_index').select('id', 'key', 'agent', 'status', 'attempts', 'remaining_deps', 'lease', 'output', 'error');
+      return rows.map((r) => ({
+        taskId: r.id, key: r.key, agent: r.agent, status: r.status, attempts: num(r.attempts), remainingDeps: num(r.remaining_deps), leased: r.lease !== null, output: r.output, error: r.error,
+      }));
+    },
   };
+}
+
+export interface TaskState {
+  taskId: string;
+  key: string;
+  agent: string;
+  status: TaskStatus;
+  attempts: number;
+  remainingDeps: number;
+  /** Whether a runner holds its lease. */
+  leased: boolean;
+  output: string | null;
+  error: string | null;
 }

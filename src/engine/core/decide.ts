@@ -1,0 +1,137 @@
+import { InvalidStateError } from '../../errors.ts';
+import { transitiveDependents } from '../../planning/dag.ts';
+import { ACTIVE_WORKFLOW, type ClaimedTask, type ReadyTask, type WorkflowResults } from '../types.ts';
+import { admit } from './policy.ts';
+import { add, type Decision, type DoneTask, draft, type EnginePolicy, type EventDraft, type TaskReset, type TaskRow, type WorkflowPatch, type WorkflowRow } from './types.ts';
+
+/**
+ * The engine's decisions: rows in, decisions out. Each is called by a store adapter inside the
+ * transaction that holds the workflow's lock, with the rows that transaction read; the adapter
+ * writes what comes back. Nothing here reads a clock, a database or the network.
+ */
+
+const ref = (t: { taskId: string; key: string; agent: string }) => ({ taskId: t.taskId, key: t.key, agent: t.agent });
+const byOrder = <T extends { orderIndex: number }>(a: T, b: T) => a.orderIndex - b.orderIndex;
+const nothing = (): Decision => ({ events: [], patch: {}, ready: [], held: [], ends: null });
+
+/** The progress event's payload: the one place it is computed. */
+export const progress = (completed: number, total: number) => ({
+  completed,
+  total,
+  percent: total === 0 ? 0 : Math.round((completed / total) * 1000) / 10,
+});
+
+/** PLANNED -> EXECUTING: `roots` (tasks with no dependencies, in plan order) may run, unless held. */
+export function start(wf: WorkflowRow, roots: ReadyTask[], now: number, policy: EnginePolicy): Decision {
+  if (wf.status !== 'PLANNED') throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; only a PLANNED workflow can be started`, { status: wf.status });
+  return {
+    ...admit(policy, wf, [...roots].sort(byOrder)),
+    events: [draft('started', { total: wf.totalTasks }), draft('progress', progress(wf.completedTasks, wf.totalTasks))],
+    patch: { status: 'EXECUTING', startedAt: now, error: null },
+    ends: null,
+  };
+}
+
+/** Whether tasks of this workflow may be claimed now. */
+export const claimable = (wf: WorkflowRow) => wf.status === 'EXECUTING';
+
+/** The events of tasks claimed (each a new attempt). */
+export const claimed = (tasks: Iterable<ClaimedTask>): EventDraft[] => [...tasks].map((t) => draft('task_started', { ...ref(t), attempt: t.attempt }));
+
+/**
+ * RUNNING -> COMPLETED for `done` (those whose lease still held), with the dependents whose last
+ * dependency they were (`runnable`, from the store's atomic countdown). The run ends when every
+ * task is final.
+ */
+export function complete(wf: WorkflowRow, done: DoneTask[], runnable: ReadyTask[], policy: EnginePolicy): Decision {
+  if (done.length === 0) return nothing();
+  const events: EventDraft[] = [];
+  const usage = { input: 0, output: 0 };
+  done.forEach((t, i) => {
+    usage.input += t.usage.input;
+    usage.output += t.usage.output;
+    events.push(draft('task_completed', { ...ref(t), output: t.output, durationMs: t.durationMs }), draft('progress', progress(wf.completedTasks + i + 1, wf.totalTasks)));
+  });
+  const finished = wf.finishedTasks + done.length;
+  const completedTasks = wf.completedTasks + done.length;
+  return {
+    ...admit(policy, wf, [...runnable].sort(byOrder), usage),
+    events,
+    patch: { finishedTasks: finished, completedTasks, inputTokens: add(usage.input), outputTokens: add(usage.output) },
+    ends: finished < wf.totalTasks ? null : wf.failedTasks === 0 ? 'COMPLETED' : 'FAILED',
+  };
+}
+
+/** A failed attempt that runs again after `delayMs`. */
+export const retrying = (task: ClaimedTask, error: string, delayMs: number): EventDraft =>
+  draft('task_retrying', { ...ref(task), attempt: task.attempt, error, delayMs });
+
+/** RUNNING -> FAILED (`task`, whose lease held); every PENDING transitive dependent -> SKIPPED. */
+export function fail(wf: WorkflowRow, task: ClaimedTask, error: string, graph: TaskRow[]): Decision & { skipped: TaskRow[]; reason: string } {
+  const byKey = new Map(graph.map((r) => [r.key, r]));
+  const dependents = Object.fromEntries(graph.map((r) => [r.key, r.dependents]));
+  const skipped = transitiveDependents(dependents, task.key)
+    .map((k) => byKey.get(k)!)
+    .filter((r) => r.status === 'PENDING')
+    .sort(byOrder);
+  const reason = `dependency ${task.key} failed`;
+  const finished = wf.finishedTasks + 1 + skipped.length;
+  const patch: WorkflowPatch = { finishedTasks: finished, completedTasks: wf.completedTasks, failedTasks: wf.failedTasks + 1 };
+  // The workflow's error is its first failure's.
+  if (wf.failedTasks === 0) patch.error = `task ${task.key} (@${task.agent}) failed: ${error}`;
+  return {
+    events: [
+      draft('task_failed', { ...ref(task), error }),
+      ...skipped.map((r) => draft('task_skipped', { taskId: r.id, key: r.key, agent: r.agent, reason })),
+      draft('progress', progress(wf.completedTasks, wf.totalTasks)),
+    ],
+    patch,
+    ready: [],
+    held: [],
+    ends: finished < wf.totalTasks ? null : 'FAILED',
+    skipped,
+    reason,
+  };
+}
+
+/** The end of a run whose decision said it `ends`, with its results (read by the store) and its first error. */
+export function finished(ends: 'COMPLETED' | 'FAILED', results: WorkflowResults, error: string | null, now: number): { events: EventDraft[]; patch: WorkflowPatch } {
+  const patch: WorkflowPatch = { status: ends, results, completedAt: now };
+  if (ends === 'COMPLETED') return { events: [draft('completed', { results })], patch };
+  return { events: [draft('failed', { error: error ?? `${results.tasks.filter((t) => t.status === 'FAILED').length} task(s) failed` })], patch };
+}
+
+/** Any active workflow -> CANCELLED, with its unfinished tasks (in plan order). */
+export function cancel(wf: WorkflowRow, unfinished: Array<{ id: string; key: string; agent: string; orderIndex: number }>, reason: string | null, now: number) {
+  if (!ACTIVE_WORKFLOW.includes(wf.status)) {
+    throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; only a PLANNING, PLANNED or EXECUTING workflow can be cancelled`, { status: wf.status });
+  }
+  const tasks = [...unfinished].sort(byOrder);
+  return {
+    events: [...tasks.map((r) => draft('task_cancelled', { taskId: r.id, key: r.key, agent: r.agent })), draft('cancelled', { reason })],
+    patch: { status: 'CANCELLED', completedAt: now } satisfies WorkflowPatch,
+    cancelled: tasks.map((r) => r.id),
+  };
+}
+
+/** FAILED or CANCELLED -> EXECUTING again: completed tasks keep their outputs, the rest run again. */
+export function retry(wf: WorkflowRow, tasks: TaskRow[], policy: EnginePolicy): Decision & { resets: TaskReset[] } {
+  if (wf.status !== 'FAILED' && wf.status !== 'CANCELLED') {
+    throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; only a FAILED or CANCELLED workflow can be retried`, { status: wf.status });
+  }
+  if (wf.totalTasks === 0) throw new InvalidStateError(`workflow ${wf.id} has no tasks; plan it again instead`);
+  const done = new Set(tasks.filter((r) => r.status === 'COMPLETED').map((r) => r.key));
+  const again = tasks.filter((r) => r.status !== 'COMPLETED').sort(byOrder);
+  const remaining = new Map(again.map((r) => [r.id, r.dependsOn.filter((k) => !done.has(k)).length]));
+  const runnable = again.filter((r) => remaining.get(r.id) === 0).map((r) => ({ taskId: r.id, workflowId: wf.id, key: r.key, agent: r.agent, orderIndex: r.orderIndex }));
+  const { ready, held } = admit(policy, wf, runnable);
+  const isReady = new Set(ready.map((r) => r.taskId));
+  return {
+    resets: again.map((r) => ({ id: r.id, status: isReady.has(r.id) ? 'READY' : 'PENDING', remaining: remaining.get(r.id)! })),
+    events: [draft('started', { total: wf.totalTasks }), draft('progress', progress(done.size, wf.totalTasks))],
+    patch: { status: 'EXECUTING', error: null, results: null, completedAt: null, finishedTasks: done.size, completedTasks: done.size, failedTasks: 0 },
+    ready,
+    held,
+    ends: null,
+  };
+}

@@ -1,0 +1,5 @@
+/** The engine's pure core: decisions of every transition, and the policy seam. Imports nothing that does I/O. */
+export * from './types.ts';
+export * from './policy.ts';
+export * as decide from './decide.ts';
+export { progress } from './decide.ts';
