@@ -32,6 +32,8 @@ export interface EngineDeps {
   runningStaleMs?: number;
   logger: Logger;
   telemetry: Pick<Telemetry, 'task'>;
+  /** Tool loops for agents with tools (src/tools); none: every task streams one answer. */
+  tools?: import('../tools/task-tools.ts').TaskTools;
 }
 
 type ControlMessage = { type: 'cancel'; workflowId: string };
@@ -68,6 +70,7 @@ export function createEngine(d: EngineDeps) {
       }),
     dispatch,
     continueWith,
+    tools: d.tools,
   });
   let control: { close(): void } | undefined;
   let reconciler: NodeJS.Timeout | undefined;
