@@ -64,7 +64,7 @@ export function createTaskRunner(d: RunnerDeps) {
     const [agent, dependencies] = await Promise.all([d.agents.getCached(task.tenant, task.agent), d.tasks.dependencyOutputs(task.workflowId, task.dependsOn, known)]);
     if (!agent) throw new Error(`agent @${task.agent} no longer exists`);
     const model = await d.models({ agentName: agent.name, model: agent.model, temperature: agent.temperature, maxTokens: agent.maxTokens });
-    const tools = d.tools && agent.tools.length > 0 ? await d.tools.open(task, agent.tools) : undefined;
+    const tools = d.tools && agent.tools.length > 0 ? await d.tools.open(task, agent.tools, model) : undefined;
     const nonce = newNonce();
     const messages = buildTaskPrompt({
       systemPrompt: agent.systemPrompt,
@@ -79,7 +79,6 @@ export function createTaskRunner(d: RunnerDeps) {
     const unclaimed = typeof startedSeq === 'number' ? undefined : startedSeq;
     const call = obs.modelCall(agent.model);
     const attempt = attemptWithTimeout(d.policy.timeoutMs, signal, async (s) => {
-      if (tools) return tools.run(model, messages, nonce, s, () => Promise.resolve(startedSeq));
       let output = '';
       let index = 0;
       const usage: TokenUsage = { input: 0, output: 0 };
@@ -90,6 +89,7 @@ export function createTaskRunner(d: RunnerDeps) {
         output += text;
         d.publishOutput(task, typeof startedSeq === 'number' ? startedSeq : await startedSeq, index++, text);
       };
+      if (tools) return tools.run({ model, messages, nonce, signal: s, claimed: () => Promise.resolve(startedSeq), emit: (text) => emit(storable.push(text)) });
       for await (const chunk of await model.stream(messages, { signal: s })) {
         if (chunk.usage_metadata) {
           usage.input = Math.max(usage.input, chunk.usage_metadata.input_tokens ?? 0);

@@ -8,6 +8,7 @@ import type { WatchRevocation } from '../auth/revocation-watch.ts';
 import { type Context, buildSchema, createContext } from '../schema/index.ts';
 import { type MetricsSource, useMetricsEndpoint, useSubscriptionGauge } from '../observability/metrics-endpoint.ts';
 import type { Services } from '../services/types.ts';
+import { useArtifactsZip } from './artifacts-zip.ts';
 import { createMaskError, yogaLogger } from './errors.ts';
 import { EXAMPLE_OPERATION } from './example-operation.ts';
 import { createGraphiql } from './graphiql.ts';
@@ -84,6 +85,7 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
       // GraphiQL's page and files first: they answer their own paths (405 for other methods) and run nothing.
       ...graphiql.plugins,
       ...hardening.plugins,
+      useArtifactsZip(services, resolvePrincipal),
       useAuthentication(resolvePrincipal),
       useRoles(),
       useStorableTextGuard(),

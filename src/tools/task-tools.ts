@@ -13,18 +13,22 @@ import { WORKSPACE_SERVER, workspaceTools } from './workspace-tools.ts';
 /** One task's tools: the workspace files for its prompt, then the loop that replaces streaming its answer. */
 export interface ToolRun {
   files: WorkspaceFile[];
-  run(
-    model: BaseChatModel,
-    messages: BaseMessage[],
-    nonce: string,
-    signal: AbortSignal,
+  run(r: {
+    model: BaseChatModel;
+    messages: BaseMessage[];
+    /** The prompt's nonce (tool results are delimited with it). */
+    nonce: string;
+    signal: AbortSignal;
     /** Resolves once the task's claim is committed: no event is stored before. */
-    claimed: () => Promise<unknown>,
-  ): Promise<{ output: string; usage: TokenUsage }>;
+    claimed: () => Promise<unknown>;
+    /** Streams the model's text as task_output. */
+    emit: (text: string) => Promise<void>;
+  }): Promise<{ output: string; usage: TokenUsage }>;
 }
 
 export interface TaskTools {
-  open(task: ClaimedTask, entries: string[]): Promise<ToolRun>;
+  /** Undefined when the model cannot call tools (e.g. a test's scripted model): the task then streams one answer. */
+  open(task: ClaimedTask, entries: string[], model: BaseChatModel): Promise<ToolRun | undefined>;
 }
 
 /** `server` or `server/tool` entries grouped by server: null means all its tools. Pure. */
@@ -57,14 +61,15 @@ export function createTaskTools(d: { workspace: Workspace; servers: ToolServerSt
   }
 
   return {
-    async open(task, entries) {
+    async open(task, entries, model) {
+      if (typeof model.bindTools !== 'function') return undefined;
       const files = groupEntries(entries).has(WORKSPACE_SERVER) ? await d.workspace.list(task.workflowId) : [];
       return {
         files,
-        async run(model, messages, nonce, signal, claimed) {
+        async run({ model, messages, nonce, signal, claimed, emit }) {
           const tools = await resolve(task, entries);
           return runToolLoop({
-            model, messages, tools, nonce, signal,
+            model, messages, tools, nonce, signal, emit,
             maxSteps: d.maxSteps,
             context: { workflowId: task.workflowId, taskKey: task.key },
             onCalls: async (calls) => {

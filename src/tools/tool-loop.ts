@@ -1,5 +1,6 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { type AIMessage, type BaseMessage, ToolMessage } from '@langchain/core/messages';
+import type { AIMessageChunk, BaseMessage } from '@langchain/core/messages';
+import { ToolMessage } from '@langchain/core/messages';
 import { wrap } from '../agents/delimit.ts';
 import { EmptyAnswerError, FinalAttemptError } from '../agents/retry.ts';
 import type { TokenUsage } from '../engine/types.ts';
@@ -34,9 +35,11 @@ export interface ToolLoopInput {
   /** Stores and publishes the calls of one model turn (in order), then each result as it ends. */
   onCalls(calls: ToolCallRecord[]): Promise<void>;
   onResult(r: { callId: string; ok: boolean; preview: string }): Promise<void>;
+  /** The model's text as it streams (every turn's). */
+  emit?: (text: string) => Promise<void>;
 }
 
-const textOf = (m: AIMessage) =>
+const textOf = (m: AIMessageChunk) =>
   typeof m.content === 'string' ? m.content : m.content.map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join('');
 
 /** OpenAI-style function definitions of the tools, as bindTools takes them. */
@@ -56,7 +59,13 @@ export async function runToolLoop(i: ToolLoopInput): Promise<{ output: string; u
   const history = [...i.messages];
   const usage: TokenUsage = { input: 0, output: 0 };
   for (let step = 0; step < i.maxSteps; step++) {
-    const ai = (await bound.invoke(history, { signal: i.signal })) as AIMessage;
+    let ai: AIMessageChunk | undefined;
+    for await (const chunk of await bound.stream(history, { signal: i.signal })) {
+      ai = ai ? ai.concat(chunk) : chunk;
+      const text = textOf(chunk);
+      if (text) await i.emit?.(text);
+    }
+    if (!ai) throw new EmptyAnswerError();
     usage.input += ai.usage_metadata?.input_tokens ?? 0;
     usage.output += ai.usage_metadata?.output_tokens ?? 0;
     const calls = [
