@@ -47,6 +47,11 @@ export class OfflineChatModel extends BaseChatModel {
     return new OfflineChatModel({ persona: this.persona, tokenDelayMs: this.tokenDelayMs, boundTools: names });
   }
 
+  /** The offline model calls the workspace tools only: it writes no structured output (its plans are text). */
+  override withStructuredOutput(..._args: Parameters<BaseChatModel['withStructuredOutput']>): never {
+    throw new Error('the offline model has no structured output');
+  }
+
   /** The tool calls of this turn, when the bound tools and the conversation call for some. */
   private toolCalls(messages: BaseMessage[]): ToolCall[] {
     return this.persona === 'specialist' && this.boundTools.includes('write_file') ? offlineToolCalls(messages, this.boundTools, writeDeliverable(messages)) : [];
