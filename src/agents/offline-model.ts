@@ -38,6 +38,10 @@ export class OfflineChatModel extends BaseChatModel {
     this.persona = options.persona;
     this.tokenDelayMs = Math.max(0, options.tokenDelayMs ?? 0);
     this.boundTools = options.boundTools ?? [];
+    // It binds the workspace tools only: no structured output (its plans are text), as before it had tools.
+    this.withStructuredOutput = ((): never => {
+      throw new Error('the offline model has no structured output');
+    }) as BaseChatModel['withStructuredOutput'];
   }
 
   override bindTools(tools: BindToolsInput[]): OfflineChatModel {
@@ -45,11 +49,6 @@ export class OfflineChatModel extends BaseChatModel {
       .map((t) => (t as { function?: { name?: unknown } }).function?.name ?? (t as { name?: unknown }).name)
       .filter((n): n is string => typeof n === 'string');
     return new OfflineChatModel({ persona: this.persona, tokenDelayMs: this.tokenDelayMs, boundTools: names });
-  }
-
-  /** The offline model calls the workspace tools only: it writes no structured output (its plans are text). */
-  override withStructuredOutput(..._args: Parameters<BaseChatModel['withStructuredOutput']>): never {
-    throw new Error('the offline model has no structured output');
   }
 
   /** The tool calls of this turn, when the bound tools and the conversation call for some. */
