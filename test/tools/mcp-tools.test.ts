@@ -79,6 +79,18 @@ describe.runIf(runs)(`MCP tool servers through the real OpenAI client (${testDia
     expect((await toolEvents(t, id)).some((e) => e.kind === 'TASK_TOOL_RESULT')).toBe(false);
   });
 
+  it('Agent.tools: the built-ins have the workspace; createAgent and updateAgent set the list', async () => {
+    const { agents } = await gqlData(t, '{ agents { name tools } }');
+    for (const name of ['backend', 'frontend', 'qa', 'devops']) expect(agents.find((a: { name: string }) => a.name === name).tools).toEqual(['workspace']);
+    expect(agents.find((a: { name: string }) => a.name === 'toolsmith').tools).toEqual(['tools']);
+    const { updateAgent } = await gqlData(t, 'mutation { updateAgent(name: "backend", input: { tools: ["workspace/read_file", "tools/shout"] }) { tools } }');
+    expect(updateAgent.tools).toEqual(['workspace/read_file', 'tools/shout']);
+    const bad = await gql(t, 'mutation { updateAgent(name: "backend", input: { tools: ["../x"] }) { tools } }');
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const { updateAgent: reset } = await gqlData(t, 'mutation { updateAgent(name: "backend", input: { tools: ["workspace"] }) { tools } }');
+    expect(reset.tools).toEqual(['workspace']);
+  });
+
   it('a viewer cannot register a tool server; a command not on TOOL_COMMANDS is refused; env values are never returned', async () => {
     const { key: viewer } = await t.app.services.keys.create('default', 'viewer', 'viewer');
     const byViewer = await gql(t, CREATE, { i: { name: 'v', transport: 'HTTP', url: 'http://127.0.0.1:1/mcp' } }, viewer);

@@ -23,6 +23,12 @@ describe.runIf(runs)(`the workspace tool set through the real OpenAI client (${t
     fake = await startFakeOpenAI((req) => {
       const key = taskKeyOf(req.body);
       if (key.startsWith('loop')) return { toolCalls: [{ name: 'list_files', arguments: {} }] };
+      if (key === 'r1') {
+        // Attempt n writes "attempt n"; the first attempt then dies mid-loop (a 500), so the task runs again.
+        const n = fake.requests.filter((r) => taskKeyOf(r.body) === 'r1' && toolTurns(r.body) === 0).length;
+        if (toolTurns(req.body) === 0) return { toolCalls: [{ name: 'write_file', arguments: { path: 'out/r.txt', content: `attempt ${n}` } }] };
+        return n === 1 ? { status: 500, message: 'upstream died' } : { content: 'rewritten' };
+      }
       const first = firstTurn.get(key);
       if (toolTurns(req.body) === 0 && first) return first;
       return { content: `final answer of task ${key}` };
@@ -90,6 +96,15 @@ describe.runIf(runs)(`the workspace tool set through the real OpenAI client (${t
     expect(existsSync(join(outside, 'x'))).toBe(false);
     const { workflow } = await gqlData(t, 'query($id: ID!) { workflow(id: $id) { artifacts { path } } }', { id });
     expect(workflow.artifacts).toEqual([]);
+  });
+
+  it("a run that dies mid-loop runs again, and the re-run's write replaces the earlier one", async () => {
+    const id = await createWorkflow(t, [{ key: 'r1', agent: '@backend', description: 'write twice' }]);
+    await startWorkflow(t, id);
+    expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
+    const { workflow } = await gqlData(t, 'query($id: ID!) { workflow(id: $id) { artifacts { path writtenBy { key } content } tasks { attempts } } }', { id });
+    expect(workflow.tasks[0].attempts).toBe(2);
+    expect(workflow.artifacts).toEqual([{ path: 'out/r.txt', writtenBy: { key: 'r1' }, content: 'attempt 2' }]);
   });
 
   it('a tool loop that never ends stops at TASK_MAX_TOOL_STEPS with a clear error, without another attempt', async () => {
