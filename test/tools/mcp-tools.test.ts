@@ -59,6 +59,23 @@ describe.runIf(runs)(`MCP tool servers through the real OpenAI client (${testDia
     expect(workflow.tasks[0].output).toMatch(/^final: <tool_result tool="tools__shout" ok="true" nonce="[0-9a-f]+">\nHELLO! \(pid \d+\)\n<\/tool_result/);
   });
 
+  it('the connection is pooled (one server process for two tasks) and restarted when the server dies', async () => {
+    const pidOf = async () => {
+      const id = await createWorkflow(t, [{ key: 'm1', agent: '@toolsmith', description: 'shout hello' }]);
+      await startWorkflow(t, id);
+      expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
+      const shout = (await toolEvents(t, id)).find((e) => e.kind === 'TASK_TOOL_RESULT' && e.callId === 'c1')!;
+      expect(shout.ok).toBe(true);
+      return Number(/pid (\d+)/.exec(shout.preview!)![1]);
+    };
+    const first = await pidOf();
+    expect(await pidOf()).toBe(first);
+    process.kill(first, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 300));
+    const restarted = await pidOf();
+    expect(restarted).not.toBe(first);
+  });
+
   it('cancel during a slow tool call aborts it (the server sees the cancel)', async () => {
     const id = await createWorkflow(t, [{ key: 's1', agent: '@toolsmith', description: 'wait a minute' }]);
     await startWorkflow(t, id);
