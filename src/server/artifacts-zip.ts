@@ -25,7 +25,12 @@ export function useArtifactsZip(services: Services, resolvePrincipal: (request: 
       } catch {
         return text('unauthenticated', 401, { 'www-authenticate': 'Bearer' });
       }
-      const raw = decodeURIComponent(m[1]!).replace(/^Workflow:/, '');
+      let raw = '';
+      try {
+        raw = decodeURIComponent(m[1]!).replace(/^Workflow:/, '');
+      } catch {
+        // a malformed escape names no workflow
+      }
       const id = isUuid(raw) ? raw.toLowerCase() : null;
       const owned = id && (await services.db.knex('workflows').where({ id, tenant: principal.tenant }).first('id'));
       if (!id || !owned) return text('workflow not found', 404);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_TASKS, startTestApp, type TestApp, waitForStatus } from '../support/app.ts';
 import { type FakeBehaviour, type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.ts';
 import { serviceAvailable, testDialect } from '../support/services.ts';
-import { createWorkflow, gqlData, startWorkflow, taskKeyOf, tempWorkspaceDir, toolContents, toolEvents, toolTurns } from './support.ts';
+import { createWorkflow, gql, gqlData, startWorkflow, taskKeyOf, tempWorkspaceDir, toolContents, toolEvents, toolTurns } from './support.ts';
 
 const runs = testDialect === 'postgresql' ? await serviceAvailable('postgresql') : true;
 const REGISTER_TS = "export async function register(email: string, password: string) {\n  return { email, hash: await bcrypt.hash(password, 12) };\n}\n";
@@ -66,8 +66,14 @@ describe.runIf(runs)(`the workspace tool set through the real OpenAI client (${t
     expect(res.status).toBe(200);
     const zip = unzipSync(new Uint8Array(await res.arrayBuffer()));
     expect(new TextDecoder().decode(zip['src/register.ts'])).toBe(REGISTER_TS);
-    // Without a key: 401, like the API.
+    // Without a key: 401, like the API; another tenant's key: 404 and NOT_FOUND, as for an unknown workflow.
     expect((await t.app.fetch(`http://baton.test/workflows/${id}/artifacts.zip`)).status).toBe(401);
+    const { key: other } = await t.app.services.keys.create('other-tenant', 'admin', 'other');
+    const foreign = await t.fetch(`http://baton.test/workflows/${id}/artifacts.zip`, { headers: { authorization: `Bearer ${other}` } });
+    expect([foreign.status, await foreign.text()]).toEqual([404, 'workflow not found']);
+    expect((await t.fetch('http://baton.test/workflows/%E0%A4%A/artifacts.zip')).status).toBe(404);
+    const peek = await gql(t, 'query($id: ID!) { artifact(workflowId: $id, path: "src/register.ts") { content } }', { id }, other);
+    expect(peek.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
   it('a write_file to ../../etc/x or through a symlink is refused as a tool error; the workflow goes on', async () => {
