@@ -29,7 +29,10 @@ export function dependencyFiles(prompt: string): string[] {
 export function deliverablePath(prompt: string): string {
   const key = /^your task \(task ([^,)]+)/im.exec(prompt)?.[1]?.trim() ?? 'x';
   const description = /<task\b[^>]*>([\s\S]*?)<\/task\b[^>]*>/i.exec(prompt)?.[1] ?? '';
-  const slug = description.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '') || 'deliverable';
+  const full = description.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  // At most 40 characters, cut at a word boundary when a word would be split.
+  const cut = full.length <= 40 ? full : full.slice(0, 41).replace(/-[^-]*$/, '') || full.slice(0, 40);
+  const slug = cut || 'deliverable';
   return `deliverables/task-${key.replace(/[^A-Za-z0-9_-]/g, '_')}-${slug}.md`;
 }
 
