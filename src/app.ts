@@ -100,7 +100,12 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
     tools: tools.taskTools,
   });
   const planner = createPlanner({ agents, models, logger, telemetry, policy: { ...retry, attempts: config.planMaxAttempts, timeoutMs: config.planTimeoutMs } });
-  const workflows = createWorkflowService({ config, engine, agents, planner, publisher, logger, telemetry });
+  const service = createWorkflowService({ config, engine, agents, planner, publisher, logger, telemetry });
+  // A deleted workflow's workspace goes with it (the database's rows cascade; a directory does not).
+  const workflows: typeof service = { ...service, remove: async (tenant, id) => {
+    await service.remove(tenant, id);
+    await tools.workspace.removeAll(id);
+  } };
 
   const services: Services = {
     config, db, bus, logger, workflows, keys,

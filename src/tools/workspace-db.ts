@@ -26,6 +26,9 @@ export function createDbWorkspace(db: Db, now: () => number): Workspace {
       const row = await table().where({ workflow_id: checkWorkflowId(workflowId), path }).first('path', 'size', 'updated_at', 'written_by', 'content');
       return row ? { ...meta(row), content: row.content as string } : null;
     },
+    async removeAll(workflowId) {
+      await table().where({ workflow_id: checkWorkflowId(workflowId) }).delete();
+    },
     async write(workflowId, rawPath, text, writtenBy) {
       // A model's text: what PostgreSQL cannot store (NUL) becomes U+FFFD, as for task outputs.
       const content = toStorableText(text);

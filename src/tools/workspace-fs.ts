@@ -86,6 +86,10 @@ export function createFsWorkspace(dir: string): Workspace & { rootOf(workflowId:
         throw e;
       }
     },
+    removeAll(workflowId) {
+      const root = rootOf(workflowId);
+      return serialize(root, () => rm(root, { recursive: true, force: true }));
+    },
     write(workflowId, rawPath, content, writtenBy) {
       const path = workspacePath(rawPath);
       const root = rootOf(workflowId);

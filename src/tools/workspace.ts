@@ -19,6 +19,8 @@ export interface Workspace {
   read(workflowId: string, path: string): Promise<(WorkspaceFile & { content: string }) | null>;
   /** Creates or replaces the file; throws WorkspaceError (a tool error) when a limit or the jail refuses it. */
   write(workflowId: string, path: string, content: string, writtenBy: string): Promise<WorkspaceFile>;
+  /** Every file of the workflow (its deletion). */
+  removeAll(workflowId: string): Promise<void>;
 }
 
 export const WORKSPACE_LIMITS = {

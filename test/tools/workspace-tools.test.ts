@@ -74,6 +74,11 @@ describe.runIf(runs)(`the workspace tool set through the real OpenAI client (${t
     expect((await t.fetch('http://baton.test/workflows/%E0%A4%A/artifacts.zip')).status).toBe(404);
     const peek = await gql(t, 'query($id: ID!) { artifact(workflowId: $id, path: "src/register.ts") { content } }', { id }, other);
     expect(peek.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+
+    // Deleting the workflow deletes its workspace.
+    await gqlData(t, 'mutation($id: ID!) { deleteWorkflow(id: $id) { deleted } }', { id });
+    expect(await t.app.services.workspace.list(id)).toEqual([]);
+    expect(existsSync(join(dir, id))).toBe(false);
   });
 
   it('a write_file to ../../etc/x or through a symlink is refused as a tool error; the workflow goes on', async () => {
