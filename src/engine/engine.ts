@@ -7,6 +7,7 @@ import type { Publisher } from '../events/publisher.ts';
 import { CONTROL_TOPIC } from '../events/types.ts';
 import type { Logger } from '../logger.ts';
 import type { Telemetry } from '../observability/telemetry.ts';
+import type { TaskTools } from '../tools/task-tools.ts';
 import type { Dispatcher, PlanHandler } from './dispatcher.ts';
 import { createTaskRunner } from './task-runner.ts';
 import { createTaskStore } from './task-store.ts';
@@ -33,7 +34,7 @@ export interface EngineDeps {
   logger: Logger;
   telemetry: Pick<Telemetry, 'task'>;
   /** Tool loops for agents with tools (src/tools); none: every task streams one answer. */
-  tools?: import('../tools/task-tools.ts').TaskTools;
+  tools?: TaskTools;
 }
 
 type ControlMessage = { type: 'cancel'; workflowId: string };

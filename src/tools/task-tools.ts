@@ -12,7 +12,8 @@ import { WORKSPACE_SERVER, workspaceTools } from './workspace-tools.ts';
 
 /** One task's tools: the workspace files for its prompt, then the loop that replaces streaming its answer. */
 export interface ToolRun {
-  files: WorkspaceFile[];
+  /** The workspace's files for the prompt; undefined when the agent has no workspace tools. */
+  files: WorkspaceFile[] | undefined;
   run(r: {
     model: BaseChatModel;
     messages: BaseMessage[];
@@ -63,7 +64,7 @@ export function createTaskTools(d: { workspace: Workspace; servers: ToolServerSt
   return {
     async open(task, entries, model) {
       if (typeof model.bindTools !== 'function') return undefined;
-      const files = groupEntries(entries).has(WORKSPACE_SERVER) ? await d.workspace.list(task.workflowId) : [];
+      const files = groupEntries(entries).has(WORKSPACE_SERVER) ? await d.workspace.list(task.workflowId) : undefined;
       return {
         files,
         async run({ model, messages, nonce, signal, claimed, emit }) {

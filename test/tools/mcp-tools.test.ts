@@ -55,6 +55,10 @@ describe.runIf(runs)(`MCP tool servers through the real OpenAI client (${testDia
     expect(kinds.lastIndexOf('TASK_TOOL_CALL')).toBeLessThan(kinds.indexOf('TASK_TOOL_RESULT'));
     expect(kinds.lastIndexOf('TASK_TOOL_RESULT')).toBeLessThan(kinds.indexOf('TASK_COMPLETED'));
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    // An agent without the workspace tool set gets no workspace section in its prompt; the server's tools are offered.
+    const first = fake.requests.find((r) => taskKeyOf(r.body) === 'm1')!.body;
+    expect(JSON.stringify(first.messages)).not.toContain('shared workspace');
+    expect(first.tools.map((x: { function: { name: string } }) => x.function.name).sort()).toEqual(['tools__fail', 'tools__shout', 'tools__slow']);
     const { workflow } = await gqlData(t, 'query($id: ID!) { workflow(id: $id) { tasks { output } } }', { id });
     expect(workflow.tasks[0].output).toMatch(/^final: <tool_result tool="tools__shout" ok="true" nonce="[0-9a-f]+">\nHELLO! \(pid \d+\)\n<\/tool_result/);
   });
