@@ -26,6 +26,7 @@ import type { Services } from './services/types.ts';
 import { createWorkflowService } from './services/workflow-service.ts';
 import { pingRedis } from './services/health.ts';
 import { awaitRedis, PortInUseError } from './startup.ts';
+import { createToolsModule } from './tools/module.ts';
 
 /** How long a starting process waits for Redis to answer before it gives up with one line. */
 const REDIS_START_WAIT_MS = 10_000;
@@ -88,6 +89,8 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
     offlineTokenDelayMs: config.offlineTokenDelayMs,
   });
   const publisher = telemetry.publisher(createPublisher(bus, logger));
+  // The tool loop's events go through the engine's run store, which exists once the engine does.
+  const tools = createToolsModule({ config, db, now: clock.now, logger, runs: () => engine.store, publish: (c) => publisher.committed(c) });
   const retry = { attempts: config.taskMaxAttempts, baseMs: config.retryBaseMs, maxMs: config.retryMaxMs };
   const engine = createEngine({
     db, clock, bus, publisher, dispatcher, agents, models, logger, telemetry,
@@ -95,12 +98,20 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
     contextBudgetChars: config.contextBudgetChars,
     reconcileMs: config.reconcileMs,
     runningStaleMs: config.redisUrl ? (o.lockDurationMs ?? config.bullmqLockMs) : undefined,
+    tools: tools.taskTools,
   });
   const planner = createPlanner({ agents, models, logger, telemetry, policy: { ...retry, attempts: config.planMaxAttempts, timeoutMs: config.planTimeoutMs } });
-  const workflows = createWorkflowService({ config, engine, agents, planner, publisher, logger, telemetry });
+  const service = createWorkflowService({ config, engine, agents, planner, publisher, logger, telemetry });
+  // A deleted workflow's workspace goes with it (the database's rows cascade; a directory does not).
+  const workflows: typeof service = { ...service, remove: async (tenant, id) => {
+    await service.remove(tenant, id);
+    await tools.workspace.removeAll(id);
+  } };
 
   const services: Services = {
     config, db, bus, logger, workflows, keys,
+    workspace: tools.workspace,
+    toolServers: tools.servers,
     agents: { create: (t, i) => agents.create(t, i), update: (t, n, p) => agents.update(t, n, p), deactivate: (t, n) => agents.deactivate(t, n) },
     async health() {
       const database = await db.knex.raw('select 1').then(() => true, () => false);
@@ -144,6 +155,7 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
       await http?.stop();
       revocations.close();
       await engine.stop(config.shutdownGraceMs);
+      await tools.close();
       await metricsServer?.stop();
       await telemetry.stop();
       agents.close();

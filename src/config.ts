@@ -77,6 +77,19 @@ const schema = z.object({
     .default([]),
   RATE_LIMIT_PER_MIN: int(0, 600),
   PLAN_RATE_LIMIT_PER_MIN: int(0, 30),
+  TOOL_COMMANDS: z
+    .string()
+    .transform((v) => v.split(',').map((c) => c.trim()).filter(Boolean))
+    .refine((list) => list.every((c) => /^[\w.+-]+$/.test(c)), 'a comma-separated list of executable names like node,npx (names, not paths)')
+    .default([]),
+  TASK_MAX_TOOL_STEPS: int(1, 20),
+  TOOL_TIMEOUT_MS: int(100, 30_000),
+  WORKSPACE_DIR: z.string().min(1).default('./data/workspaces'),
+  // Named by issue #16 but not built: refused rather than ignored, so nobody believes files go to a bucket.
+  WORKSPACE_URL: z
+    .string()
+    .refine(() => false, 'unset: an S3-compatible workspace is not built in this version (with DATABASE_URL the workspace is stored in PostgreSQL)')
+    .optional(),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -138,6 +151,14 @@ export interface Config {
   rateLimitPerMin: number;
   /** Planning operations (planWorkflow, replanWorkflow) per minute per key or address. 0 = no limit. */
   planRateLimitPerMin: number;
+  /** Executable names a stdio tool server may run (TOOL_COMMANDS); none by default. */
+  toolCommands: string[];
+  /** Model turns one task's tool loop may take before it fails (TASK_MAX_TOOL_STEPS). */
+  taskMaxToolSteps: number;
+  /** Default timeout of one tool call; a tool server may set its own. */
+  toolTimeoutMs: number;
+  /** Embedded mode: a directory per workflow under this one. */
+  workspaceDir: string;
 }
 
 export class ConfigError extends Error {
@@ -197,6 +218,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: e.CORS_ORIGINS,
     rateLimitPerMin: e.RATE_LIMIT_PER_MIN,
     planRateLimitPerMin: e.PLAN_RATE_LIMIT_PER_MIN,
+    toolCommands: e.TOOL_COMMANDS,
+    taskMaxToolSteps: e.TASK_MAX_TOOL_STEPS,
+    toolTimeoutMs: e.TOOL_TIMEOUT_MS,
+    workspaceDir: e.WORKSPACE_DIR,
   };
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../db/orm.ts';
-import { num } from '../db/sql.ts';
+import { fromJson, num, toJson } from '../db/sql.ts';
 import { ConflictError, InvalidStateError, NotFoundError } from '../errors.ts';
 import { parseInput, storableString } from '../validate.ts';
 import { BUILTIN_AGENTS } from './builtins.ts';
@@ -17,6 +17,8 @@ export interface AgentRecord {
   maxTokens: number | null;
   active: boolean;
   builtin: boolean;
+  /** Tool sets: `server` (all its tools) or `server/tool`; `workspace` is built in. */
+  tools: string[];
 }
 
 const name = z.string().regex(/^@?[a-z0-9][a-z0-9_-]{0,63}$/i, 'letters, digits, - and _ (up to 64), optionally after @');
@@ -31,6 +33,10 @@ const fields = {
     .nullish(),
   temperature: z.number().min(0).max(2).nullish(),
   maxTokens: z.number().int().min(1).max(200_000).nullish(),
+  tools: z
+    .array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}(\/[A-Za-z0-9_.-]{1,128})?$/, '`server` or `server/tool` (server: lower-case letters, digits, - and _)'))
+    .max(32, 'at most 32 tool entries')
+    .nullish(),
 };
 const modelRule = (m: string) => {
   const r = parseModel(m);
@@ -47,6 +53,8 @@ export interface AgentInput {
   model?: string | null;
   temperature?: number | null;
   maxTokens?: number | null;
+  /** `server` or `server/tool` entries; `workspace` is the built-in tool set. */
+  tools?: string[] | null;
 }
 
 export type AgentPatch = Partial<Omit<AgentInput, 'name'>> & { active?: boolean | null };
@@ -62,6 +70,7 @@ const toRecord = (r: Record<string, unknown>): AgentRecord => ({
   maxTokens: r.max_tokens == null ? null : num(r.max_tokens),
   active: Boolean(r.active),
   builtin: Boolean(r.builtin),
+  tools: r.tools == null ? [] : fromJson<string[]>(r.tools),
 });
 
 /** Cache keys: one per tenant and agent name. */
@@ -122,7 +131,7 @@ export function createAgentStore(db: Db, now: () => number) {
       const at = now();
       // Conflict-safe: another process may seed the same agents at the same moment.
       await table()
-        .insert(BUILTIN_AGENTS.map((a) => ({ tenant: TEMPLATE_TENANT, name: a.name, role: a.role, system_prompt: a.systemPrompt, active: true, builtin: true, created_at: at, updated_at: at })))
+        .insert(BUILTIN_AGENTS.map((a) => ({ tenant: TEMPLATE_TENANT, name: a.name, role: a.role, system_prompt: a.systemPrompt, active: true, builtin: true, tools: toJson(['workspace']), created_at: at, updated_at: at })))
         .onConflict(['tenant', 'name'])
         .ignore();
     },
@@ -183,7 +192,7 @@ export function createAgentStore(db: Db, now: () => number) {
       const inserted = await table()
         .insert({
           tenant: own, name: key, role: a.role, system_prompt: a.systemPrompt ?? `You are ${a.role}. Answer with the complete deliverable for your task.`,
-          model: a.model ?? null, temperature: a.temperature ?? null, max_tokens: a.maxTokens ?? null, active: true, builtin: false, created_at: at, updated_at: at,
+          model: a.model ?? null, temperature: a.temperature ?? null, max_tokens: a.maxTokens ?? null, tools: a.tools ? toJson([...new Set(a.tools)]) : null, active: true, builtin: false, created_at: at, updated_at: at,
         })
         .onConflict(['tenant', 'name'])
         .ignore()
@@ -203,7 +212,7 @@ export function createAgentStore(db: Db, now: () => number) {
       if (key === 'orchestrator' && p.active === false) throw new InvalidStateError('the orchestrator cannot be deactivated');
       // The template's copy, as created (it keeps its place in lists); a no-op when the tenant has
       // its own row already, e.g. from a concurrent edit. Then the change.
-      const columns = 'name, role, system_prompt, model, temperature, max_tokens, active, builtin, created_at, updated_at';
+      const columns = 'name, role, system_prompt, model, temperature, max_tokens, active, builtin, tools, created_at, updated_at';
       await db.knex.raw(
         `INSERT INTO agents (tenant, ${columns}) SELECT ?, ${columns} FROM agents WHERE tenant = ? AND name = ? ON CONFLICT (tenant, name) DO NOTHING`,
         [own, TEMPLATE_TENANT, key],
@@ -215,6 +224,7 @@ export function createAgentStore(db: Db, now: () => number) {
       if (p.temperature !== undefined) cols.temperature = p.temperature;
       if (p.maxTokens !== undefined) cols.max_tokens = p.maxTokens;
       if (p.active != null) cols.active = p.active;
+      if (p.tools !== undefined) cols.tools = p.tools === null ? null : toJson([...new Set(p.tools)]);
       await table().where({ tenant: own, name: key }).update(cols);
       edited(cacheKey(own, key));
     },

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
  * guessed the format. The system prompt says what those tags mean (dataRule).
  */
 
-export const DATA_TAGS = ['request', 'task', 'dependency'] as const;
+/** `files` lists a workflow's workspace; `tool_result` holds what a tool call returned (see src/tools). */
+export const DATA_TAGS = ['request', 'task', 'dependency', 'files', 'tool_result'] as const;
 export type DataTag = (typeof DATA_TAGS)[number];
 
 const TAG_NAME = new RegExp(`<(\\s*/?\\s*)(${DATA_TAGS.join('|')})\\b`, 'gi');

@@ -1,6 +1,8 @@
 import { BaseChatModel, type BaseChatModelParams } from '@langchain/core/language_models/chat_models';
 import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
-import { AIMessage, AIMessageChunk, type BaseMessage, type UsageMetadata } from '@langchain/core/messages';
+import { AIMessage, AIMessageChunk, type BaseMessage, type ToolCall, type UsageMetadata } from '@langchain/core/messages';
+import type { BindToolsInput } from '@langchain/core/language_models/chat_models';
+import { offlineToolCalls, writtenFiles } from './offline-tools.ts';
 import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
 
 export type OfflinePersona = 'orchestrator' | 'specialist';
@@ -9,6 +11,8 @@ export interface OfflineChatModelOptions extends BaseChatModelParams {
   persona: OfflinePersona;
   /** Pause between streamed chunks, to make the offline model look (and be cancellable) like a real one. */
   tokenDelayMs?: number;
+  /** Function names bound with bindTools: with the workspace's, a specialist works through it (offline-tools.ts). */
+  boundTools?: string[];
 }
 
 const DEFAULT_AGENTS = ['backend', 'frontend', 'qa', 'devops'];
@@ -16,11 +20,14 @@ const DEFAULT_AGENTS = ['backend', 'frontend', 'qa', 'devops'];
 /**
  * A deterministic, built-in chat model so Baton runs with no API key. The orchestrator writes a
  * plan in RezNet's text format; specialists write a placeholder deliverable. Same input, same output.
- * It has no tool calling, so it never takes the structured-output path.
+ * Bound to the workspace tools, a specialist reads its dependencies' files and writes its
+ * deliverable as a file (see offline-tools.ts). The planner never takes the structured-output path
+ * with it (see supportsStructuredOutput).
  */
 export class OfflineChatModel extends BaseChatModel {
   readonly persona: OfflinePersona;
   readonly tokenDelayMs: number;
+  readonly boundTools: string[];
 
   static override lc_name(): string {
     return 'OfflineChatModel';
@@ -30,6 +37,23 @@ export class OfflineChatModel extends BaseChatModel {
     super(options);
     this.persona = options.persona;
     this.tokenDelayMs = Math.max(0, options.tokenDelayMs ?? 0);
+    this.boundTools = options.boundTools ?? [];
+    // It binds the workspace tools only: no structured output (its plans are text), as before it had tools.
+    this.withStructuredOutput = ((): never => {
+      throw new Error('the offline model has no structured output');
+    }) as BaseChatModel['withStructuredOutput'];
+  }
+
+  override bindTools(tools: BindToolsInput[]): OfflineChatModel {
+    const names = tools
+      .map((t) => (t as { function?: { name?: unknown } }).function?.name ?? (t as { name?: unknown }).name)
+      .filter((n): n is string => typeof n === 'string');
+    return new OfflineChatModel({ persona: this.persona, tokenDelayMs: this.tokenDelayMs, boundTools: names });
+  }
+
+  /** The tool calls of this turn, when the bound tools and the conversation call for some. */
+  private toolCalls(messages: BaseMessage[]): ToolCall[] {
+    return this.persona === 'specialist' && this.boundTools.includes('write_file') ? offlineToolCalls(messages, this.boundTools, writeDeliverable(messages)) : [];
   }
 
   _llmType(): string {
@@ -38,7 +62,10 @@ export class OfflineChatModel extends BaseChatModel {
 
   /** The whole answer, as `invoke` and `stream` produce it. */
   answer(messages: BaseMessage[]): string {
-    return this.persona === 'orchestrator' ? writePlan(messages) : writeDeliverable(messages);
+    if (this.persona === 'orchestrator') return writePlan(messages);
+    const text = writeDeliverable(messages);
+    const written = this.boundTools.includes('write_file') ? writtenFiles(messages) : [];
+    return written.length ? `${text}\n\nFiles written to the workspace: ${written.join(', ')}` : text;
   }
 
   async _generate(
@@ -49,11 +76,13 @@ export class OfflineChatModel extends BaseChatModel {
     // Reuse the stream so invoke honours tokenDelayMs and the abort signal the same way.
     let text = '';
     let usage: UsageMetadata | undefined;
+    let toolCalls: ToolCall[] = [];
     for await (const chunk of this._streamResponseChunks(messages, options, runManager)) {
       text += chunk.text;
       usage = (chunk.message as AIMessageChunk).usage_metadata ?? usage;
+      toolCalls = [...toolCalls, ...((chunk.message as AIMessageChunk).tool_calls ?? [])];
     }
-    const message = new AIMessage({ content: text, usage_metadata: usage, response_metadata: { model: 'offline' } });
+    const message = new AIMessage({ content: text, tool_calls: toolCalls, usage_metadata: usage, response_metadata: { model: 'offline' } });
     return { generations: [{ text, message }], llmOutput: { tokenUsage: toTokenUsage(usage) } };
   }
 
@@ -64,6 +93,17 @@ export class OfflineChatModel extends BaseChatModel {
   ): AsyncGenerator<ChatGenerationChunk> {
     const signal = options.signal;
     signal?.throwIfAborted();
+    const calls = this.toolCalls(messages);
+    if (calls.length > 0) {
+      const usage = estimateUsage(messages, JSON.stringify(calls));
+      const message = new AIMessageChunk({
+        content: '',
+        tool_call_chunks: calls.map((c, index) => ({ type: 'tool_call_chunk' as const, id: c.id, name: c.name, args: JSON.stringify(c.args), index })),
+        usage_metadata: usage,
+      });
+      yield new ChatGenerationChunk({ text: '', message });
+      return;
+    }
     const text = this.answer(messages);
     const pieces = text.match(/\S+\s*|\s+/g) ?? [''];
     const usage = estimateUsage(messages, text);

@@ -23,6 +23,11 @@ export class EmptyAnswerError extends Error {
   }
 }
 
+/** A failure another attempt would only repeat (e.g. a tool loop out of steps): the task fails with this message. */
+export class FinalAttemptError extends Error {
+  override name = 'FinalAttemptError';
+}
+
 /** Exponential backoff with full jitter: a random delay in [base·2^(n-1)/2, base·2^(n-1)], capped. */
 export function backoff(policy: RetryPolicy, failedAttempt: number): number {
   const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** (failedAttempt - 1));
@@ -39,6 +44,7 @@ export interface Classified {
 
 /** Our own timeouts and empty answers are retryable by their class; the rest is the provider's verdict (see error-class.ts). */
 export function classify(err: unknown, now = Date.now()): Classified {
+  if (err instanceof FinalAttemptError) return { retryable: false, message: err.message };
   const c = classifyModelError(err, undefined, now);
   if (err instanceof AttemptTimeoutError || err instanceof EmptyAnswerError) return { retryable: c.retryable, message: err.message };
   return { retryable: c.retryable, message: c.message, ...(c.retryAfterMs === undefined ? {} : { retryAfterMs: c.retryAfterMs }) };

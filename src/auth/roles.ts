@@ -17,6 +17,10 @@ export const FIELD_ROLES: Readonly<Record<string, Role>> = {
   'Mutation.createApiKey': 'admin',
   'Mutation.revokeApiKey': 'admin',
   'Query.apiKeys': 'admin',
+  'Mutation.createToolServer': 'admin',
+  'Mutation.updateToolServer': 'admin',
+  'Mutation.deleteToolServer': 'admin',
+  'Query.toolServers': 'admin',
 };
 
 const DEFAULT_ROLE: Record<OperationType, Role> = { query: 'viewer', subscription: 'viewer', mutation: 'operator' };

@@ -21,6 +21,8 @@ export const AgentEntity = defineEntity({
     maxTokens: p.integer().nullable(),
     active: p.boolean().default(true),
     builtin: p.boolean().default(false),
+    /** Tool sets the agent may use (`server` or `server/tool`); null: none. */
+    tools: p.json<string[]>().nullable(),
     createdAt: ms(),
     updatedAt: ms(),
   },
@@ -131,4 +133,40 @@ export const ApiKeyEntity = defineEntity({
   },
 });
 
-export const entities = [AgentEntity, WorkflowEntity, TaskEntity, WorkflowEventEntity, ApiKeyEntity];
+/** A workflow's workspace file in PostgreSQL mode (one row per path: a write replaces it). */
+export const WorkspaceFileEntity = defineEntity({
+  name: 'WorkspaceFile',
+  tableName: 'workspace_files',
+  uniques: [{ properties: ['workflow', 'path'] }],
+  properties: {
+    id: p.bigint('number').primary().autoincrement(),
+    workflow: () => p.manyToOne(WorkflowEntity).deleteRule('cascade'),
+    path: p.string().length(240),
+    content: p.text(),
+    size: p.integer(),
+    writtenBy: p.string().length(64).nullable(),
+    updatedAt: ms(),
+  },
+});
+
+/** An MCP server a tenant's agents may use. `env` is stored for the process and never returned. */
+export const ToolServerEntity = defineEntity({
+  name: 'ToolServer',
+  tableName: 'tool_servers',
+  uniques: [{ properties: ['tenant', 'name'] }],
+  properties: {
+    id: p.uuid().primary(),
+    tenant: p.string().length(64),
+    name: p.string().length(64),
+    transport: p.string().length(8),
+    command: p.string().length(200).nullable(),
+    args: p.json<string[]>(),
+    env: p.json<Record<string, string>>(),
+    url: p.string().length(2000).nullable(),
+    timeoutMs: p.integer(),
+    createdAt: ms(),
+    updatedAt: ms(),
+  },
+});
+
+export const entities = [AgentEntity, WorkflowEntity, TaskEntity, WorkflowEventEntity, ApiKeyEntity, WorkspaceFileEntity, ToolServerEntity];

@@ -7,6 +7,7 @@ import type { Publisher } from '../events/publisher.ts';
 import { CONTROL_TOPIC } from '../events/types.ts';
 import type { Logger } from '../logger.ts';
 import type { Telemetry } from '../observability/telemetry.ts';
+import type { TaskTools } from '../tools/task-tools.ts';
 import type { Dispatcher, PlanHandler } from './dispatcher.ts';
 import type { EnginePolicy } from './core/types.ts';
 import { createScheduler } from './scheduler.ts';
@@ -35,6 +36,8 @@ export interface EngineDeps {
   telemetry: Pick<Telemetry, 'task'>;
   /** What holds tasks or stops runs (approvals, budgets); by default nothing. */
   enginePolicy?: EnginePolicy;
+  /** Tool loops for agents with tools (src/tools); none: every task streams one answer. */
+  tools?: TaskTools;
 }
 
 type ControlMessage = { type: 'cancel'; workflowId: string };
@@ -67,6 +70,7 @@ export function createEngine(d: EngineDeps) {
       }),
     dispatch: scheduler.dispatch,
     continuation: scheduler.continuation,
+    tools: d.tools,
   });
   let control: { close(): void } | undefined;
 

@@ -2,7 +2,9 @@ import type { AIMessageChunk } from '@langchain/core/messages';
 import type { AgentStore } from '../agents/agent-store.ts';
 import type { ModelFactory } from '../agents/model-factory.ts';
 import { attemptWithTimeout, classify, EmptyAnswerError, type RetryPolicy, retryDelay, sleep } from '../agents/retry.ts';
+import { newNonce } from '../agents/delimit.ts';
 import { buildTaskPrompt } from '../agents/task-prompt.ts';
+import type { TaskTools } from '../tools/task-tools.ts';
 import type { Logger } from '../logger.ts';
 import type { Telemetry, TaskRun } from '../observability/telemetry.ts';
 import { createChunkSanitizer } from '../text.ts';
@@ -30,6 +32,8 @@ export interface RunnerDeps {
   dispatch: (tasks: ReadyTask[]) => Promise<void>;
   /** The scheduler's slots and runs, for the dependents a completion claims to run here at once. */
   continuation: Continuation;
+  /** Agents with tools run a tool loop instead of one streamed answer (src/tools). */
+  tools?: TaskTools;
 }
 
 const textOf = (c: AIMessageChunk) =>
@@ -61,12 +65,16 @@ export function createTaskRunner(d: RunnerDeps) {
     const [agent, dependencies] = await Promise.all([d.agents.getCached(task.tenant, task.agent), d.tasks.dependencyOutputs(task.workflowId, task.dependsOn, known)]);
     if (!agent) throw new Error(`agent @${task.agent} no longer exists`);
     const model = await d.models({ agentName: agent.name, model: agent.model, temperature: agent.temperature, maxTokens: agent.maxTokens });
+    const tools = d.tools && agent.tools.length > 0 ? await d.tools.open(task, agent.tools, model) : undefined;
+    const nonce = newNonce();
     const messages = buildTaskPrompt({
       systemPrompt: agent.systemPrompt,
       request: task.request,
       task: { key: task.key, agent: task.agent, description: task.description },
       dependencies,
       budgetChars: d.contextBudgetChars,
+      nonce,
+      tools: tools && { workspaceFiles: tools.files },
     });
     // A run started before its claim committed stops at once if the claim does not commit.
     const unclaimed = typeof startedSeq === 'number' ? undefined : startedSeq;
@@ -82,6 +90,7 @@ export function createTaskRunner(d: RunnerDeps) {
         output += text;
         d.publishOutput(task, typeof startedSeq === 'number' ? startedSeq : await startedSeq, index++, text);
       };
+      if (tools) return tools.run({ model, messages, nonce, signal: s, claimed: () => Promise.resolve(startedSeq), emit: (text) => emit(storable.push(text)) });
       for await (const chunk of await model.stream(messages, { signal: s })) {
         if (chunk.usage_metadata) {
           usage.input = Math.max(usage.input, chunk.usage_metadata.input_tokens ?? 0);

@@ -13,6 +13,8 @@ export const EVENT_KINDS = [
   'progress',
   'task_started',
   'task_output',
+  'task_tool_call',
+  'task_tool_result',
   'task_retrying',
   'task_completed',
   'task_failed',
@@ -38,6 +40,10 @@ export interface EventPayloads {
   progress: { completed: number; total: number; percent: number };
   task_started: TaskRef & { attempt: number };
   task_output: TaskRef & { index: number; text: string };
+  /** A tool call the model asked for; `arguments` is the model's JSON text, bounded. */
+  task_tool_call: TaskRef & { tool: string; arguments: string; callId: string };
+  /** Its result (or error, ok=false), cut to a bounded preview. */
+  task_tool_result: TaskRef & { callId: string; ok: boolean; preview: string };
   task_retrying: TaskRef & { attempt: number; error: string; delayMs: number };
   task_completed: TaskRef & { output: string; durationMs: number };
   task_failed: TaskRef & { error: string };

@@ -17,6 +17,10 @@ export const Agent = builder.objectRef<AgentRow>('Agent').implement({
     maxTokens: t.exposeInt('maxTokens', { nullable: true }),
     active: t.exposeBoolean('active', { description: 'Inactive agents keep their history but cannot take new tasks.' }),
     builtin: t.exposeBoolean('builtin'),
+    tools: t.stringList({
+      description: 'Tool sets the agent uses in its tasks: `server` (all its tools) or `server/tool`; `workspace` is built in (list_files, read_file, write_file, edit_file).',
+      resolve: (a) => a.tools ?? [],
+    }),
   }),
 });
 
@@ -28,6 +32,7 @@ const CreateAgentInput = builder.inputType('CreateAgentInput', {
     model: t.string({ description: 'provider:model, e.g. openai:gpt-4o-mini.' }),
     temperature: t.float(),
     maxTokens: t.int(),
+    tools: t.stringList({ description: '`server` or `server/tool` entries, e.g. ["workspace", "github/create_issue"].' }),
   }),
 });
 
@@ -39,6 +44,7 @@ const UpdateAgentInput = builder.inputType('UpdateAgentInput', {
     model: t.string(),
     temperature: t.float(),
     maxTokens: t.int(),
+    tools: t.stringList({ description: 'Replaces the list; null or [] removes every tool.' }),
     active: t.boolean(),
   }),
 });

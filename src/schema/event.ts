@@ -15,6 +15,8 @@ const TYPE_NAMES: Record<EventKind, string> = {
   progress: 'ProgressEvent',
   task_started: 'TaskStartedEvent',
   task_output: 'TaskOutputEvent',
+  task_tool_call: 'TaskToolCallEvent',
+  task_tool_result: 'TaskToolResultEvent',
   task_retrying: 'TaskRetryingEvent',
   task_completed: 'TaskCompletedEvent',
   task_failed: 'TaskFailedEvent',
@@ -114,3 +116,16 @@ builder.objectField(TaskFailed, 'error', (t) => t.string({ resolve: (e) => e.pay
 const TaskSkipped = taskEvent('task_skipped', 'A task will not run because a dependency failed.');
 builder.objectField(TaskSkipped, 'reason', (t) => t.string({ resolve: (e) => e.payload.reason }));
 taskEvent('task_cancelled', 'A task was cancelled before it finished.');
+
+const TaskToolCall = taskEvent('task_tool_call', "The task's model asked for a tool call (arguments: the model's JSON, bounded).");
+builder.objectFields(TaskToolCall, (t) => ({
+  tool: t.string({ description: '`server/tool`, e.g. workspace/write_file.', resolve: (e) => e.payload.tool }),
+  arguments: t.string({ resolve: (e) => e.payload.arguments }),
+  callId: t.string({ resolve: (e) => e.payload.callId }),
+}));
+const TaskToolResult = taskEvent('task_tool_result', 'The result of a tool call (ok=false: an error the model was told about), cut to a bounded preview.');
+builder.objectFields(TaskToolResult, (t) => ({
+  callId: t.string({ resolve: (e) => e.payload.callId }),
+  ok: t.boolean({ resolve: (e) => e.payload.ok }),
+  preview: t.string({ resolve: (e) => e.payload.preview }),
+}));

@@ -9,6 +9,8 @@ import './event.ts';
 import './event-stream.ts';
 import './health.ts';
 import './api-key.ts';
+import './artifact.ts';
+import './tool-server.ts';
 
 export type { Context } from './context.ts';
 export { createContext, freshReads } from './context.ts';

@@ -8,6 +8,7 @@ import type { WatchRevocation } from '../auth/revocation-watch.ts';
 import { type Context, buildSchema, createContext } from '../schema/index.ts';
 import { type MetricsSource, useMetricsEndpoint, useSubscriptionGauge } from '../observability/metrics-endpoint.ts';
 import type { Services } from '../services/types.ts';
+import { useArtifactsZip } from './artifacts-zip.ts';
 import { createMaskError, yogaLogger } from './errors.ts';
 import { EXAMPLE_OPERATION } from './example-operation.ts';
 import { useDashboard } from './dashboard.ts';
@@ -87,6 +88,7 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
       // The dashboard's page and bundle (web/dist): public files, like GraphiQL's; its data comes through GraphQL.
       useDashboard({ logger: services.logger }),
       ...hardening.plugins,
+      useArtifactsZip(services, resolvePrincipal),
       useAuthentication(resolvePrincipal),
       useRoles(),
       useStorableTextGuard(),

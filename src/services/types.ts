@@ -4,6 +4,8 @@ import type { Db } from '../db/orm.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { AnyWorkflowEvent } from '../events/types.ts';
 import type { Logger } from '../logger.ts';
+import type { ToolServerStore } from '../tools/tool-server-store.ts';
+import type { Workspace } from '../tools/workspace.ts';
 
 export interface TaskInput {
   key: string;
@@ -66,5 +68,9 @@ export interface Services {
   };
   /** API keys: created, listed and revoked per tenant; verified by the HTTP server with AUTH=required. */
   keys: KeyStore;
+  /** Workflows' workspace files (artifacts); callers check the workflow's tenant first. */
+  workspace: Workspace;
+  /** MCP tool servers per tenant (admin only). */
+  toolServers: ToolServerStore;
   health(): Promise<{ database: boolean; redis: boolean | null }>;
 }

@@ -7,6 +7,8 @@ export type FakeBehaviour =
   | { status: number; message: string; delayMs?: number; headers?: Record<string, string> }
   | { hang: true }
   | { toolCall: { name?: string; arguments: object }; delayMs?: number }
+  /** Several tool calls in one answer (a model asking for parallel calls); ids default to call_<n>. */
+  | { toolCalls: Array<{ id?: string; name: string; arguments: object | string }>; delayMs?: number }
   | { json: object; delayMs?: number };
 
 export interface FakeRequest {
@@ -130,6 +132,16 @@ function assistantMessage(b: Exclude<FakeBehaviour, { hang: true } | { status: n
     tool_calls: [{ id: 'call_fake_1', type: 'function', function: { name: name ?? 'tool', arguments: JSON.stringify(args) } }],
   });
   if ('toolCall' in b) return toolCall(b.toolCall.name ?? toolName, b.toolCall.arguments);
+  if ('toolCalls' in b) {
+    return {
+      content: null,
+      tool_calls: b.toolCalls.map((c, i) => ({
+        id: c.id ?? `call_${i + 1}`,
+        type: 'function' as const,
+        function: { name: c.name, arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments) },
+      })),
+    };
+  }
   if ('json' in b) {
     if (body.response_format?.type !== 'json_schema' && toolName) return toolCall(toolName, b.json);
     return { content: JSON.stringify(b.json) };
@@ -160,9 +172,10 @@ async function streamCompletion(res: ServerResponse, body: FakeRequest['body'], 
   const send = (choices: unknown[], extra: object = {}) => res.write(`data: ${JSON.stringify({ ...base, choices, ...extra })}\n\n`);
   send([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]);
   if (m.tool_calls) {
-    const [call] = m.tool_calls;
-    send([{ index: 0, delta: { tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] }, finish_reason: null }]);
-    send([{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: call.function.arguments } }] }, finish_reason: null }]);
+    for (const [index, call] of m.tool_calls.entries()) {
+      send([{ index: 0, delta: { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] }, finish_reason: null }]);
+      send([{ index: 0, delta: { tool_calls: [{ index, function: { arguments: call.function.arguments } }] }, finish_reason: null }]);
+    }
   } else {
     for (const piece of (m.content ?? '').match(/\S+\s*|\s+/g) ?? []) {
       if (res.destroyed) return;

@@ -1,7 +1,7 @@
 import type { Knex } from '@mikro-orm/knex';
 import { fromJson, num } from '../../db/sql.ts';
 import { toStorableText } from '../../text.ts';
-import { decide } from '../core/index.ts';
+import { decide, type EventDraft } from '../core/index.ts';
 import type { ClaimedTask, Clock, ReadyTask } from '../types.ts';
 import { aggregate } from './rows.ts';
 import type { Connections } from './sql.ts';
@@ -22,6 +22,18 @@ export function taskTransitions(knex: Knex, conns: Connections, clock: Clock) {
         if (n === 0) return { value: false };
         task.attempt += 1;
         return { value: true, events: [decide.retrying(task, error, delayMs)] };
+      });
+    },
+
+    /**
+     * Events a running attempt records as it goes (tool calls and results), stored in seq order only
+     * while this run still holds the task of an EXECUTING workflow; false when it no longer does.
+     */
+    taskEvents(task: ClaimedTask, events: EventDraft[]): Promise<Committed<boolean>> {
+      return transition(knex, conns, now, task.workflowId, async (t, wf) => {
+        if (wf.status !== 'EXECUTING') return { value: false };
+        const held = await t('tasks').where({ id: task.taskId, lease: task.lease, status: 'RUNNING' }).first('id');
+        return held ? { value: true, events } : { value: false };
       });
     },
 
