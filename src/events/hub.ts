@@ -83,6 +83,8 @@ export function createEventHub(bus: EventBus, o: EventHubOptions = {}) {
   const chunkBuffer = o.chunkBuffer ?? 512;
   const lingerMs = o.lingerMs ?? 30_000;
   const topics = new Map<string, Promise<Topic>>();
+  /** The same topics once subscribed, for synchronous reads. */
+  const settled = new Map<string, Topic>();
 
   async function pump(key: string, topic: Topic) {
     let failure: unknown;
@@ -94,7 +96,8 @@ export function createEventHub(bus: EventBus, o: EventHubOptions = {}) {
     } catch (err) {
       failure = err;
     }
-    if (topics.get(key) !== undefined) topics.delete(key);
+    topics.delete(key);
+    settled.delete(key);
     clearTimeout(topic.linger);
     // Every subscriber ends as the hub's source did: a lag or a closed bus reaches them all alike.
     for (const sub of [...topic.subs]) {
@@ -109,6 +112,7 @@ export function createEventHub(bus: EventBus, o: EventHubOptions = {}) {
     if (!entry) {
       entry = bus.subscribe<AnyWorkflowEvent>(key, { bufferSize: SOURCE_BUFFER }).then((source) => {
         const topic = new Topic(source, chunkBuffer);
+        settled.set(key, topic);
         void pump(key, topic);
         return topic;
       });
@@ -135,6 +139,10 @@ export function createEventHub(bus: EventBus, o: EventHubOptions = {}) {
         observe: (seq: number) => topic.observe(seq),
       });
     },
+    /** Local subscribers of a workflow's events right now (a hub without any lingers a while, see lingerMs). */
+    subscribers(workflowId: string): number {
+      return settled.get(workflowTopic(workflowId))?.subs.size ?? 0;
+    },
     /** Ends every hub (their subscribers end as when the bus closes). */
     close() {
       for (const entry of topics.values()) entry.then((t) => t.source.close('hub closed'), () => undefined);
@@ -143,3 +151,12 @@ export function createEventHub(bus: EventBus, o: EventHubOptions = {}) {
 }
 
 export type EventHub = ReturnType<typeof createEventHub>;
+
+const hubs = new WeakMap<EventBus, EventHub>();
+
+/** The one hub of a bus (made on first use): every subscriber of a process shares it. Its topics end when the bus closes. */
+export function hubFor(bus: EventBus): EventHub {
+  let hub = hubs.get(bus);
+  if (!hub) hubs.set(bus, (hub = createEventHub(bus)));
+  return hub;
+}
