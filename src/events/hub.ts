@@ -18,6 +18,12 @@ export interface EventHubOptions {
   chunkBuffer?: number;
   /** How long a workflow's hub outlives its last subscriber, so a reconnecting client finds its chunks (default 30 s). */
   lingerMs?: number;
+  /**
+   * How long a stored event that arrives ahead of a missing one (published by another commit or
+   * process) waits for it before it is handed out anyway (default 50 ms): subscribers then read
+   * the missing ones from the log, each on its own.
+   */
+  gapWaitMs?: number;
 }
 
 /** Buffer of the hub's own bus subscription: far above any burst, so the hub itself never lags. */
@@ -36,12 +42,58 @@ class Topic {
   private n = 0;
   readonly epoch = randomBytes(4).toString('hex');
   private readonly chunks: HubEvent[] = [];
+  /** Newest stored seq handed out live, and what arrived after a gap in that sequence (in arrival order). */
+  private liveLast = 0;
+  private held: AnyWorkflowEvent[] = [];
+  private gapTimer: NodeJS.Timeout | undefined;
   linger: NodeJS.Timeout | undefined;
 
   constructor(
     readonly source: BusSubscription<AnyWorkflowEvent>,
     private readonly chunkBuffer: number,
+    private readonly gapWaitMs: number,
+    private readonly emit: (e: HubEvent) => void,
   ) {}
+
+  /**
+   * An event off the bus. Stored events go out in seq order: one ahead of a gap waits (with all
+   * that arrives after it) up to gapWaitMs for the missing ones, so that every subscriber gets
+   * the same objects in the same order instead of each reading the gap from the log.
+   */
+  arrive(e: AnyWorkflowEvent) {
+    if (this.held.length > 0) {
+      if (e.kind === 'task_output' || e.seq !== this.liveLast + 1) return void this.held.push(e);
+      this.out(e);
+      const again = this.held;
+      this.held = [];
+      clearTimeout(this.gapTimer);
+      for (const h of again) this.arrive(h);
+      return;
+    }
+    if (e.kind !== 'task_output' && this.liveLast > 0 && e.seq > this.liveLast + 1) {
+      this.held.push(e);
+      this.gapTimer = setTimeout(() => this.release(), this.gapWaitMs);
+      return;
+    }
+    this.out(e);
+  }
+
+  /** The gap did not close in time: everything held goes out as it arrived. */
+  release() {
+    const held = this.held;
+    this.held = [];
+    clearTimeout(this.gapTimer);
+    for (const h of held) this.out(h);
+  }
+
+  private out(e: AnyWorkflowEvent) {
+    if (e.kind !== 'task_output') {
+      // A stored event seen already (republished after an outage): every subscriber has it.
+      if (e.seq <= this.liveLast) return;
+      this.liveLast = e.seq;
+    }
+    this.emit(this.annotate(e));
+  }
 
   /** Sets the item's cursor. Decisions only: the order of calls is the bus's order of arrival. */
   annotate(e: AnyWorkflowEvent): HubEvent {
@@ -82,6 +134,7 @@ class Topic {
 export function createEventHub(bus: EventBus, o: EventHubOptions = {}) {
   const chunkBuffer = o.chunkBuffer ?? 512;
   const lingerMs = o.lingerMs ?? 30_000;
+  const gapWaitMs = o.gapWaitMs ?? 50;
   const topics = new Map<string, Promise<Topic>>();
   /** The same topics once subscribed, for synchronous reads. */
   const settled = new Map<string, Topic>();
@@ -89,13 +142,11 @@ export function createEventHub(bus: EventBus, o: EventHubOptions = {}) {
   async function pump(key: string, topic: Topic) {
     let failure: unknown;
     try {
-      for await (const e of topic.source) {
-        const item = topic.annotate(e);
-        for (const sub of topic.subs) sub.push(item);
-      }
+      for await (const e of topic.source) topic.arrive(e);
     } catch (err) {
       failure = err;
     }
+    topic.release();
     topics.delete(key);
     settled.delete(key);
     clearTimeout(topic.linger);
@@ -111,7 +162,9 @@ export function createEventHub(bus: EventBus, o: EventHubOptions = {}) {
     let entry = topics.get(key);
     if (!entry) {
       entry = bus.subscribe<AnyWorkflowEvent>(key, { bufferSize: SOURCE_BUFFER }).then((source) => {
-        const topic = new Topic(source, chunkBuffer);
+        const topic: Topic = new Topic(source, chunkBuffer, gapWaitMs, (item) => {
+          for (const sub of topic.subs) sub.push(item);
+        });
         settled.set(key, topic);
         void pump(key, topic);
         return topic;

@@ -1,0 +1,64 @@
+import type { WebSocket } from 'ws';
+
+/**
+ * Socket writes, batched: what graphql-ws sends on a socket during one turn
+ * of the event loop is written at the next `setImmediate`, all of a socket's
+ * messages in one corked write. The flush runs after the loop's I/O phase
+ * (the engine's database and timer callbacks come first) and in slices of
+ * `SLICE` sockets, so a burst to thousands of sockets never holds the loop
+ * for long. Messages keep their order per socket.
+ */
+const SLICE = 256;
+
+type Send = (data: string, cb?: (err?: Error) => void) => void;
+interface Queued {
+  original: Send;
+  raw: { cork(): void; uncork(): void } | undefined;
+  items: Array<[string, ((err?: Error) => void) | undefined]>;
+}
+
+const queues = new Map<WebSocket, Queued>();
+let scheduled = false;
+
+function schedule() {
+  if (scheduled) return;
+  scheduled = true;
+  setImmediate(flush);
+}
+
+function flush() {
+  scheduled = false;
+  let n = 0;
+  for (const [socket, q] of queues) {
+    queues.delete(socket);
+    const items = q.items;
+    q.items = [];
+    if (socket.readyState !== socket.OPEN) {
+      for (const [, cb] of items) cb?.();
+      continue;
+    }
+    q.raw?.cork();
+    for (const [data, cb] of items) q.original(data, cb);
+    q.raw?.uncork();
+    if (++n >= SLICE && queues.size > 0) return schedule();
+  }
+}
+
+/**
+ * Wraps `socket.send` so that its messages go out batched; `transform` may
+ * rewrite a message first (graphql-ws.ts puts shared payloads in place).
+ */
+export function batchSends(socket: WebSocket, transform: (data: string) => string = (d) => d): void {
+  const original = socket.send.bind(socket) as Send;
+  const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+  const q: Queued = { original, raw, items: [] };
+  socket.send = ((data: unknown, optsOrCb?: unknown, cb?: unknown) => {
+    // Only the string-and-callback form graphql-ws uses is batched; anything else is sent as it was.
+    if (typeof data !== 'string' || (optsOrCb !== undefined && typeof optsOrCb !== 'function') || cb !== undefined) {
+      return (socket.constructor.prototype.send as (...a: unknown[]) => void).call(socket, data, optsOrCb, cb);
+    }
+    if (q.items.length === 0) queues.set(socket, q);
+    q.items.push([transform(data), optsOrCb as ((err?: Error) => void) | undefined]);
+    schedule();
+  }) as WebSocket['send'];
+}
