@@ -21,6 +21,7 @@ import { median, PG_ADMIN_URL, REDIS_URL } from './infra.ts';
 import { SYSTEM_ORDER } from './systems/index.ts';
 import type { LatencyResult, RunResult } from './systems/types.ts';
 import { renderMarkdown } from './report.ts';
+import { isLatencyCase } from './latency-cases.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -30,7 +31,7 @@ const only = flag('only')?.split(',');
 const graphsFlag = flag('graphs')?.split(',');
 const runsFlag = flag('runs');
 
-const FULL_GRAPHS = ['auth8', 'rand100', 'instant1000', 'instant10000', 'latency500', 'fan500', 'rand1000'];
+const FULL_GRAPHS = ['auth8', 'rand100', 'instant1000', 'instant10000', 'latency500', 'sse500', 'latency5000', 'fan500', 'rand1000'];
 /**
  * Left out of the full run because one run alone would take most of the
  * budget (measured on this machine, 2 cores); run them on their own with
@@ -69,7 +70,7 @@ const settings = quick
 if (only || graphsFlag || runsFlag) settings.name = 'partial';
 const runs = Number(runsFlag ?? settings.runs);
 for (const s of only ?? []) if (!SYSTEM_ORDER.includes(s)) throw new Error(`unknown system ${s}; known: ${SYSTEM_ORDER.join(', ')}`);
-for (const g of graphsFlag ?? []) if (!GRAPHS[g] && g !== 'latency500') throw new Error(`unknown graph ${g}; known: ${Object.keys(GRAPHS).join(', ')}, latency500`);
+for (const g of graphsFlag ?? []) if (!GRAPHS[g] && !isLatencyCase(g)) throw new Error(`unknown graph ${g}; known: ${Object.keys(GRAPHS).join(', ')}, latency500, latency5000, sse500`);
 
 export interface CaseLine {
   system: string;
@@ -166,7 +167,7 @@ const runnable = order.filter((system) => {
   return missing.length === 0;
 });
 const graphsFor = (system: string) =>
-  (graphsFlag ?? (quick && !only ? QUICK_PLAN[system]! : FULL_GRAPHS)).filter((g) => g !== 'latency500' || LATENCY_SYSTEMS.has(system));
+  (graphsFlag ?? (quick && !only ? QUICK_PLAN[system]! : FULL_GRAPHS)).filter((g) => !isLatencyCase(g) || LATENCY_SYSTEMS.has(system));
 
 if (quick && !only && !graphsFlag) {
   // One process for all: a process start costs seconds on a loaded machine.
@@ -199,7 +200,7 @@ meta.durationS = Math.round((Date.now() - started) / 1000);
 
 /** Medians over the runs of each case. */
 function summarize(c: CaseLine) {
-  const g = GRAPHS[c.graph === 'latency500' ? (c.latencyGraph ?? 'rand100') : c.graph]!();
+  const g = GRAPHS[isLatencyCase(c.graph) ? (c.latencyGraph ?? 'rand100') : c.graph]!();
   if (c.kind === 'latency') {
     const rs = c.results as LatencyResult[];
     return {
@@ -211,6 +212,7 @@ function summarize(c: CaseLine) {
       errors: rs.reduce((s, r) => s + r.errors, 0),
       expectedPerSubscriber: rs[0]?.expectedPerSubscriber,
       makespanMs: median(rs.map((r) => r.makespanMs)),
+      rssPerSubscriber: median(rs.map((r) => r.rssPerSubscriber ?? NaN)),
     };
   }
   const rs = c.results as RunResult[];

@@ -19,6 +19,9 @@ export interface RunResult {
 
 export interface LatencyResult {
   subscribers: number;
+  transport?: 'ws' | 'sse';
+  /** Growth of the API process's RSS from before the subscribers connected to when all were subscribed (after a GC when exposed), per subscriber, bytes. */
+  rssPerSubscriber?: number;
   /** State-change events each subscriber should have seen. */
   expectedPerSubscriber: number;
   /** Subscribers that missed at least one of them. */
@@ -42,6 +45,6 @@ export interface BenchSystem {
   setup(): Promise<void>;
   run(graph: BenchGraph): Promise<RunResult>;
   /** Event delivery to `subscribers` subscribers of one running workflow (Baton only). */
-  latency?(graph: BenchGraph, subscribers: number): Promise<LatencyResult>;
+  latency?(graph: BenchGraph, subscribers: number, transport?: 'ws' | 'sse'): Promise<LatencyResult>;
   teardown(): Promise<void>;
 }
