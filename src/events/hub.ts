@@ -24,6 +24,51 @@ export interface EventHubOptions {
    * the missing ones from the log, each on its own.
    */
   gapWaitMs?: number;
+  /**
+   * Subscribers handed an event per turn of the event loop (default 64): a fan-out to thousands
+   * goes out in slices, `setImmediate` apart, so that the engine's I/O and timers (embedded mode
+   * runs both in one process) are served between them.
+   */
+  fanOutSlice?: number;
+}
+
+/**
+ * Hands items to subscribers in slices: every subscriber gets every item in
+ * order; what a slice leaves goes on at the next `setImmediate`. The
+ * subscribers of an item are those present when it arrived (a later one reads
+ * it from the log or the chunk buffer).
+ */
+function createFanOut(slice: number) {
+  const queue: Array<{ item: HubEvent; subs: BufferedSubscription<HubEvent>[]; next: number }> = [];
+  let scheduled = false;
+  const drain = () => {
+    scheduled = false;
+    let budget = slice;
+    while (queue.length > 0 && budget > 0) {
+      const head = queue[0]!;
+      const end = Math.min(head.subs.length, head.next + budget);
+      for (let i = head.next; i < end; i++) head.subs[i]!.push(head.item);
+      budget -= end - head.next;
+      head.next = end;
+      if (head.next === head.subs.length) queue.shift();
+    }
+    if (queue.length > 0) schedule();
+  };
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(drain);
+  };
+  return (item: HubEvent, subs: Set<BufferedSubscription<HubEvent>>) => {
+    if (subs.size === 0) return;
+    // Few subscribers and nothing queued: at once, as before.
+    if (queue.length === 0 && subs.size <= slice) {
+      for (const sub of subs) sub.push(item);
+      return;
+    }
+    queue.push({ item, subs: [...subs], next: 0 });
+    schedule();
+  };
 }
 
 /** Buffer of the hub's own bus subscription: far above any burst, so the hub itself never lags. */
@@ -135,6 +180,7 @@ export function createEventHub(bus: EventBus, o: EventHubOptions = {}) {
   const chunkBuffer = o.chunkBuffer ?? 512;
   const lingerMs = o.lingerMs ?? 30_000;
   const gapWaitMs = o.gapWaitMs ?? 50;
+  const fanOut = createFanOut(o.fanOutSlice ?? 64);
   const topics = new Map<string, Promise<Topic>>();
   /** The same topics once subscribed, for synchronous reads. */
   const settled = new Map<string, Topic>();
@@ -162,9 +208,7 @@ export function createEventHub(bus: EventBus, o: EventHubOptions = {}) {
     let entry = topics.get(key);
     if (!entry) {
       entry = bus.subscribe<AnyWorkflowEvent>(key, { bufferSize: SOURCE_BUFFER }).then((source) => {
-        const topic: Topic = new Topic(source, chunkBuffer, gapWaitMs, (item) => {
-          for (const sub of topic.subs) sub.push(item);
-        });
+        const topic: Topic = new Topic(source, chunkBuffer, gapWaitMs, (item) => fanOut(item, topic.subs));
         settled.set(key, topic);
         void pump(key, topic);
         return topic;

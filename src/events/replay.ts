@@ -55,7 +55,11 @@ export function replayThenLive<E extends Ev>(opts: ReplayOptions<E>): AsyncItera
 
   async function* run(): AsyncGenerator<E, void, undefined> {
     sub = await opts.subscribe();
-    const live = new Interruptible(sub);
+    const source = sub;
+    // Without a resync signal nothing interrupts a wait: the subscription's own next() is one promise hop less per event.
+    const live: { next(): Promise<IteratorResult<E> | undefined>; interrupt(): void } = opts.resync
+      ? new Interruptible(sub)
+      : { next: () => source.next(), interrupt: () => undefined };
     // Registered before the first load: a resync during it triggers one more read right after.
     const stopResync = opts.resync?.(() => live.interrupt());
     try {

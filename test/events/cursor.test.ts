@@ -178,3 +178,46 @@ describe('cursor', () => {
     expect(await it.next()).toEqual({ done: true, value: undefined });
   });
 });
+
+describe('event hub', () => {
+  it('one bus subscription per workflow; hands every subscriber every event in order, in slices, as the same object', async () => {
+    const own = createMemoryBus();
+    let busSubscriptions = 0;
+    const counting: EventBus = { ...own, subscribe: (t, o) => (busSubscriptions++, own.subscribe(t, o)) };
+    const sliced = createEventHub(counting, { fanOutSlice: 2 });
+    const subs = await Promise.all(Array.from({ length: 5 }, () => sliced.subscribe('wf')));
+    expect(busSubscriptions).toBe(1);
+    expect(sliced.subscribers('wf')).toBe(5);
+    for (let seq = 1; seq <= 10; seq++) await own.publish(workflowTopic('wf'), { ...stored(seq, 'progress'), workflowId: 'wf' });
+    const got = await Promise.all(
+      subs.map(async (s) => {
+        const items: HubEvent[] = [];
+        while (items.length < 10) items.push((await s.next()).value as HubEvent);
+        return items;
+      }),
+    );
+    for (const g of got) expect(g.map((e) => e.cursor)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+    expect(got.every((g) => g.every((e, i) => e === got[0]![i]))).toBe(true);
+    for (const s of subs) s.close();
+    expect(sliced.subscribers('wf')).toBe(0);
+    sliced.close();
+    await own.close();
+  });
+
+  it('holds a stored event that arrived ahead of a missing one until it comes (or gapWaitMs passes)', async () => {
+    const own = createMemoryBus();
+    const h = createEventHub(own, { gapWaitMs: 30 });
+    const sub = await h.subscribe('g');
+    const pub = (seq: number) => own.publish(workflowTopic('g'), { ...stored(seq, 'progress'), workflowId: 'g' });
+    await pub(1);
+    await pub(3);
+    await pub(2);
+    await pub(5); // 4 never comes: 5 goes out after the wait
+    const seqs: number[] = [];
+    while (seqs.length < 4) seqs.push(((await sub.next()).value as HubEvent).seq);
+    expect(seqs).toEqual([1, 2, 3, 5]);
+    sub.close();
+    h.close();
+    await own.close();
+  });
+});
