@@ -267,7 +267,7 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSyste
         await app.services.workflows.start('default', id);
         const r = await watchers.result;
         const makespanMs = wallNow() - t0;
-        const { rss } = await spans();
+        const { rss, cpuMs } = await spans();
         const lastSeq = (await app.services.workflows.eventsAfter('default', id, seqBefore)).at(-1)!.seq;
         await app.services.workflows.remove('default', id);
         const expected = lastSeq - seqBefore;
@@ -284,6 +284,7 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1): BenchSyste
           maxMs: r.maxMs,
           samples: r.samples,
           makespanMs,
+          cpuMs,
           helperPeakRss: rss,
         } satisfies LatencyResult;
       } finally {

@@ -34,6 +34,8 @@ export interface LatencyResult {
   maxMs: number;
   samples: number;
   makespanMs: number;
+  /** CPU time of the API process (and its helpers) during the watched run, ms: compare with the unwatched run's. */
+  cpuMs?: number;
   helperPeakRss?: number[];
 }
 
