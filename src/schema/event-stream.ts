@@ -24,7 +24,7 @@ async function existingWorkflow(ctx: Context, globalId: string): Promise<{ id: s
   const id = requireLocalId(globalId, 'Workflow');
   const wf = await ctx.loaders.workflow.load(id);
   if (!wf) throw new NotFoundError('Workflow', globalId);
-  return { id, finished: FINISHED.has(String((wf as { status?: unknown }).status)) };
+  return { id, finished: FINISHED.has(wf.status) };
 }
 
 function checkAfterSeq(afterSeq: number | null | undefined): number {
