@@ -19,19 +19,21 @@ import { batchSends } from './socket-batch.ts';
  * real payload can (a result's JSON ends with its own `}` after "data").
  */
 const SHARED_MARK = { $shared: 1 };
-const SHARED_TAIL = '"payload":{"$shared":1}}';
+/** How graphql-ws frames the marker: `{"id":<id as JSON>` + this. */
+const SHARED_TAIL = ',"type":"next","payload":{"$shared":1}}';
+const ID_PREFIX = '{"id":';
 
-/** Per socket, per operation id: the serialized payload waiting for its frame. */
+/** Per socket, per operation id (as JSON, the way the frame spells it): the serialized payload waiting for its frame. */
 const sharedPayloads = new WeakMap<WebSocket, Map<string, string>>();
 
 function putSharedPayload(socket: WebSocket, data: string): string {
-  if (!data.endsWith(SHARED_TAIL)) return data;
+  if (!data.endsWith(SHARED_TAIL) || !data.startsWith(ID_PREFIX)) return data;
   const pending = sharedPayloads.get(socket);
-  const { id } = JSON.parse(data) as { id: string };
-  const json = pending?.get(id);
+  const idJson = data.slice(ID_PREFIX.length, data.length - SHARED_TAIL.length);
+  const json = pending?.get(idJson);
   if (json === undefined) return data;
-  pending!.delete(id);
-  return `{"id":${JSON.stringify(id)},"type":"next","payload":${json}}`;
+  pending!.delete(idJson);
+  return `${ID_PREFIX}${idJson},"type":"next","payload":${json}}`;
 }
 
 type Enveloped = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
@@ -94,7 +96,7 @@ export function useGraphqlWs(
       // A result without errors is serialized once for every socket that gets it (shared-execution.ts).
       onNext: (ctx, id, _payload, _args, result) => {
         if ((result as { errors?: unknown }).errors) return undefined;
-        sharedPayloads.get(ctx.extra.socket)?.set(id, serializedResult(result));
+        sharedPayloads.get(ctx.extra.socket)?.set(JSON.stringify(id), serializedResult(result));
         return SHARED_MARK as never;
       },
       // Checked once at connection_init; a key revoked later closes the socket (4403) within the watch interval.

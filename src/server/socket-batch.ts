@@ -9,6 +9,12 @@ import type { WebSocket } from 'ws';
  * for long. Messages keep their order per socket.
  */
 const SLICE = 256;
+/**
+ * Below this many bytes waiting on a socket, a send is reported done at once, so graphql-ws
+ * moves on to the subscription's next event and a socket's events share a write; above it,
+ * only when written (a slow client then holds its subscriptions back, up to their buffers).
+ */
+const EAGER_BELOW_BYTES = 256 * 1024;
 
 type Send = (data: string, cb?: (err?: Error) => void) => void;
 interface Queued {
@@ -37,9 +43,10 @@ function flush() {
       for (const [, cb] of items) cb?.();
       continue;
     }
-    q.raw?.cork();
+    const cork = items.length > 1 ? q.raw : undefined;
+    cork?.cork();
     for (const [data, cb] of items) q.original(data, cb);
-    q.raw?.uncork();
+    cork?.uncork();
     if (++n >= SLICE && queues.size > 0) return schedule();
   }
 }
@@ -58,7 +65,13 @@ export function batchSends(socket: WebSocket, transform: (data: string) => strin
       return (socket.constructor.prototype.send as (...a: unknown[]) => void).call(socket, data, optsOrCb, cb);
     }
     if (q.items.length === 0) queues.set(socket, q);
-    q.items.push([transform(data), optsOrCb as ((err?: Error) => void) | undefined]);
+    let onSent = optsOrCb as ((err?: Error) => void) | undefined;
+    if (onSent && socket.bufferedAmount < EAGER_BELOW_BYTES) {
+      const done = onSent;
+      onSent = undefined;
+      queueMicrotask(() => done());
+    }
+    q.items.push([transform(data), onSent]);
     schedule();
   }) as WebSocket['send'];
 }
