@@ -1,13 +1,17 @@
 import type { WebSocket } from 'ws';
 
 /**
- * Socket writes, batched: what graphql-ws sends on a socket during one turn
- * of the event loop is written at the next `setImmediate`, all of a socket's
- * messages in one corked write. The flush runs after the loop's I/O phase
- * (the engine's database and timer callbacks come first) and in slices of
- * `SLICE` sockets, so a burst to thousands of sockets never holds the loop
- * for long. Messages keep their order per socket.
+ * Socket writes, batched: what graphql-ws sends on a socket is written at the
+ * next flush, all of a socket's messages in one corked write. A flush runs at
+ * the next `setImmediate`, after the loop's I/O phase (the engine's database
+ * and timer callbacks come first), but not sooner than FLUSH_EVERY_MS after
+ * the previous one: a write to a socket costs a system call whatever it
+ * carries, so under a stream of events each socket gets one write per
+ * interval instead of one per event. It flushes in slices of `SLICE` sockets,
+ * so a burst to thousands of sockets never holds the loop for long. Messages
+ * keep their order per socket.
  */
+const FLUSH_EVERY_MS = 10;
 const SLICE = 256;
 /**
  * Below this many bytes waiting on a socket, a send is reported done at once, so graphql-ws
@@ -25,15 +29,19 @@ interface Queued {
 
 const queues = new Map<WebSocket, Queued>();
 let scheduled = false;
+let lastFlush = 0;
 
 function schedule() {
   if (scheduled) return;
   scheduled = true;
-  setImmediate(flush);
+  const wait = lastFlush + FLUSH_EVERY_MS - performance.now();
+  if (wait > 1) setTimeout(flush, wait);
+  else setImmediate(flush);
 }
 
 function flush() {
   scheduled = false;
+  lastFlush = performance.now();
   let n = 0;
   for (const [socket, q] of queues) {
     queues.delete(socket);
@@ -47,7 +55,11 @@ function flush() {
     cork?.cork();
     for (const [data, cb] of items) q.original(data, cb);
     cork?.uncork();
-    if (++n >= SLICE && queues.size > 0) return schedule();
+    if (++n >= SLICE && queues.size > 0) {
+      // The rest of this flush: at the next turn, not after another interval.
+      scheduled = true;
+      return void setImmediate(flush);
+    }
   }
 }
 
