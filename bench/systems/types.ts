@@ -33,7 +33,10 @@ export interface LatencyResult {
   p99Ms: number;
   maxMs: number;
   samples: number;
+  /** startWorkflow → every subscriber has seen the end (delivery included). */
   makespanMs: number;
+  /** startWorkflow → the run's completed event reached the API process (the run itself, watched). */
+  runMakespanMs?: number;
   /** CPU time of the API process (and its helpers) during the watched run, ms: compare with the unwatched run's. */
   cpuMs?: number;
   helperPeakRss?: number[];
