@@ -77,6 +77,18 @@ describe.runIf(runs)(`workflowEvents cursor and untilFinished on ${testDialect}`
     // The issue's finding: a chunk's own seq (its task_started) may be behind what came before it; its cursor never is.
     expect(stored.every((e) => e.cursor === String(e.seq))).toBe(true);
 
+    // The query pages stored events after a cursor; a chunk's cursor counts as its stored event's.
+    const page = async (after: string) => {
+      const res = await t.fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'query($id: ID!, $after: String) { workflowEvents(workflowId: $id, after: $after, first: 1000) { seq cursor } }', variables: { id, after } }),
+      });
+      return ((await res.json()) as { data: { workflowEvents: Array<{ seq: number; cursor: string }> } }).data.workflowEvents.map((e) => e.cursor);
+    };
+    const anchor = parseCursor(chunks[3]!.cursor).seq;
+    expect(await page(chunks[3]!.cursor)).toEqual(stored.filter((e) => e.seq > anchor).map((e) => e.cursor));
+
     // Resumes on the same server (its buffer still holds the chunks): from a chunk, a stored event, the end.
     const picks = [chunks[3]!, chunks.at(-1)!, stored[5]!, events.at(-1)!].map((e) => events.indexOf(e));
     for (const i of picks) {
