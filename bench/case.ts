@@ -3,8 +3,8 @@
  * to `runs` times each, tears it down, and prints one `RESULT {json}` line per
  * graph on stdout; `--plan={"system":["graph",…],…}` does that for several
  * systems in turn (quick mode: one process start instead of one per system).
- * `latency500` runs `--latency-graph` (default rand100) while 500 graphql-ws
- * clients watch it (Baton only).
+ * `latency500`, `latency5000` and `sse500` run `--latency-graph` (default rand100)
+ * while 500 / 5,000 graphql-ws clients or 500 SSE clients watch it (Baton only).
  *
  * Graphs of up to 500 tasks with waiting agents get one untimed warm-up run first (not in quick mode).
  *
@@ -16,6 +16,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { GRAPHS } from './graphs.ts';
+import { LATENCY_CASES } from './latency-cases.ts';
 import { median, rssSampler } from './infra.ts';
 import { SYSTEMS } from './systems/index.ts';
 import type { BenchSystem, RunResult } from './systems/types.ts';
@@ -34,7 +35,6 @@ const WARM_UP_MAX_TASKS = 500;
 const graphBudgetMs = Number(arg('graph-budget-s') ?? 60) * 1000;
 const maxRunMs = Number(arg('max-run-s') ?? 120) * 1000;
 const deadline = Number(arg('deadline') ?? Infinity);
-export const LATENCY_SUBSCRIBERS = 500;
 
 const rss = rssSampler();
 const emit = (o: unknown) => process.stdout.write(`RESULT ${JSON.stringify(o)}\n`);
@@ -64,7 +64,8 @@ async function runSystem(system: BenchSystem, graphs: string[]) {
       gc();
       rss.take();
       const info = { system: system.name, label: system.label, timing: system.timing, graph: name, setupS };
-      if (name === 'latency500') {
+      const latencyCase = LATENCY_CASES[name];
+      if (latencyCase) {
         if (!system.latency) continue;
         if (Date.now() + 15_000 > deadline) {
           emit({ ...info, kind: 'latency', skipped: 'the bench time budget ran out', results: [] });
@@ -74,8 +75,12 @@ async function runSystem(system: BenchSystem, graphs: string[]) {
         const results = [];
         const began = performance.now();
         for (let i = 0; i < runs; i++) {
-          results.push(await system.latency(graph, LATENCY_SUBSCRIBERS));
-          process.stderr.write(`  ${system.name} ${name} run ${i + 1}/${runs}: p50 ${results.at(-1)!.p50Ms.toFixed(1)} ms\n`);
+          results.push(await system.latency(graph, latencyCase.subscribers, latencyCase.transport));
+          const x = results.at(-1)!;
+          process.stderr.write(
+            `  ${system.name} ${name} run ${i + 1}/${runs}: p50 ${x.p50Ms.toFixed(1)} ms, p99 ${x.p99Ms.toFixed(1)} ms, run ${x.runMakespanMs?.toFixed(0)} ms, delivered ${x.makespanMs.toFixed(0)} ms, CPU ${x.cpuMs?.toFixed(0)} ms, ` +
+              `${x.incomplete} incomplete / ${x.errors} errors, ${((x.rssPerSubscriber ?? NaN) / 1024).toFixed(1)} KB RSS per subscriber\n`,
+          );
           const spent = performance.now() - began;
           if (spent > graphBudgetMs || Date.now() + spent / (i + 1) > deadline) break;
         }

@@ -1,3 +1,4 @@
+import { LATENCY_CASES } from './latency-cases.ts';
 import { isHttpSystem, SYSTEM_ORDER } from './systems/index.ts';
 
 /* The markdown written beside the JSON: tables, then the targets checked, then how each figure was taken. */
@@ -81,21 +82,24 @@ export function renderMarkdown(r: Report): string {
   }
   out.push('');
 
-  const latency = systems.filter((s) => get(s, 'latency500'));
-  if (latency.length > 0) {
-    const lg = (r.cases.find((c) => c.graph === 'latency500') as { latencyGraph?: string } | undefined)?.latencyGraph ?? 'rand100';
-    out.push(`## Event delivery to 500 graphql-ws subscribers (Baton; ${r.graphs[lg]?.title ?? lg})`, '');
-    out.push('| system | p50 ms | p99 ms | max ms | subscribers missing events / errors | makespan with 500 watching (without) |');
-    out.push('|---|---:|---:|---:|---:|---:|');
+  for (const [name, { transport, subscribers }] of Object.entries(LATENCY_CASES)) {
+    const latency = systems.filter((s) => get(s, name));
+    if (latency.length === 0) continue;
+    const lg = (r.cases.find((c) => c.graph === name) as { latencyGraph?: string } | undefined)?.latencyGraph ?? 'rand100';
+    const who = `${subscribers.toLocaleString('en')} ${transport === 'ws' ? 'graphql-ws' : 'SSE'} subscribers`;
+    out.push(`## Event delivery to ${who} (Baton; ${r.graphs[lg]?.title ?? lg})`, '');
+    out.push(`| system | p50 ms | p99 ms | max ms | subscribers missing events / errors | makespan watched (unwatched) | RSS per subscriber |`);
+    out.push('|---|---:|---:|---:|---:|---:|---:|');
     for (const s of latency) {
-      const x = sum(s, 'latency500');
+      const x = sum(s, name);
       const without = sum(s, lg);
       if (!x) {
-        out.push(`| ${label(s)} | ${skipped(s, 'latency500')} | | | | |`);
+        out.push(`| ${label(s)} | ${skipped(s, name)} | | | | | |`);
         continue;
       }
+      const kb = Number.isFinite(x.rssPerSubscriber) ? `${((x.rssPerSubscriber as number) / 1024).toFixed(1)} KB` : '—';
       out.push(
-        `| ${label(s)} | **${ms(x.p50Ms)}** | **${ms(x.p99Ms)}** | ${ms(x.maxMs)} | ${x.incomplete} / ${x.errors}${n(s, 'latency500')} | ${ms(x.makespanMs)} ms (${ms(without?.makespanMs)} ms) |`,
+        `| ${label(s)} | **${ms(x.p50Ms)}** | **${ms(x.p99Ms)}** | ${ms(x.maxMs)} | ${x.incomplete} / ${x.errors}${n(s, name)} | ${ms(x.makespanMs)} ms (${ms(without?.makespanMs)} ms) | ${kb} |`,
       );
     }
     out.push('');

@@ -23,6 +23,7 @@ import { median, PG_ADMIN_URL, REDIS_URL } from './infra.ts';
 import { HTTP_SYSTEMS, isHttpSystem, SYSTEM_ORDER } from './systems/index.ts';
 import type { LatencyResult, RunResult } from './systems/types.ts';
 import { renderMarkdown } from './report.ts';
+import { isLatencyCase } from './latency-cases.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -33,7 +34,7 @@ const only = flag('only')?.split(',');
 const graphsFlag = flag('graphs')?.split(',');
 const runsFlag = flag('runs');
 
-const FULL_GRAPHS = ['auth8', 'rand100', 'instant1000', 'instant10000', 'latency500', 'fan500', 'rand1000'];
+const FULL_GRAPHS = ['auth8', 'rand100', 'instant1000', 'instant10000', 'latency500', 'sse500', 'latency5000', 'fan500', 'rand1000'];
 /** The HTTP variants' graphs (`--http`): the issue's goal is stated on these two. */
 const HTTP_GRAPHS = ['auth8', 'rand100'];
 /**
@@ -78,7 +79,7 @@ if (only || graphsFlag || runsFlag) settings.name = 'partial';
 if (quick && http) throw new Error('--quick and --http are separate sets; pick one');
 const runs = Number(runsFlag ?? settings.runs);
 for (const s of only ?? []) if (!SYSTEM_ORDER.includes(s)) throw new Error(`unknown system ${s}; known: ${SYSTEM_ORDER.join(', ')}`);
-for (const g of graphsFlag ?? []) if (!GRAPHS[g] && g !== 'latency500') throw new Error(`unknown graph ${g}; known: ${Object.keys(GRAPHS).join(', ')}, latency500`);
+for (const g of graphsFlag ?? []) if (!GRAPHS[g] && !isLatencyCase(g)) throw new Error(`unknown graph ${g}; known: ${Object.keys(GRAPHS).join(', ')}, latency500, latency5000, sse500`);
 
 export interface CaseLine {
   system: string;
@@ -185,7 +186,7 @@ const runnable = order.filter((system) => {
   return missing.length === 0;
 });
 const graphsFor = (system: string) =>
-  (graphsFlag ?? (quick && !only ? QUICK_PLAN[system]! : isHttpSystem(system) ? HTTP_GRAPHS : FULL_GRAPHS)).filter((g) => g !== 'latency500' || LATENCY_SYSTEMS.has(system));
+  (graphsFlag ?? (quick && !only ? QUICK_PLAN[system]! : isHttpSystem(system) ? HTTP_GRAPHS : FULL_GRAPHS)).filter((g) => !isLatencyCase(g) || LATENCY_SYSTEMS.has(system));
 
 if (quick && !only && !graphsFlag) {
   // One process for all: a process start costs seconds on a loaded machine.
@@ -230,7 +231,7 @@ function pathMedians(rs: RunResult[]) {
 
 /** Medians over the runs of each case. */
 function summarize(c: CaseLine) {
-  const g = GRAPHS[c.graph === 'latency500' ? (c.latencyGraph ?? 'rand100') : c.graph]!();
+  const g = GRAPHS[isLatencyCase(c.graph) ? (c.latencyGraph ?? 'rand100') : c.graph]!();
   if (c.kind === 'latency') {
     const rs = c.results as LatencyResult[];
     return {
@@ -242,6 +243,7 @@ function summarize(c: CaseLine) {
       errors: rs.reduce((s, r) => s + r.errors, 0),
       expectedPerSubscriber: rs[0]?.expectedPerSubscriber,
       makespanMs: median(rs.map((r) => r.makespanMs)),
+      rssPerSubscriber: median(rs.map((r) => r.rssPerSubscriber ?? NaN)),
     };
   }
   const rs = c.results as RunResult[];

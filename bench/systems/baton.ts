@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { BusSubscription } from '../../src/events/event-bus.ts';
+import { hubFor } from '../../src/events/hub.ts';
 import { type AnyWorkflowEvent, workflowTopic } from '../../src/events/types.ts';
 import { mergeSpans, spanFigures, wallNow } from '../fake-agent.ts';
 import { type BenchGraph, warmUpGraph } from '../graphs.ts';
@@ -174,40 +175,44 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1, kind: Agent
         connections,
       } satisfies RunResult;
     },
-    async latency(graph, subscribers) {
+    async latency(graph, subscribers, transport = 'ws') {
       if (!url) throw new Error(`${name}: no HTTP server to subscribe to`);
       const { id } = await create(graph);
       const seqBefore = (await app.services.workflows.eventsAfter('default', id, 0)).at(-1)!.seq;
-      // Ready means: the server holds all `subscribers` subscriptions on the workflow's topic.
-      const topic = workflowTopic(id);
-      const bus = app.services.bus;
-      const original = bus.subscribe;
-      let live = 0;
-      bus.subscribe = async function <T>(this: unknown, t: string, o?: { bufferSize?: number }) {
-        const sub = await original.call(bus, t, o);
-        if (t === topic) live++;
-        return sub as BusSubscription<T>;
-      };
+      // Ready means: the server holds all `subscribers` subscriptions on the workflow's hub.
+      const hub = hubFor(app.services.bus);
+      const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+      gc();
+      const rssBefore = process.memoryUsage().rss;
       const watchers = await startWatchers();
       try {
-        watchers.child.send({ url, key, workflowId: id, afterSeq: seqBefore, count: subscribers });
-        const until = Date.now() + 120_000;
-        while (live < subscribers) {
-          if (Date.now() > until) throw new Error(`${name}: only ${live} of ${subscribers} subscriptions became active`);
+        watchers.child.send({ url, key, workflowId: id, afterSeq: seqBefore, count: subscribers, transport });
+        const until = Date.now() + 180_000;
+        while (hub.subscribers(id) < subscribers) {
+          if (Date.now() > until) throw new Error(`${name}: only ${hub.subscribers(id)} of ${subscribers} subscriptions became active`);
           await new Promise((r) => setTimeout(r, 10));
         }
-        bus.subscribe = original;
+        gc();
+        const rssPerSubscriber = (process.memoryUsage().rss - rssBefore) / subscribers;
+        // The run's own end (its completed event, straight off the bus in this process) beside the end of delivery.
+        const own = await app.services.bus.subscribe<AnyWorkflowEvent>(workflowTopic(id), { bufferSize: 1e7 });
+        const end = awaitEnd(own);
         await spans();
         const t0 = wallNow();
         await app.services.workflows.start('default', id);
+        const runEnd = await end;
+        own.close();
         const r = await watchers.result;
         const makespanMs = wallNow() - t0;
-        const { rss } = await spans();
+        const runMakespanMs = runEnd.at - t0;
+        const { rss, cpuMs } = await spans();
         const lastSeq = (await app.services.workflows.eventsAfter('default', id, seqBefore)).at(-1)!.seq;
         await app.services.workflows.remove('default', id);
         const expected = lastSeq - seqBefore;
         return {
           subscribers,
+          transport,
+          rssPerSubscriber,
           expectedPerSubscriber: expected,
           incomplete: r.received.filter((c) => c < expected).length,
           errors: r.errors,
@@ -217,10 +222,11 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1, kind: Agent
           maxMs: r.maxMs,
           samples: r.samples,
           makespanMs,
+          runMakespanMs,
+          cpuMs,
           helperPeakRss: rss,
         } satisfies LatencyResult;
       } finally {
-        bus.subscribe = original;
         watchers.child.kill();
       }
     },

@@ -24,6 +24,9 @@ export interface RunResult {
 
 export interface LatencyResult {
   subscribers: number;
+  transport?: 'ws' | 'sse';
+  /** Growth of the API process's RSS from before the subscribers connected to when all were subscribed (after a GC when exposed), per subscriber, bytes. */
+  rssPerSubscriber?: number;
   /** State-change events each subscriber should have seen. */
   expectedPerSubscriber: number;
   /** Subscribers that missed at least one of them. */
@@ -35,7 +38,12 @@ export interface LatencyResult {
   p99Ms: number;
   maxMs: number;
   samples: number;
+  /** startWorkflow → every subscriber has seen the end (delivery included). */
   makespanMs: number;
+  /** startWorkflow → the run's completed event reached the API process (the run itself, watched). */
+  runMakespanMs?: number;
+  /** CPU time of the API process (and its helpers) during the watched run, ms: compare with the unwatched run's. */
+  cpuMs?: number;
   helperPeakRss?: number[];
 }
 
@@ -49,6 +57,6 @@ export interface BenchSystem {
   expectedCalls?(graph: BenchGraph): number;
   run(graph: BenchGraph): Promise<RunResult>;
   /** Event delivery to `subscribers` subscribers of one running workflow (Baton only). */
-  latency?(graph: BenchGraph, subscribers: number): Promise<LatencyResult>;
+  latency?(graph: BenchGraph, subscribers: number, transport?: 'ws' | 'sse'): Promise<LatencyResult>;
   teardown(): Promise<void>;
 }

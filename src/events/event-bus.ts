@@ -57,6 +57,8 @@ export class BufferedSubscription<T> implements BusSubscription<T> {
   private head = 0;
   private waiters: Waiter<T>[] = [];
   private state: 'open' | 'lagged' | 'closed' = 'open';
+  /** What the pending or next `next()` throws once lagged (SubscriberLaggedError unless `fail` said otherwise). */
+  private failure: unknown;
   closeReason: string | undefined;
 
   constructor(
@@ -73,14 +75,24 @@ export class BufferedSubscription<T> implements BusSubscription<T> {
     if (this.state !== 'open') return;
     const waiter = this.waiters.shift();
     if (waiter) return waiter.resolve({ done: false, value: item });
-    if (this.items.length - this.head >= this.bufferSize) {
-      this.state = 'lagged';
-      this.items = [];
-      this.head = 0;
-      this.onEnd();
-      return;
-    }
+    if (this.items.length - this.head >= this.bufferSize) return this.fail(new SubscriberLaggedError(this.bufferSize));
     this.items.push(item);
+  }
+
+  /** Ends the subscription with `error`: buffered items are dropped, the pending or next `next()` throws it. */
+  fail(error: unknown): void {
+    if (this.state !== 'open') return;
+    this.state = 'lagged';
+    this.failure = error;
+    this.items = [];
+    this.head = 0;
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      this.state = 'closed';
+      waiter.reject(error);
+      for (const w of this.waiters.splice(0)) w.resolve(DONE);
+    }
+    this.onEnd();
   }
 
   next(): Promise<IteratorResult<T>> {
@@ -94,7 +106,7 @@ export class BufferedSubscription<T> implements BusSubscription<T> {
     }
     if (this.state === 'lagged') {
       this.state = 'closed';
-      return Promise.reject(new SubscriberLaggedError(this.bufferSize));
+      return Promise.reject(this.failure);
     }
     if (this.state === 'closed') return Promise.resolve(DONE);
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));

@@ -1,62 +1,91 @@
 import { Interruptible, type ResyncSignal } from './catch-up.ts';
+import { compare, isAfter, type Position, START } from './cursor.ts';
 import type { BusSubscription } from './event-bus.ts';
 
-export interface ReplayOptions<E extends { seq: number; kind: string }> {
-  /** Yield stored events with seq > afterSeq (0 for everything). */
-  afterSeq: number;
+type Ev = { seq: number; kind: string };
+
+export interface ReplayOptions<E extends Ev> {
+  /** Yield what comes after this position (START for everything). */
+  after?: Position;
+  /** Shorthand for `after: { seq: afterSeq }` (stored events with seq > afterSeq). */
+  afterSeq?: number;
   subscribe: () => Promise<BusSubscription<E>>;
   /** Stored events with afterSeq < seq <= untilSeq (no upper bound when omitted), ascending by seq. */
   load: (afterSeq: number, untilSeq?: number) => Promise<E[]>;
-  /** The iterator finishes right after yielding an event for which this is true. */
+  /** Where a live item sits; undefined for a chunk without a cursor (it passes through, as it always did). */
+  positionOf?: (e: E) => Position | undefined;
+  /** Output chunks still buffered after a position: a resume inside a run of chunks gets them before anything live. */
+  bufferedChunks?: (pos: Position) => E[];
+  /** Told the newest seq each read of the log found (a hub numbers later chunks after it). */
+  observe?: (seq: number) => void;
+  /**
+   * Ends the stream after a terminal event that is the newest one known (a later stored event,
+   * e.g. a retry's, means the workflow runs again: the stream goes on to that run's end).
+   */
   isTerminal?: (e: E) => boolean;
+  /** The workflow had finished before the subscription began: the stream ends at once if the log has nothing after the position. */
+  finished?: boolean;
   /** When it fires, the stored events after the last one yielded are read again (live delivery may have lost some). */
   resync?: ResyncSignal;
 }
 
 /** Live-only kind: never stored, carries the seq of a stored event it follows. */
 const LIVE_ONLY = 'task_output';
+const stored = (e: Ev): Position => ({ seq: e.seq, n: 0, epoch: '' });
 
 /**
- * Stored events after `afterSeq`, then live ones, in seq order with no gap and
- * no duplicate. Ordering rule: subscribe FIRST, then load, so an event
+ * Stored events after the position, then live ones, in order with no gap and
+ * no duplicate; output chunks between them, each after the stored event its
+ * cursor names. Ordering rule: subscribe FIRST, then load, so an event
  * committed during the load is either in the load or buffered live (and then
- * dropped as seen). A live event ahead of `last + 1` first pulls the missing
- * range from the store (events of one workflow may reach us out of order when
- * several processes publish them). `task_output` always passes through live
- * (after the stored events up to its seq); it is never loaded and never advances `last`. A
- * SubscriberLaggedError from the bus propagates to the consumer. Each `resync`
- * reads the store after `last` again, so events whose publish was lost (Redis
- * down) still come, once and in order, without waiting for a later live one.
+ * dropped as seen). A live item ahead of the position first pulls the
+ * missing stored range (events of one workflow may reach us out of order
+ * when several processes publish them). The position only moves forward: a
+ * chunk that arrives behind it (numbered before a stored event this stream
+ * already read from the log) is dropped; its text is in its task's
+ * task_completed output. A SubscriberLaggedError from the bus propagates to
+ * the consumer. Each `resync` reads the store after the position again, so
+ * events whose publish was lost (Redis down) still come, once and in order.
  */
-export function replayThenLive<E extends { seq: number; kind: string }>(
-  opts: ReplayOptions<E>,
-): AsyncIterableIterator<E> {
+export function replayThenLive<E extends Ev>(opts: ReplayOptions<E>): AsyncIterableIterator<E> {
   const isTerminal = opts.isTerminal ?? (() => false);
+  const positionOf = opts.positionOf ?? ((e: E) => (e.kind === LIVE_ONLY ? undefined : stored(e)));
   let sub: BusSubscription<E> | undefined;
   let closed = false;
 
   async function* run(): AsyncGenerator<E, void, undefined> {
     sub = await opts.subscribe();
-    const live = new Interruptible(sub);
+    const source = sub;
+    // Without a resync signal nothing interrupts a wait: the subscription's own next() is one promise hop less per event.
+    const live: { next(): Promise<IteratorResult<E> | undefined>; interrupt(): void } = opts.resync
+      ? new Interruptible(sub)
+      : { next: () => source.next(), interrupt: () => undefined };
     // Registered before the first load: a resync during it triggers one more read right after.
     const stopResync = opts.resync?.(() => live.interrupt());
     try {
       if (closed) return;
-      let last = opts.afterSeq;
-      // Yields stored events after `last` and before `beforeSeq`; returns true when the stream must end.
-      async function* fill(beforeSeq?: number): AsyncGenerator<E, boolean, undefined> {
-        const stored = await opts.load(last, beforeSeq);
-        for (const e of stored) {
+      let pos: Position = opts.after ?? (opts.afterSeq ? { ...START, seq: opts.afterSeq } : START);
+      /** Yields stored events after `pos` and up to `untilSeq` (with buffered chunks on the first read); returns true when the stream must end. */
+      async function* fill(untilSeq?: number, withChunks = false): AsyncGenerator<E, boolean, undefined> {
+        const loaded = (await opts.load(pos.seq, untilSeq)).filter((e) => e.kind !== LIVE_ONLY && e.seq > pos.seq);
+        const newest = loaded.at(-1)?.seq;
+        if (newest !== undefined) opts.observe?.(newest);
+        const chunks = withChunks ? (opts.bufferedChunks?.(pos) ?? []) : [];
+        const items = chunks.length ? merge(loaded, chunks, positionOf) : loaded;
+        for (const e of items) {
           if (closed) return true;
-          if (e.kind === LIVE_ONLY || e.seq <= last || (beforeSeq !== undefined && e.seq >= beforeSeq)) continue;
-          last = e.seq;
+          const p = positionOf(e);
+          if (!p || !isAfter(p, pos)) continue;
+          pos = p;
           yield e;
-          if (isTerminal(e)) return true;
+          if (p.n === 0 && isTerminal(e) && e.seq === newest) return true;
         }
         return closed;
       }
 
-      if (yield* fill()) return;
+      const caughtUp = pos.seq;
+      if (yield* fill(undefined, true)) return;
+      if (opts.finished && pos.seq === caughtUp) return;
       for (;;) {
         const r = await live.next();
         if (r === undefined) {
@@ -65,20 +94,21 @@ export function replayThenLive<E extends { seq: number; kind: string }>(
         }
         if (r.done) return;
         const e = r.value;
-        if (e.kind === LIVE_ONLY) {
-          // Ahead of us: the stored events it follows were committed before it was published.
-          if (e.seq > last && (yield* fill(e.seq + 1))) return;
-          // Its seq is its task's task_started, which may be behind `last` while other tasks run beside it.
+        const p = positionOf(e);
+        if (!p) {
+          // A chunk without a cursor: after the stored events up to its seq, and it moves nothing.
+          if (e.seq > pos.seq && (yield* fill(e.seq))) return;
           yield e;
           continue;
         }
-        if (e.seq <= last) continue;
-        // Loads up to e.seq inclusive, so an exclusive `untilSeq` in the store would lose nothing.
-        if (e.seq > last + 1 && (yield* fill(e.seq))) return;
+        // Ahead of us: the stored events before it were committed before it was published. Loads up
+        // to p.seq inclusive, so an exclusive `untilSeq` in the store would lose nothing.
+        if (p.seq > pos.seq + (p.n === 0 ? 1 : 0) && (yield* fill(p.seq))) return;
+        if (!isAfter(p, pos)) continue;
         // If the store still lacks some of the range, do not stall the stream: move on.
-        last = e.seq;
+        pos = p;
         yield e;
-        if (isTerminal(e)) return;
+        if (p.n === 0 && isTerminal(e)) return;
       }
     } finally {
       stopResync?.();
@@ -99,4 +129,10 @@ export function replayThenLive<E extends { seq: number; kind: string }>(
       return this;
     },
   };
+}
+
+/** Stored events and buffered chunks in stream order (a chunk after the stored event its cursor names). */
+function merge<E extends Ev>(loaded: E[], chunks: E[], positionOf: (e: E) => Position | undefined): E[] {
+  const at = (e: E) => positionOf(e) ?? stored(e);
+  return [...loaded, ...chunks].sort((a, b) => compare(at(a), at(b)));
 }

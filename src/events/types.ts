@@ -3,7 +3,8 @@
  * a per-workflow `seq` (1, 2, 3, … without gaps) in the same transaction as the
  * state change it reports, and published only after that commit.
  * `task_output` chunks are live-only: they carry the seq of the latest stored
- * event of their task (its task_started) and a chunk `index`.
+ * event of their task (its task_started) and a chunk `index`; the event hub
+ * gives each a cursor after the newest stored event before it (cursor.ts).
  */
 export const EVENT_KINDS = [
   'created',
@@ -61,6 +62,8 @@ export interface WorkflowEventRecord<K extends EventKind = EventKind> {
   /** ISO-8601 with milliseconds. */
   at: string;
   payload: EventPayloads[K];
+  /** Set by the event hub as it hands the event out (see cursor.ts); a stored event's cursor is its seq. */
+  cursor?: string;
 }
 
 export type AnyWorkflowEvent = { [K in EventKind]: WorkflowEventRecord<K> }[EventKind];

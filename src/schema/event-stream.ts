@@ -1,8 +1,10 @@
 import { BadUserInputError, NotFoundError } from '../errors.ts';
 import { interruptOnReconnect, resyncSignal } from '../events/catch-up.ts';
 import type { WorkflowUpdate } from '../events/publisher.ts';
+import { parseCursor, type Position, START } from '../events/cursor.ts';
+import { hubFor, positionOf, type HubEvent } from '../events/hub.ts';
 import { replayThenLive } from '../events/replay.ts';
-import { type AnyWorkflowEvent, WORKFLOW_UPDATED_TOPIC, workflowTopic } from '../events/types.ts';
+import { type AnyWorkflowEvent, WORKFLOW_UPDATED_TOPIC } from '../events/types.ts';
 import { builder } from './builder.ts';
 import { WorkflowStatusEnum } from './common.ts';
 import { type Context, freshReads } from './context.ts';
@@ -14,10 +16,15 @@ import { Workflow } from './workflow.ts';
 
 export const MAX_EVENTS_PAGE = 1000;
 
-async function existingWorkflowId(ctx: Context, globalId: string): Promise<string> {
+const FINISHED = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+const TERMINAL_KINDS = new Set(['completed', 'failed', 'cancelled']);
+
+/** The workflow's local id and whether it had finished, read now (before any subscription begins). */
+async function existingWorkflow(ctx: Context, globalId: string): Promise<{ id: string; finished: boolean }> {
   const id = requireLocalId(globalId, 'Workflow');
-  if (!(await ctx.loaders.workflow.load(id))) throw new NotFoundError('Workflow', globalId);
-  return id;
+  const wf = await ctx.loaders.workflow.load(id);
+  if (!wf) throw new NotFoundError('Workflow', globalId);
+  return { id, finished: FINISHED.has(wf.status) };
 }
 
 function checkAfterSeq(afterSeq: number | null | undefined): number {
@@ -26,18 +33,30 @@ function checkAfterSeq(afterSeq: number | null | undefined): number {
   return n;
 }
 
+/** The position to resume from: `after` (a cursor) or `afterSeq`, not both. */
+function startPosition(args: { afterSeq?: number | null; after?: string | null }): Position {
+  if (args.after != null && args.afterSeq) {
+    throw new BadUserInputError('pass either after (a cursor) or afterSeq, not both', { argument: 'after' });
+  }
+  if (args.after != null) return parseCursor(args.after);
+  return { ...START, seq: checkAfterSeq(args.afterSeq) };
+}
+
 builder.queryField('workflowEvents', (t) =>
   t.field({
     type: [WorkflowEvent],
-    description: `Stored events with seq > afterSeq, in order; at most \`first\` (up to ${MAX_EVENTS_PAGE}). NOT_FOUND for an unknown workflow.`,
+    description:
+      `Stored events after \`after\` (a cursor; a chunk's cursor counts as its stored event's) or with seq > afterSeq, ` +
+      `in order; at most \`first\` (up to ${MAX_EVENTS_PAGE}). NOT_FOUND for an unknown workflow.`,
     args: {
       workflowId: t.arg.id({ required: true }),
       afterSeq: t.arg.int({ defaultValue: 0 }),
+      after: t.arg.string(),
       first: t.arg.int({ defaultValue: 100 }),
     },
     resolve: async (_root, args, ctx) => {
-      const id = await existingWorkflowId(ctx, String(args.workflowId));
-      const afterSeq = checkAfterSeq(args.afterSeq);
+      const afterSeq = startPosition(args).seq;
+      const { id } = await existingWorkflow(ctx, String(args.workflowId));
       const first = args.first ?? 100;
       if (first < 1 || first > MAX_EVENTS_PAGE) {
         throw new BadUserInputError(`first is expected to be between 1 and ${MAX_EVENTS_PAGE}, but got ${first}`, { argument: 'first' });
@@ -53,23 +72,36 @@ builder.subscriptionFields((t) => ({
   workflowEvents: t.field({
     type: WorkflowEvent,
     description:
-      'Replays stored events with seq > afterSeq, then streams live ones, with no gap and no duplicate. ' +
-      'It stays open after a terminal event (a retry can run the workflow again). To resume after a ' +
-      'disconnect (or a SUBSCRIBER_LAGGED or EVENT_BUS_UNAVAILABLE error), subscribe again with the last seq received. ' +
-      'Events published while Redis was down arrive once it is back (read from the event log).',
+      'Replays what comes after `after` (the last cursor received) or after seq `afterSeq`, then streams live events, ' +
+      'with no gap and no duplicate; cursors only move forward. Output chunks still buffered by the server come again ' +
+      'on a resume from inside a run of chunks. By default the stream stays open after a terminal event (a retry can ' +
+      'run the workflow again); with untilFinished it completes after completed, failed or cancelled (at once if the ' +
+      'workflow had finished and nothing is left after `after`). To resume after a disconnect (or a SUBSCRIBER_LAGGED ' +
+      'or EVENT_BUS_UNAVAILABLE error), subscribe again with the last cursor received. Events published while Redis ' +
+      'was down arrive once it is back (read from the event log).',
     args: {
       workflowId: t.arg.id({ required: true }),
       afterSeq: t.arg.int({ defaultValue: 0 }),
+      after: t.arg.string({ description: 'The last cursor received: the stream resumes right after it.' }),
+      untilFinished: t.arg.boolean({ defaultValue: false, description: 'Complete the subscription after the terminal event.' }),
     },
     subscribe: async (_root, args, ctx) => {
-      const id = await existingWorkflowId(ctx, String(args.workflowId));
-      const events = replayThenLive<AnyWorkflowEvent>({
-        afterSeq: checkAfterSeq(args.afterSeq),
-        subscribe: () => ctx.services.bus.subscribe<AnyWorkflowEvent>(workflowTopic(id)),
-        load: (after, until) => ctx.services.workflows.eventsAfter(ctx.principal.tenant, id, after, until),
+      const after = startPosition(args);
+      const { id, finished } = await existingWorkflow(ctx, String(args.workflowId));
+      const untilFinished = args.untilFinished === true;
+      let sub: Awaited<ReturnType<ReturnType<typeof hubFor>['subscribe']>> | undefined;
+      const events = replayThenLive<HubEvent>({
+        after,
+        subscribe: async () => (sub = await hubFor(ctx.services.bus).subscribe(id)),
+        load: (from, until) => ctx.services.workflows.eventsAfter(ctx.principal.tenant, id, from, until) as Promise<HubEvent[]>,
+        positionOf,
+        bufferedChunks: (pos) => sub?.bufferedChunks(pos) ?? [],
+        observe: (seq) => sub?.observe(seq),
+        isTerminal: untilFinished ? (e) => TERMINAL_KINDS.has(e.kind) : undefined,
+        finished: untilFinished && finished,
         resync: resyncSignal(ctx.services.bus, ctx.services.config.eventCatchUpMs),
       });
-      return mapStream(events, (e) => e, ctx.shutdown);
+      return mapStream<HubEvent, AnyWorkflowEvent>(events, (e) => e, ctx.shutdown);
     },
     resolve: (item) => unwrap(item),
   }),

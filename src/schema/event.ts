@@ -31,10 +31,17 @@ const resolveType = (e: AnyWorkflowEvent) => TYPE_NAMES[e.kind];
 export const WorkflowEvent = builder.interfaceRef<AnyWorkflowEvent>('WorkflowEvent').implement({
   description:
     'Something that happened to a workflow. seq numbers the stored events of one workflow 1, 2, 3, … without gaps; ' +
-    'task_output chunks are live-only and carry the seq of the stored event they follow.',
+    'task_output chunks are live-only and carry the seq of their task\'s task_started. cursor only moves forward ' +
+    'along a stream: to resume, pass the last cursor received as `after`.',
   resolveType,
   fields: (t) => ({
     seq: t.exposeInt('seq'),
+    cursor: t.string({
+      description:
+        'Where this event sits in the stream: "<seq>" for a stored event, "<seq>.<n>~<epoch>" for the n-th output chunk ' +
+        'after stored event <seq>. Opaque to clients: keep the last one received and pass it as `after` to resume.',
+      resolve: (e) => e.cursor ?? String(e.seq),
+    }),
     workflowId: t.id({ resolve: (e) => encodeGlobalId('Workflow', e.workflowId) }),
     kind: t.field({ type: EventKindEnum, resolve: (e) => e.kind }),
     at: t.field({ type: DateTime, resolve: (e) => e.at }),

@@ -9,6 +9,32 @@ import type { Logger } from '../logger.ts';
 import type { Context } from '../schema/index.ts';
 import { clipErrors } from './clip-errors.ts';
 import { isExpectedError } from './errors.ts';
+import { serializedResult } from './shared-execution.ts';
+import { batchSends } from './socket-batch.ts';
+
+/**
+ * What `onNext` hands graphql-ws in place of a result it has serialized
+ * already: graphql-ws frames it (id, type) and the socket's send puts the
+ * shared JSON where the marker is. The marker ends the message, and no
+ * real payload can (a result's JSON ends with its own `}` after "data").
+ */
+const SHARED_MARK = { $shared: 1 };
+/** How graphql-ws frames the marker: `{"id":<id as JSON>` + this. */
+const SHARED_TAIL = ',"type":"next","payload":{"$shared":1}}';
+const ID_PREFIX = '{"id":';
+
+/** Per socket, per operation id (as JSON, the way the frame spells it): the serialized payload waiting for its frame. */
+const sharedPayloads = new WeakMap<WebSocket, Map<string, string>>();
+
+function putSharedPayload(socket: WebSocket, data: string): string {
+  if (!data.endsWith(SHARED_TAIL) || !data.startsWith(ID_PREFIX)) return data;
+  const pending = sharedPayloads.get(socket);
+  const idJson = data.slice(ID_PREFIX.length, data.length - SHARED_TAIL.length);
+  const json = pending?.get(idJson);
+  if (json === undefined) return data;
+  pending!.delete(idJson);
+  return `${ID_PREFIX}${idJson},"type":"next","payload":${json}}`;
+}
 
 type Enveloped = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
 
@@ -60,8 +86,19 @@ export function useGraphqlWs(
   const { maxSubscriptions } = o;
   /** Per connection (its graphql-ws context): the principal every operation on it runs as. */
   const principals = new WeakMap<object, Principal>();
+  // Before graphql-ws's own listener: every message a socket sends goes through the batch.
+  wss.on('connection', (socket: WebSocket) => {
+    sharedPayloads.set(socket, new Map());
+    batchSends(socket, (data) => putSharedPayload(socket, data));
+  });
   return useServer<Record<string, unknown>, { socket: WebSocket }>(
     {
+      // A result without errors is serialized once for every socket that gets it (shared-execution.ts).
+      onNext: (ctx, id, _payload, _args, result) => {
+        if ((result as { errors?: unknown }).errors) return undefined;
+        sharedPayloads.get(ctx.extra.socket)?.set(JSON.stringify(id), serializedResult(result));
+        return SHARED_MARK as never;
+      },
       // Checked once at connection_init; a key revoked later closes the socket (4403) within the watch interval.
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;

@@ -15,6 +15,7 @@ import { useDashboard } from './dashboard.ts';
 import { createGraphiql } from './graphiql.ts';
 import { useGraphqlWs } from './graphql-ws.ts';
 import { createHardening } from './hardening.ts';
+import { useSharedExecution } from './shared-execution.ts';
 import { useStorableTextGuard } from './text-guard.ts';
 
 export interface HttpServerOptions {
@@ -92,6 +93,11 @@ export function createHttpServer(services: Services, opts: HttpServerOptions = {
       useAuthentication(resolvePrincipal),
       useRoles(),
       useStorableTextGuard(),
+      // Last: the subscribe function it sets runs after every other plugin's onSubscribe has seen the operation.
+      useSharedExecution((c) => {
+        const p = (c as Partial<Context> | undefined)?.principal;
+        return p ? `${p.tenant}\u0000${p.role}` : undefined;
+      }),
       ...(opts.watchRevocation ? [useRevocationWatch(opts.watchRevocation)] : []),
       ...(opts.metrics ? [useMetricsEndpoint(opts.metrics, resolvePrincipal, services.logger), useSubscriptionGauge(opts.metrics)] : []),
     ],

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventBus } from '../../src/events/event-bus.ts';
+import { hubFor } from '../../src/events/hub.ts';
 import { createHttpServer } from '../../src/server/http-server.ts';
 import {
   CreateWorkflowDocument,
@@ -103,7 +104,7 @@ describe.runIf(runs)(`subscriptions over graphql-ws and SSE on ${testDialect}`, 
     expect(sse[0]!.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
-  it('ending a subscription on a quiet stream releases its bus subscription at once (graphql-ws and SSE)', async () => {
+  it('ending a subscription on a quiet stream releases its subscription at once (graphql-ws and SSE); one bus subscription per topic', async () => {
     const real = t.app.services.bus;
     let open = 0;
     const bus: EventBus = {
@@ -127,18 +128,27 @@ describe.runIf(runs)(`subscriptions over graphql-ws and SSE on ${testDialect}`, 
       const id = await create();
       const c = wsClient(countingUrl, t.key);
       clients.push(c);
+      // The process's event hub holds the topic's one bus subscription (for a while after its last
+      // subscriber, so that a reconnecting client finds its output chunks); each subscriber is its own.
+      const hub = hubFor(bus);
+      const local = id.slice('Workflow:'.length);
       const ws = wsSubscribe(c, OnWorkflowEventsDocument, { workflowId: id });
       expect((await ws.next()).value.data.workflowEvents.seq).toBe(1);
-      await until(() => open === 1, 'the graphql-ws subscription on the bus', 2000, 5);
+      const ws2 = wsSubscribe(c, OnWorkflowEventsDocument, { workflowId: id });
+      expect((await ws2.next()).value.data.workflowEvents.seq).toBe(1);
+      await until(() => hub.subscribers(local) === 2, 'the graphql-ws subscriptions on the hub', 2000, 5);
+      expect(open).toBe(1);
       await ws.return!();
-      await until(() => open === 0, 'the bus subscription released after the graphql-ws complete', 1000, 5);
+      await ws2.return!();
+      await until(() => hub.subscribers(local) === 0, 'the subscriptions released after the graphql-ws complete', 1000, 5);
 
       const abort = new AbortController();
       const sse = sseSubscribe(countingUrl, OnWorkflowEventsDocument, { workflowId: id }, abort.signal, t.key);
       expect((await sse.next()).value?.data?.workflowEvents.seq).toBe(1);
-      await until(() => open === 1, 'the SSE subscription on the bus', 2000, 5);
+      await until(() => hub.subscribers(local) === 1, 'the SSE subscription on the hub', 2000, 5);
       abort.abort();
-      await until(() => open === 0, 'the bus subscription released after the SSE client went away', 1000, 5);
+      await until(() => hub.subscribers(local) === 0, 'the subscription released after the SSE client went away', 1000, 5);
+      expect(open).toBe(1);
     } finally {
       await counting.stop();
     }

@@ -12,6 +12,8 @@ export type CreateAgentInput = {
   role: string;
   systemPrompt?: string | null | undefined;
   temperature?: number | null | undefined;
+  /** `server` or `server/tool` entries, e.g. ["workspace", "github/create_issue"]. */
+  tools?: Array<string> | null | undefined;
 };
 
 /** A manual plan. Refused with PLAN_INVALID (cycle, missing or self dependency, duplicate key, no tasks, unknown agent) or BAD_USER_INPUT (size limits); nothing is stored then. */
@@ -38,7 +40,9 @@ export type EventKind =
   | 'TASK_OUTPUT'
   | 'TASK_RETRYING'
   | 'TASK_SKIPPED'
-  | 'TASK_STARTED';
+  | 'TASK_STARTED'
+  | 'TASK_TOOL_CALL'
+  | 'TASK_TOOL_RESULT';
 
 export type PlanWorkflowInput = {
   /** Start executing as soon as the plan is ready. */
@@ -78,6 +82,8 @@ export type UpdateAgentInput = {
   role?: string | null | undefined;
   systemPrompt?: string | null | undefined;
   temperature?: number | null | undefined;
+  /** Replaces the list; null or [] removes every tool. */
+  tools?: Array<string> | null | undefined;
 };
 
 /** PLANNING → PLANNED → EXECUTING → COMPLETED | FAILED | CANCELLED. */
@@ -147,6 +153,8 @@ export type OnWorkflowEventsSubscription = { workflowEvents:
     | { __typename: 'TaskRetryingEvent', key: string, agent: string, seq: number, kind: EventKind, at: string }
     | { __typename: 'TaskSkippedEvent', key: string, agent: string, seq: number, kind: EventKind, at: string }
     | { __typename: 'TaskStartedEvent', key: string, agent: string, seq: number, kind: EventKind, at: string }
+    | { __typename: 'TaskToolCallEvent', key: string, agent: string, seq: number, kind: EventKind, at: string }
+    | { __typename: 'TaskToolResultEvent', key: string, agent: string, seq: number, kind: EventKind, at: string }
    };
 
 export type OnWorkflowUpdatedSubscriptionVariables = Exact<{
@@ -245,6 +253,8 @@ export type GetWorkflowEventsQuery = { workflowEvents: Array<
     | { __typename: 'TaskRetryingEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'TaskSkippedEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'TaskStartedEvent', seq: number, kind: EventKind, at: string, workflowId: string }
+    | { __typename: 'TaskToolCallEvent', seq: number, kind: EventKind, at: string, workflowId: string }
+    | { __typename: 'TaskToolResultEvent', seq: number, kind: EventKind, at: string, workflowId: string }
   > };
 
 export type PlanWorkflowMutationVariables = Exact<{

@@ -18,7 +18,9 @@ export type EventKind =
   | 'TASK_OUTPUT'
   | 'TASK_RETRYING'
   | 'TASK_SKIPPED'
-  | 'TASK_STARTED';
+  | 'TASK_STARTED'
+  | 'TASK_TOOL_CALL'
+  | 'TASK_TOOL_RESULT';
 
 export type PlanWorkflowInput = {
   /** Start executing as soon as the plan is ready. */
@@ -139,6 +141,8 @@ export type WorkflowEventsSubscription = { workflowEvents:
     | { __typename: 'TaskRetryingEvent', taskId: string, key: string, agent: string, attempt: number, seq: number, kind: EventKind, at: string, retryError: string }
     | { __typename: 'TaskSkippedEvent', taskId: string, key: string, agent: string, reason: string, seq: number, kind: EventKind, at: string }
     | { __typename: 'TaskStartedEvent', taskId: string, key: string, agent: string, attempt: number, seq: number, kind: EventKind, at: string }
+    | { __typename: 'TaskToolCallEvent', taskId: string, key: string, agent: string, seq: number, kind: EventKind, at: string }
+    | { __typename: 'TaskToolResultEvent', taskId: string, key: string, agent: string, seq: number, kind: EventKind, at: string }
    };
 
 export const DashWorkflowFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"DashWorkflow"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Workflow"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"completedAt"}},{"kind":"Field","name":{"kind":"Name","value":"progress"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"completed"}},{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"percent"}}]}}]}}]} as unknown as DocumentNode<DashWorkflowFragment, unknown>;
