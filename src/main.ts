@@ -30,7 +30,11 @@ try {
 const mode = config.redisUrl ? 'redis' : 'embedded';
 const db = config.databaseUrl ? 'postgresql' : `sqlite ${config.sqlitePath}`;
 logger.info({ mode, db, model: config.llmModel, ...(metricsUrl ? { metricsUrl } : {}) }, 'baton started');
-if (url) console.log(`Baton is ready: GraphiQL at ${url}`);
+if (url) {
+  // url is the GraphQL endpoint (…/graphql); the dashboard is served at the root beside it.
+  const root = url.replace(/\/graphql$/, '/');
+  console.log(`Baton is ready: dashboard at ${root}, GraphQL at ${url}${config.graphiql ? ' (GraphiQL in a browser)' : ''}`);
+}
 
 let stopping = false;
 function stop(signal: string) {

@@ -34,7 +34,7 @@ describe.runIf(available)(`concurrent starts on an empty ${testDialect} database
         for (const p of procs) expect(p.alive(), p.output()).toBe(true);
         const api = procs[0]!;
         // "baton started" is logged just before the ready line with the URL.
-        const url = await until(() => /GraphiQL at (\S+)/.exec(api.output())?.[1], 'the API URL', 5000);
+        const url = await until(() => /GraphQL at (\S+)/.exec(api.output())?.[1], 'the API URL', 5000);
         const res = await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ agents { name } }' }) });
         const body = (await res.json()) as { data?: { agents: Array<{ name: string }> } };
         const names = body.data?.agents.map((a) => a.name) ?? [];

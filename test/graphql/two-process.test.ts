@@ -25,7 +25,7 @@ describe.runIf(runs)('two API processes on one Redis', () => {
     const env = { ...db.env, REDIS_URL: REDIS_TEST_URL, REDIS_PREFIX: prefix };
     a = spawnBaton({ ...env, ROLE: 'all', OFFLINE_TOKEN_DELAY_MS: '0' }, 'A');
     await a.ready;
-    aUrl = await until(() => /GraphiQL at (\S+)/.exec(a.output())?.[1], 'A to print its URL');
+    aUrl = await until(() => /GraphQL at (\S+)/.exec(a.output())?.[1], 'A to print its URL');
     b = await startTestApp({ ...env, ROLE: 'api' }, {}, db);
     bServer = createHttpServer(b.app.services, b.app.httpAuth);
     client = wsClient((await bServer.start(0, '127.0.0.1')).url, b.key);

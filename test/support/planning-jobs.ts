@@ -21,7 +21,7 @@ export function planningScript(answerFrom: number) {
 }
 
 export async function gql(p: BatonProcess, query: string, variables: Record<string, unknown> = {}) {
-  const url = await until(() => /GraphiQL at (\S+)/.exec(p.output())?.[1], `${p.name}'s URL`, 10_000);
+  const url = await until(() => /GraphQL at (\S+)/.exec(p.output())?.[1], `${p.name}'s URL`, 10_000);
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
   const body = (await res.json()) as { data?: any; errors?: unknown };
   if (!body.data) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
