@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
  * guessed the format. The system prompt says what those tags mean (dataRule).
  */
 
-export const DATA_TAGS = ['request', 'task', 'dependency'] as const;
+export const DATA_TAGS = ['request', 'task', 'dependency', 'previous-output', 'feedback'] as const;
 export type DataTag = (typeof DATA_TAGS)[number];
 
 const TAG_NAME = new RegExp(`<(\\s*/?\\s*)(${DATA_TAGS.join('|')})\\b`, 'gi');

@@ -80,7 +80,11 @@ export const TaskEntity = defineEntity({
     dependents: p.json<string[]>(),
     /** Dependencies not yet completed; the task is READY when it reaches 0. */
     remainingDeps: p.integer(),
-    status: p.string().length(16),
+    status: p.string().length(32),
+    /** NONE, BEFORE_RUN (waits AWAITING_APPROVAL to start) or AFTER_RUN (its output waits AWAITING_REVIEW). */
+    approval: p.string().length(16).default('NONE'),
+    /** A requestChanges' feedback, for the task's next run (with its previous output). */
+    feedback: p.text().nullable(),
     attempts: p.integer().default(0),
     /** Identifies the current execution; a runner whose lease was taken over cannot write. */
     lease: p.string().length(64).nullable(),

@@ -12,7 +12,7 @@ import type { EnginePolicy } from './core/types.ts';
 import { openRunStore } from './store/index.ts';
 import type { Continuation } from './store/run-store.ts';
 import { createTaskRunner } from './task-runner.ts';
-import type { Clock, ReadyTask } from './types.ts';
+import type { Clock, DecidedBy, ReadyTask } from './types.ts';
 
 export interface EngineDeps {
   db: Db;
@@ -85,6 +85,15 @@ export function createEngine(d: EngineDeps) {
       const c = await store.start(id, d.dispatcher.capabilities.sharedQueue ? (ready) => void (queued = dispatch(ready)) : undefined);
       // Queued early, or now (again, if queueing early failed: its error is the caller's if this fails too).
       await Promise.all([queued ? queued.catch(() => dispatch(c.value)) : dispatch(c.value), d.publisher.committed(c)]);
+    },
+    /**
+     * A person's decision on a task of the tenant (approveTask, requestChanges, rejectTask): committed,
+     * then what it made runnable is queued (any worker runs it) and its events published.
+     */
+    async decide(decision: 'approve' | 'requestChanges' | 'reject', tenant: string, taskId: string, by: DecidedBy, text: string | null) {
+      const c =
+        decision === 'approve' ? await store.approve(tenant, taskId, by, text) : await store[decision](tenant, taskId, by, text ?? '');
+      await Promise.all([dispatch(c.value), d.publisher.committed(c)]);
     },
     async retry(id: string) {
       const c = await store.retry(id);

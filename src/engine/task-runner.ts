@@ -67,6 +67,7 @@ export function createTaskRunner(d: RunnerDeps) {
       task: { key: task.key, agent: task.agent, description: task.description },
       dependencies,
       budgetChars: d.contextBudgetChars,
+      revision: task.revision,
     });
     // A run started before its claim committed stops at once if the claim does not commit.
     const unclaimed = typeof startedSeq === 'number' ? undefined : startedSeq;

@@ -18,6 +18,11 @@ export const EVENT_KINDS = [
   'task_failed',
   'task_skipped',
   'task_cancelled',
+  'task_awaiting_approval',
+  'task_awaiting_review',
+  'task_approved',
+  'task_changes_requested',
+  'task_rejected',
   'completed',
   'failed',
   'cancelled',
@@ -28,6 +33,12 @@ export interface TaskRef {
   taskId: string;
   key: string;
   agent: string;
+}
+
+/** A person's decision on a task: who took it (the API key's id and name; null with AUTH=off) and their comment (the feedback, the reason). */
+export interface Decided {
+  by: { keyId: string | null; keyName: string | null };
+  comment: string | null;
 }
 
 export interface EventPayloads {
@@ -43,6 +54,11 @@ export interface EventPayloads {
   task_failed: TaskRef & { error: string };
   task_skipped: TaskRef & { reason: string };
   task_cancelled: TaskRef;
+  task_awaiting_approval: TaskRef;
+  task_awaiting_review: TaskRef & { output: string };
+  task_approved: TaskRef & Decided;
+  task_changes_requested: TaskRef & Decided;
+  task_rejected: TaskRef & Decided;
   completed: { results: unknown };
   failed: { error: string };
   cancelled: { reason: string | null };

@@ -20,6 +20,11 @@ const TYPE_NAMES: Record<EventKind, string> = {
   task_failed: 'TaskFailedEvent',
   task_skipped: 'TaskSkippedEvent',
   task_cancelled: 'TaskCancelledEvent',
+  task_awaiting_approval: 'TaskAwaitingApprovalEvent',
+  task_awaiting_review: 'TaskAwaitingReviewEvent',
+  task_approved: 'TaskApprovedEvent',
+  task_changes_requested: 'TaskChangesRequestedEvent',
+  task_rejected: 'TaskRejectedEvent',
   completed: 'CompletedEvent',
   failed: 'FailedEvent',
   cancelled: 'CancelledEvent',
@@ -114,3 +119,25 @@ builder.objectField(TaskFailed, 'error', (t) => t.string({ resolve: (e) => e.pay
 const TaskSkipped = taskEvent('task_skipped', 'A task will not run because a dependency failed.');
 builder.objectField(TaskSkipped, 'reason', (t) => t.string({ resolve: (e) => e.payload.reason }));
 taskEvent('task_cancelled', 'A task was cancelled before it finished.');
+
+taskEvent('task_awaiting_approval', 'A task whose dependencies are done waits for approveTask (or rejectTask) to start.');
+const TaskAwaitingReview = taskEvent('task_awaiting_review', 'A task wrote its output, which waits for approveTask, requestChanges or rejectTask; its dependents wait.');
+builder.objectField(TaskAwaitingReview, 'output', (t) => t.string({ resolve: (e) => e.payload.output }));
+
+const DecidedBy = builder.simpleObject('DecidedBy', {
+  description: 'Who took a decision: the API key (both null when Baton runs with AUTH=off).',
+  fields: (t) => ({
+    keyId: t.string({ nullable: true }),
+    keyName: t.string({ nullable: true }),
+  }),
+});
+const decision = (kind: 'task_approved' | 'task_changes_requested' | 'task_rejected', description: string, comment: string) => {
+  const ref = taskEvent(kind, description);
+  builder.objectFields(ref, (t) => ({
+    by: t.field({ type: DecidedBy, resolve: (e) => e.payload.by }),
+    comment: t.string({ nullable: true, description: comment, resolve: (e) => e.payload.comment }),
+  }));
+};
+decision('task_approved', 'A person approved the task: it runs (it was AWAITING_APPROVAL) or completes (it was AWAITING_REVIEW).', 'The comment given, if any.');
+decision('task_changes_requested', 'A person asked for changes: the task runs again with its previous output and the feedback.', 'The feedback.');
+decision('task_rejected', 'A person rejected the task: its dependents are SKIPPED and the workflow ends FAILED.', 'The reason.');

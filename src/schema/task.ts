@@ -1,7 +1,7 @@
 import { NotFoundError } from '../errors.ts';
 import { Agent } from './agent.ts';
 import { builder, DateTime } from './builder.ts';
-import { TaskStatusEnum, TokenUsage, tokenUsageOf } from './common.ts';
+import { ApprovalModeEnum, TaskStatusEnum, TokenUsage, tokenUsageOf } from './common.ts';
 import type { Context } from './context.ts';
 import { agentName, type TaskRow } from './loaders.ts';
 
@@ -18,6 +18,7 @@ builder.node(Task, {
     key: t.exposeString('key', { description: 'The task number in the plan: "1", "2", …' }),
     description: t.exposeString('description'),
     status: t.field({ type: TaskStatusEnum, resolve: (task) => task.status as never }),
+    approval: t.field({ type: ApprovalModeEnum, resolve: (task) => (task.approval ?? 'NONE') as never }),
     agent: t.field({
       type: Agent,
       resolve: async (task, _args, ctx) => {

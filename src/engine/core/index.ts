@@ -3,3 +3,4 @@ export * from './types.ts';
 export * from './policy.ts';
 export * as decide from './decide.ts';
 export { progress } from './decide.ts';
+export * as steer from './steer.ts';

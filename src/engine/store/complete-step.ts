@@ -59,6 +59,7 @@ export async function completionStep(sql: Sql, wf: WorkflowRow, items: Completio
   }
   await giveBack(sql, d.ready.filter((r) => !claimed.has(r.taskId)), ctx.lease, 'READY');
   await giveBack(sql, d.held, ctx.lease, 'PENDING');
+  await giveBack(sql, d.awaiting, ctx.lease, 'AWAITING_APPROVAL');
   const admitted = new Set(d.ready.map((r) => r.taskId));
   const ready = new Map([...counted.ready].map(([id, list]) => [id, list.filter((r) => admitted.has(r.taskId))]));
   const events = [...d.events, ...decide.claimed(claimed.values())];

@@ -1,0 +1,76 @@
+import { InvalidStateError } from '../../errors.ts';
+import type { DecidedBy, ReadyTask, TaskStatus, TokenUsage } from '../types.ts';
+import { complete, fail } from './decide.ts';
+import { add, type Decision, draft, type EnginePolicy, type EventDraft, type TaskRow, type WorkflowPatch, type WorkflowRow } from './types.ts';
+
+/**
+ * A person's decisions on a task that waits (issue #14), and the hold after a run. Pure, like
+ * decide.ts: each is called inside the transaction that holds the workflow's lock, with the task
+ * row as that transaction read it, so two decisions on one task are serialized and the second
+ * finds the task no longer waiting (INVALID_STATE): a decision takes effect once.
+ */
+
+const ref = (t: { id: string; key: string; agent: string }) => ({ taskId: t.id, key: t.key, agent: t.agent });
+const decided = (by: DecidedBy, comment: string | null) => ({ by: { keyId: by.keyId, keyName: by.keyName }, comment });
+
+function expect(wf: WorkflowRow, task: TaskRow, allowed: TaskStatus[], decision: string) {
+  if (!allowed.includes(task.status)) {
+    throw new InvalidStateError(`task ${task.key} is ${task.status}; ${decision} needs a task that is ${allowed.join(' or ')}`, { status: task.status });
+  }
+  if (wf.status !== 'EXECUTING') throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; decisions are taken on an EXECUTING workflow`, { status: wf.status });
+}
+
+/** The hold after a run (AFTER_RUN): the output is written, the task AWAITING_REVIEW, its dependents wait. */
+export function heldForReview(task: { taskId: string; key: string; agent: string }, output: string, usage: TokenUsage): { events: EventDraft[]; patch: WorkflowPatch } {
+  return {
+    events: [draft('task_awaiting_review', { taskId: task.taskId, key: task.key, agent: task.agent, output })],
+    patch: { inputTokens: add(usage.input), outputTokens: add(usage.output) },
+  };
+}
+
+/** AWAITING_APPROVAL -> READY: the task runs. */
+export function approveRun(wf: WorkflowRow, task: TaskRow, by: DecidedBy, comment: string | null): { events: EventDraft[]; ready: ReadyTask } {
+  expect(wf, task, ['AWAITING_APPROVAL'], 'approveTask');
+  return {
+    events: [draft('task_approved', { ...ref(task), ...decided(by, comment) })],
+    ready: { taskId: task.id, workflowId: wf.id, key: task.key, agent: task.agent, orderIndex: task.orderIndex, approval: task.approval },
+  };
+}
+
+/**
+ * AWAITING_REVIEW -> COMPLETED: decided as a completion (its usage was counted when the output was
+ * written), with the dependents whose last dependency it was (`runnable`).
+ */
+export function approveReview(wf: WorkflowRow, task: TaskRow, output: string, runnable: ReadyTask[], by: DecidedBy, comment: string | null, policy: EnginePolicy): Decision {
+  expect(wf, task, ['AWAITING_REVIEW'], 'approveTask');
+  const d = complete(wf, [{ taskId: task.id, key: task.key, agent: task.agent, output, durationMs: 0, usage: { input: 0, output: 0 } }], runnable, policy);
+  return { ...d, events: [draft('task_approved', { ...ref(task), ...decided(by, comment) }), ...d.events] };
+}
+
+/** AWAITING_REVIEW -> READY: the task runs again, its prompt carrying its previous output and the feedback. */
+export function changesRequested(wf: WorkflowRow, task: TaskRow, by: DecidedBy, feedback: string): { events: EventDraft[]; ready: ReadyTask } {
+  expect(wf, task, ['AWAITING_REVIEW'], 'requestChanges');
+  return {
+    events: [draft('task_changes_requested', { ...ref(task), ...decided(by, feedback) })],
+    ready: { taskId: task.id, workflowId: wf.id, key: task.key, agent: task.agent, orderIndex: task.orderIndex, approval: task.approval },
+  };
+}
+
+/**
+ * AWAITING_APPROVAL or AWAITING_REVIEW -> REJECTED: decided as a failure (transitive dependents
+ * SKIPPED, independent branches go on, the run ends FAILED naming the task and the reason).
+ */
+export function reject(wf: WorkflowRow, task: TaskRow, graph: TaskRow[], by: DecidedBy, reason: string): Decision & { skipped: TaskRow[]; reason: string } {
+  expect(wf, task, ['AWAITING_APPROVAL', 'AWAITING_REVIEW'], 'rejectTask');
+  const claimed = { taskId: task.id, workflowId: wf.id, tenant: wf.tenant, key: task.key, agent: task.agent, description: '', request: '', dependsOn: task.dependsOn, attempt: 0, lease: '' };
+  const d = fail(wf, claimed, reason, graph);
+  const skipReason = `dependency ${task.key} was rejected`;
+  const events = d.events.map((e) => {
+    if (e.kind === 'task_failed') return draft('task_rejected', { ...ref(task), ...decided(by, reason) });
+    if (e.kind === 'task_skipped') return draft('task_skipped', { ...e.payload, reason: skipReason });
+    return e;
+  });
+  const patch = { ...d.patch };
+  if (wf.failedTasks === 0) patch.error = `task ${task.key} (@${task.agent}) was rejected: ${reason}`;
+  return { ...d, events, patch, reason: skipReason };
+}
