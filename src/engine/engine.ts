@@ -95,6 +95,11 @@ export function createEngine(d: EngineDeps) {
         decision === 'approve' ? await store.approve(tenant, taskId, by, text) : await store[decision](tenant, taskId, by, text ?? '');
       await Promise.all([dispatch(c.value), d.publisher.committed(c)]);
     },
+    /** pauseWorkflow / resumeWorkflow: committed, then (resume) the READY tasks queued and the events published. */
+    async pauseOrResume(what: 'pause' | 'resume', id: string, by: DecidedBy) {
+      const c = await store[what](id, by);
+      await Promise.all([dispatch(c.value), d.publisher.committed(c)]);
+    },
     async retry(id: string) {
       const c = await store.retry(id);
       await Promise.all([dispatch(c.value), d.publisher.committed(c)]);

@@ -1,9 +1,9 @@
-export const WORKFLOW_STATUSES = ['PLANNING', 'PLANNED', 'EXECUTING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
+export const WORKFLOW_STATUSES = ['PLANNING', 'PLANNED', 'EXECUTING', 'PAUSED', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
 export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number];
 export const TASK_STATUSES = ['PENDING', 'READY', 'RUNNING', 'COMPLETED', 'FAILED', 'SKIPPED', 'CANCELLED', 'AWAITING_APPROVAL', 'AWAITING_REVIEW', 'REJECTED'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
-export const ACTIVE_WORKFLOW: readonly WorkflowStatus[] = ['PLANNING', 'PLANNED', 'EXECUTING'];
+export const ACTIVE_WORKFLOW: readonly WorkflowStatus[] = ['PLANNING', 'PLANNED', 'EXECUTING', 'PAUSED'];
 /** Unfinished: a cancel ends these (tasks awaiting a person's decision included). */
 export const UNFINISHED_TASK: readonly TaskStatus[] = ['PENDING', 'READY', 'RUNNING', 'AWAITING_APPROVAL', 'AWAITING_REVIEW'];
 

@@ -26,6 +26,8 @@ export const EVENT_KINDS = [
   'completed',
   'failed',
   'cancelled',
+  'paused',
+  'resumed',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -62,6 +64,8 @@ export interface EventPayloads {
   completed: { results: unknown };
   failed: { error: string };
   cancelled: { reason: string | null };
+  paused: Decided;
+  resumed: Decided;
 }
 
 export interface WorkflowEventRecord<K extends EventKind = EventKind> {

@@ -3,7 +3,7 @@ import { EVENT_KINDS } from '../events/types.ts';
 import { builder } from './builder.ts';
 
 export const WorkflowStatusEnum = builder.enumType('WorkflowStatus', {
-  description: 'PLANNING → PLANNED → EXECUTING → COMPLETED | FAILED | CANCELLED.',
+  description: 'PLANNING → PLANNED → EXECUTING → COMPLETED | FAILED | CANCELLED; EXECUTING ⇄ PAUSED (pauseWorkflow, resumeWorkflow).',
   values: WORKFLOW_STATUSES,
 });
 

@@ -28,6 +28,8 @@ const TYPE_NAMES: Record<EventKind, string> = {
   completed: 'CompletedEvent',
   failed: 'FailedEvent',
   cancelled: 'CancelledEvent',
+  paused: 'PausedEvent',
+  resumed: 'ResumedEvent',
 };
 const resolveType = (e: AnyWorkflowEvent) => TYPE_NAMES[e.kind];
 
@@ -141,3 +143,7 @@ const decision = (kind: 'task_approved' | 'task_changes_requested' | 'task_rejec
 decision('task_approved', 'A person approved the task: it runs (it was AWAITING_APPROVAL) or completes (it was AWAITING_REVIEW).', 'The comment given, if any.');
 decision('task_changes_requested', 'A person asked for changes: the task runs again with its previous output and the feedback.', 'The feedback.');
 decision('task_rejected', 'A person rejected the task: its dependents are SKIPPED and the workflow ends FAILED.', 'The reason.');
+for (const kind of ['paused', 'resumed'] as const) {
+  const ref = workflowEvent(kind, kind === 'paused' ? 'The workflow was paused: no task starts until it is resumed.' : 'The workflow was resumed.');
+  builder.objectField(ref, 'by', (t) => t.field({ type: DecidedBy, resolve: (e) => e.payload.by }));
+}

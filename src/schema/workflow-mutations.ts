@@ -118,6 +118,26 @@ builder.mutationFields((t) => {
       resolve: async (_root, { input }, ctx) => reread(ctx, await ctx.services.workflows.plan(ctx.principal.tenant, input)),
     }),
     startWorkflow: transition('start', 'Runs a PLANNED workflow.'),
+    pauseWorkflow: t.field({
+      type: Workflow,
+      description: 'EXECUTING → PAUSED: no task starts while paused; running tasks finish and are recorded. INVALID_STATE otherwise.',
+      args: { id: t.arg.id({ required: true }) },
+      resolve: async (_root, args, ctx) => {
+        const id = requireLocalId(String(args.id), 'Workflow');
+        await ctx.services.workflows.pause(ctx.principal, id);
+        return reread(ctx, id);
+      },
+    }),
+    resumeWorkflow: t.field({
+      type: Workflow,
+      description: 'PAUSED → EXECUTING: what became runnable meanwhile starts. INVALID_STATE otherwise.',
+      args: { id: t.arg.id({ required: true }) },
+      resolve: async (_root, args, ctx) => {
+        const id = requireLocalId(String(args.id), 'Workflow');
+        await ctx.services.workflows.resume(ctx.principal, id);
+        return reread(ctx, id);
+      },
+    }),
     cancelWorkflow: transition('cancel', 'Aborts running tasks; unfinished ones end CANCELLED.'),
     retryWorkflow: transition(
       'retry',

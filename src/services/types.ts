@@ -76,6 +76,10 @@ export interface Services {
     approveTask(principal: Principal, taskId: string, comment?: string | null): Promise<void>;
     requestChanges(principal: Principal, taskId: string, feedback: string): Promise<void>;
     rejectTask(principal: Principal, taskId: string, reason: string): Promise<void>;
+    /** EXECUTING -> PAUSED: no task starts; running ones finish and are recorded. */
+    pause(principal: Principal, id: string): Promise<void>;
+    /** PAUSED -> EXECUTING. */
+    resume(principal: Principal, id: string): Promise<void>;
     /** Stored events with seq > afterSeq (and <= untilSeq), in order; none for another tenant's workflow. */
     eventsAfter(tenant: string, id: string, afterSeq: number, untilSeq?: number): Promise<AnyWorkflowEvent[]>;
   };

@@ -181,6 +181,8 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
     // Aborts the planning call too, wherever it runs (the engine's cancel reaches every process).
     cancel: async (tenant, id) => d.engine.cancel(await owned(tenant, id)),
     remove: async (tenant, id) => store.remove(await owned(tenant, id)),
+    pause: async (p, id) => d.engine.pauseOrResume('pause', await owned(p.tenant, id), decider(p)),
+    resume: async (p, id) => d.engine.pauseOrResume('resume', await owned(p.tenant, id), decider(p)),
     approveTask: (p, taskId, comment) => d.engine.decide('approve', p.tenant, taskId, decider(p), comment == null ? null : parseInput(schemas.note, comment)),
     requestChanges: (p, taskId, feedback) => d.engine.decide('requestChanges', p.tenant, taskId, decider(p), parseInput(schemas.note, feedback)),
     rejectTask: (p, taskId, reason) => d.engine.decide('reject', p.tenant, taskId, decider(p), parseInput(schemas.note, reason)),

@@ -4,6 +4,7 @@ import { startTestApp, type TestApp, waitForStatus } from '../support/app.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.ts';
 import { promptText, taskOf } from '../support/prompt.ts';
 import { createTestDatabase, serviceAvailable, type TestDatabase, testDialect } from '../support/services.ts';
+import { steeringClient } from './harness.ts';
 
 /**
  * Issue #14's approvals, through GraphQL with real API keys, the real @langchain/openai client and
@@ -36,48 +37,7 @@ describe.runIf(pgOk || process.env.CI)(`approvals (${testDialect})`, () => {
     await db?.drop();
   });
 
-  async function gql<R = any>(query: string, variables: Record<string, unknown> = {}): Promise<{ data?: R; errors?: Array<{ message: string; extensions?: { code?: string } }> }> {
-    const res = await t!.fetch('http://baton.test/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ query, variables }),
-    });
-    return res.json();
-  }
-  async function data<R = any>(query: string, variables: Record<string, unknown> = {}): Promise<R> {
-    const r = await gql<R>(query, variables);
-    if (r.errors?.length || !r.data) throw new Error(`GraphQL errors: ${JSON.stringify(r.errors)}`);
-    return r.data;
-  }
-
-  const TASKS = `tasks { id key status approval output }`;
-  async function create(description: string, tasks: unknown[]): Promise<{ id: string; tasks: Array<{ id: string; key: string }> }> {
-    const d = await data(`mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id ${TASKS} } }`, { input: { description, tasks } });
-    return d.createWorkflow;
-  }
-  const start = (id: string) => data(`mutation($id: ID!) { startWorkflow(id: $id) { id } }`, { id });
-  const approve = (id: string, comment?: string) => gql(`mutation($id: ID!, $c: String) { approveTask(id: $id, comment: $c) { id status } }`, { id, c: comment });
-  const workflow = async (id: string) => (await data(`query($id: ID!) { workflow(id: $id) { id status error ${TASKS} } }`, { id })).workflow;
-  const statuses = async (id: string): Promise<Record<string, string>> => Object.fromEntries((await workflow(id)).tasks.map((x: { key: string; status: string }) => [x.key, x.status]));
-  async function until(id: string, want: Record<string, string>, timeoutMs = 15_000) {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const s = await statuses(id);
-      if (Object.entries(want).every(([k, v]) => s[k] === v)) return s;
-      if (Date.now() > end) throw new Error(`tasks are ${JSON.stringify(s)}, not ${JSON.stringify(want)}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-  const callsFor = (request: string, key: string) => fake.requests.filter((r) => {
-    const task = taskOf(r.body);
-    return task?.request === request && task.key === key;
-  });
-  const eventsOf = async (wfId: string) => {
-    const local = wfId; // the store reads by local id
-    const rows = await t!.app.services.db.knex('workflow_events').where({ workflow_id: local }).orderBy('seq').select('kind', 'payload');
-    return rows.map((r: { kind: string; payload: unknown }) => ({ kind: r.kind, payload: typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload }));
-  };
-  const localId = async (globalId: string) => (await t!.app.services.db.knex('workflows').where({ description: globalId }).first('id'))?.id as string;
+  const { gql, workflow, statuses, create, start, approve, until, callsFor, localId, events: eventsByRequest } = steeringClient(() => t!, () => fake);
 
   it('1 BEFORE_RUN, 2 AFTER_RUN <- 1, 3 BEFORE_RUN, 4 <- 2,3: holds, a restart while 1 awaits, requestChanges, approvals, COMPLETED', async () => {
     t = await startTestApp(env(), {}, db);
@@ -140,7 +100,7 @@ describe.runIf(pgOk || process.env.CI)(`approvals (${testDialect})`, () => {
     expect(callsFor(request, '3')).toHaveLength(1);
 
     // Each decision is recorded with who took it and the comment.
-    const events = await eventsOf(await localId(request));
+    const events = await eventsByRequest(request);
     const kinds = events.map((e) => e.kind);
     expect(kinds.filter((k) => k === 'task_awaiting_approval')).toHaveLength(2);
     expect(kinds.filter((k) => k === 'task_awaiting_review')).toHaveLength(2);

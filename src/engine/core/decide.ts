@@ -39,6 +39,9 @@ export const holdsAfterRun = (policy: EnginePolicy, task: ClaimedTask) => policy
 /** Whether tasks of this workflow may be claimed now. */
 export const claimable = (wf: WorkflowRow) => wf.status === 'EXECUTING';
 
+/** Whether a running task's end (output, failure) is recorded: also while PAUSED, where running tasks finish. */
+export const completable = (wf: WorkflowRow) => wf.status === 'EXECUTING' || wf.status === 'PAUSED';
+
 /** The events of tasks claimed (each a new attempt). */
 export const claimed = (tasks: Iterable<ClaimedTask>): EventDraft[] => [...tasks].map((t) => draft('task_started', { ...ref(t), attempt: t.attempt }));
 
@@ -110,7 +113,7 @@ export function finished(ends: 'COMPLETED' | 'FAILED', results: WorkflowResults,
 /** Any active workflow -> CANCELLED, with its unfinished tasks (in plan order). */
 export function cancel(wf: WorkflowRow, unfinished: Array<{ id: string; key: string; agent: string; orderIndex: number }>, reason: string | null, now: number) {
   if (!ACTIVE_WORKFLOW.includes(wf.status)) {
-    throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; only a PLANNING, PLANNED or EXECUTING workflow can be cancelled`, { status: wf.status });
+    throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; only a PLANNING, PLANNED, EXECUTING or PAUSED workflow can be cancelled`, { status: wf.status });
   }
   const tasks = [...unfinished].sort(byOrder);
   return {

@@ -17,7 +17,9 @@ function expect(wf: WorkflowRow, task: TaskRow, allowed: TaskStatus[], decision:
   if (!allowed.includes(task.status)) {
     throw new InvalidStateError(`task ${task.key} is ${task.status}; ${decision} needs a task that is ${allowed.join(' or ')}`, { status: task.status });
   }
-  if (wf.status !== 'EXECUTING') throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; decisions are taken on an EXECUTING workflow`, { status: wf.status });
+  if (wf.status !== 'EXECUTING' && wf.status !== 'PAUSED') {
+    throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; decisions are taken on an EXECUTING or PAUSED workflow`, { status: wf.status });
+  }
 }
 
 /** The hold after a run (AFTER_RUN): the output is written, the task AWAITING_REVIEW, its dependents wait. */
@@ -73,4 +75,16 @@ export function reject(wf: WorkflowRow, task: TaskRow, graph: TaskRow[], by: Dec
   const patch = { ...d.patch };
   if (wf.failedTasks === 0) patch.error = `task ${task.key} (@${task.agent}) was rejected: ${reason}`;
   return { ...d, events, patch, reason: skipReason };
+}
+
+/** EXECUTING -> PAUSED: no task starts (claims are refused); running tasks finish and are recorded. */
+export function pause(wf: WorkflowRow, by: DecidedBy): { events: EventDraft[]; patch: WorkflowPatch } {
+  if (wf.status !== 'EXECUTING') throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; only an EXECUTING workflow can be paused`, { status: wf.status });
+  return { events: [draft('paused', { ...decided(by, null) })], patch: { status: 'PAUSED' } };
+}
+
+/** PAUSED -> EXECUTING: the tasks left READY meanwhile (`waiting`) run. */
+export function resume(wf: WorkflowRow, waiting: ReadyTask[], by: DecidedBy): { events: EventDraft[]; patch: WorkflowPatch; ready: ReadyTask[] } {
+  if (wf.status !== 'PAUSED') throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; only a PAUSED workflow can be resumed`, { status: wf.status });
+  return { events: [draft('resumed', { ...decided(by, null) })], patch: { status: 'EXECUTING' }, ready: [...waiting].sort((a, b) => a.orderIndex - b.orderIndex) };
 }

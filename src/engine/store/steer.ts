@@ -50,7 +50,7 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
     holdForReview(task: ClaimedTask, outcome: TaskOutcome): Promise<Committed<{ ready: ReadyTask[] } | null>> {
       const output = toStorableText(outcome.output);
       return transition(knex, conns, now, task.workflowId, async (t, wf, at) => {
-        if (!decide.claimable(wf)) return { value: null };
+        if (!decide.completable(wf)) return { value: null };
         const n = await t('tasks').where({ id: task.taskId, lease: task.lease, status: 'RUNNING' }).update({
           status: 'AWAITING_REVIEW', lease: null, output, error: null, feedback: null, completed_at: at, updated_at: at,
           duration_ms: outcome.durationMs, input_tokens: t.raw('input_tokens + ?', [outcome.usage.input]), output_tokens: t.raw('output_tokens + ?', [outcome.usage.output]),
@@ -85,6 +85,20 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
         if (!d.ends) return { value: d.ready, events: d.events, patch: d.patch };
         const end = decide.finished(d.ends, await aggregate(sql, wf, at), await workflowError(sql, wf.id), at);
         return { value: d.ready, events: [...d.events, ...end.events], patch: { ...d.patch, ...end.patch } };
+      });
+    },
+
+    /** EXECUTING -> PAUSED. */
+    pause(id: string, by: DecidedBy): Promise<Committed<ReadyTask[]>> {
+      return transition(knex, conns, now, id, async (_t, wf) => ({ value: [], ...steer.pause(wf, by) }));
+    },
+
+    /** PAUSED -> EXECUTING; returns the READY tasks to queue (made runnable while paused, or whose claim the pause refused). */
+    resume(id: string, by: DecidedBy): Promise<Committed<ReadyTask[]>> {
+      return transition(knex, conns, now, id, async (t, wf) => {
+        const rows = wf.status === 'PAUSED' ? await t('tasks').where({ workflow_id: id, status: 'READY' }).select('id', 'key', 'agent', 'order_index', 'approval') : [];
+        const d = steer.resume(wf, rows.map((r) => toReady(r, id)), by);
+        return { value: d.ready, events: d.events, patch: d.patch };
       });
     },
 

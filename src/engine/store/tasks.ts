@@ -29,7 +29,7 @@ export function taskTransitions(knex: Knex, conns: Connections, clock: Clock) {
     fail(task: ClaimedTask, why: string): Promise<Committed<boolean>> {
       const error = toStorableText(why);
       return transition(knex, conns, now, task.workflowId, async (t, wf, at, sql) => {
-        if (!decide.claimable(wf)) return { value: false };
+        if (!decide.completable(wf)) return { value: false };
         const n = await t('tasks')
           .where({ id: task.taskId, lease: task.lease, status: 'RUNNING' })
           .update({ status: 'FAILED', lease: null, error, completed_at: at, updated_at: at });

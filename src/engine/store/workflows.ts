@@ -154,7 +154,7 @@ export function workflowTransitions(knex: Knex, conns: Connections, clock: Clock
 
     async remove(id: string): Promise<void> {
       await transition(knex, conns, now, id, async (t, wf) => {
-        if (wf.status === 'EXECUTING' || wf.status === 'PLANNING') {
+        if (wf.status === 'EXECUTING' || wf.status === 'PAUSED' || wf.status === 'PLANNING') {
           throw new InvalidStateError(`workflow ${id} is ${wf.status}; cancel it before deleting it`, { status: wf.status });
         }
         await t('workflow_events').where({ workflow_id: id }).delete();

@@ -26,7 +26,7 @@ const REACHED = `remaining_deps = c.n AND status = 'PENDING'`;
 const COMPLETE_CTES = `done AS (UPDATE tasks SET status = 'COMPLETED', lease = NULL, output = d.toutput, error = NULL, completed_at = ?, updated_at = ?,
       duration_ms = d.tms, input_tokens = d.tin, output_tokens = d.tout
     FROM jsonb_to_recordset(?::jsonb) AS d(${Object.entries(DONE_COLUMNS).map(([c, t]) => `${c} ${t}`).join(', ')})
-    WHERE tasks.id = d.tid AND tasks.lease = d.tlease AND tasks.status = 'RUNNING' AND ${whileLocked('EXECUTING')}
+    WHERE tasks.id = d.tid AND tasks.lease = d.tlease AND tasks.status = 'RUNNING' AND ${whileLocked('EXECUTING', 'PAUSED')}
     RETURNING tasks.id, tasks.dependents),
   c AS (SELECT k, count(*)::int AS n FROM done, jsonb_array_elements_text(done.dependents) AS k GROUP BY k),
   upd AS (UPDATE tasks SET remaining_deps = remaining_deps - c.n,

@@ -61,7 +61,7 @@ export function sqliteHotPath(conns: Connections, clock: Clock): HotPath {
       }, tasks.length),
     completeAndClaim: (workflowId, items, ctx) =>
       sqlTransition(conns, now, workflowId, async (sql, wf, at) => {
-        const counted = decide.claimable(wf) ? await completeRows(sql, workflowId, items, at, ctx.lease) : { ready: new Map(), claimable: new Map() };
+        const counted = decide.completable(wf) ? await completeRows(sql, workflowId, items, at, ctx.lease) : { ready: new Map(), claimable: new Map() };
         return completionStep(sql, wf, items, counted, at, ctx);
       }),
   };
