@@ -58,7 +58,7 @@ describe('the engine core', () => {
   it('cancel accepts PLANNING and refuses a finished run; retry keeps completed tasks and counts the rest again', () => {
     const planning = { id: 'w', tenant: 't', status: 'PLANNING' as const, description: '', lastSeq: 2, totalTasks: 0, completedTasks: 0, finishedTasks: 0, failedTasks: 0, startedAt: null, createdAt: 0 };
     expect(decide.cancel(planning, [], 'no', 5).events.map((e) => e.kind)).toEqual(['cancelled']);
-    expect(() => decide.cancel({ ...planning, status: 'COMPLETED' }, [], null, 5)).toThrow(/only a PLANNING, PLANNED or EXECUTING/);
+    expect(() => decide.cancel({ ...planning, status: 'COMPLETED' }, [], null, 5)).toThrow(/only a PLANNING, PLANNED, EXECUTING or PAUSED/);
     const run = stepThrough(plan('a:dev', 'b:qa<-a', 'c:qa<-b'));
     run.start();
     run.claim(['a']);
