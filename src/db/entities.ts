@@ -42,6 +42,8 @@ export const WorkflowEntity = defineEntity({
     channelId: p.string().length(128).nullable(),
     orchestrator: p.string().length(64),
     plan: p.text().nullable(),
+    /** editPlan's optimistic revision: each edit adds one. */
+    planRevision: p.integer().default(0),
     results: p.json<unknown>().nullable(),
     error: p.text().nullable(),
     metadata: p.json<Record<string, unknown>>(),

@@ -13,6 +13,7 @@ import { openRunStore } from './store/index.ts';
 import type { Continuation } from './store/run-store.ts';
 import { createTaskRunner } from './task-runner.ts';
 import type { Clock, DecidedBy, ReadyTask } from './types.ts';
+import type { ValidatedPlan } from '../planning/types.ts';
 
 export interface EngineDeps {
   db: Db;
@@ -93,6 +94,11 @@ export function createEngine(d: EngineDeps) {
     async decide(decision: 'approve' | 'requestChanges' | 'reject', tenant: string, taskId: string, by: DecidedBy, text: string | null) {
       const c =
         decision === 'approve' ? await store.approve(tenant, taskId, by, text) : await store[decision](tenant, taskId, by, text ?? '');
+      await Promise.all([dispatch(c.value), d.publisher.committed(c)]);
+    },
+    /** editPlan: committed, then the tasks it made READY queued and its events published. */
+    async editPlan(id: string, revision: number, plan: ValidatedPlan, by: DecidedBy) {
+      const c = await store.editPlan(id, revision, plan, by);
       await Promise.all([dispatch(c.value), d.publisher.committed(c)]);
     },
     /** pauseWorkflow / resumeWorkflow: committed, then (resume) the READY tasks queued and the events published. */

@@ -28,6 +28,7 @@ export const EVENT_KINDS = [
   'cancelled',
   'paused',
   'resumed',
+  'plan_edited',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -64,6 +65,7 @@ export interface EventPayloads {
   completed: { results: unknown };
   failed: { error: string };
   cancelled: { reason: string | null };
+  plan_edited: { revision: number; by: Decided['by']; tasks: Array<{ key: string; agent: string; description: string; dependsOn: string[]; approval: string }> };
   paused: Decided;
   resumed: Decided;
 }

@@ -30,6 +30,7 @@ const TYPE_NAMES: Record<EventKind, string> = {
   cancelled: 'CancelledEvent',
   paused: 'PausedEvent',
   resumed: 'ResumedEvent',
+  plan_edited: 'PlanEditedEvent',
 };
 const resolveType = (e: AnyWorkflowEvent) => TYPE_NAMES[e.kind];
 
@@ -147,3 +148,12 @@ for (const kind of ['paused', 'resumed'] as const) {
   const ref = workflowEvent(kind, kind === 'paused' ? 'The workflow was paused: no task starts until it is resumed.' : 'The workflow was resumed.');
   builder.objectField(ref, 'by', (t) => t.field({ type: DecidedBy, resolve: (e) => e.payload.by }));
 }
+const PlannedTaskWithApproval = builder.simpleObject('EditedTask', {
+  fields: (t) => ({ key: t.string(), agent: t.string(), description: t.string(), dependsOn: t.stringList(), approval: t.string() }),
+});
+const PlanEdited = workflowEvent('plan_edited', 'The plan was edited (editPlan): the full task list of the new revision.');
+builder.objectFields(PlanEdited, (t) => ({
+  revision: t.int({ resolve: (e) => e.payload.revision }),
+  by: t.field({ type: DecidedBy, resolve: (e) => e.payload.by }),
+  tasks: t.field({ type: [PlannedTaskWithApproval], resolve: (e) => e.payload.tasks }),
+}));

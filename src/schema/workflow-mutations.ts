@@ -46,6 +46,14 @@ const PlanWorkflowInput = builder.inputType('PlanWorkflowInput', {
   }),
 });
 
+const EditPlanInput = builder.inputType('EditPlanInput', {
+  description: 'The full desired task list, and the planRevision it was read at.',
+  fields: (t) => ({
+    tasks: t.field({ type: [TaskInput], required: true }),
+    revision: t.int({ required: true }),
+  }),
+});
+
 const DeleteWorkflowPayload = builder.simpleObject('DeleteWorkflowPayload', {
   fields: (t) => ({
     id: t.id(),
@@ -118,6 +126,19 @@ builder.mutationFields((t) => {
       resolve: async (_root, { input }, ctx) => reread(ctx, await ctx.services.workflows.plan(ctx.principal.tenant, input)),
     }),
     startWorkflow: transition('start', 'Runs a PLANNED workflow.'),
+    editPlan: t.field({
+      type: Workflow,
+      description:
+        'Replaces the plan with the full desired task list, on a PLANNED, EXECUTING, PAUSED, FAILED or CANCELLED workflow. Started or finished ' +
+        'tasks must appear unchanged (PLAN_INVALID otherwise); pending ones may change or go; new ones may depend on finished ones. ' +
+        'Validated like createWorkflow; a stale revision is CONFLICT; nothing is half-applied.',
+      args: { id: t.arg.id({ required: true }), input: t.arg({ type: EditPlanInput, required: true }) },
+      resolve: async (_root, args, ctx) => {
+        const id = requireLocalId(String(args.id), 'Workflow');
+        await ctx.services.workflows.editPlan(ctx.principal, id, args.input);
+        return reread(ctx, id);
+      },
+    }),
     pauseWorkflow: t.field({
       type: Workflow,
       description: 'EXECUTING → PAUSED: no task starts while paused; running tasks finish and are recorded. INVALID_STATE otherwise.',

@@ -76,6 +76,8 @@ export interface Services {
     approveTask(principal: Principal, taskId: string, comment?: string | null): Promise<void>;
     requestChanges(principal: Principal, taskId: string, feedback: string): Promise<void>;
     rejectTask(principal: Principal, taskId: string, reason: string): Promise<void>;
+    /** The full desired task list at `revision` (CONFLICT when stale; PLAN_INVALID naming the task; nothing half-applied). */
+    editPlan(principal: Principal, id: string, input: { tasks: TaskInput[]; revision: number }): Promise<void>;
     /** EXECUTING -> PAUSED: no task starts; running ones finish and are recorded. */
     pause(principal: Principal, id: string): Promise<void>;
     /** PAUSED -> EXECUTING. */

@@ -31,24 +31,26 @@ function inputSchemas(config: Config) {
     .max(200, 'an idempotencyKey of at most 200 characters')
     .regex(PRINTABLE, 'an idempotencyKey without control characters or lone surrogates')
     .nullish();
+  const taskList = z
+    .array(
+      z.object({
+        key: storableString().trim().min(1, 'a non-empty key').max(64, 'a key of at most 64 characters'),
+        agent: storableString().trim().min(1, 'an agent name').max(65),
+        description: text('task description'),
+        dependsOn: z.array(storableString().trim()).max(config.maxTasks).nullish(),
+        approval: z.enum(APPROVAL_MODES).nullish(),
+      }),
+    )
+    .max(config.maxTasks, `at most ${config.maxTasks} tasks`);
   return {
     create: z.object({
       description: text('description'),
       channelId,
-      tasks: z
-        .array(
-          z.object({
-            key: storableString().trim().min(1, 'a non-empty key').max(64, 'a key of at most 64 characters'),
-            agent: storableString().trim().min(1, 'an agent name').max(65),
-            description: text('task description'),
-            dependsOn: z.array(storableString().trim()).max(config.maxTasks).nullish(),
-            approval: z.enum(APPROVAL_MODES).nullish(),
-          }),
-        )
-        .max(config.maxTasks, `at most ${config.maxTasks} tasks`),
+      tasks: taskList,
       idempotencyKey,
     }),
     plan: z.object({ request: text('request'), channelId, autoStart: z.boolean().nullish(), idempotencyKey, approval: z.enum(APPROVAL_MODES).nullish() }),
+    edit: z.object({ tasks: taskList, revision: z.number().int().min(0) }),
     /** A decision's comment, feedback or reason. */
     note: text('comment'),
   };
@@ -181,6 +183,14 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
     // Aborts the planning call too, wherever it runs (the engine's cancel reaches every process).
     cancel: async (tenant, id) => d.engine.cancel(await owned(tenant, id)),
     remove: async (tenant, id) => store.remove(await owned(tenant, id)),
+    async editPlan(p, id, input) {
+      const i = parseInput(schemas.edit, input);
+      const validated = validatePlan(
+        i.tasks.map((t) => ({ key: t.key, agent: t.agent, description: t.description, dependsOn: [...new Set(t.dependsOn ?? [])], approval: t.approval ?? 'NONE' })),
+        { agents: await d.agents.activeNames(p.tenant), maxTasks: d.config.maxTasks },
+      );
+      await d.engine.editPlan(await owned(p.tenant, id), i.revision, validated, decider(p));
+    },
     pause: async (p, id) => d.engine.pauseOrResume('pause', await owned(p.tenant, id), decider(p)),
     resume: async (p, id) => d.engine.pauseOrResume('resume', await owned(p.tenant, id), decider(p)),
     approveTask: (p, taskId, comment) => d.engine.decide('approve', p.tenant, taskId, decider(p), comment == null ? null : parseInput(schemas.note, comment)),
