@@ -2,11 +2,11 @@ import { z } from 'zod';
 import type { Db } from '../db/orm.ts';
 import { num } from '../db/sql.ts';
 import { ConflictError, InvalidStateError, NotFoundError } from '../errors.ts';
-import { parseInput, storableString } from '../services/validate.ts';
-import type { AgentInput, AgentPatch } from '../services/types.ts';
+import { parseInput, storableString } from '../validate.ts';
 import { BUILTIN_AGENTS } from './builtins.ts';
 import { MODEL_FORMAT, parseModel } from './providers.ts';
 import { type AgentRow, effectiveAgents, ownTenant, TEMPLATE_TENANT } from './tenant-agents.ts';
+import { normalizeAgentName } from './name.ts';
 
 export interface AgentRecord {
   name: string;
@@ -39,7 +39,19 @@ const modelRule = (m: string) => {
 const createSchema = z.object({ name, ...fields });
 const patchSchema = z.object({ ...fields, role: fields.role.optional(), active: z.boolean().nullish() });
 
-export const normalizeAgentName = (n: string) => n.trim().replace(/^@/, '').toLowerCase();
+/** An agent as a client creates it (the GraphQL input). */
+export interface AgentInput {
+  name: string;
+  role: string;
+  systemPrompt?: string | null;
+  model?: string | null;
+  temperature?: number | null;
+  maxTokens?: number | null;
+}
+
+export type AgentPatch = Partial<Omit<AgentInput, 'name'>> & { active?: boolean | null };
+
+export { normalizeAgentName };
 
 const toRecord = (r: Record<string, unknown>): AgentRecord => ({
   name: r.name as string,

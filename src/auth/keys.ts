@@ -4,7 +4,7 @@ import type { Db } from '../db/orm.ts';
 import { numOrNull } from '../db/sql.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { parseInput } from '../services/validate.ts';
+import { parseInput } from '../validate.ts';
 import type { Principal, Role } from './principal.ts';
 
 export interface ApiKeyRecord {

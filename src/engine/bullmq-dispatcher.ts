@@ -115,7 +115,7 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
   const sem = (agent: string) => agents.get(agent) ?? agents.set(agent, new Semaphore(o.agentConcurrency)).get(agent)!;
   const jobOptions = (t: ReadyTask) => ({ jobId: t.taskId, priority: Math.min(t.orderIndex + 1, 2_000_000), removeOnComplete: true, removeOnFail: true });
 
-  async function process(job: Job<JobData>, token: string | undefined, handler: TaskHandler, plan: PlanHandler) {
+  async function runJob(job: Job<JobData>, token: string | undefined, handler: TaskHandler, plan: PlanHandler) {
     const ctrl = new AbortController();
     const id = ++runIds;
     const data = job.data;
@@ -201,7 +201,7 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
       settling.add(settle);
     },
     async startWorking(handler, plan) {
-      worker = new Worker<JobData>(name, (job, token) => process(job, token, handler, plan), {
+      worker = new Worker<JobData>(name, (job, token) => runJob(job, token, handler, plan), {
         connection,
         prefix: `${o.prefix}bull`,
         concurrency: o.maxConcurrency,

@@ -12,7 +12,7 @@ interface Queued {
  * tasks start in plan order: earlier workflows first, then by the task's place
  * in its plan. A pick costs O(agents); an enqueue O(log n) plus the insertion.
  */
-export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcurrency: number; logger: Logger }): Dispatcher {
+export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcurrency: number; logger: Logger }): Dispatcher & { readonly liveWorkflows: number } {
   const waiting = new Map<string, Queued[]>(); // agent -> sorted queue
   const known = new Set<string>(); // queued or running task ids
   const running = new Map<string, { task: ReadyTask; ctrl: AbortController; done: Promise<void> }>();
@@ -20,7 +20,21 @@ export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcu
   const perAgent = new Map<string, number>();
   let reserved = 0;
   const busy = () => running.size + reserved;
-  const workflowRank = new Map<string, number>();
+  /**
+   * Each workflow's rank (the order its first task was queued in) while it has tasks queued or
+   * running here; forgotten when it has none, so the map holds live workflows only.
+   */
+  const workflows = new Map<string, { rank: number; tasks: number }>();
+  let nextRank = 0;
+  const track = (t: ReadyTask) => {
+    const w = workflows.get(t.workflowId);
+    if (w) w.tasks++;
+    else workflows.set(t.workflowId, { rank: nextRank++, tasks: 1 });
+  };
+  const untrack = (t: ReadyTask) => {
+    const w = workflows.get(t.workflowId);
+    if (w && --w.tasks === 0) workflows.delete(t.workflowId);
+  };
   let handler: TaskHandler | undefined;
   let planHandler: PlanHandler | undefined;
   let stopping = false;
@@ -40,11 +54,7 @@ export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcu
     }
   }
 
-  const rankOf = (t: ReadyTask) => {
-    let r = workflowRank.get(t.workflowId);
-    if (r === undefined) workflowRank.set(t.workflowId, (r = workflowRank.size));
-    return r * 1e6 + t.orderIndex;
-  };
+  const rankOf = (t: ReadyTask) => workflows.get(t.workflowId)!.rank * 1e6 + t.orderIndex;
 
   function insert(q: Queued[], item: Queued) {
     let lo = 0;
@@ -84,6 +94,7 @@ export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcu
       .finally(() => {
         running.delete(task.taskId);
         known.delete(task.taskId);
+        untrack(task);
         perAgent.set(task.agent, perAgent.get(task.agent)! - 1);
         pump();
       });
@@ -96,6 +107,7 @@ export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcu
       for (const task of tasks) {
         if (known.has(task.taskId)) continue;
         known.add(task.taskId);
+        track(task);
         let q = waiting.get(task.agent);
         if (!q) waiting.set(task.agent, (q = []));
         insert(q, { task, rank: rankOf(task) });
@@ -127,17 +139,25 @@ export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcu
     },
     runReserved(task, run) {
       reserved--;
+      if (!known.has(task.taskId)) track(task);
       known.add(task.taskId);
       launch(task, run);
     },
     abortWorkflow(workflowId) {
       for (const [agent, q] of waiting) {
         const keep = q.filter((x) => x.task.workflowId !== workflowId);
-        q.filter((x) => x.task.workflowId === workflowId).forEach((x) => known.delete(x.task.taskId));
+        q.filter((x) => x.task.workflowId === workflowId).forEach((x) => {
+          known.delete(x.task.taskId);
+          untrack(x.task);
+        });
         waiting.set(agent, keep);
       }
       for (const r of running.values()) if (r.task.workflowId === workflowId) r.ctrl.abort(new CancelledSignal(workflowId));
       plans.get(workflowId)?.ctrl.abort(new CancelledSignal(workflowId));
+    },
+    /** Workflows with tasks queued or running here (their ranks are kept while they have any). */
+    get liveWorkflows() {
+      return workflows.size;
     },
     async counts() {
       let waitingTasks = 0;

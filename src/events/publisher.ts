@@ -1,7 +1,15 @@
-import type { Committed } from '../engine/store/index.ts';
 import type { Logger } from '../logger.ts';
 import type { EventBus } from './event-bus.ts';
 import { type AnyWorkflowEvent, WORKFLOW_UPDATED_TOPIC, workflowTopic } from './types.ts';
+
+/** What a committed transition hands the publisher (the engine's Committed is one): events depend on nothing of the engine. */
+export interface CommittedEvents {
+  events: AnyWorkflowEvent[];
+  status: string;
+  statusChanged: boolean;
+  /** The workflow's tenant: a status change is announced to that tenant only. */
+  tenant: string;
+}
 
 export interface WorkflowUpdate {
   workflowId: string;
@@ -60,7 +68,7 @@ export function createPublisher(bus: EventBus, logger: Logger) {
   });
 
   return {
-    async committed(c: Committed<unknown>) {
+    async committed(c: CommittedEvents) {
       const first = c.events[0];
       if (!first) return;
       const topic = workflowTopic(first.workflowId);

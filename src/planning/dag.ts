@@ -1,3 +1,4 @@
+import { normalizeAgentName } from '../agents/name.ts';
 import { PlanInvalidError, clipInput } from '../errors.ts';
 import type { PlannedTask, ValidatedPlan } from './types.ts';
 
@@ -11,7 +12,6 @@ export interface ValidatePlanOptions {
 const KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 const KEY_RULE = 'a positive integer without leading zeros, or 1-64 characters of A-Z a-z 0-9 _ . -';
 
-const normaliseAgent = (name: string): string => name.trim().replace(/^@/, '').toLowerCase();
 
 function isValidKey(key: unknown): key is string {
   if (typeof key !== 'string' || !KEY.test(key)) return false;
@@ -33,9 +33,9 @@ export function validatePlan(tasks: PlannedTask[], opts: ValidatePlanOptions): V
   if (opts.maxTasks !== undefined && tasks.length > opts.maxTasks) {
     throw new PlanInvalidError(`the plan has ${tasks.length} tasks; at most ${opts.maxTasks} are allowed`);
   }
-  const normalised = tasks.map((t) => ({ ...t, agent: normaliseAgent(t.agent), dependsOn: [...new Set(t.dependsOn)] }));
+  const normalised = tasks.map((t) => ({ ...t, agent: normalizeAgentName(t.agent), dependsOn: [...new Set(t.dependsOn)] }));
   const index = indexKeys(normalised);
-  checkTasks(normalised, index, new Set([...opts.agents].map(normaliseAgent)));
+  checkTasks(normalised, index, new Set([...opts.agents].map(normalizeAgentName)));
   const deps = normalised.map((t) => t.dependsOn.map((k) => index.get(k)!));
   const { order, dependents } = kahn(deps);
   if (order.length < normalised.length) throw cycleError(normalised, deps, order);

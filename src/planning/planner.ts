@@ -4,6 +4,7 @@ import type { AgentStore } from '../agents/agent-store.ts';
 import { orchestratorPrompt } from '../agents/builtins.ts';
 import { classifyModelError, type ModelFactory, supportsStructuredOutput } from '../agents/model-factory.ts';
 import { dataRule, newNonce, wrap } from '../agents/delimit.ts';
+import { normalizeAgentName } from '../agents/name.ts';
 import { attemptWithTimeout, classify, type RetryPolicy, retryDelay, sleep } from '../agents/retry.ts';
 import { BatonError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -46,7 +47,7 @@ export const renderPlan = (tasks: PlannedTask[]) =>
 const fromStructured = (plan: StructuredPlan): PlannedTask[] =>
   plan.tasks.map((t) => ({
     key: String(t.number),
-    agent: t.agent.replace(/^@/, '').toLowerCase(),
+    agent: normalizeAgentName(t.agent),
     description: toStorableText(t.description.trim()),
     dependsOn: [...new Set(t.dependsOn.map(String))],
   }));

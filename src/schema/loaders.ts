@@ -3,13 +3,15 @@ import type { InferEntity } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import { effectiveAgents, TEMPLATE_TENANT } from '../agents/tenant-agents.ts';
 import { AgentEntity, TaskEntity, WorkflowEntity } from '../db/entities.ts';
+import { normalizeAgentName } from '../agents/name.ts';
 
 export type WorkflowRow = InferEntity<typeof WorkflowEntity>;
 export type TaskRow = InferEntity<typeof TaskEntity>;
 export type AgentRow = InferEntity<typeof AgentEntity>;
 
 /** "@Backend", "@backend" and "backend" name the same agent (stored as "backend"). */
-export const agentName = (name: string) => name.trim().replace(/^@/, '').toLowerCase();
+/** An agent name as the loaders key it (see normalizeAgentName). */
+export const agentName = normalizeAgentName;
 
 const byKey = <K, V>(keys: readonly K[], rows: V[], keyOf: (v: V) => K) => {
   const map = new Map(rows.map((r) => [keyOf(r), r]));

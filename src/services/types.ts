@@ -35,16 +35,8 @@ export interface PlanWorkflowInput {
   idempotencyKey?: string | null;
 }
 
-export interface AgentInput {
-  name: string;
-  role: string;
-  systemPrompt?: string | null;
-  model?: string | null;
-  temperature?: number | null;
-  maxTokens?: number | null;
-}
-
-export type AgentPatch = Partial<Omit<AgentInput, 'name'>> & { active?: boolean | null };
+export type { AgentInput, AgentPatch } from '../agents/agent-store.ts';
+import type { AgentInput, AgentPatch } from '../agents/agent-store.ts';
 
 /**
  * What the GraphQL layer may call. Every method validates its input and throws

@@ -14,7 +14,7 @@ import type { Telemetry } from '../observability/telemetry.ts';
 import { validatePlan } from '../planning/dag.ts';
 import type { Planner } from '../planning/planner.ts';
 import type { CreateWorkflowInput, PlanWorkflowInput, Services } from './types.ts';
-import { parseInput, storableString } from './validate.ts';
+import { parseInput, storableString } from '../validate.ts';
 
 /** No control characters, no lone surrogates (neither is storable on every database). */
 const PRINTABLE = /^(?:[^\u0000-\u001f\u007f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;

@@ -104,7 +104,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
   }
 
   const taskStatuses = async (id: string) =>
-    Object.fromEntries((await api.services.db.knex('tasks').where({ workflow_id: id }).select('key', 'status')).map((r) => [r.key as string, r.status as string]));
+    Object.fromEntries((await api.engine.store.tasks(id)).map((r) => [r.key, r.status]));
 
   /**
    * Starts a workflow whose task 2 depends on task 1 and whose first call of task 2 never answers;
@@ -251,7 +251,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
       expect(events.filter((e) => e.kind === 'task_completed')).toHaveLength(DEPS + 1);
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     }
-    const sinks = await api.services.db.knex('tasks').whereIn('workflow_id', ids).andWhere({ key: 'sink' }).select('status', 'attempts');
+    const sinks = await Promise.all(ids.map(async (wid) => (await api.engine.store.tasks(wid)).find((r) => r.key === 'sink')!));
     expect(sinks.map((r) => [r.status, Number(r.attempts)])).toEqual(ids.map(() => ['COMPLETED', 1]));
     // The race is across processes: in most workflows both workers ran some of the 20.
     expect(split).toBeGreaterThanOrEqual(RACE_WORKFLOWS / 2);
@@ -346,7 +346,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
       ['1', survivor],
       ['2', survivor],
     ]);
-    const row = await api.services.db.knex('tasks').where({ workflow_id: id, key: '1' }).first('attempts', 'status');
+    const row = (await api.engine.store.tasks(id)).find((r) => r.key === '1')!;
     expect(row.status).toBe('COMPLETED');
     expect(Number(row.attempts)).toBe(2);
     const started = (await api.services.workflows.eventsAfter('default', id, 0)).filter((e) => e.kind === 'task_started');

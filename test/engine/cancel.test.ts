@@ -38,7 +38,7 @@ describe.runIf(runs)(`cancel on ${testDialect}`, () => {
     await until(() => forThis().some((r) => taskOf(r.body)!.key === '2'), "task 2's model request", 10_000, 5);
     const statuses = async () =>
       Object.fromEntries(
-        (await t.app.services.db.knex('tasks').where({ workflow_id: id }).select('key', 'status')).map((r) => [r.key as string, r.status as string]),
+        (await t.app.engine.store.tasks(id)).map((r) => [r.key, r.status]),
       );
     await until(async () => {
       const s = await statuses();
@@ -60,7 +60,7 @@ describe.runIf(runs)(`cancel on ${testDialect}`, () => {
     expect(abortMs).toBeLessThan(1000);
     expect(fake.abortedCount).toBe(abortsBefore + 1);
 
-    const rows = await t.app.services.db.knex('tasks').where({ workflow_id: id }).orderBy('order_index').select('key', 'status', 'output', 'error');
+    const rows = await t.app.engine.store.tasks(id);
     const byKey = Object.fromEntries(rows.map((r) => [r.key, r.status]));
     expect(byKey).toEqual({
       '1': 'COMPLETED', '2': 'CANCELLED', '3': 'COMPLETED', '4': 'COMPLETED', '5': 'COMPLETED', '6': 'CANCELLED', '7': 'CANCELLED', '8': 'CANCELLED',
@@ -105,7 +105,7 @@ describe.runIf(runs)(`cancel on ${testDialect}`, () => {
       const aborted = fake.onAbort(abortsBefore + 3);
       await t.app.services.workflows.cancel('default', id);
       await Promise.race([aborted, sleep(3000).then(() => Promise.reject(new Error(`only ${fake.abortedCount - abortsBefore} of 3 aborted`)))]);
-      const rows = await t.app.services.db.knex('tasks').where({ workflow_id: id }).select('status');
+      const rows = await t.app.engine.store.tasks(id);
       expect(rows.map((r) => r.status)).toEqual(Array(8).fill('CANCELLED'));
       // The other workflow runs to its end.
       expect(await waitForStatus(t.app, otherId, ['COMPLETED', 'FAILED', 'CANCELLED'])).toBe('COMPLETED');

@@ -27,8 +27,8 @@ describe.runIf(runs)('a queued task started before its claim commits', () => {
       });
       await t.app.services.workflows.start('default', id);
       await until(() => fake.callsFor('r').length > 0 && fake.callsFor('r')[0]!.aborted === true, "task r's model call to be aborted", 5000, 10);
-      const rows = await t.app.services.db.knex('tasks').where({ workflow_id: id }).select('status', 'attempts', 'lease');
-      expect(rows).toEqual([{ status: 'READY', attempts: 0, lease: null }]);
+      const rows = (await t.app.engine.store.tasks(id)).map(({ status, attempts, leased }) => ({ status, attempts, leased }));
+      expect(rows).toEqual([{ status: 'READY', attempts: 0, leased: false }]);
       const kinds = (await t.app.services.workflows.eventsAfter('default', id, 0)).map((e) => e.kind);
       expect(kinds).not.toContain('task_started');
     } finally {

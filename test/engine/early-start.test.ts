@@ -64,7 +64,7 @@ describe.runIf(runs)('a task started before its claim commits', () => {
     await t.app.services.workflows.start('default', id);
     // Task 2's model call began with the claim, and stops when the transaction fails.
     await until(() => fake.callsFor('2').length > before && fake.callsFor('2').at(-1)!.aborted === true, "task 2's model call to be aborted", 5000, 10);
-    const rows = await t.app.services.db.knex('tasks').where({ workflow_id: id }).orderBy('key').select('key', 'status', 'output');
+    const rows = (await t.app.engine.store.tasks(id)).map(({ key, status, output }) => ({ key, status, output }));
     expect(rows).toEqual([
       { key: '1', status: 'RUNNING', output: null },
       { key: '2', status: 'PENDING', output: null },

@@ -58,11 +58,11 @@ describe.runIf(runs)(`engine on ${testDialect}`, () => {
     const id = await t.app.services.workflows.create('default', { description: 'Build auth', tasks: AUTH_TASKS });
     await t.app.services.workflows.start('default', id);
     expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('FAILED');
-    const rows = await t.app.services.db.knex('tasks').where({ workflow_id: id }).orderBy('order_index').select('key', 'status');
+    const rows = await t.app.engine.store.tasks(id);
     expect(Object.fromEntries(rows.map((r) => [r.key, r.status]))).toEqual({
       '1': 'COMPLETED', '2': 'COMPLETED', '3': 'FAILED', '4': 'COMPLETED', '5': 'COMPLETED', '6': 'SKIPPED', '7': 'SKIPPED', '8': 'SKIPPED',
     });
-    const wf = await t.app.services.db.knex('workflows').where({ id }).first('error');
+    const wf = (await t.app.engine.store.outcome(id))!;
     expect(wf.error).toMatch(/^task 3 \(@backend\) failed: .*bad request/);
     failing = false;
     await t.app.services.workflows.retry('default', id);

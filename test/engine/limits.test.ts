@@ -54,7 +54,7 @@ describe.runIf(runs)(`concurrency limits on ${testDialect}`, () => {
     expect(started).toHaveLength(9);
     // Dependents claimed with task 1's completion but given back for want of a slot kept their attempt count.
     expect(started.map((e) => (e.payload as { attempt: number }).attempt)).toEqual(Array(9).fill(1));
-    const rows = await t.app.services.db.knex('tasks').where({ workflow_id: id }).select('attempts', 'status');
+    const rows = await t.app.engine.store.tasks(id);
     expect(rows.map((r) => [Number(r.attempts), r.status])).toEqual(Array(9).fill([1, 'COMPLETED']));
   });
 });

@@ -60,8 +60,8 @@ describe.runIf(runs)(`retries and timeouts on ${testDialect}`, () => {
     await t.app.services.workflows.start('default', id);
     const status = await waitForStatus(t.app, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 20_000);
     const ms = Date.now() - began;
-    const tasks = await t.app.services.db.knex('tasks').where({ workflow_id: id }).orderBy('order_index').select('key', 'status', 'attempts', 'output', 'error');
-    const wf = await t.app.services.db.knex('workflows').where({ id }).first('error', 'status');
+    const tasks = (await t.app.engine.store.tasks(id)).map(({ key, status, attempts, output, error }) => ({ key, status, attempts, output, error }));
+    const wf = (await t.app.engine.store.outcome(id))!;
     const events = await t.app.services.workflows.eventsAfter('default', id, 0);
     const calls = fake.requests.filter((r) => taskOf(r.body)?.request === request);
     return {

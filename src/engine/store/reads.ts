@@ -64,6 +64,12 @@ export function workflowReads(knex: Knex, now: () => number) {
       return row ? { tenant: row.tenant as string, request: row.description as string, autoStart: Boolean(row.auto_start) } : null;
     },
 
+    /** The workflow's status, its error (its first failure's) and its plan, as stored. */
+    async outcome(id: string): Promise<{ status: WorkflowStatus; error: string | null; plan: string | null } | null> {
+      const row = await knex('workflows').where({ id }).first('status', 'error', 'plan');
+      return row ? { status: row.status as WorkflowStatus, error: row.error ?? null, plan: row.plan ?? null } : null;
+    },
+
     async status(id: string): Promise<WorkflowStatus | null> {
       const row = await knex('workflows').where({ id }).first('status');
       return (row?.status as WorkflowStatus) ?? null;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { BadUserInputError } from '../errors.ts';
-import { isStorableText } from '../text.ts';
+import { BadUserInputError } from './errors.ts';
+import { isStorableText } from './text.ts';
 
 /** Parses input with a zod schema; the first problem becomes a BAD_USER_INPUT error naming the field. */
 export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
