@@ -66,6 +66,15 @@ export const WorkflowEntity = defineEntity({
   },
 });
 
+/** One earlier run of a task, as rerunTask keeps it. */
+export interface TaskRun {
+  attempt: number;
+  output: string | null;
+  error: string | null;
+  startedAt: number | null;
+  completedAt: number | null;
+}
+
 export const TaskEntity = defineEntity({
   name: 'Task',
   tableName: 'tasks',
@@ -87,6 +96,8 @@ export const TaskEntity = defineEntity({
     approval: p.string().length(16).default('NONE'),
     /** A requestChanges' feedback, for the task's next run (with its previous output). */
     feedback: p.text().nullable(),
+    /** Earlier runs, kept by rerunTask: { attempt, output, error, startedAt, completedAt } each (epoch ms). */
+    history: p.json<TaskRun[]>().default('[]'),
     attempts: p.integer().default(0),
     /** Identifies the current execution; a runner whose lease was taken over cannot write. */
     lease: p.string().length(64).nullable(),

@@ -84,6 +84,11 @@ export function createEngine(d: EngineDeps) {
     async decide(decision: 'approve' | 'requestChanges' | 'reject', tenant: string, taskId: string, by: DecidedBy, text: string | null) {
       await scheduler.queued(decision === 'approve' ? await store.approve(tenant, taskId, by, text) : await store[decision](tenant, taskId, by, text ?? ''));
     },
+    /** rerunTask: committed, then the tasks it made READY queued and its events published; returns the workflow's id. */
+    async rerunTask(tenant: string, taskId: string, description: string | null) {
+      const c = await store.rerunTask(tenant, taskId, description);
+      await scheduler.queued(c);
+    },
     /** editPlan: committed, then the tasks it made READY queued and its events published. */
     async editPlan(id: string, revision: number, plan: ValidatedPlan, by: DecidedBy) {
       await scheduler.queued(await store.editPlan(id, revision, plan, by));

@@ -139,6 +139,21 @@ builder.mutationFields((t) => {
         return reread(ctx, id);
       },
     }),
+    rerunTask: t.field({
+      type: Workflow,
+      description:
+        'On a COMPLETED, FAILED or CANCELLED workflow: the task (with its new description, if given) and its transitive dependents run again; ' +
+        'the rest keep their outputs. Earlier outputs stay readable in Task.history.',
+      args: { id: t.arg.id({ required: true }), description: t.arg.string() },
+      resolve: async (_root, args, ctx) => {
+        const taskId = requireLocalId(String(args.id), 'Task');
+        await ctx.services.workflows.rerunTask(ctx.principal, taskId, args.description ?? null);
+        freshReads(ctx);
+        const task = await ctx.loaders.task.load(taskId);
+        if (!task) throw new NotFoundError('Task', taskId);
+        return reread(ctx, task.workflow.id);
+      },
+    }),
     pauseWorkflow: t.field({
       type: Workflow,
       description: 'EXECUTING → PAUSED: no task starts while paused; running tasks finish and are recorded. INVALID_STATE otherwise.',

@@ -70,6 +70,8 @@ export interface Services {
     rejectTask(principal: Principal, taskId: string, reason: string): Promise<void>;
     /** The full desired task list at `revision` (CONFLICT when stale; PLAN_INVALID naming the task; nothing half-applied). */
     editPlan(principal: Principal, id: string, input: { tasks: TaskInput[]; revision: number }): Promise<void>;
+    /** On a COMPLETED, FAILED or CANCELLED workflow: the task (new description, if given) and its transitive dependents run again. */
+    rerunTask(principal: Principal, taskId: string, description?: string | null): Promise<void>;
     /** EXECUTING -> PAUSED: no task starts; running ones finish and are recorded. */
     pause(principal: Principal, id: string): Promise<void>;
     /** PAUSED -> EXECUTING. */

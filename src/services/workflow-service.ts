@@ -191,6 +191,7 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
       );
       await d.engine.editPlan(await owned(p.tenant, id), i.revision, validated, decider(p));
     },
+    rerunTask: (p, taskId, description) => d.engine.rerunTask(p.tenant, taskId, description == null ? null : parseInput(schemas.note, description)),
     pause: async (p, id) => d.engine.pauseOrResume('pause', await owned(p.tenant, id), decider(p)),
     resume: async (p, id) => d.engine.pauseOrResume('resume', await owned(p.tenant, id), decider(p)),
     approveTask: (p, taskId, comment) => d.engine.decide('approve', p.tenant, taskId, decider(p), comment == null ? null : parseInput(schemas.note, comment)),

@@ -1,7 +1,9 @@
 import { InvalidStateError } from '../../errors.ts';
 import type { DecidedBy, ReadyTask, TaskStatus, TokenUsage } from '../types.ts';
-import { complete, fail } from './decide.ts';
-import { add, type Decision, draft, type EnginePolicy, type EventDraft, type TaskRow, type WorkflowPatch, type WorkflowRow } from './types.ts';
+import { transitiveDependents } from '../../planning/dag.ts';
+import { complete, fail, progress } from './decide.ts';
+import { admit } from './policy.ts';
+import { add, type Decision, draft, type EnginePolicy, type EventDraft, type TaskReset, type TaskRow, type WorkflowPatch, type WorkflowRow } from './types.ts';
 
 /**
  * A person's decisions on a task that waits (issue #14), and the hold after a run. Pure, like
@@ -87,4 +89,34 @@ export function pause(wf: WorkflowRow, by: DecidedBy): { events: EventDraft[]; p
 export function resume(wf: WorkflowRow, waiting: ReadyTask[], by: DecidedBy): { events: EventDraft[]; patch: WorkflowPatch; ready: ReadyTask[] } {
   if (wf.status !== 'PAUSED') throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; only a PAUSED workflow can be resumed`, { status: wf.status });
   return { events: [draft('resumed', { ...decided(by, null) })], patch: { status: 'EXECUTING' }, ready: [...waiting].sort((a, b) => a.orderIndex - b.orderIndex) };
+}
+
+/**
+ * rerunTask: on an ended workflow, `key` and its transitive dependents run again (each keeps its
+ * earlier runs in its history); every other task keeps its state and output.
+ */
+export function rerun(wf: WorkflowRow, graph: TaskRow[], key: string, policy: EnginePolicy): Decision & { resets: TaskReset[] } {
+  if (wf.status !== 'COMPLETED' && wf.status !== 'FAILED' && wf.status !== 'CANCELLED') {
+    throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; only a COMPLETED, FAILED or CANCELLED workflow can rerun a task`, { status: wf.status });
+  }
+  const dependents = Object.fromEntries(graph.map((r) => [r.key, r.dependents]));
+  const again = new Set([key, ...transitiveDependents(dependents, key)]);
+  const rows = graph.filter((r) => again.has(r.key)).sort((a, b) => a.orderIndex - b.orderIndex);
+  const kept = graph.filter((r) => !again.has(r.key));
+  const done = new Set(kept.filter((r) => r.status === 'COMPLETED').map((r) => r.key));
+  const remaining = new Map(rows.map((r) => [r.id, r.dependsOn.filter((k) => !done.has(k)).length]));
+  const runnable = rows.filter((r) => remaining.get(r.id) === 0).map((r) => ({ taskId: r.id, workflowId: wf.id, key: r.key, agent: r.agent, orderIndex: r.orderIndex, approval: r.approval }));
+  const { ready, held, awaiting, waits } = admit(policy, wf, runnable);
+  const isReady = new Set(ready.map((r) => r.taskId));
+  const isAwaiting = new Set(awaiting.map((r) => r.taskId));
+  const failed = kept.filter((r) => r.status === 'FAILED' || r.status === 'REJECTED').length;
+  return {
+    resets: rows.map((r) => ({ id: r.id, status: isReady.has(r.id) ? 'READY' : isAwaiting.has(r.id) ? 'AWAITING_APPROVAL' : 'PENDING', remaining: remaining.get(r.id)! })),
+    events: [draft('started', { total: wf.totalTasks }), draft('progress', progress(done.size, wf.totalTasks)), ...waits],
+    patch: { status: 'EXECUTING', error: null, results: null, completedAt: null, finishedTasks: kept.length, completedTasks: done.size, failedTasks: failed },
+    ready,
+    held,
+    awaiting,
+    ends: null,
+  };
 }

@@ -120,6 +120,33 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
       });
     },
 
+    /**
+     * rerunTask: on an ended workflow, the task (with its new description, if given) and its
+     * transitive dependents run again; each keeps its earlier run in its history. Returns the READY ones.
+     */
+    rerunTask(tenant: string, taskId: string, description: string | null): Promise<Committed<ReadyTask[]>> {
+      const text = description == null ? null : toStorableText(description);
+      return onTask<ReadyTask[]>(tenant, taskId, async (t, task, graph, wf, at) => {
+        const d = steer.rerun(wf, graph, task.key, policy);
+        const ids = d.resets.map((r) => r.id);
+        const old = await t('tasks').whereIn('id', ids).select('id', 'attempts', 'output', 'error', 'started_at', 'completed_at', 'history');
+        const byId = new Map(old.map((r) => [r.id, r]));
+        for (const r of d.resets) {
+          const o = byId.get(r.id)!;
+          const history = fromJson<unknown[] | null>(o.history) ?? [];
+          // A task that never ran (skipped, cancelled before it started) has no run to keep.
+          if (o.started_at != null || o.output != null) {
+            history.push({ attempt: num(o.attempts), output: o.output, error: o.error, startedAt: o.started_at == null ? null : num(o.started_at), completedAt: o.completed_at == null ? null : num(o.completed_at) });
+          }
+          await t('tasks').where({ id: r.id }).update({
+            status: r.status, remaining_deps: r.remaining, error: null, output: null, feedback: null, lease: null, attempts: 0, started_at: null, completed_at: null,
+            duration_ms: null, history: toJson(history), updated_at: at, ...(r.id === task.id && text !== null ? { description: text } : {}),
+          });
+        }
+        return { value: d.ready, events: d.events, patch: d.patch };
+      });
+    },
+
     /** EXECUTING -> PAUSED. */
     pause(id: string, by: DecidedBy): Promise<Committed<ReadyTask[]>> {
       return transition(knex, conns, now, id, async (_t, wf) => ({ value: [], ...steer.pause(wf, by) }));
