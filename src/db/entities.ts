@@ -55,7 +55,10 @@ export const WorkflowEntity = defineEntity({
     failedTasks: p.integer().default(0),
     /** Highest event seq allocated; incremented in the transaction that stores the event. */
     lastSeq: p.integer().default(0),
-    /** Bumped by every run (start, retry) so a stale job of an earlier run can tell. */
+    /**
+     * Unused since issue #13: nothing ever read it (a stale job is refused by its lease instead).
+     * Kept only because dropping the column needs a migration on both databases.
+     */
     runNumber: p.integer().default(0),
     inputTokens: p.integer().default(0),
     outputTokens: p.integer().default(0),

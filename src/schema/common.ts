@@ -1,3 +1,4 @@
+import { progress } from '../engine/core/decide.ts';
 import { APPROVAL_MODES, TASK_STATUSES, WORKFLOW_STATUSES } from '../engine/types.ts';
 import { EVENT_KINDS } from '../events/types.ts';
 import { builder } from './builder.ts';
@@ -44,10 +45,7 @@ export const TokenUsage = builder.simpleObject('TokenUsage', {
   }),
 });
 
-export const progressOf = (completed: number, total: number) => ({
-  completed,
-  total,
-  percent: total === 0 ? 0 : Math.round((completed / total) * 1000) / 10,
-});
+/** A workflow's progress, computed as its progress events are (one definition, in the engine's core). */
+export const progressOf = progress;
 
 export const tokenUsageOf = (input: number, output: number) => ({ input, output, total: input + output });
