@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 /** Suites that touch the database: they run once on SQLite and once on PostgreSQL. */
-const DB_SUITES = ['test/engine/**/*.test.ts', 'test/store/**/*.test.ts', 'test/graphql/**/*.test.ts', 'test/tenancy/**/*.test.ts', 'test/planning/planner.test.ts', 'test/observability/**/*.test.ts', 'test/auth/**/*.test.ts', 'test/tools/**/*.test.ts'];
+const DB_SUITES = ['test/engine/**/*.test.ts', 'test/store/**/*.test.ts', 'test/graphql/**/*.test.ts', 'test/tenancy/**/*.test.ts', 'test/planning/planner.test.ts', 'test/observability/**/*.test.ts', 'test/auth/**/*.test.ts', 'test/tools/**/*.test.ts', 'test/steering/**/*.test.ts'];
 
 const shared = {
   // MikroORM loads .ts migrations with native import(); tsx makes that work in workers.

@@ -1,5 +1,5 @@
 import { type BaseMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
-import { dataRule, newNonce, wrap } from './delimit.ts';
+import { type DataTag, dataRule, newNonce, wrap } from './delimit.ts';
 
 export interface DependencyOutput {
   key: string;
@@ -14,6 +14,8 @@ export interface TaskPromptInput {
   dependencies: DependencyOutput[];
   /** Characters of dependency output the prompt may carry in all. */
   budgetChars: number;
+  /** A run asked for by requestChanges: the task's previous output and the reviewer's feedback. */
+  revision?: { output: string; feedback: string };
   /** The delimiters' nonce (random per prompt when absent; tests pass one). */
   nonce?: string;
   /**
@@ -90,9 +92,22 @@ export function buildTaskPrompt(input: TaskPromptInput): BaseMessage[] {
           ...blocks,
         ].join('\n\n'),
     ...(input.tools ? [toolSection(input.tools, nonce, new Set(input.dependencies.map((d) => d.key)))] : []),
+    ...(input.revision ? revisionBlocks(nonce, input.revision) : []),
     `Now write the complete deliverable for Task ${input.task.key}.`,
   ].join('\n\n');
-  const tags = input.tools ? (['request', 'task', 'dependency', 'files', 'tool_result'] as const) : (['request', 'task', 'dependency'] as const);
+  const tags: DataTag[] = ['request', 'task', 'dependency'];
+  if (input.tools) tags.push('files', 'tool_result');
+  if (input.revision) tags.push('previous-output', 'feedback');
   const system = `${input.systemPrompt}\n\n${dataRule(nonce, tags)}`;
   return [new SystemMessage(system), new HumanMessage(human)];
+}
+
+/** A reviewer asked for changes: the previous output and the feedback, delimited as data like the rest. */
+function revisionBlocks(nonce: string, r: { output: string; feedback: string }): string[] {
+  return [
+    'A reviewer read your previous output for this task and asked for changes. Your previous output, then the feedback:',
+    wrap('previous-output', nonce, r.output, {}, true),
+    wrap('feedback', nonce, r.feedback, {}, true),
+    'Write the task again, addressing the feedback.',
+  ];
 }

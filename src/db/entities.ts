@@ -44,6 +44,8 @@ export const WorkflowEntity = defineEntity({
     channelId: p.string().length(128).nullable(),
     orchestrator: p.string().length(64),
     plan: p.text().nullable(),
+    /** editPlan's optimistic revision: each edit adds one. */
+    planRevision: p.integer().default(0),
     results: p.json<unknown>().nullable(),
     error: p.text().nullable(),
     metadata: p.json<Record<string, unknown>>(),
@@ -69,6 +71,15 @@ export const WorkflowEntity = defineEntity({
   },
 });
 
+/** One earlier run of a task, as rerunTask keeps it. */
+export interface TaskRun {
+  attempt: number;
+  output: string | null;
+  error: string | null;
+  startedAt: number | null;
+  completedAt: number | null;
+}
+
 export const TaskEntity = defineEntity({
   name: 'Task',
   tableName: 'tasks',
@@ -85,7 +96,13 @@ export const TaskEntity = defineEntity({
     dependents: p.json<string[]>(),
     /** Dependencies not yet completed; the task is READY when it reaches 0. */
     remainingDeps: p.integer(),
-    status: p.string().length(16),
+    status: p.string().length(32),
+    /** NONE, BEFORE_RUN (waits AWAITING_APPROVAL to start) or AFTER_RUN (its output waits AWAITING_REVIEW). */
+    approval: p.string().length(16).default('NONE'),
+    /** A requestChanges' feedback, for the task's next run (with its previous output). */
+    feedback: p.text().nullable(),
+    /** Earlier runs, kept by rerunTask: { attempt, output, error, startedAt, completedAt } each (epoch ms). */
+    history: p.json<TaskRun[]>().default('[]'),
     attempts: p.integer().default(0),
     /** Identifies the current execution; a runner whose lease was taken over cannot write. */
     lease: p.string().length(64).nullable(),

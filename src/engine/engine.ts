@@ -13,7 +13,8 @@ import type { EnginePolicy } from './core/types.ts';
 import { createScheduler } from './scheduler.ts';
 import { type Committed, openRunStore } from './store/index.ts';
 import { createTaskRunner } from './task-runner.ts';
-import type { Clock } from './types.ts';
+import type { Clock, DecidedBy } from './types.ts';
+import type { ValidatedPlan } from '../planning/types.ts';
 
 export interface EngineDeps {
   db: Db;
@@ -80,6 +81,26 @@ export function createEngine(d: EngineDeps) {
     start: scheduler.start,
     retry: scheduler.retry,
     recover: scheduler.recover,
+    /**
+     * A person's decision on a task of the tenant (approveTask, requestChanges, rejectTask): committed,
+     * then what it made runnable is queued (any worker runs it) and its events published.
+     */
+    async decide(decision: 'approve' | 'requestChanges' | 'reject', tenant: string, taskId: string, by: DecidedBy, text: string | null) {
+      await scheduler.queued(decision === 'approve' ? await store.approve(tenant, taskId, by, text) : await store[decision](tenant, taskId, by, text ?? ''));
+    },
+    /** rerunTask: committed, then the tasks it made READY queued and its events published; returns the workflow's id. */
+    async rerunTask(tenant: string, taskId: string, description: string | null) {
+      const c = await store.rerunTask(tenant, taskId, description);
+      await scheduler.queued(c);
+    },
+    /** editPlan: committed, then the tasks it made READY queued and its events published. */
+    async editPlan(id: string, revision: number, plan: ValidatedPlan, by: DecidedBy) {
+      await scheduler.queued(await store.editPlan(id, revision, plan, by));
+    },
+    /** pauseWorkflow / resumeWorkflow: committed, then (resume) the READY tasks queued and the events published. */
+    async pauseOrResume(what: 'pause' | 'resume', id: string, by: DecidedBy) {
+      await scheduler.queued(await store[what](id, by));
+    },
     async cancel(id: string, reason: string | null = null) {
       const c = await store.cancel(id, reason);
       // Every process aborts its in-flight calls for this workflow: this one at once, right after the

@@ -60,6 +60,10 @@ export function createScheduler(d: SchedulerDeps, runs: () => Runs) {
       const c = await d.store.retry(id);
       await Promise.all([dispatch(c.value), d.publish(c)]);
     },
+    /** A committed transition that made tasks runnable (a decision, an edit, a resume): they are queued, its events published. */
+    async queued(c: Committed<ReadyTask[]>) {
+      await Promise.all([dispatch(c.value), d.publish(c)]);
+    },
     /**
      * READY and RUNNING tasks of EXECUTING workflows go back on the queue; completed ones never run
      * again. Workflows still PLANNING are queued for planning: a plan job already waiting or running

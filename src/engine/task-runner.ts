@@ -75,6 +75,7 @@ export function createTaskRunner(d: RunnerDeps) {
       budgetChars: d.contextBudgetChars,
       nonce,
       tools: tools && { workspaceFiles: tools.files },
+      revision: task.revision,
     });
     // A run started before its claim committed stops at once if the claim does not commit.
     const unclaimed = typeof startedSeq === 'number' ? undefined : startedSeq;

@@ -1,10 +1,21 @@
-export const WORKFLOW_STATUSES = ['PLANNING', 'PLANNED', 'EXECUTING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
+export const WORKFLOW_STATUSES = ['PLANNING', 'PLANNED', 'EXECUTING', 'PAUSED', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
 export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number];
-export const TASK_STATUSES = ['PENDING', 'READY', 'RUNNING', 'COMPLETED', 'FAILED', 'SKIPPED', 'CANCELLED'] as const;
+export const TASK_STATUSES = ['PENDING', 'READY', 'RUNNING', 'COMPLETED', 'FAILED', 'SKIPPED', 'CANCELLED', 'AWAITING_APPROVAL', 'AWAITING_REVIEW', 'REJECTED'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
-export const ACTIVE_WORKFLOW: readonly WorkflowStatus[] = ['PLANNING', 'PLANNED', 'EXECUTING'];
-export const UNFINISHED_TASK: readonly TaskStatus[] = ['PENDING', 'READY', 'RUNNING'];
+export const ACTIVE_WORKFLOW: readonly WorkflowStatus[] = ['PLANNING', 'PLANNED', 'EXECUTING', 'PAUSED'];
+/** Unfinished: a cancel ends these (tasks awaiting a person's decision included). */
+export const UNFINISHED_TASK: readonly TaskStatus[] = ['PENDING', 'READY', 'RUNNING', 'AWAITING_APPROVAL', 'AWAITING_REVIEW'];
+
+/** When a task waits for a person: never, before it runs (approval), or after (review of its output). */
+export const APPROVAL_MODES = ['NONE', 'BEFORE_RUN', 'AFTER_RUN'] as const;
+export type ApprovalMode = (typeof APPROVAL_MODES)[number];
+
+/** Who took a decision on a task: the API key's id and name (both null with AUTH=off). */
+export interface DecidedBy {
+  keyId: string | null;
+  keyName: string | null;
+}
 
 /** What a dispatcher needs to queue a task; the runner loads the rest. */
 export interface ReadyTask {
@@ -13,6 +24,8 @@ export interface ReadyTask {
   key: string;
   agent: string;
   orderIndex: number;
+  /** Its approval mode, where the store read it (the policy holds BEFORE_RUN tasks). */
+  approval?: ApprovalMode;
   /** When it was queued (epoch ms), for the start-delay metric; set by the telemetry's dispatcher hook. */
   readyAt?: number;
   /** Its workflow's W3C traceparent, with tracing on: BullMQ job data carries it to the worker. */
@@ -53,6 +66,10 @@ export interface ClaimedTask {
   dependsOn: string[];
   attempt: number;
   lease: string;
+  /** AFTER_RUN: its output waits for a review instead of completing. */
+  approval?: ApprovalMode;
+  /** A run asked for by requestChanges: the previous output and the reviewer's feedback. */
+  revision?: { output: string; feedback: string };
 }
 
 export interface DependencyOutput {

@@ -21,9 +21,17 @@ export const EVENT_KINDS = [
   'task_failed',
   'task_skipped',
   'task_cancelled',
+  'task_awaiting_approval',
+  'task_awaiting_review',
+  'task_approved',
+  'task_changes_requested',
+  'task_rejected',
   'completed',
   'failed',
   'cancelled',
+  'paused',
+  'resumed',
+  'plan_edited',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -31,6 +39,12 @@ export interface TaskRef {
   taskId: string;
   key: string;
   agent: string;
+}
+
+/** A person's decision on a task: who took it (the API key's id and name; null with AUTH=off) and their comment (the feedback, the reason). */
+export interface Decided {
+  by: { keyId: string | null; keyName: string | null };
+  comment: string | null;
 }
 
 export interface EventPayloads {
@@ -50,9 +64,17 @@ export interface EventPayloads {
   task_failed: TaskRef & { error: string };
   task_skipped: TaskRef & { reason: string };
   task_cancelled: TaskRef;
+  task_awaiting_approval: TaskRef;
+  task_awaiting_review: TaskRef & { output: string };
+  task_approved: TaskRef & Decided;
+  task_changes_requested: TaskRef & Decided;
+  task_rejected: TaskRef & Decided;
   completed: { results: unknown };
   failed: { error: string };
   cancelled: { reason: string | null };
+  plan_edited: { revision: number; by: Decided['by']; tasks: Array<{ key: string; agent: string; description: string; dependsOn: string[]; approval: string }> };
+  paused: Decided;
+  resumed: Decided;
 }
 
 export interface WorkflowEventRecord<K extends EventKind = EventKind> {

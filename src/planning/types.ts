@@ -8,6 +8,8 @@ export interface PlannedTask {
   dependsOn: string[];
   /** 1-based line of the plan text the task came from, when it came from text. */
   line?: number;
+  /** When the task waits for a person (NONE when absent). */
+  approval?: 'NONE' | 'BEFORE_RUN' | 'AFTER_RUN';
 }
 
 /** A plan that passed validation: tasks in plan order plus derived graph facts. */

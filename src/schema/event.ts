@@ -22,9 +22,17 @@ const TYPE_NAMES: Record<EventKind, string> = {
   task_failed: 'TaskFailedEvent',
   task_skipped: 'TaskSkippedEvent',
   task_cancelled: 'TaskCancelledEvent',
+  task_awaiting_approval: 'TaskAwaitingApprovalEvent',
+  task_awaiting_review: 'TaskAwaitingReviewEvent',
+  task_approved: 'TaskApprovedEvent',
+  task_changes_requested: 'TaskChangesRequestedEvent',
+  task_rejected: 'TaskRejectedEvent',
   completed: 'CompletedEvent',
   failed: 'FailedEvent',
   cancelled: 'CancelledEvent',
+  paused: 'PausedEvent',
+  resumed: 'ResumedEvent',
+  plan_edited: 'PlanEditedEvent',
 };
 const resolveType = (e: AnyWorkflowEvent) => TYPE_NAMES[e.kind];
 
@@ -135,4 +143,38 @@ builder.objectFields(TaskToolResult, (t) => ({
   callId: t.string({ resolve: (e) => e.payload.callId }),
   ok: t.boolean({ resolve: (e) => e.payload.ok }),
   preview: t.string({ resolve: (e) => e.payload.preview }),
+}));
+taskEvent('task_awaiting_approval', 'A task whose dependencies are done waits for approveTask (or rejectTask) to start.');
+const TaskAwaitingReview = taskEvent('task_awaiting_review', 'A task wrote its output, which waits for approveTask, requestChanges or rejectTask; its dependents wait.');
+builder.objectField(TaskAwaitingReview, 'output', (t) => t.string({ resolve: (e) => e.payload.output }));
+
+const DecidedBy = builder.simpleObject('DecidedBy', {
+  description: 'Who took a decision: the API key (both null when Baton runs with AUTH=off).',
+  fields: (t) => ({
+    keyId: t.string({ nullable: true }),
+    keyName: t.string({ nullable: true }),
+  }),
+});
+const decision = (kind: 'task_approved' | 'task_changes_requested' | 'task_rejected', description: string, comment: string) => {
+  const ref = taskEvent(kind, description);
+  builder.objectFields(ref, (t) => ({
+    by: t.field({ type: DecidedBy, resolve: (e) => e.payload.by }),
+    comment: t.string({ nullable: true, description: comment, resolve: (e) => e.payload.comment }),
+  }));
+};
+decision('task_approved', 'A person approved the task: it runs (it was AWAITING_APPROVAL) or completes (it was AWAITING_REVIEW).', 'The comment given, if any.');
+decision('task_changes_requested', 'A person asked for changes: the task runs again with its previous output and the feedback.', 'The feedback.');
+decision('task_rejected', 'A person rejected the task: its dependents are SKIPPED and the workflow ends FAILED.', 'The reason.');
+for (const kind of ['paused', 'resumed'] as const) {
+  const ref = workflowEvent(kind, kind === 'paused' ? 'The workflow was paused: no task starts until it is resumed.' : 'The workflow was resumed.');
+  builder.objectField(ref, 'by', (t) => t.field({ type: DecidedBy, resolve: (e) => e.payload.by }));
+}
+const PlannedTaskWithApproval = builder.simpleObject('EditedTask', {
+  fields: (t) => ({ key: t.string(), agent: t.string(), description: t.string(), dependsOn: t.stringList(), approval: t.string() }),
+});
+const PlanEdited = workflowEvent('plan_edited', 'The plan was edited (editPlan): the full task list of the new revision.');
+builder.objectFields(PlanEdited, (t) => ({
+  revision: t.int({ resolve: (e) => e.payload.revision }),
+  by: t.field({ type: DecidedBy, resolve: (e) => e.payload.by }),
+  tasks: t.field({ type: [PlannedTaskWithApproval], resolve: (e) => e.payload.tasks }),
 }));

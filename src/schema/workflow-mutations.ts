@@ -5,6 +5,8 @@ import { type Context, freshReads } from './context.ts';
 import { encodeGlobalId, requireLocalId } from './ids.ts';
 import type { WorkflowRow } from './loaders.ts';
 import { Workflow } from './workflow.ts';
+import { Task } from './task.ts';
+import { ApprovalModeEnum } from './common.ts';
 
 /** The same field on both create inputs. */
 const IDEMPOTENCY_KEY = {
@@ -20,6 +22,7 @@ const TaskInput = builder.inputType('TaskInput', {
     agent: t.string({ required: true, description: 'An active agent: "backend" or "@backend".' }),
     description: t.string({ required: true }),
     dependsOn: t.stringList({ description: 'Keys of tasks that must complete first.' }),
+    approval: t.field({ type: ApprovalModeEnum, defaultValue: 'NONE', description: 'Whether the task waits for a person before it runs or after.' }),
   }),
 });
 
@@ -38,7 +41,16 @@ const PlanWorkflowInput = builder.inputType('PlanWorkflowInput', {
     request: t.string({ required: true, description: 'What to build, in natural language; the orchestrator plans it.' }),
     channelId: t.string(),
     autoStart: t.boolean({ defaultValue: false, description: 'Start executing as soon as the plan is ready.' }),
+    approval: t.field({ type: ApprovalModeEnum, defaultValue: 'NONE', description: 'Applied to every planned task.' }),
     idempotencyKey: t.string(IDEMPOTENCY_KEY),
+  }),
+});
+
+const EditPlanInput = builder.inputType('EditPlanInput', {
+  description: 'The full desired task list, and the planRevision it was read at.',
+  fields: (t) => ({
+    tasks: t.field({ type: [TaskInput], required: true }),
+    revision: t.int({ required: true }),
   }),
 });
 
@@ -71,7 +83,36 @@ builder.mutationFields((t) => {
         return reread(ctx, id);
       },
     });
+  const onTask = (description: string, text: { name: 'comment' | 'feedback' | 'reason'; required: boolean }, call: (ctx: Context, id: string, text: string | null) => Promise<void>) =>
+    t.field({
+      type: Task,
+      description,
+      args: { id: t.arg.id({ required: true }), [text.name]: t.arg.string({ required: text.required }) },
+      resolve: async (_root, args, ctx) => {
+        const id = requireLocalId(String(args.id), 'Task');
+        await call(ctx, id, (args as Record<string, string | null | undefined>)[text.name] ?? null);
+        freshReads(ctx);
+        const row = await ctx.loaders.task.load(id);
+        if (!row) throw new NotFoundError('Task', id);
+        return row;
+      },
+    });
   return {
+    approveTask: onTask(
+      'AWAITING_APPROVAL → the task runs; AWAITING_REVIEW → COMPLETED, its dependents go. INVALID_STATE for a task awaiting no decision; sent twice, it takes effect once.',
+      { name: 'comment', required: false },
+      (ctx, id, comment) => ctx.services.workflows.approveTask(ctx.principal, id, comment),
+    ),
+    requestChanges: onTask(
+      'AWAITING_REVIEW → the task runs again; its prompt carries its previous output and the feedback.',
+      { name: 'feedback', required: true },
+      (ctx, id, feedback) => ctx.services.workflows.requestChanges(ctx.principal, id, feedback ?? ''),
+    ),
+    rejectTask: onTask(
+      'AWAITING_APPROVAL or AWAITING_REVIEW → REJECTED; its transitive dependents are SKIPPED, independent branches finish, the workflow ends FAILED naming the task and the reason.',
+      { name: 'reason', required: true },
+      (ctx, id, reason) => ctx.services.workflows.rejectTask(ctx.principal, id, reason ?? ''),
+    ),
     createWorkflow: t.field({
       type: Workflow,
       description: 'Stores a manual plan; the workflow is PLANNED.',
@@ -85,6 +126,54 @@ builder.mutationFields((t) => {
       resolve: async (_root, { input }, ctx) => reread(ctx, await ctx.services.workflows.plan(ctx.principal.tenant, input)),
     }),
     startWorkflow: transition('start', 'Runs a PLANNED workflow.'),
+    editPlan: t.field({
+      type: Workflow,
+      description:
+        'Replaces the plan with the full desired task list, on a PLANNED, EXECUTING, PAUSED, FAILED or CANCELLED workflow. Started or finished ' +
+        'tasks must appear unchanged (PLAN_INVALID otherwise); pending ones may change or go; new ones may depend on finished ones. ' +
+        'Validated like createWorkflow; a stale revision is CONFLICT; nothing is half-applied.',
+      args: { id: t.arg.id({ required: true }), input: t.arg({ type: EditPlanInput, required: true }) },
+      resolve: async (_root, args, ctx) => {
+        const id = requireLocalId(String(args.id), 'Workflow');
+        await ctx.services.workflows.editPlan(ctx.principal, id, args.input);
+        return reread(ctx, id);
+      },
+    }),
+    rerunTask: t.field({
+      type: Workflow,
+      description:
+        'On a COMPLETED, FAILED or CANCELLED workflow: the task (with its new description, if given) and its transitive dependents run again; ' +
+        'the rest keep their outputs. Earlier outputs stay readable in Task.history.',
+      args: { id: t.arg.id({ required: true }), description: t.arg.string() },
+      resolve: async (_root, args, ctx) => {
+        const taskId = requireLocalId(String(args.id), 'Task');
+        await ctx.services.workflows.rerunTask(ctx.principal, taskId, args.description ?? null);
+        freshReads(ctx);
+        const task = await ctx.loaders.task.load(taskId);
+        if (!task) throw new NotFoundError('Task', taskId);
+        return reread(ctx, task.workflow.id);
+      },
+    }),
+    pauseWorkflow: t.field({
+      type: Workflow,
+      description: 'EXECUTING → PAUSED: no task starts while paused; running tasks finish and are recorded. INVALID_STATE otherwise.',
+      args: { id: t.arg.id({ required: true }) },
+      resolve: async (_root, args, ctx) => {
+        const id = requireLocalId(String(args.id), 'Workflow');
+        await ctx.services.workflows.pause(ctx.principal, id);
+        return reread(ctx, id);
+      },
+    }),
+    resumeWorkflow: t.field({
+      type: Workflow,
+      description: 'PAUSED → EXECUTING: what became runnable meanwhile starts. INVALID_STATE otherwise.',
+      args: { id: t.arg.id({ required: true }) },
+      resolve: async (_root, args, ctx) => {
+        const id = requireLocalId(String(args.id), 'Workflow');
+        await ctx.services.workflows.resume(ctx.principal, id);
+        return reread(ctx, id);
+      },
+    }),
     cancelWorkflow: transition('cancel', 'Aborts running tasks; unfinished ones end CANCELLED.'),
     retryWorkflow: transition(
       'retry',

@@ -19,6 +19,7 @@ builder.node(Workflow, {
     description: t.exposeString('description', { description: 'The request, in natural language.' }),
     channelId: t.exposeString('channelId', { nullable: true }),
     plan: t.exposeString('plan', { nullable: true, description: "The orchestrator's plan text, when it was planned by one." }),
+    planRevision: t.int({ description: 'Each editPlan adds one; an edit names the revision it read (CONFLICT when stale).', resolve: (w) => w.planRevision ?? 0 }),
     results: t.field({
       type: JSONScalar,
       nullable: true,

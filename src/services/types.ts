@@ -1,4 +1,6 @@
 import type { KeyStore } from '../auth/keys.ts';
+import type { Principal } from '../auth/principal.ts';
+import type { ApprovalMode } from '../engine/types.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/orm.ts';
 import type { EventBus } from '../events/event-bus.ts';
@@ -9,6 +11,8 @@ import type { Workspace } from '../tools/workspace.ts';
 
 export interface TaskInput {
   key: string;
+  /** NONE (default), BEFORE_RUN or AFTER_RUN. */
+  approval?: ApprovalMode | null;
   /** "backend" or "@backend". */
   agent: string;
   description: string;
@@ -27,6 +31,8 @@ export interface PlanWorkflowInput {
   request: string;
   channelId?: string | null;
   autoStart?: boolean | null;
+  /** Applied to every planned task. */
+  approval?: ApprovalMode | null;
   /** As in CreateWorkflowInput; one key space for both. */
   idempotencyKey?: string | null;
 }
@@ -57,6 +63,21 @@ export interface Services {
     cancel(tenant: string, id: string): Promise<void>;
     retry(tenant: string, id: string): Promise<void>;
     remove(tenant: string, id: string): Promise<void>;
+    /**
+     * Decisions on a task awaiting one (INVALID_STATE otherwise; the same decision twice takes
+     * effect once). 
+     */
+    approveTask(principal: Principal, taskId: string, comment?: string | null): Promise<void>;
+    requestChanges(principal: Principal, taskId: string, feedback: string): Promise<void>;
+    rejectTask(principal: Principal, taskId: string, reason: string): Promise<void>;
+    /** The full desired task list at `revision` (CONFLICT when stale; PLAN_INVALID naming the task; nothing half-applied). */
+    editPlan(principal: Principal, id: string, input: { tasks: TaskInput[]; revision: number }): Promise<void>;
+    /** On a COMPLETED, FAILED or CANCELLED workflow: the task (new description, if given) and its transitive dependents run again. */
+    rerunTask(principal: Principal, taskId: string, description?: string | null): Promise<void>;
+    /** EXECUTING -> PAUSED: no task starts; running ones finish and are recorded. */
+    pause(principal: Principal, id: string): Promise<void>;
+    /** PAUSED -> EXECUTING. */
+    resume(principal: Principal, id: string): Promise<void>;
     /** Stored events with seq > afterSeq (and <= untilSeq), in order; none for another tenant's workflow. */
     eventsAfter(tenant: string, id: string, afterSeq: number, untilSeq?: number): Promise<AnyWorkflowEvent[]>;
   };

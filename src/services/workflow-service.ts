@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Principal } from '../auth/principal.ts';
+import { APPROVAL_MODES } from '../engine/types.ts';
 import type { AgentStore } from '../agents/agent-store.ts';
 import type { Config } from '../config.ts';
 import type { PlanHandler } from '../engine/dispatcher.ts';
@@ -29,25 +31,33 @@ function inputSchemas(config: Config) {
     .max(200, 'an idempotencyKey of at most 200 characters')
     .regex(PRINTABLE, 'an idempotencyKey without control characters or lone surrogates')
     .nullish();
+  const taskList = z
+    .array(
+      z.object({
+        key: storableString().trim().min(1, 'a non-empty key').max(64, 'a key of at most 64 characters'),
+        agent: storableString().trim().min(1, 'an agent name').max(65),
+        description: text('task description'),
+        dependsOn: z.array(storableString().trim()).max(config.maxTasks).nullish(),
+        approval: z.enum(APPROVAL_MODES).nullish(),
+      }),
+    )
+    .max(config.maxTasks, `at most ${config.maxTasks} tasks`);
   return {
     create: z.object({
       description: text('description'),
       channelId,
-      tasks: z
-        .array(
-          z.object({
-            key: storableString().trim().min(1, 'a non-empty key').max(64, 'a key of at most 64 characters'),
-            agent: storableString().trim().min(1, 'an agent name').max(65),
-            description: text('task description'),
-            dependsOn: z.array(storableString().trim()).max(config.maxTasks).nullish(),
-          }),
-        )
-        .max(config.maxTasks, `at most ${config.maxTasks} tasks`),
+      tasks: taskList,
       idempotencyKey,
     }),
-    plan: z.object({ request: text('request'), channelId, autoStart: z.boolean().nullish(), idempotencyKey }),
+    plan: z.object({ request: text('request'), channelId, autoStart: z.boolean().nullish(), idempotencyKey, approval: z.enum(APPROVAL_MODES).nullish() }),
+    edit: z.object({ tasks: taskList, revision: z.number().int().min(0) }),
+    /** A decision's comment, feedback or reason. */
+    note: text('comment'),
   };
 }
+
+/** Who took a decision, as its event records it. */
+const decider = (p: Principal) => ({ keyId: p.keyId, keyName: p.keyName });
 
 const errorKind = (e: unknown) => {
   const { code, name } = (e ?? {}) as { code?: unknown; name?: unknown };
@@ -141,7 +151,7 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
       const known = i.idempotencyKey ? await store.byIdempotencyKey(tenant, i.idempotencyKey) : null;
       if (known) return known;
       const validated = validatePlan(
-        i.tasks.map((t) => ({ key: t.key, agent: t.agent, description: t.description, dependsOn: [...new Set(t.dependsOn ?? [])] })),
+        i.tasks.map((t) => ({ key: t.key, agent: t.agent, description: t.description, dependsOn: [...new Set(t.dependsOn ?? [])], approval: t.approval ?? 'NONE' })),
         { agents: await d.agents.activeNames(tenant), maxTasks: d.config.maxTasks },
       );
       const trace = d.telemetry.workflowTrace();
@@ -156,7 +166,9 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
       const known = i.idempotencyKey ? await store.byIdempotencyKey(tenant, i.idempotencyKey) : null;
       if (known) return known;
       const trace = d.telemetry.workflowTrace();
-      const base = { tenant, idempotencyKey: i.idempotencyKey, description: i.request, channelId: i.channelId ?? null, orchestrator: 'orchestrator', metadata: trace?.metadata };
+      // planWorkflow's approval is kept with the workflow and applied to every task its plan has (see replacePlan).
+      const metadata = { ...trace?.metadata, ...(i.approval && i.approval !== 'NONE' ? { approval: i.approval } : {}) };
+      const base = { tenant, idempotencyKey: i.idempotencyKey, description: i.request, channelId: i.channelId ?? null, orchestrator: 'orchestrator', metadata };
       const { id, created } = await createOnce(tenant, i.idempotencyKey, () => store.create({ ...base, autoStart: i.autoStart ?? false }));
       if (created) {
         trace?.created(id);
@@ -171,6 +183,20 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
     // Aborts the planning call too, wherever it runs (the engine's cancel reaches every process).
     cancel: async (tenant, id) => d.engine.cancel(await owned(tenant, id)),
     remove: async (tenant, id) => store.remove(await owned(tenant, id)),
+    async editPlan(p, id, input) {
+      const i = parseInput(schemas.edit, input);
+      const validated = validatePlan(
+        i.tasks.map((t) => ({ key: t.key, agent: t.agent, description: t.description, dependsOn: [...new Set(t.dependsOn ?? [])], approval: t.approval ?? 'NONE' })),
+        { agents: await d.agents.activeNames(p.tenant), maxTasks: d.config.maxTasks },
+      );
+      await d.engine.editPlan(await owned(p.tenant, id), i.revision, validated, decider(p));
+    },
+    rerunTask: (p, taskId, description) => d.engine.rerunTask(p.tenant, taskId, description == null ? null : parseInput(schemas.note, description)),
+    pause: async (p, id) => d.engine.pauseOrResume('pause', await owned(p.tenant, id), decider(p)),
+    resume: async (p, id) => d.engine.pauseOrResume('resume', await owned(p.tenant, id), decider(p)),
+    approveTask: (p, taskId, comment) => d.engine.decide('approve', p.tenant, taskId, decider(p), comment == null ? null : parseInput(schemas.note, comment)),
+    requestChanges: (p, taskId, feedback) => d.engine.decide('requestChanges', p.tenant, taskId, decider(p), parseInput(schemas.note, feedback)),
+    rejectTask: (p, taskId, reason) => d.engine.decide('reject', p.tenant, taskId, decider(p), parseInput(schemas.note, reason)),
     eventsAfter: (tenant, id, afterSeq, untilSeq) => store.eventsAfter(tenant, id, afterSeq, untilSeq),
     runPlanning,
   };

@@ -8,16 +8,17 @@ import { plan } from '../store/plan.ts';
 const holdTask = (key: string): EnginePolicy => ({ ...RUN_EVERYTHING, holdBeforeRun: (t) => t.key === key });
 
 describe('the engine core', () => {
-  it('a policy that holds a named task holds it: the others run, it waits, and the run does not end', () => {
+  it('a policy that holds a named task before its run holds it AWAITING_APPROVAL: the others run, it waits, and the run does not end', () => {
     const run = stepThrough(plan('a:dev', 'b:qa<-a', 'c:qa<-a', 'd:dev<-b,c'), holdTask('c'));
     expect(run.start().ready.map((r) => r.key)).toEqual(['a']);
     run.claim(['a']);
     run.complete(['a'], 0);
-    expect(run.statuses()).toEqual({ a: 'COMPLETED', b: 'READY', c: 'PENDING', d: 'PENDING' });
-    run.claim(['b', 'c']); // c is not claimable: held, not READY
-    expect(run.status('c')).toBe('PENDING');
+    expect(run.statuses()).toEqual({ a: 'COMPLETED', b: 'READY', c: 'AWAITING_APPROVAL', d: 'PENDING' });
+    expect(run.events).toContain('task_awaiting_approval');
+    run.claim(['b', 'c']); // c is not claimable: awaiting, not READY
+    expect(run.status('c')).toBe('AWAITING_APPROVAL');
     run.complete(['b'], 1);
-    expect(run.statuses()).toEqual({ a: 'COMPLETED', b: 'COMPLETED', c: 'PENDING', d: 'PENDING' });
+    expect(run.statuses()).toEqual({ a: 'COMPLETED', b: 'COMPLETED', c: 'AWAITING_APPROVAL', d: 'PENDING' });
     expect(run.wf.status).toBe('EXECUTING');
     expect(run.events).not.toContain('completed');
   });
@@ -26,7 +27,9 @@ describe('the engine core', () => {
     const run = stepThrough(plan('a:dev', 'b:qa'), holdTask('a'));
     const d = run.start();
     expect(d.ready.map((r) => r.key)).toEqual(['b']);
-    expect(d.held.map((r) => r.key)).toEqual(['a']);
+    expect(d.awaiting.map((r) => r.key)).toEqual(['a']);
+    expect(d.held).toEqual([]);
+    expect(d.events.map((e) => e.kind)).toEqual(['started', 'progress', 'task_awaiting_approval']);
   });
 
   it('afterUsage saying hold holds everything a completion made runnable', () => {
@@ -55,7 +58,7 @@ describe('the engine core', () => {
   it('cancel accepts PLANNING and refuses a finished run; retry keeps completed tasks and counts the rest again', () => {
     const planning = { id: 'w', tenant: 't', status: 'PLANNING' as const, description: '', lastSeq: 2, totalTasks: 0, completedTasks: 0, finishedTasks: 0, failedTasks: 0, startedAt: null, createdAt: 0 };
     expect(decide.cancel(planning, [], 'no', 5).events.map((e) => e.kind)).toEqual(['cancelled']);
-    expect(() => decide.cancel({ ...planning, status: 'COMPLETED' }, [], null, 5)).toThrow(/only a PLANNING, PLANNED or EXECUTING/);
+    expect(() => decide.cancel({ ...planning, status: 'COMPLETED' }, [], null, 5)).toThrow(/only a PLANNING, PLANNED, EXECUTING or PAUSED/);
     const run = stepThrough(plan('a:dev', 'b:qa<-a', 'c:qa<-b'));
     run.start();
     run.claim(['a']);

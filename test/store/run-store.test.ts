@@ -76,13 +76,13 @@ describe.runIf(adapterRuns)(`the run store on the ${adapterName} adapter`, () =>
     expect((await store.unfinished()).filter((r) => r.workflowId === id).map((r) => r.key)).toEqual(['a', 'c']);
   });
 
-  it('a task the policy holds stays PENDING, is neither returned nor recovered, and the run does not end', async () => {
+  it('a task the policy holds before its run is AWAITING_APPROVAL, is neither returned nor recovered, and the run does not end', async () => {
     const held = h.store({ ...RUN_EVERYTHING, holdBeforeRun: (t) => t.key === 'b' });
     const id = (await held.create(newWorkflow(plan('a:dev', 'b:qa<-a', 'c:qa<-a')))).value;
     const a = (await held.claim((await held.start(id)).value[0]!)).value!;
     const done = await held.completeAndClaim(a, outcome('A'), room(5));
     expect(done.value!.ready).toEqual([]); // c was claimed into the room, b held
-    expect(await statuses(id)).toEqual({ a: 'COMPLETED', b: 'PENDING', c: 'RUNNING' });
+    expect(await statuses(id)).toEqual({ a: 'COMPLETED', b: 'AWAITING_APPROVAL', c: 'RUNNING' });
     const b = (await held.tasks(id)).find((t) => t.key === 'b')!;
     expect(b).toMatchObject({ remainingDeps: 0, attempts: 0, leased: false });
     expect((await held.unfinished()).some((r) => r.taskId === b.taskId)).toBe(false);

@@ -12,7 +12,7 @@ import { add, type Decision, type DoneTask, draft, type EnginePolicy, type Event
 
 const ref = (t: { taskId: string; key: string; agent: string }) => ({ taskId: t.taskId, key: t.key, agent: t.agent });
 const byOrder = <T extends { orderIndex: number }>(a: T, b: T) => a.orderIndex - b.orderIndex;
-const nothing = (): Decision => ({ events: [], patch: {}, ready: [], held: [], ends: null });
+const nothing = (): Decision => ({ events: [], patch: {}, ready: [], held: [], awaiting: [], ends: null });
 
 /** The progress event's payload: the one place it is computed. */
 export const progress = (completed: number, total: number) => ({
@@ -24,16 +24,23 @@ export const progress = (completed: number, total: number) => ({
 /** PLANNED -> EXECUTING: `roots` (tasks with no dependencies, in plan order) may run, unless held. */
 export function start(wf: WorkflowRow, roots: ReadyTask[], now: number, policy: EnginePolicy): Decision {
   if (wf.status !== 'PLANNED') throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; only a PLANNED workflow can be started`, { status: wf.status });
+  const { waits, ...admitted } = admit(policy, wf, [...roots].sort(byOrder));
   return {
-    ...admit(policy, wf, [...roots].sort(byOrder)),
-    events: [draft('started', { total: wf.totalTasks }), draft('progress', progress(wf.completedTasks, wf.totalTasks))],
+    ...admitted,
+    events: [draft('started', { total: wf.totalTasks }), draft('progress', progress(wf.completedTasks, wf.totalTasks)), ...waits],
     patch: { status: 'EXECUTING', startedAt: now, error: null },
     ends: null,
   };
 }
 
+/** Whether this task's output, once written, waits for a review (the policy's hold after a run). */
+export const holdsAfterRun = (policy: EnginePolicy, task: ClaimedTask) => policy.holdAfterRun(task);
+
 /** Whether tasks of this workflow may be claimed now. */
 export const claimable = (wf: WorkflowRow) => wf.status === 'EXECUTING';
+
+/** Whether a running task's end (output, failure) is recorded: also while PAUSED, where running tasks finish. */
+export const completable = (wf: WorkflowRow) => wf.status === 'EXECUTING' || wf.status === 'PAUSED';
 
 /** The events of tasks claimed (each a new attempt). */
 export const claimed = (tasks: Iterable<ClaimedTask>): EventDraft[] => [...tasks].map((t) => draft('task_started', { ...ref(t), attempt: t.attempt }));
@@ -54,9 +61,10 @@ export function complete(wf: WorkflowRow, done: DoneTask[], runnable: ReadyTask[
   });
   const finished = wf.finishedTasks + done.length;
   const completedTasks = wf.completedTasks + done.length;
+  const { waits, ...admitted } = admit(policy, wf, [...runnable].sort(byOrder), usage);
   return {
-    ...admit(policy, wf, [...runnable].sort(byOrder), usage),
-    events,
+    ...admitted,
+    events: [...events, ...waits],
     patch: { finishedTasks: finished, completedTasks, inputTokens: add(usage.input), outputTokens: add(usage.output) },
     ends: finished < wf.totalTasks ? null : wf.failedTasks === 0 ? 'COMPLETED' : 'FAILED',
   };
@@ -88,6 +96,7 @@ export function fail(wf: WorkflowRow, task: ClaimedTask, error: string, graph: T
     patch,
     ready: [],
     held: [],
+    awaiting: [],
     ends: finished < wf.totalTasks ? null : 'FAILED',
     skipped,
     reason,
@@ -104,7 +113,7 @@ export function finished(ends: 'COMPLETED' | 'FAILED', results: WorkflowResults,
 /** Any active workflow -> CANCELLED, with its unfinished tasks (in plan order). */
 export function cancel(wf: WorkflowRow, unfinished: Array<{ id: string; key: string; agent: string; orderIndex: number }>, reason: string | null, now: number) {
   if (!ACTIVE_WORKFLOW.includes(wf.status)) {
-    throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; only a PLANNING, PLANNED or EXECUTING workflow can be cancelled`, { status: wf.status });
+    throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; only a PLANNING, PLANNED, EXECUTING or PAUSED workflow can be cancelled`, { status: wf.status });
   }
   const tasks = [...unfinished].sort(byOrder);
   return {
@@ -123,15 +132,18 @@ export function retry(wf: WorkflowRow, tasks: TaskRow[], policy: EnginePolicy): 
   const done = new Set(tasks.filter((r) => r.status === 'COMPLETED').map((r) => r.key));
   const again = tasks.filter((r) => r.status !== 'COMPLETED').sort(byOrder);
   const remaining = new Map(again.map((r) => [r.id, r.dependsOn.filter((k) => !done.has(k)).length]));
-  const runnable = again.filter((r) => remaining.get(r.id) === 0).map((r) => ({ taskId: r.id, workflowId: wf.id, key: r.key, agent: r.agent, orderIndex: r.orderIndex }));
-  const { ready, held } = admit(policy, wf, runnable);
+  const runnable = again.filter((r) => remaining.get(r.id) === 0).map((r) => ({ taskId: r.id, workflowId: wf.id, key: r.key, agent: r.agent, orderIndex: r.orderIndex, approval: r.approval }));
+  const { ready, held, awaiting, waits } = admit(policy, wf, runnable);
   const isReady = new Set(ready.map((r) => r.taskId));
+  const isAwaiting = new Set(awaiting.map((r) => r.taskId));
+  const statusOf = (id: string) => (isReady.has(id) ? 'READY' : isAwaiting.has(id) ? 'AWAITING_APPROVAL' : 'PENDING');
   return {
-    resets: again.map((r) => ({ id: r.id, status: isReady.has(r.id) ? 'READY' : 'PENDING', remaining: remaining.get(r.id)! })),
-    events: [draft('started', { total: wf.totalTasks }), draft('progress', progress(done.size, wf.totalTasks))],
+    resets: again.map((r) => ({ id: r.id, status: statusOf(r.id), remaining: remaining.get(r.id)! })),
+    events: [draft('started', { total: wf.totalTasks }), draft('progress', progress(done.size, wf.totalTasks)), ...waits],
     patch: { status: 'EXECUTING', error: null, results: null, completedAt: null, finishedTasks: done.size, completedTasks: done.size, failedTasks: 0 },
     ready,
     held,
+    awaiting,
     ends: null,
   };
 }

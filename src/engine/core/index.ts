@@ -3,3 +3,5 @@ export * from './types.ts';
 export * from './policy.ts';
 export * as decide from './decide.ts';
 export { progress } from './decide.ts';
+export * as steer from './steer.ts';
+export { editPlan, type EditableTask, type PlanEdit } from './edit-plan.ts';

@@ -1,18 +1,36 @@
 import type { ReadyTask, TokenUsage } from '../types.ts';
-import type { EnginePolicy, WorkflowRow } from './types.ts';
+import { draft, type EnginePolicy, type EventDraft, type WorkflowRow } from './types.ts';
 
-/** Today's policy: nothing is held, no budget stops a run. */
+/** Nothing is held, no budget stops a run. */
 export const RUN_EVERYTHING: EnginePolicy = {
   holdBeforeRun: () => false,
+  holdAfterRun: () => false,
   afterUsage: () => 'continue',
 };
 
-/** Tasks made runnable, in plan order, split into those that may run now and those the policy holds. */
-export function admit(policy: EnginePolicy, wf: WorkflowRow, runnable: ReadyTask[], usage?: TokenUsage): { ready: ReadyTask[]; held: ReadyTask[] } {
-  if (runnable.length === 0) return { ready: [], held: [] };
-  if (usage && policy.afterUsage(wf, usage) === 'hold') return { ready: [], held: runnable };
+/** Approvals (issue #14): a task waits for a person before it runs (BEFORE_RUN) or after (AFTER_RUN), as its plan says. */
+export const APPROVALS: EnginePolicy = {
+  holdBeforeRun: (task) => task.approval === 'BEFORE_RUN',
+  holdAfterRun: (task) => task.approval === 'AFTER_RUN',
+  afterUsage: () => 'continue',
+};
+
+/**
+ * Tasks made runnable, in plan order, split into those that may run now, those the policy holds
+ * (a budget: they stay PENDING) and those awaiting a person's approval (with their events).
+ */
+export function admit(
+  policy: EnginePolicy,
+  wf: WorkflowRow,
+  runnable: ReadyTask[],
+  usage?: TokenUsage,
+): { ready: ReadyTask[]; held: ReadyTask[]; awaiting: ReadyTask[]; waits: EventDraft[] } {
+  const none = { ready: [], held: [], awaiting: [], waits: [] };
+  if (runnable.length === 0) return none;
+  if (usage && policy.afterUsage(wf, usage) === 'hold') return { ...none, held: runnable };
   const ready: ReadyTask[] = [];
-  const held: ReadyTask[] = [];
-  for (const t of runnable) (policy.holdBeforeRun(t, wf) ? held : ready).push(t);
-  return { ready, held };
+  const awaiting: ReadyTask[] = [];
+  for (const t of runnable) (policy.holdBeforeRun(t, wf) ? awaiting : ready).push(t);
+  const waits = awaiting.map((t) => draft('task_awaiting_approval', { taskId: t.taskId, key: t.key, agent: t.agent }));
+  return { ready, held: [], awaiting, waits };
 }

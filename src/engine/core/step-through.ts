@@ -1,5 +1,5 @@
 import type { ValidatedPlan } from '../../planning/types.ts';
-import type { ClaimedTask, ReadyTask, TaskStatus, WorkflowResults } from '../types.ts';
+import { type ClaimedTask, type ReadyTask, type TaskStatus, UNFINISHED_TASK, type WorkflowResults } from '../types.ts';
 import * as decide from './decide.ts';
 import { RUN_EVERYTHING } from './policy.ts';
 import { type EnginePolicy, isAdd, type TaskRow, type WorkflowPatch, type WorkflowRow } from './types.ts';
@@ -45,6 +45,7 @@ export function stepThrough(plan: ValidatedPlan, policy: EnginePolicy = RUN_EVER
       now++;
       const d = decide.start(wf, [...cells.values()].filter((c) => c.status === 'PENDING' && c.remaining === 0).map(ready), now, policy);
       d.ready.forEach((r) => set(r.key, 'READY'));
+      d.awaiting.forEach((r) => set(r.key, 'AWAITING_APPROVAL'));
       apply(d);
       return d;
     },
@@ -75,6 +76,7 @@ export function stepThrough(plan: ValidatedPlan, policy: EnginePolicy = RUN_EVER
       const d = decide.complete(wf, done.map((c) => ({ taskId: c.id, key: c.key, agent: c.agent, output: 'x', durationMs: 0, usage: { input: 0, output: 0 } })), runnable, policy);
       const claimed = d.ready.slice(0, room).map((r) => cell(r.key));
       d.ready.slice(room).forEach((r) => set(r.key, 'READY'));
+      d.awaiting.forEach((r) => set(r.key, 'AWAITING_APPROVAL'));
       for (const c of claimed) {
         c.status = 'RUNNING';
         c.attempts++;
@@ -99,7 +101,7 @@ export function stepThrough(plan: ValidatedPlan, policy: EnginePolicy = RUN_EVER
     },
     cancel() {
       now++;
-      const d = decide.cancel(wf, [...cells.values()].filter((c) => c.status === 'PENDING' || c.status === 'READY' || c.status === 'RUNNING'), null, now);
+      const d = decide.cancel(wf, [...cells.values()].filter((c) => UNFINISHED_TASK.includes(c.status)), null, now);
       d.cancelled.forEach((key) => set(key, 'CANCELLED'));
       apply(d);
     },

@@ -1,5 +1,5 @@
 import type { EventKind, EventPayloads } from '../../events/types.ts';
-import type { ReadyTask, TaskStatus, TokenUsage, WorkflowResults, WorkflowStatus } from '../types.ts';
+import type { ApprovalMode, ClaimedTask, ReadyTask, TaskStatus, TokenUsage, WorkflowResults, WorkflowStatus } from '../types.ts';
 
 /** The workflow row as a transition reads it with its lock: what every decision starts from. */
 export interface WorkflowRow {
@@ -59,6 +59,12 @@ export interface Decision {
    * re-queues them until a later transition releases them.
    */
   held: ReadyTask[];
+  /**
+   * Tasks whose dependencies are done that wait for a person's approval (holdBeforeRun): the store
+   * makes them AWAITING_APPROVAL (a stored status, so the wait is durable and takes no slot); only
+   * an approveTask releases them.
+   */
+  awaiting: ReadyTask[];
   /** How the workflow ends with this transition, if it does: the store then reads its results (see finished). */
   ends: 'COMPLETED' | 'FAILED' | null;
 }
@@ -72,6 +78,8 @@ export interface TaskRow {
   status: TaskStatus;
   dependsOn: string[];
   dependents: string[];
+  /** When the task waits for a person (NONE when absent). */
+  approval?: ApprovalMode;
 }
 
 /** What a completion of a task reports to the decision. */
@@ -87,7 +95,7 @@ export interface DoneTask {
 /** A task's new state when a workflow runs again (retry). */
 export interface TaskReset {
   id: string;
-  status: 'READY' | 'PENDING';
+  status: 'READY' | 'PENDING' | 'AWAITING_APPROVAL';
   remaining: number;
 }
 
@@ -101,6 +109,12 @@ export type UsageVerdict = 'continue' | 'hold';
 export interface EnginePolicy {
   /** True when this task, its dependencies done, must wait (e.g. for a human's approval) instead of running. */
   holdBeforeRun(task: ReadyTask, workflow: WorkflowRow): boolean;
+  /**
+   * True when this task's output, once written, must wait for a person's review before it
+   * completes. Asked with the claim (which carries the task's approval mode); the hold itself is
+   * written by the transaction that stores the output.
+   */
+  holdAfterRun(task: ClaimedTask): boolean;
   /** After a completion, with the usage it added: whether the run goes on. */
   afterUsage(workflow: WorkflowRow, usage: TokenUsage): UsageVerdict;
 }

@@ -38,7 +38,7 @@ export interface CompletionContext {
  */
 export async function completionStep(sql: Sql, wf: WorkflowRow, items: CompletionItem[], counted: Countdown, at: number, ctx: CompletionContext): Promise<StepResult<Completed>> {
   const claimed = new Map<string, ClaimedTask>();
-  if (wf.status !== 'EXECUTING') return { value: { ready: new Map(), claimed } };
+  if (!decide.completable(wf)) return { value: { ready: new Map(), claimed } };
   const done: DoneTask[] = [];
   for (const { task, outcome } of items) {
     if (counted.ready.has(task.taskId)) done.push({ ...task, output: outcome.output, durationMs: outcome.durationMs, usage: outcome.usage });
@@ -46,7 +46,9 @@ export async function completionStep(sql: Sql, wf: WorkflowRow, items: Completio
   if (done.length === 0) return { value: { ready: counted.ready, claimed } };
   const d = decide.complete(wf, done, [...counted.ready.values()].flat(), ctx.policy);
   // The countdown claimed them all: keep those this process has room for, give back the rest.
-  for (const r of d.ready) if (ctx.room.take(r.agent)) claimed.set(r.taskId, toClaimed(r, wf, counted.claimable.get(r.taskId)!, ctx.lease));
+  // While PAUSED nothing starts: the dependents wait READY, and resumeWorkflow queues them.
+  const paused = wf.status === 'PAUSED';
+  for (const r of paused ? [] : d.ready) if (ctx.room.take(r.agent)) claimed.set(r.taskId, toClaimed(r, wf, counted.claimable.get(r.taskId)!, ctx.lease));
   if (ctx.written && claimed.size > 0) {
     const given = done.map((t) => ({ key: t.key, agent: t.agent, output: t.output }));
     for (const r of d.ready) {
@@ -59,7 +61,8 @@ export async function completionStep(sql: Sql, wf: WorkflowRow, items: Completio
   }
   await giveBack(sql, d.ready.filter((r) => !claimed.has(r.taskId)), ctx.lease, 'READY');
   await giveBack(sql, d.held, ctx.lease, 'PENDING');
-  const admitted = new Set(d.ready.map((r) => r.taskId));
+  await giveBack(sql, d.awaiting, ctx.lease, 'AWAITING_APPROVAL');
+  const admitted = new Set(paused ? [] : d.ready.map((r) => r.taskId));
   const ready = new Map([...counted.ready].map(([id, list]) => [id, list.filter((r) => admitted.has(r.taskId))]));
   const events = [...d.events, ...decide.claimed(claimed.values())];
   let patch = d.patch;

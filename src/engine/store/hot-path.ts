@@ -1,10 +1,10 @@
 import type { EnginePolicy } from '../core/types.ts';
-import type { ClaimedTask, ReadyTask } from '../types.ts';
+import type { ApprovalMode, ClaimedTask, ReadyTask } from '../types.ts';
 import type { CompletionContext, CompletionItem, Completed } from './complete-step.ts';
 import type { Committed } from './transition.ts';
 
 /** The READY columns of a task, as a start returns them. */
-export const READY_RETURNING = 'id, workflow_id, key, agent, order_index';
+export const READY_RETURNING = 'id, workflow_id, key, agent, order_index, approval';
 
 /**
  * The transitions each adapter writes in its own SQL (the hot path), each one transaction that
@@ -28,5 +28,5 @@ export interface HotPath {
 
 export const toReady = (rows: Array<Record<string, unknown>>): ReadyTask[] =>
   rows
-    .map((r) => ({ taskId: r.id as string, workflowId: r.workflow_id as string, key: r.key as string, agent: r.agent as string, orderIndex: Number(r.order_index) }))
+    .map((r) => ({ taskId: r.id as string, workflowId: r.workflow_id as string, key: r.key as string, agent: r.agent as string, orderIndex: Number(r.order_index), approval: r.approval as ApprovalMode }))
     .sort((a, b) => a.orderIndex - b.orderIndex);

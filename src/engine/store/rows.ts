@@ -1,6 +1,6 @@
 import { fromJson, num } from '../../db/sql.ts';
 import type { WorkflowRow } from '../core/types.ts';
-import type { ClaimedTask, ReadyTask, TaskStatus, WorkflowResults } from '../types.ts';
+import type { ApprovalMode, ClaimedTask, ReadyTask, TaskStatus, WorkflowResults } from '../types.ts';
 import type { Sql } from './sql.ts';
 
 /** A dependent as the countdown of a completion returns it. */
@@ -15,6 +15,7 @@ export interface DependentRow {
   description?: string;
   depends_on?: unknown;
   attempts?: unknown;
+  approval?: string;
 }
 
 /** What a completion's statements found: per completed task (whose lease held), the dependents it made runnable, claimed under the lease. */
@@ -24,17 +25,20 @@ export interface Countdown {
 }
 
 /** The columns a claim returns. */
-export const CLAIM_RETURNING = 'id, description, depends_on, attempts';
-export type ClaimRow = { id: string; description: string; depends_on: unknown; attempts: unknown };
+export const CLAIM_RETURNING = 'id, description, depends_on, attempts, approval, output, feedback';
+export type ClaimRow = { id: string; description: string; depends_on: unknown; attempts: unknown; approval?: string; output?: string | null; feedback?: string | null };
 
 /** A claimed task as its runner needs it, from the row the claim returned. */
-export function toClaimed(task: ReadyTask, wf: WorkflowRow, row: { description?: string; depends_on?: unknown; attempts?: unknown }, lease: string): ClaimedTask {
+export function toClaimed(task: ReadyTask, wf: WorkflowRow, row: { description?: string; depends_on?: unknown; attempts?: unknown; approval?: string; output?: string | null; feedback?: string | null }, lease: string): ClaimedTask {
   // Written out: V8 builds `{ ...ref(task), …seven more }` about ten times slower (a 1→500 fan-out
   // claims 500 of these in one transaction).
-  return {
+  const claimed: ClaimedTask = {
     taskId: task.taskId, key: task.key, agent: task.agent, workflowId: wf.id, tenant: wf.tenant, description: row.description!, request: wf.description,
-    dependsOn: fromJson<string[]>(row.depends_on), attempt: num(row.attempts), lease,
+    dependsOn: fromJson<string[]>(row.depends_on), attempt: num(row.attempts), lease, approval: (row.approval ?? task.approval) as ApprovalMode | undefined,
   };
+  // A run asked for by requestChanges: its prompt carries the previous output and the feedback.
+  if (row.feedback != null) claimed.revision = { output: row.output ?? '', feedback: row.feedback };
+  return claimed;
 }
 
 /** The claimed tasks among `tasks`, by id, in the order asked. */
@@ -59,24 +63,26 @@ export function countdown(workflowId: string, completed: Array<{ id: string; dep
   const claimable = new Map<string, DependentRow>();
   for (const r of updated.sort((x, y) => num(x.order_index) - num(y.order_index))) {
     if (r.status !== 'RUNNING' || num(r.remaining_deps) !== 0) continue; // made runnable, and claimed, by this transaction
-    ready.get(madeReadyBy.get(r.key)!)!.push({ taskId: r.id, workflowId, key: r.key, agent: r.agent, orderIndex: num(r.order_index) });
+    ready.get(madeReadyBy.get(r.key)!)!.push({ taskId: r.id, workflowId, key: r.key, agent: r.agent, orderIndex: num(r.order_index), approval: r.approval as ApprovalMode | undefined });
     claimable.set(r.id, r);
   }
   return { ready, claimable };
 }
 
-/** Tasks the countdown claimed that are not to run here: back to READY (queued) or PENDING (held), their attempt given back. */
-export async function giveBack(sql: Sql, tasks: ReadyTask[], lease: string, to: 'READY' | 'PENDING') {
+/** Tasks the countdown claimed that are not to run here: back to READY (queued), PENDING (held) or AWAITING_APPROVAL, their attempt given back. */
+export async function giveBack(sql: Sql, tasks: ReadyTask[], lease: string, to: 'READY' | 'PENDING' | 'AWAITING_APPROVAL') {
   if (tasks.length === 0) return;
   const [ids, list] = sql.inList('id', tasks.map((r) => r.taskId));
   await sql.run(`UPDATE tasks SET status = '${to}', lease = NULL, attempts = attempts - 1, started_at = NULL WHERE ${ids} AND lease = ?`, [list, lease]);
 }
 
-/** Roots a start made READY that the policy holds: PENDING again, with no remaining dependencies. */
-export async function holdRoots(sql: Sql, tasks: ReadyTask[]) {
-  if (tasks.length === 0) return;
-  const [ids, list] = sql.inList('id', tasks.map((r) => r.taskId));
-  await sql.run(`UPDATE tasks SET status = 'PENDING' WHERE ${ids} AND status = 'READY'`, [list]);
+/** Roots a start made READY that the policy holds: PENDING again (or AWAITING_APPROVAL), with no remaining dependencies. */
+export async function holdRoots(sql: Sql, d: { held: ReadyTask[]; awaiting: ReadyTask[] }) {
+  for (const [tasks, to] of [[d.held, 'PENDING'], [d.awaiting, 'AWAITING_APPROVAL']] as const) {
+    if (tasks.length === 0) continue;
+    const [ids, list] = sql.inList('id', tasks.map((r) => r.taskId));
+    await sql.run(`UPDATE tasks SET status = '${to}' WHERE ${ids} AND status = 'READY'`, [list]);
+  }
 }
 
 /** The run's results, for its completed or failed event. */

@@ -1,6 +1,7 @@
 import type { Knex } from '@mikro-orm/knex';
 import { toStorableText } from '../../text.ts';
-import { RUN_EVERYTHING } from '../core/policy.ts';
+import { decide } from '../core/index.ts';
+import { APPROVALS } from '../core/policy.ts';
 import type { EnginePolicy } from '../core/types.ts';
 import type { ClaimedTask, Clock, Completion, DependencyOutput, ReadyTask, Slots, StartContinued, TaskOutcome } from '../types.ts';
 import { createBatcher } from './batcher.ts';
@@ -8,6 +9,7 @@ import type { CompletionItem, Completed } from './complete-step.ts';
 import { earlyStarts } from './early-starts.ts';
 import type { HotPath } from './hot-path.ts';
 import { createOutputCache } from './output-cache.ts';
+import { steeringTransitions } from './steer.ts';
 import { workflowReads } from './reads.ts';
 import type { Connections } from './sql.ts';
 import { taskTransitions } from './tasks.ts';
@@ -34,10 +36,11 @@ const NO_ROOM: Continuation = { slots: { reserve: () => false, unreserve: () => 
  * transaction in which the core decides; reads outside any transition. It never starts work: it
  * returns what became runnable, and what it claimed into the slots it was given.
  */
-export function createRunStore(knex: Knex, adapter: Adapter, clock: Clock, policy: EnginePolicy = RUN_EVERYTHING) {
+export function createRunStore(knex: Knex, adapter: Adapter, clock: Clock, policy: EnginePolicy = APPROVALS) {
   const { conns, hot } = adapter;
   const now = () => clock.now();
   const outputs = createOutputCache(conns);
+  const steering = steeringTransitions(knex, conns, clock, policy);
 
   const claimBatched = createBatcher<{ task: ReadyTask; early?: StartContinued }, Committed<ClaimedTask | null>>(async (workflowId, items) => {
     const batch = items.map((i) => i.task);
@@ -114,6 +117,7 @@ export function createRunStore(knex: Knex, adapter: Adapter, clock: Clock, polic
   return {
     ...workflowTransitions(knex, conns, clock, policy),
     ...taskTransitions(knex, conns, clock),
+    ...steering,
     ...workflowReads(knex, now),
 
     /**
@@ -140,6 +144,8 @@ export function createRunStore(knex: Knex, adapter: Adapter, clock: Clock, polic
     completeAndClaim(task: ClaimedTask, outcome: TaskOutcome, by: Continuation = NO_ROOM): Promise<Committed<Completion | null>> {
       // A model's answer: what no store accepts becomes U+FFFD (see text.ts).
       const output = toStorableText(outcome.output);
+      // The hold after a run (AFTER_RUN): the output waits for a review; nothing is made runnable.
+      if (decide.holdsAfterRun(policy, task)) return steering.holdForReview(task, { ...outcome, output });
       return completeBatched(task.workflowId, { task, outcome: output === outcome.output ? outcome : { ...outcome, output }, by });
     },
 

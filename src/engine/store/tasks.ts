@@ -27,11 +27,12 @@ export function taskTransitions(knex: Knex, conns: Connections, clock: Clock) {
 
     /**
      * Events a running attempt records as it goes (tool calls and results), stored in seq order only
-     * while this run still holds the task of an EXECUTING workflow; false when it no longer does.
+     * while this run still holds the task of an EXECUTING (or PAUSED) workflow; false when it no longer does.
      */
     taskEvents(task: ClaimedTask, events: EventDraft[]): Promise<Committed<boolean>> {
       return transition(knex, conns, now, task.workflowId, async (t, wf) => {
-        if (wf.status !== 'EXECUTING') return { value: false };
+        // A paused workflow's running tasks go on to their end, tool calls included.
+        if (!decide.completable(wf)) return { value: false };
         const held = await t('tasks').where({ id: task.taskId, lease: task.lease, status: 'RUNNING' }).first('id');
         return held ? { value: true, events } : { value: false };
       });
@@ -41,7 +42,7 @@ export function taskTransitions(knex: Knex, conns: Connections, clock: Clock) {
     fail(task: ClaimedTask, why: string): Promise<Committed<boolean>> {
       const error = toStorableText(why);
       return transition(knex, conns, now, task.workflowId, async (t, wf, at, sql) => {
-        if (!decide.claimable(wf)) return { value: false };
+        if (!decide.completable(wf)) return { value: false };
         const n = await t('tasks')
           .where({ id: task.taskId, lease: task.lease, status: 'RUNNING' })
           .update({ status: 'FAILED', lease: null, error, completed_at: at, updated_at: at });

@@ -4,7 +4,7 @@ import { InvalidStateError } from '../../errors.ts';
 import type { ValidatedPlan } from '../../planning/types.ts';
 import { toStorableText, toStorableTextOrNull } from '../../text.ts';
 import { decide, draft, type EnginePolicy, type EventDraft, type TaskRow } from '../core/index.ts';
-import { type Clock, type ReadyTask, UNFINISHED_TASK } from '../types.ts';
+import { type ApprovalMode, type Clock, type ReadyTask, UNFINISHED_TASK } from '../types.ts';
 import { IDEMPOTENCY_WINDOW_MS } from './reads.ts';
 import type { Connections } from './sql.ts';
 import { type Committed, transition } from './transition.ts';
@@ -28,10 +28,10 @@ const storablePlan = (plan: ValidatedPlan): ValidatedPlan => ({ ...plan, tasks: 
 
 /** Every task row of a workflow, as the fail and retry decisions read the graph. */
 export async function taskRows(t: Knex.Transaction, workflowId: string): Promise<TaskRow[]> {
-  const rows = await t('tasks').where({ workflow_id: workflowId }).select('id', 'key', 'agent', 'order_index', 'status', 'depends_on', 'dependents');
+  const rows = await t('tasks').where({ workflow_id: workflowId }).select('id', 'key', 'agent', 'order_index', 'status', 'depends_on', 'dependents', 'approval');
   return rows.map((r) => ({
     id: r.id, key: r.key, agent: r.agent, orderIndex: num(r.order_index), status: r.status,
-    dependsOn: fromJson<string[]>(r.depends_on), dependents: fromJson<string[]>(r.dependents),
+    dependsOn: fromJson<string[]>(r.depends_on), dependents: fromJson<string[]>(r.dependents), approval: r.approval,
   }));
 }
 
@@ -54,6 +54,7 @@ export function workflowTransitions(knex: Knex, conns: Connections, clock: Clock
       dependents: toJson(plan.dependents[task.key] ?? []),
       remaining_deps: task.dependsOn.length,
       status: 'PENDING',
+      approval: task.approval ?? 'NONE',
       metadata: toJson(task.line ? { line: task.line } : {}),
       created_at: at,
       updated_at: at,
@@ -111,6 +112,9 @@ export function workflowTransitions(knex: Knex, conns: Connections, clock: Clock
       const validated = storablePlan(plan);
       return transition(knex, conns, now, id, async (t, wf, at) => {
         if (wf.status !== 'PLANNING') return { value: false };
+        // planWorkflow's approval applies to every planned task.
+        const meta = fromJson<{ approval?: ApprovalMode } | null>((await t('workflows').where({ id }).first('metadata'))?.metadata);
+        if (meta?.approval) validated.tasks.forEach((task) => (task.approval = meta.approval));
         await insertTasks(t, id, validated, at);
         return { value: true, events: [planReady({ text, validated })], patch: { status: 'PLANNED', plan: text, totalTasks: validated.tasks.length } };
       });
@@ -141,7 +145,7 @@ export function workflowTransitions(knex: Knex, conns: Connections, clock: Clock
         const d = decide.retry(wf, wf.status === 'FAILED' || wf.status === 'CANCELLED' ? await taskRows(t, id) : [], policy);
         for (const r of d.resets) {
           await t('tasks').where({ id: r.id }).update({
-            status: r.status, remaining_deps: r.remaining, error: null, output: null, lease: null, attempts: 0, started_at: null, completed_at: null, duration_ms: null, updated_at: at,
+            status: r.status, remaining_deps: r.remaining, error: null, output: null, feedback: null, lease: null, attempts: 0, started_at: null, completed_at: null, duration_ms: null, updated_at: at,
           });
         }
         return { value: d.ready, events: d.events, patch: d.patch };
@@ -150,7 +154,7 @@ export function workflowTransitions(knex: Knex, conns: Connections, clock: Clock
 
     async remove(id: string): Promise<void> {
       await transition(knex, conns, now, id, async (t, wf) => {
-        if (wf.status === 'EXECUTING' || wf.status === 'PLANNING') {
+        if (wf.status === 'EXECUTING' || wf.status === 'PAUSED' || wf.status === 'PLANNING') {
           throw new InvalidStateError(`workflow ${id} is ${wf.status}; cancel it before deleting it`, { status: wf.status });
         }
         await t('workflow_events').where({ workflow_id: id }).delete();

@@ -3,6 +3,12 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** When a task waits for a person: NONE, BEFORE_RUN (AWAITING_APPROVAL before it starts) or AFTER_RUN (AWAITING_REVIEW once its output is written). */
+export type ApprovalMode =
+  | 'AFTER_RUN'
+  | 'BEFORE_RUN'
+  | 'NONE';
+
 export type CreateAgentInput = {
   maxTokens?: number | null | undefined;
   /** provider:model, e.g. openai:gpt-4o-mini. */
@@ -30,14 +36,22 @@ export type EventKind =
   | 'COMPLETED'
   | 'CREATED'
   | 'FAILED'
+  | 'PAUSED'
   | 'PLANNING'
+  | 'PLAN_EDITED'
   | 'PLAN_READY'
   | 'PROGRESS'
+  | 'RESUMED'
   | 'STARTED'
+  | 'TASK_APPROVED'
+  | 'TASK_AWAITING_APPROVAL'
+  | 'TASK_AWAITING_REVIEW'
   | 'TASK_CANCELLED'
+  | 'TASK_CHANGES_REQUESTED'
   | 'TASK_COMPLETED'
   | 'TASK_FAILED'
   | 'TASK_OUTPUT'
+  | 'TASK_REJECTED'
   | 'TASK_RETRYING'
   | 'TASK_SKIPPED'
   | 'TASK_STARTED'
@@ -45,6 +59,8 @@ export type EventKind =
   | 'TASK_TOOL_RESULT';
 
 export type PlanWorkflowInput = {
+  /** Applied to every planned task. */
+  approval?: ApprovalMode | null | undefined;
   /** Start executing as soon as the plan is ready. */
   autoStart?: boolean | null | undefined;
   channelId?: string | null | undefined;
@@ -57,6 +73,8 @@ export type PlanWorkflowInput = {
 export type TaskInput = {
   /** An active agent: "backend" or "@backend". */
   agent: string;
+  /** Whether the task waits for a person before it runs or after. */
+  approval?: ApprovalMode | null | undefined;
   /** Keys of tasks that must complete first. */
   dependsOn?: Array<string> | null | undefined;
   description: string;
@@ -64,13 +82,16 @@ export type TaskInput = {
   key: string;
 };
 
-/** PENDING → READY → RUNNING → COMPLETED | FAILED | SKIPPED | CANCELLED. */
+/** PENDING → READY → RUNNING → COMPLETED | FAILED | SKIPPED | CANCELLED. With approvals: AWAITING_APPROVAL (its dependencies are done; it waits to start), AWAITING_REVIEW (its output is written; its dependents wait), REJECTED. */
 export type TaskStatus =
+  | 'AWAITING_APPROVAL'
+  | 'AWAITING_REVIEW'
   | 'CANCELLED'
   | 'COMPLETED'
   | 'FAILED'
   | 'PENDING'
   | 'READY'
+  | 'REJECTED'
   | 'RUNNING'
   | 'SKIPPED';
 
@@ -86,12 +107,13 @@ export type UpdateAgentInput = {
   tools?: Array<string> | null | undefined;
 };
 
-/** PLANNING → PLANNED → EXECUTING → COMPLETED | FAILED | CANCELLED. */
+/** PLANNING → PLANNED → EXECUTING → COMPLETED | FAILED | CANCELLED; EXECUTING ⇄ PAUSED (pauseWorkflow, resumeWorkflow). */
 export type WorkflowStatus =
   | 'CANCELLED'
   | 'COMPLETED'
   | 'EXECUTING'
   | 'FAILED'
+  | 'PAUSED'
   | 'PLANNED'
   | 'PLANNING';
 
@@ -142,14 +164,22 @@ export type OnWorkflowEventsSubscription = { workflowEvents:
     | { __typename: 'CompletedEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'CreatedEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'FailedEvent', seq: number, kind: EventKind, at: string }
+    | { __typename: 'PausedEvent', seq: number, kind: EventKind, at: string }
+    | { __typename: 'PlanEditedEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'PlanReadyEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'PlanningEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'ProgressEvent', completed: number, total: number, percent: number, seq: number, kind: EventKind, at: string }
+    | { __typename: 'ResumedEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'StartedEvent', seq: number, kind: EventKind, at: string }
+    | { __typename: 'TaskApprovedEvent', key: string, agent: string, seq: number, kind: EventKind, at: string }
+    | { __typename: 'TaskAwaitingApprovalEvent', key: string, agent: string, seq: number, kind: EventKind, at: string }
+    | { __typename: 'TaskAwaitingReviewEvent', key: string, agent: string, seq: number, kind: EventKind, at: string }
     | { __typename: 'TaskCancelledEvent', key: string, agent: string, seq: number, kind: EventKind, at: string }
+    | { __typename: 'TaskChangesRequestedEvent', key: string, agent: string, seq: number, kind: EventKind, at: string }
     | { __typename: 'TaskCompletedEvent', key: string, agent: string, output: string, seq: number, kind: EventKind, at: string }
     | { __typename: 'TaskFailedEvent', key: string, agent: string, seq: number, kind: EventKind, at: string }
     | { __typename: 'TaskOutputEvent', key: string, agent: string, seq: number, kind: EventKind, at: string }
+    | { __typename: 'TaskRejectedEvent', key: string, agent: string, seq: number, kind: EventKind, at: string }
     | { __typename: 'TaskRetryingEvent', key: string, agent: string, seq: number, kind: EventKind, at: string }
     | { __typename: 'TaskSkippedEvent', key: string, agent: string, seq: number, kind: EventKind, at: string }
     | { __typename: 'TaskStartedEvent', key: string, agent: string, seq: number, kind: EventKind, at: string }
@@ -242,14 +272,22 @@ export type GetWorkflowEventsQuery = { workflowEvents: Array<
     | { __typename: 'CompletedEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'CreatedEvent', description: string, seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'FailedEvent', seq: number, kind: EventKind, at: string, workflowId: string }
+    | { __typename: 'PausedEvent', seq: number, kind: EventKind, at: string, workflowId: string }
+    | { __typename: 'PlanEditedEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'PlanReadyEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'PlanningEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'ProgressEvent', seq: number, kind: EventKind, at: string, workflowId: string }
+    | { __typename: 'ResumedEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'StartedEvent', seq: number, kind: EventKind, at: string, workflowId: string }
+    | { __typename: 'TaskApprovedEvent', seq: number, kind: EventKind, at: string, workflowId: string }
+    | { __typename: 'TaskAwaitingApprovalEvent', seq: number, kind: EventKind, at: string, workflowId: string }
+    | { __typename: 'TaskAwaitingReviewEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'TaskCancelledEvent', seq: number, kind: EventKind, at: string, workflowId: string }
+    | { __typename: 'TaskChangesRequestedEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'TaskCompletedEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'TaskFailedEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'TaskOutputEvent', seq: number, kind: EventKind, at: string, workflowId: string }
+    | { __typename: 'TaskRejectedEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'TaskRetryingEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'TaskSkippedEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'TaskStartedEvent', seq: number, kind: EventKind, at: string, workflowId: string }

@@ -3,19 +3,33 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** When a task waits for a person: NONE, BEFORE_RUN (AWAITING_APPROVAL before it starts) or AFTER_RUN (AWAITING_REVIEW once its output is written). */
+export type ApprovalMode =
+  | 'AFTER_RUN'
+  | 'BEFORE_RUN'
+  | 'NONE';
+
 export type EventKind =
   | 'CANCELLED'
   | 'COMPLETED'
   | 'CREATED'
   | 'FAILED'
+  | 'PAUSED'
   | 'PLANNING'
+  | 'PLAN_EDITED'
   | 'PLAN_READY'
   | 'PROGRESS'
+  | 'RESUMED'
   | 'STARTED'
+  | 'TASK_APPROVED'
+  | 'TASK_AWAITING_APPROVAL'
+  | 'TASK_AWAITING_REVIEW'
   | 'TASK_CANCELLED'
+  | 'TASK_CHANGES_REQUESTED'
   | 'TASK_COMPLETED'
   | 'TASK_FAILED'
   | 'TASK_OUTPUT'
+  | 'TASK_REJECTED'
   | 'TASK_RETRYING'
   | 'TASK_SKIPPED'
   | 'TASK_STARTED'
@@ -23,6 +37,8 @@ export type EventKind =
   | 'TASK_TOOL_RESULT';
 
 export type PlanWorkflowInput = {
+  /** Applied to every planned task. */
+  approval?: ApprovalMode | null | undefined;
   /** Start executing as soon as the plan is ready. */
   autoStart?: boolean | null | undefined;
   channelId?: string | null | undefined;
@@ -38,22 +54,26 @@ export type Role =
   | 'OPERATOR'
   | 'VIEWER';
 
-/** PENDING → READY → RUNNING → COMPLETED | FAILED | SKIPPED | CANCELLED. */
+/** PENDING → READY → RUNNING → COMPLETED | FAILED | SKIPPED | CANCELLED. With approvals: AWAITING_APPROVAL (its dependencies are done; it waits to start), AWAITING_REVIEW (its output is written; its dependents wait), REJECTED. */
 export type TaskStatus =
+  | 'AWAITING_APPROVAL'
+  | 'AWAITING_REVIEW'
   | 'CANCELLED'
   | 'COMPLETED'
   | 'FAILED'
   | 'PENDING'
   | 'READY'
+  | 'REJECTED'
   | 'RUNNING'
   | 'SKIPPED';
 
-/** PLANNING → PLANNED → EXECUTING → COMPLETED | FAILED | CANCELLED. */
+/** PLANNING → PLANNED → EXECUTING → COMPLETED | FAILED | CANCELLED; EXECUTING ⇄ PAUSED (pauseWorkflow, resumeWorkflow). */
 export type WorkflowStatus =
   | 'CANCELLED'
   | 'COMPLETED'
   | 'EXECUTING'
   | 'FAILED'
+  | 'PAUSED'
   | 'PLANNED'
   | 'PLANNING';
 
@@ -130,14 +150,22 @@ export type WorkflowEventsSubscription = { workflowEvents:
     | { __typename: 'CompletedEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'CreatedEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'FailedEvent', error: string, seq: number, kind: EventKind, at: string }
+    | { __typename: 'PausedEvent', seq: number, kind: EventKind, at: string }
+    | { __typename: 'PlanEditedEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'PlanReadyEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'PlanningEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'ProgressEvent', completed: number, total: number, percent: number, seq: number, kind: EventKind, at: string }
+    | { __typename: 'ResumedEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'StartedEvent', seq: number, kind: EventKind, at: string }
+    | { __typename: 'TaskApprovedEvent', taskId: string, key: string, agent: string, seq: number, kind: EventKind, at: string }
+    | { __typename: 'TaskAwaitingApprovalEvent', taskId: string, key: string, agent: string, seq: number, kind: EventKind, at: string }
+    | { __typename: 'TaskAwaitingReviewEvent', taskId: string, key: string, agent: string, seq: number, kind: EventKind, at: string }
     | { __typename: 'TaskCancelledEvent', taskId: string, key: string, agent: string, seq: number, kind: EventKind, at: string }
+    | { __typename: 'TaskChangesRequestedEvent', taskId: string, key: string, agent: string, seq: number, kind: EventKind, at: string }
     | { __typename: 'TaskCompletedEvent', taskId: string, key: string, agent: string, output: string, durationMs: number, seq: number, kind: EventKind, at: string }
     | { __typename: 'TaskFailedEvent', taskId: string, key: string, agent: string, seq: number, kind: EventKind, at: string, taskError: string }
     | { __typename: 'TaskOutputEvent', taskId: string, key: string, agent: string, index: number, text: string, seq: number, kind: EventKind, at: string }
+    | { __typename: 'TaskRejectedEvent', taskId: string, key: string, agent: string, seq: number, kind: EventKind, at: string }
     | { __typename: 'TaskRetryingEvent', taskId: string, key: string, agent: string, attempt: number, seq: number, kind: EventKind, at: string, retryError: string }
     | { __typename: 'TaskSkippedEvent', taskId: string, key: string, agent: string, reason: string, seq: number, kind: EventKind, at: string }
     | { __typename: 'TaskStartedEvent', taskId: string, key: string, agent: string, attempt: number, seq: number, kind: EventKind, at: string }

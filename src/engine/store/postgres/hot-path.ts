@@ -13,11 +13,11 @@ import { type FusedLock, fusedTransition, lockedRows, whileLocked } from './fuse
 
 const roots = `r AS (UPDATE tasks SET status = 'READY', updated_at = ? WHERE workflow_id = ? AND status = 'PENDING' AND remaining_deps = 0
   AND ${whileLocked('PLANNED')} RETURNING ${READY_RETURNING})`;
-const ROOT_COLUMNS = { id: 'uuid', workflow_id: 'uuid', key: 'text', agent: 'text', order_index: 'int' };
+const ROOT_COLUMNS = { id: 'uuid', workflow_id: 'uuid', key: 'text', agent: 'text', order_index: 'int', approval: 'text' };
 
 const claimSql = (guard: string) => `UPDATE tasks SET status = 'RUNNING', lease = ?, attempts = attempts + 1, started_at = ?, updated_at = ?
   WHERE id = ANY(?) AND status IN ('READY', 'RUNNING')${guard} RETURNING ${CLAIM_RETURNING}`;
-const CLAIM_COLUMNS = { id: 'uuid', description: 'text', depends_on: 'jsonb', attempts: 'int' };
+const CLAIM_COLUMNS = { id: 'uuid', description: 'text', depends_on: 'jsonb', attempts: 'int', approval: 'text', output: 'text', feedback: 'text' };
 
 const DONE_COLUMNS = { tid: 'uuid', tlease: 'text', toutput: 'text', tms: 'int', tin: 'int', tout: 'int' };
 // Atomic per row: of two dependencies finishing at once in two transactions, exactly one sees the
@@ -26,7 +26,7 @@ const REACHED = `remaining_deps = c.n AND status = 'PENDING'`;
 const COMPLETE_CTES = `done AS (UPDATE tasks SET status = 'COMPLETED', lease = NULL, output = d.toutput, error = NULL, completed_at = ?, updated_at = ?,
       duration_ms = d.tms, input_tokens = d.tin, output_tokens = d.tout
     FROM jsonb_to_recordset(?::jsonb) AS d(${Object.entries(DONE_COLUMNS).map(([c, t]) => `${c} ${t}`).join(', ')})
-    WHERE tasks.id = d.tid AND tasks.lease = d.tlease AND tasks.status = 'RUNNING' AND ${whileLocked('EXECUTING')}
+    WHERE tasks.id = d.tid AND tasks.lease = d.tlease AND tasks.status = 'RUNNING' AND ${whileLocked('EXECUTING', 'PAUSED')}
     RETURNING tasks.id, tasks.dependents),
   c AS (SELECT k, count(*)::int AS n FROM done, jsonb_array_elements_text(done.dependents) AS k GROUP BY k),
   upd AS (UPDATE tasks SET remaining_deps = remaining_deps - c.n,
@@ -35,13 +35,13 @@ const COMPLETE_CTES = `done AS (UPDATE tasks SET status = 'COMPLETED', lease = N
       attempts = CASE WHEN ${REACHED} THEN attempts + 1 ELSE attempts END,
       started_at = CASE WHEN ${REACHED} THEN ? ELSE started_at END, updated_at = ?
     FROM c WHERE tasks.workflow_id = ? AND tasks.key = c.k
-    RETURNING tasks.id, tasks.key, tasks.agent, tasks.order_index, tasks.status, tasks.remaining_deps, tasks.description, tasks.depends_on, tasks.attempts)`;
+    RETURNING tasks.id, tasks.key, tasks.agent, tasks.order_index, tasks.status, tasks.remaining_deps, tasks.description, tasks.depends_on, tasks.attempts, tasks.approval)`;
 const COMPLETE_COLUMNS = {
   id: 'uuid', dependents: 'jsonb', key: 'text', agent: 'text', order_index: 'int', status: 'text', remaining_deps: 'int',
-  description: 'text', depends_on: 'jsonb', attempts: 'int',
+  description: 'text', depends_on: 'jsonb', attempts: 'int', approval: 'text',
 };
-const COMPLETE_UNION = `SELECT 'done', NULL::jsonb, id, dependents, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM done
-  UNION ALL SELECT 'dep', NULL::jsonb, id, NULL, key, agent, order_index, status, remaining_deps, description, depends_on, attempts FROM upd`;
+const COMPLETE_UNION = `SELECT 'done', NULL::jsonb, id, dependents, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM done
+  UNION ALL SELECT 'dep', NULL::jsonb, id, NULL, key, agent, order_index, status, remaining_deps, description, depends_on, attempts, approval FROM upd`;
 
 /**
  * One statement, the lock included: the tasks change only once it is taken (they depend on wf),
@@ -63,7 +63,7 @@ export function pgHotPath(conns: Connections, clock: Clock): HotPath {
       fusedTransition(conns, now, id, async (sql, at, lock) => {
         const { wf, rows } = await lockedRows<Record<string, unknown>>(sql, lock, roots, ROOT_COLUMNS, `SELECT 'task', NULL::jsonb, ${READY_RETURNING} FROM r`, [at, id]);
         const d = decide.start(wf, toReady(rows), at, policy);
-        await holdRoots(sql, d.held);
+        await holdRoots(sql, d);
         if (written && d.ready.length > 0) written(d.ready);
         return { value: d.ready, events: d.events, patch: d.patch };
       }),

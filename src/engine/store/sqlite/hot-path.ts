@@ -23,7 +23,7 @@ const COUNT_DOWN = `UPDATE tasks SET remaining_deps = remaining_deps - ?,
     attempts = CASE WHEN ${REACHED} THEN attempts + 1 ELSE attempts END,
     started_at = CASE WHEN ${REACHED} THEN ? ELSE started_at END, updated_at = ?
   WHERE workflow_id = ? AND key IN (SELECT value FROM json_each(?))
-  RETURNING id, key, agent, order_index, status, remaining_deps, description, depends_on, attempts`;
+  RETURNING id, key, agent, order_index, status, remaining_deps, description, depends_on, attempts, approval`;
 
 /**
  * SQLite runs in this process: a prepared statement per row costs microseconds, while its planner
@@ -50,7 +50,7 @@ export function sqliteHotPath(conns: Connections, clock: Clock): HotPath {
     start: (id, policy) =>
       sqlTransition(conns, now, id, async (sql, wf, at) => {
         const d = decide.start(wf, wf.status === 'PLANNED' ? toReady(await sql.all(ROOTS, [at, id])) : [], at, policy);
-        await holdRoots(sql, d.held);
+        await holdRoots(sql, d);
         return { value: d.ready, events: d.events, patch: d.patch };
       }),
     claim: (workflowId, tasks, lease) =>
@@ -61,7 +61,7 @@ export function sqliteHotPath(conns: Connections, clock: Clock): HotPath {
       }, tasks.length),
     completeAndClaim: (workflowId, items, ctx) =>
       sqlTransition(conns, now, workflowId, async (sql, wf, at) => {
-        const counted = decide.claimable(wf) ? await completeRows(sql, workflowId, items, at, ctx.lease) : { ready: new Map(), claimable: new Map() };
+        const counted = decide.completable(wf) ? await completeRows(sql, workflowId, items, at, ctx.lease) : { ready: new Map(), claimable: new Map() };
         return completionStep(sql, wf, items, counted, at, ctx);
       }),
   };
