@@ -1,132 +1,211 @@
-import { type Attributes, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
-import { parseTraceParent } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { type Attributes, SpanKind } from '@opentelemetry/api';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { randomFillSync } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import type { FromWorker, SpanRecord, ToWorker, WorkerSetup } from './trace-record.ts';
 
 export interface TracingOptions {
   /** OTEL_EXPORTER_OTLP_ENDPOINT: the collector's base URL; spans go to `<endpoint>/v1/traces` as OTLP/HTTP JSON. */
   endpoint: string;
   serviceName: string;
   role: string;
-  /** Tests: where spans go instead of the OTLP exporter. */
+  /** Tests: where spans go instead of the OTLP exporter (built on this thread: an object cannot cross to the worker). */
   exporter?: SpanExporter;
+  /** Told once when the trace worker fails (its spans are dropped, the app goes on). */
+  onWorkerError?: (err: Error) => void;
 }
 
-/** The W3C `traceparent` of a span, what a workflow stores and a BullMQ job carries. */
-export function traceparentOf(span: Span): string {
-  const c = span.spanContext();
-  return `00-${c.traceId}-${c.spanId}-0${(c.traceFlags & TraceFlags.SAMPLED).toString(16)}`;
-}
-
-/** Ended spans are turned into SDK spans at most this long after they end (or sooner, see FLUSH_AT). */
+/** Recorded spans are posted to the worker at most this long after they end (or sooner, see FLUSH_AT). */
 const FLUSH_MS = 1000;
 /** …or as soon as this many have ended, so a busy process keeps a bounded backlog. */
 const FLUSH_AT = 2048;
+/** How long app stop waits for the worker to export what it holds. */
+const SHUTDOWN_WAIT_MS = 5000;
+
+const TIME_ORIGIN = performance.timeOrigin;
+/** Epoch milliseconds (sub-ms precision), comparable across threads whatever their time origin. */
+const now = () => TIME_ORIGIN + performance.now();
+
+/** Random hex from a pooled buffer: one randomFillSync per 4 KB instead of one per id. */
+const POOL_BYTES = 4096;
+let pool = '';
+let poolAt = 0;
+function randomHex(chars: number): string {
+  if (poolAt + chars > pool.length) {
+    pool = randomFillSync(Buffer.allocUnsafe(POOL_BYTES)).toString('hex');
+    poolAt = 0;
+  }
+  return pool.slice(poolAt, (poolAt += chars));
+}
+
+const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /**
- * A span as the hot path records it: a few fields and a clock reading. It becomes an SDK span only when
- * flushed, with the recorded start and end times: creating SDK spans (ids, attribute copies, context)
- * and serialising them cost about 20 µs each, which on a burst of 500 task starts is what a traced run
- * lost to an untraced one. Deferred, that work runs after the burst instead of inside it.
+ * A span as the hot path records it: a few fields, pre-assigned ids and a clock reading. The SDK span
+ * is built from it in the trace worker after it ends (creating SDK spans and serialising them cost
+ * about 40 µs a task on the thread that ran it).
  */
-export class TraceSpan {
-  endTime: number | undefined;
-  error: string | undefined;
-  endAttributes: Attributes | undefined;
-  /** The SDK span, once flushed (or once a child needed it as its parent). */
-  sdk: Span | undefined;
+export class TraceSpan implements SpanRecord {
+  readonly traceId: string;
+  readonly spanId = randomHex(16);
+  readonly parent: string | undefined;
+  readonly startTime = now();
+  endTime: number | undefined = undefined;
+  error: string | undefined = undefined;
+  endAttributes: Attributes | undefined = undefined;
   constructor(
-    readonly name: string,
-    public parent: string | TraceSpan | undefined,
+    public name: string,
+    parent: string | TraceSpan | undefined,
     readonly attributes: Attributes,
     readonly kind: SpanKind,
-    readonly startTime: number,
-  ) {}
+  ) {
+    if (parent instanceof TraceSpan) {
+      this.traceId = parent.traceId;
+      this.parent = parent.traceparent;
+    } else if (parent !== undefined && TRACEPARENT.test(parent)) {
+      this.traceId = parent.slice(3, 35);
+      this.parent = parent;
+    } else {
+      this.traceId = randomHex(32);
+      this.parent = undefined;
+    }
+  }
+  /** The W3C traceparent of this span (sampled), what a workflow stores and a BullMQ job carries. */
+  get traceparent(): string {
+    return `00-${this.traceId}-${this.spanId}-01`;
+  }
 }
 
 /**
- * Loaded only when tracing is on (the SDK takes most of a second to import on a busy machine).
- * An app's own tracer provider, never registered globally (several apps share a test process):
- * every span is started with an explicit parent, taken from a stored traceparent, so tasks run in
- * any process or async context join their workflow's trace without a context manager.
+ * Where ended spans go: the trace worker, or (an injected exporter) an SDK on this thread, loaded
+ * lazily either way so the main thread never imports the SDK for the OTLP path.
+ */
+interface Sink {
+  post(spans: SpanRecord[]): void;
+  shutdown(): Promise<void>;
+}
+
+function resourceOf(o: TracingOptions): Attributes {
+  return { 'service.name': o.serviceName, 'process.pid': process.pid, 'baton.role': o.role };
+}
+
+function inProcessSink(o: TracingOptions, exporter: SpanExporter): Sink {
+  let chain = import('./trace-sdk.ts').then((m) => m.createSpanBuilder(exporter, resourceOf(o)));
+  return {
+    post(spans) {
+      chain = chain.then((b) => (b.add(spans), b));
+    },
+    async shutdown() {
+      await (await chain).shutdown();
+    },
+  };
+}
+
+/**
+ * The trace worker: unref'd (it never keeps a process alive), and a failure of it only drops spans:
+ * reported once, never thrown into the app.
+ */
+function workerSink(o: TracingOptions): Sink {
+  const setup: WorkerSetup = { endpoint: o.endpoint, resource: resourceOf(o) };
+  let failed = false;
+  const fail = (err: Error) => {
+    if (failed) return;
+    failed = true;
+    (o.onWorkerError ?? ((e) => process.emitWarning(`trace worker failed, spans are dropped: ${e.message}`)))(err);
+  };
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL('./trace-worker-boot.mjs', import.meta.url), { workerData: setup });
+  } catch (err) {
+    fail(err as Error);
+    return { post() {}, async shutdown() {} };
+  }
+  worker.unref();
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`exited with code ${code}`)));
+  const send = (m: ToWorker) => {
+    if (failed) return;
+    try {
+      worker.postMessage(m);
+    } catch (err) {
+      fail(err as Error); // e.g. an attribute value structured clone cannot copy
+    }
+  };
+  return {
+    post: (spans) => send({ type: 'spans', spans }),
+    async shutdown() {
+      if (!failed) {
+        worker.ref(); // the export below must finish before the process may exit
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          worker.on('message', (m: FromWorker) => m.type === 'shutdown-done' && resolve());
+          worker.once('exit', () => resolve());
+          timer = setTimeout(resolve, SHUTDOWN_WAIT_MS);
+          send({ type: 'shutdown' });
+          if (failed) resolve();
+        });
+        clearTimeout(timer);
+      }
+      failed = true; // the exit below is ours, not a failure to report
+      await worker.terminate();
+    },
+  };
+}
+
+/**
+ * Loaded only when tracing is on. Every span is recorded with an explicit parent, taken from a stored
+ * traceparent, so tasks run in any process or async context join their workflow's trace without a
+ * context manager; the ids are assigned here, so a traceparent is known the moment a span starts.
  */
 export function createTracing(o: TracingOptions) {
-  const exporter = o.exporter ?? new OTLPTraceExporter({ url: `${o.endpoint.replace(/\/+$/, '')}/v1/traces` });
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: o.serviceName, 'process.pid': process.pid, 'baton.role': o.role }),
-    spanProcessors: [new BatchSpanProcessor(exporter)],
-  });
-  const tracer = provider.getTracer('baton');
-  let ended: TraceSpan[] = [];
+  const sink = o.exporter ? inProcessSink(o, o.exporter) : workerSink(o);
+  let ended: SpanRecord[] = [];
   let timer: NodeJS.Timeout | undefined;
-
-  function contextOf(parent: string | Span | undefined) {
-    if (typeof parent === 'string') {
-      const sc = parseTraceParent(parent);
-      return sc ? trace.setSpanContext(ROOT_CONTEXT, sc) : ROOT_CONTEXT;
-    }
-    return parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
-  }
-
-  /** The SDK span of a recorded one, created (parents first) with its recorded start time. */
-  function materialize(s: TraceSpan): Span {
-    if (!s.sdk) {
-      const parent = s.parent instanceof TraceSpan ? materialize(s.parent) : s.parent;
-      s.sdk = tracer.startSpan(s.name, { kind: s.kind, attributes: s.attributes, startTime: s.startTime }, contextOf(parent));
-      s.parent = undefined; // the SDK span holds its parent's context; the record need not keep the chain
-    }
-    return s.sdk;
-  }
 
   function flush() {
     if (timer) clearTimeout(timer);
     timer = undefined;
+    if (ended.length === 0) return;
     const batch = ended;
     ended = [];
-    for (const s of batch) {
-      const span = materialize(s);
-      if (s.endAttributes) span.setAttributes(s.endAttributes);
-      if (s.error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: s.error });
-      span.end(s.endTime);
-    }
+    sink.post(batch);
+  }
+
+  function end(span: TraceSpan, error?: string, attributes?: Attributes) {
+    if (span.endTime !== undefined) return;
+    span.endTime = now();
+    span.error = error;
+    span.endAttributes = attributes;
+    ended.push(span);
+    if (ended.length === FLUSH_AT) setImmediate(flush);
+    else if (ended.length === 1) timer = setTimeout(flush, FLUSH_MS).unref();
   }
 
   return {
     /** A span under `parent` (a traceparent or a recorded span); a new trace when there is none. */
     start(name: string, parent: string | TraceSpan | undefined, attributes: Attributes, kind: SpanKind = SpanKind.INTERNAL): TraceSpan {
-      return new TraceSpan(name, parent, attributes, kind, performance.now());
+      return new TraceSpan(name, parent, attributes, kind);
     },
     /** Ends the span, marking it failed when there is an error message; exported after the next flush. */
-    end(span: TraceSpan, error?: string, attributes?: Attributes) {
-      if (span.endTime !== undefined) return;
-      span.endTime = performance.now();
-      span.error = error;
-      span.endAttributes = attributes;
-      ended.push(span);
-      if (ended.length === FLUSH_AT) setImmediate(flush);
-      else if (ended.length === 1) timer = setTimeout(flush, FLUSH_MS).unref();
-    },
+    end,
     /**
-     * A workflow's root span, created at once: its traceparent is stored with the workflow before
+     * A workflow's root span: its traceparent is known at once and stored with the workflow before
      * anything else of the run happens. `end` names it after the stored workflow.
      */
     root(attributes: Attributes): { traceparent: string; end(name: string, attributes: Attributes): void } {
-      const span = tracer.startSpan('workflow', { attributes }, ROOT_CONTEXT);
+      const span = new TraceSpan('workflow', undefined, attributes, SpanKind.INTERNAL);
       return {
-        traceparent: traceparentOf(span),
+        traceparent: span.traceparent,
         end(name, attrs) {
-          span.updateName(name);
-          span.setAttributes(attrs);
-          span.end();
+          span.name = name;
+          end(span, undefined, attrs);
         },
       };
     },
     /** Exports what is recorded and buffered, then stops (app stop). */
     async shutdown() {
       flush();
-      await provider.shutdown();
+      await sink.shutdown();
     },
   };
 }
