@@ -5,6 +5,7 @@
  * carry one are refused (BAD_USER_INPUT); a model's answer gets U+FFFD instead.
  */
 
+// eslint-disable-next-line no-control-regex -- NUL is what no database stores: it is matched to be replaced
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
 

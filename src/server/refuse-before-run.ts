@@ -7,7 +7,9 @@ import type { Plugin } from 'graphql-yoga';
  * The same for queries and mutations (onExecute) and subscriptions (onSubscribe), so a guard holds
  * over HTTP, SSE and graphql-ws alike.
  */
-// `Record<string, any>` is the bound graphql-yoga puts on a plugin context.
+// `Record<string, any>` and `{}` are the bound and default graphql-yoga puts on a plugin context: a
+// narrower type would not accept yoga's own contexts.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-empty-object-type
 export function refuseBeforeRun<C extends Record<string, any> = {}>(check: (args: ExecutionArgs) => GraphQLError | null | undefined): Pick<Plugin<C>, 'onExecute' | 'onSubscribe'> {
   return {
     onExecute({ args, setResultAndStopExecution }) {

@@ -13,10 +13,11 @@ import type { Logger } from '../logger.ts';
 import type { Telemetry } from '../observability/telemetry.ts';
 import { validatePlan } from '../planning/dag.ts';
 import type { Planner } from '../planning/planner.ts';
-import type { CreateWorkflowInput, PlanWorkflowInput, Services } from './types.ts';
+import type { Services } from './types.ts';
 import { parseInput, storableString } from '../validate.ts';
 
 /** No control characters, no lone surrogates (neither is storable on every database). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are refused
 const PRINTABLE = /^(?:[^\u0000-\u001f\u007f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
 
 const IDEMPOTENCY_INDEX = { name: 'workflows_tenant_idempotency_key_unique', columns: ['workflows.tenant', 'workflows.idempotency_key'] };

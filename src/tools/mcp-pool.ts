@@ -98,7 +98,7 @@ export function createMcpPool(opts: { allowedCommands: readonly string[]; logger
         conn = await connection(s);
       } catch (err) {
         opts.logger.warn({ server: s.name, err: err instanceof Error ? err.message : String(err) }, 'could not connect to a tool server');
-        throw new Error(`tool server ${s.name} could not be reached`);
+        throw new Error(`tool server ${s.name} could not be reached`, { cause: err }); // the cause stays in the process: the message is what the model sees
       }
       return conn.tools
         .filter((t) => !only || only.has(t.name))

@@ -88,7 +88,10 @@ export async function holdRoots(sql: Sql, d: { held: ReadyTask[]; awaiting: Read
 /** The run's results, for its completed or failed event. */
 export async function aggregate(sql: Sql, wf: WorkflowRow, at: number): Promise<WorkflowResults> {
   // Rows as the driver returns them (bigint columns are strings from PostgreSQL).
-  const rows = await sql.all<Record<string, any>>(
+  const rows = await sql.all<{
+    key: string; agent: string; description: string; status: string; output: string | null; error: string | null;
+    duration_ms: number | string | null; attempts: number | string; input_tokens: number | string | null; output_tokens: number | string | null;
+  }>(
     `SELECT key, agent, description, status, output, error, duration_ms, attempts, input_tokens, output_tokens
      FROM tasks WHERE workflow_id = ? ORDER BY order_index`,
     [wf.id],
