@@ -17,7 +17,13 @@ if (!pgOk && !process.env.CI) console.log('[steering] PostgreSQL unreachable: sk
 describe.runIf(pgOk || process.env.CI)(`approvals survive kill -9 (one process, ${testDialect})`, () => {
   let db: TestDatabase;
   let fake: FakeOpenAI;
-  afterAll(() => cleanUp(() => killAllBatons(), () => fake?.close(), () => db?.drop()));
+  afterAll(() =>
+    cleanUp(
+      () => killAllBatons(),
+      () => fake?.close(),
+      () => db?.drop(),
+    ),
+  );
 
   it('1 and 3 await with no model call; approve 3; kill -9; 1 still awaits; approve 1; review of 2 with requestChanges; COMPLETED', async () => {
     db = await createTestDatabase();

@@ -21,7 +21,7 @@ export function numberedAnswers() {
   };
 }
 
-type Result = { data?: any; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+type Result = { data?: Record<string, unknown>; errors?: Array<{ message: string; extensions?: { code?: string } }> };
 
 /** A GraphQL request to a child process (AUTH=off), on the URL its start line printed. */
 export async function gqlTo(p: BatonProcess, query: string, variables: Record<string, unknown> = {}): Promise<Result> {
@@ -54,7 +54,11 @@ export interface FlowOptions {
 export async function approvalsFlow({ api, fake, restart }: FlowOptions): Promise<void> {
   const request = `approvals ${randomUUID().slice(0, 8)}`;
   const callsFor = (key: string) => fake.requests.filter((r) => taskOf(r.body)?.request === request && taskOf(r.body)?.key === key);
-  const keysCalled = () => fake.requests.map((r) => taskOf(r.body)).filter((t) => t?.request === request).map((t) => t!.key);
+  const keysCalled = () =>
+    fake.requests
+      .map((r) => taskOf(r.body))
+      .filter((t) => t?.request === request)
+      .map((t) => t!.key);
   const TASKS = 'tasks { id key status approval output }';
   const created = (
     await dataOf(api(), `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id ${TASKS} } }`, {
@@ -79,17 +83,21 @@ export async function approvalsFlow({ api, fake, restart }: FlowOptions): Promis
     };
   const statuses = async () => Object.fromEntries((await workflow()).tasks.map((t) => [t.key, t.status]));
   const reach = (want: Record<string, string>, what: string) =>
-    until(async () => {
-      const s = await statuses();
-      return Object.entries(want).every(([k, v]) => s[k] === v) && s;
-    }, what, 60_000, 50);
+    until(
+      async () => {
+        const s = await statuses();
+        return Object.entries(want).every(([k, v]) => s[k] === v) ? s : null;
+      },
+      what,
+      60_000,
+      50,
+    );
   const decide = async (mutation: string, variables: Record<string, unknown>) => {
     const r = await gqlTo(api(), mutation, variables);
     expect(r.errors, api().output()).toBeUndefined();
     return r.data;
   };
-  const approve = (key: string, comment?: string) =>
-    decide('mutation($id: ID!, $c: String) { approveTask(id: $id, comment: $c) { id status } }', { id: id(key), c: comment });
+  const approve = (key: string, comment?: string) => decide('mutation($id: ID!, $c: String) { approveTask(id: $id, comment: $c) { id status } }', { id: id(key), c: comment });
 
   await dataOf(api(), 'mutation($id: ID!) { startWorkflow(id: $id) { id } }', { id: created.id });
 
@@ -137,10 +145,15 @@ export async function approvalsFlow({ api, fake, restart }: FlowOptions): Promis
 
   // Approving 2 runs 4; the workflow completes, each task called once (2 twice).
   await approve('2', 'good now');
-  const done = await until(async () => {
-    const w = await workflow();
-    return ['COMPLETED', 'FAILED', 'CANCELLED'].includes(w.status) && w;
-  }, 'the workflow to finish', 60_000, 100);
+  const done = await until(
+    async () => {
+      const w = await workflow();
+      return ['COMPLETED', 'FAILED', 'CANCELLED'].includes(w.status) ? w : null;
+    },
+    'the workflow to finish',
+    60_000,
+    100,
+  );
   expect(done.status, done.error ?? '').toBe('COMPLETED');
   expect(done.tasks.map((t) => t.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED']);
   expect(keysCalled()).toEqual(['3', '1', '2', '2', '4']);
