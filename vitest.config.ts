@@ -24,8 +24,9 @@ export default defineConfig({
     projects: [
       // plan-recovery.test.ts is the embedded (SQLite) case; plan-recovery-bullmq.test.ts and
       // bullmq.test.ts need PostgreSQL (several processes on one database), and early-claim.test.ts
-      // and fused-lock.test.ts check what only PostgreSQL does: they belong to the second project only.
-      { test: { ...shared, name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/engine/bullmq.test.ts', 'test/engine/bullmq-trace.test.ts', 'test/engine/plan-recovery-bullmq.test.ts', 'test/engine/early-claim.test.ts', 'test/engine/fused-lock.test.ts'], env: { BATON_TEST_DB: 'sqlite' } } },
+      // and fused-lock.test.ts check what only PostgreSQL does: they belong to the second project only,
+      // as does test/steering/approvals-bullmq.test.ts (an API process and a BullMQ worker).
+      { test: { ...shared, name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/engine/bullmq.test.ts', 'test/steering/approvals-bullmq.test.ts', 'test/engine/bullmq-trace.test.ts', 'test/engine/plan-recovery-bullmq.test.ts', 'test/engine/early-claim.test.ts', 'test/engine/fused-lock.test.ts'], env: { BATON_TEST_DB: 'sqlite' } } },
       { test: { ...shared, name: 'postgresql', include: DB_SUITES, exclude: ['test/engine/core.test.ts', 'test/graphql/two-process.test.ts', 'test/engine/plan-recovery.test.ts'], env: { BATON_TEST_DB: 'postgresql' } } },
     ],
   },
