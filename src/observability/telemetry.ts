@@ -47,7 +47,13 @@ export async function createTelemetry(o: TelemetryOptions) {
   const metrics: Metrics = createMetrics({ defaultMetrics: o.defaultMetrics });
   const tracing: Tracing | null =
     o.otlpEndpoint || o.spanExporter
-      ? (await import('./tracing.ts')).createTracing({ endpoint: o.otlpEndpoint ?? '', serviceName: o.serviceName ?? 'baton', role: o.role, exporter: o.spanExporter })
+      ? (await import('./tracing.ts')).createTracing({
+          endpoint: o.otlpEndpoint ?? '',
+          serviceName: o.serviceName ?? 'baton',
+          role: o.role,
+          exporter: o.spanExporter,
+          onWorkerError: (err) => o.logger.warn({ err: err.message }, 'the trace worker failed: spans are dropped from now on'),
+        })
       : null;
   const models = new Map<string, ModelInfo>();
   const observers: Observers = {
