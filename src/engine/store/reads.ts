@@ -89,11 +89,12 @@ export function workflowReads(knex: Knex, now: () => number) {
 
     /** The workflow's bookkeeping as stored, whoever owns it: what tests inspect instead of the table. */
     async workflowRecord(id: string): Promise<WorkflowRecord | null> {
-      const row = await knex('workflows').where({ id }).first('id', 'tenant', 'status', 'last_seq', 'updated_at', 'metadata', 'idempotency_key');
+      const row = await knex('workflows').where({ id }).first('id', 'tenant', 'status', 'last_seq', 'updated_at', 'metadata', 'idempotency_key', 'input_tokens', 'output_tokens');
       if (!row) return null;
       return {
         id: row.id, tenant: row.tenant, status: row.status, lastSeq: num(row.last_seq), updatedAt: num(row.updated_at),
         metadata: fromJson<Record<string, unknown>>(row.metadata) ?? {}, idempotencyKey: row.idempotency_key ?? null,
+        inputTokens: num(row.input_tokens), outputTokens: num(row.output_tokens),
       };
     },
 
@@ -138,4 +139,6 @@ export interface WorkflowRecord {
   updatedAt: number;
   metadata: Record<string, unknown>;
   idempotencyKey: string | null;
+  inputTokens: number;
+  outputTokens: number;
 }
