@@ -135,6 +135,15 @@ export function createAgentStore(db: Db, now: () => number) {
         .onConflict(['tenant', 'name'])
         .ignore();
     },
+    /** The built-in templates as stored, by name, with when each last changed (what seeding must leave alone). */
+    async templates(): Promise<Array<AgentRecord & { updatedAt: number }>> {
+      const rows = (await table().where({ tenant: TEMPLATE_TENANT }).orderBy('name').select('*')) as AgentRow[];
+      return rows.map((r) => ({ ...toRecord(r), updatedAt: num((r as AgentRow & { updated_at: unknown }).updated_at) }));
+    },
+    /** How many agent rows are stored, templates and every tenant's copies: what a test checks was not written. */
+    async count(): Promise<number> {
+      return num((await table().count({ n: '*' }))[0]!.n);
+    },
     /** The tenant's agents (its copies before the templates), by creation then name. */
     async list(tenant: string, includeInactive = false): Promise<AgentRecord[]> {
       const rows = effectiveAgents((await visible([tenant]).orderBy('created_at').orderBy('name').select('*')) as AgentRow[], tenant);

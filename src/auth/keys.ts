@@ -113,6 +113,11 @@ export function createKeyStore(db: Db, o: KeyStoreOptions = {}) {
       return { key, record };
     },
 
+    /** How many keys are stored, of every tenant, revoked ones included: what a test checks was not written. */
+    async count(): Promise<number> {
+      return Number((await table().count({ n: '*' }))[0]!.n);
+    },
+
     /** The tenant's keys, newest first, revoked ones included. */
     async list(tenant: string): Promise<ApiKeyRecord[]> {
       const rows = await table().where({ tenant }).orderBy('created_at', 'desc').orderBy('id').select('*');

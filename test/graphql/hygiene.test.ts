@@ -20,12 +20,10 @@ async function gql(fetch: Fetch, query: string, variables?: Record<string, unkno
 }
 
 async function rowCounts(t: TestApp) {
-  const counts: Record<string, number> = {};
-  for (const table of ['agents', 'workflows', 'tasks', 'workflow_events']) counts[table] = Number((await t.app.services.db.knex(table).count({ n: '*' }))[0]!.n);
-  return counts;
+  return { agents: await t.app.agents.count(), ...(await t.app.engine.store.counts()) };
 }
 
-/** Makes the database refuse any output or plan containing POISON: a store that fails for good, on either dialect. */
+/** Raw SQL: a trigger makes a store that fails for good, which no API can. Makes the database refuse any output or plan containing POISON: a store that fails for good, on either dialect. */
 async function poison(t: TestApp) {
   const knex = t.app.services.db.knex;
   if (testDialect === 'sqlite') {
@@ -132,12 +130,12 @@ describe.runIf(runs)(`unstorable text in a model's answer on ${testDialect}`, ()
     t = await startTestApp(llm());
     const id = await t.app.services.workflows.plan('default', { request: 'Build an API', autoStart: true });
     expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
-    const wf = await t.app.services.db.knex('workflows').where({ id }).first('plan', 'error');
+    const wf = (await t.app.engine.store.outcome(id))!;
     expect(wf.plan).toBe(`Task 1: @backend - Build${FFFD} the API ${FFFD}`);
-    const [task] = await t.app.services.db.knex('tasks').where({ workflow_id: id }).select('description', 'output', 'attempts');
-    expect(task.description).toBe(`Build${FFFD} the API ${FFFD}`);
-    expect(task.output).toBe(`answer${FFFD} with NUL ${FFFD} and \uD83D\uDE00`);
-    expect(Number(task.attempts)).toBe(1);
+    const [task] = await t.app.engine.store.tasks(id);
+    expect(task!.description).toBe(`Build${FFFD} the API ${FFFD}`);
+    expect(task!.output).toBe(`answer${FFFD} with NUL ${FFFD} and \uD83D\uDE00`);
+    expect(task!.attempts).toBe(1);
     expect(fake.requests.filter(isTask)).toHaveLength(1);
     const events = await t.app.services.workflows.eventsAfter('default', id, 0);
     expect(JSON.stringify(events)).not.toMatch(/\\u0000|\\ud800|\\udc00/i);
@@ -149,10 +147,10 @@ describe.runIf(runs)(`unstorable text in a model's answer on ${testDialect}`, ()
     await poison(t);
     const id = await t.app.services.workflows.plan('default', { request: 'poisoned', autoStart: true });
     expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('FAILED');
-    const tasks = await t.app.services.db.knex('tasks').where({ workflow_id: id }).orderBy('order_index').select('key', 'status', 'error', 'attempts');
-    expect(tasks.map((r) => [r.key, r.status, Number(r.attempts)])).toEqual([['1', 'FAILED', 3], ['2', 'SKIPPED', 0]]);
-    expect(tasks[0].error).toMatch(/^the output could not be stored \(\w+\)$/);
-    expect(tasks[0].error).not.toContain('POISON');
+    const tasks = await t.app.engine.store.tasks(id);
+    expect(tasks.map((r) => [r.key, r.status, r.attempts])).toEqual([['1', 'FAILED', 3], ['2', 'SKIPPED', 0]]);
+    expect(tasks[0]!.error).toMatch(/^the output could not be stored \(\w+\)$/);
+    expect(tasks[0]!.error).not.toContain('POISON');
     await new Promise((r) => setTimeout(r, 300));
     expect(fake.requests.filter(isTask)).toHaveLength(1);
   });
@@ -161,12 +159,12 @@ describe.runIf(runs)(`unstorable text in a model's answer on ${testDialect}`, ()
     const models = scriptedModels();
     t = await startTestApp({ TASK_MAX_ATTEMPTS: '2' }, { models: models.factory });
     const id = await t.app.services.workflows.create('default', { description: 'spent', tasks: [{ key: '1', agent: 'backend', description: 'd' }] });
-    // As after two runs that each died before storing an outcome.
+    // Raw write: as after two runs that each died before storing an outcome, which no API can make.
     await t.app.services.db.knex('tasks').where({ workflow_id: id }).update({ attempts: 2 });
     await t.app.services.workflows.start('default', id);
     expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('FAILED');
-    const row = await t.app.services.db.knex('tasks').where({ workflow_id: id }).first('error', 'attempts');
-    expect(row.error).toBe('gave up after 2 attempt(s): none of them stored an outcome');
+    const [row] = await t.app.engine.store.tasks(id);
+    expect(row!.error).toBe('gave up after 2 attempt(s): none of them stored an outcome');
     expect(models.calls).toHaveLength(0);
   });
 
@@ -193,8 +191,8 @@ describe.runIf(runs)(`unstorable text in a model's answer on ${testDialect}`, ()
       t = await startTestApp(llm(), {}, db);
       expect(await waitForStatus(t.app, nul, ['PLANNED', 'FAILED'])).toBe('PLANNED');
       expect(await waitForStatus(t.app, bad, ['PLANNED', 'FAILED'])).toBe('FAILED');
-      const rows = await t.app.services.db.knex('workflows').whereIn('id', [nul, bad]).select('id', 'plan', 'error');
-      const byId = new Map(rows.map((r) => [r.id, r]));
+      const store = t.app.engine.store;
+      const byId = new Map(await Promise.all([nul, bad].map(async (id) => [id, (await store.outcome(id))!] as const)));
       expect(byId.get(nul)!.plan).toBe(`Task 1: @backend - nul${FFFD} here`);
       expect(byId.get(bad)!.error).toMatch(/^the plan could not be stored \(\w+\)$/);
       expect(byId.get(bad)!.plan).toBeNull();

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromJson } from '../../src/db/sql.ts';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { BatonError } from '../../src/errors.ts';
@@ -49,10 +48,10 @@ describe('metrics after an embedded run', () => {
 
   it('counts model calls and the tokens the workflow recorded', async () => {
     expect(sampleValue(samples, 'baton_model_calls_total', { model: 'offline', outcome: 'ok' })).toBe(AUTH_TASKS.length);
-    const wf = await t.app.services.db.knex('workflows').where({ id: workflowId }).first();
-    expect(Number(wf.input_tokens)).toBeGreaterThan(0);
-    expect(sampleValue(samples, 'baton_model_tokens_total', { model: 'offline', direction: 'input' })).toBe(Number(wf.input_tokens));
-    expect(sampleValue(samples, 'baton_model_tokens_total', { model: 'offline', direction: 'output' })).toBe(Number(wf.output_tokens));
+    const wf = (await t.app.engine.store.workflowRecord(workflowId))!;
+    expect(wf.inputTokens).toBeGreaterThan(0);
+    expect(sampleValue(samples, 'baton_model_tokens_total', { model: 'offline', direction: 'input' })).toBe(wf.inputTokens);
+    expect(sampleValue(samples, 'baton_model_tokens_total', { model: 'offline', direction: 'output' })).toBe(wf.outputTokens);
   });
 
   it('counts published events by kind, reads the queue, and has the process metrics', () => {
@@ -104,8 +103,7 @@ describe('metrics after an embedded run', () => {
 
   it('creates no tracer and stores no trace context without OTEL_EXPORTER_OTLP_ENDPOINT', async () => {
     expect(t.app.telemetry.tracing).toBeNull();
-    const wf = await t.app.services.db.knex('workflows').where({ id: workflowId }).first();
-    expect(fromJson(wf.metadata)).toEqual({});
+    expect((await t.app.engine.store.workflowRecord(workflowId))!.metadata).toEqual({});
   });
 });
 

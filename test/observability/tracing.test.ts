@@ -1,6 +1,5 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromJson } from '../../src/db/sql.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startTestApp, type TestApp, waitForStatus } from '../support/app.ts';
 import { type ReceivedSpan, startOtlpReceiver } from '../support/otlp-receiver.ts';
@@ -35,8 +34,8 @@ describe('one trace per workflow run, exported over OTLP/HTTP', () => {
       expect(t.app.telemetry.tracing).not.toBeNull();
       workflowId = await t.app.services.workflows.plan('default', { request: 'Build a login page with an API and tests', autoStart: true });
       await waitForStatus(t.app, workflowId, ['COMPLETED']);
-      tasks = await t.app.services.db.knex('tasks').where({ workflow_id: workflowId }).select('key', 'agent');
-      metadata = fromJson((await t.app.services.db.knex('workflows').where({ id: workflowId }).first()).metadata);
+      tasks = (await t.app.engine.store.tasks(workflowId)).map(({ key, agent }) => ({ key, agent }));
+      metadata = (await t.app.engine.store.workflowRecord(workflowId))!.metadata as { traceparent?: string };
     } finally {
       await t.close(); // flushes the spans
     }

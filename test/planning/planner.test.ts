@@ -32,8 +32,7 @@ const userText = (r: FakeRequest) =>
 const structured = (r: FakeRequest) => Boolean(r.body.response_format || r.body.tools);
 
 async function tasksOf(t: TestApp, id: string) {
-  const rows = await t.app.services.db.knex('tasks').where({ workflow_id: id }).orderBy('order_index').select('key', 'agent', 'depends_on');
-  return rows.map((r) => [r.key, r.agent, typeof r.depends_on === 'string' ? JSON.parse(r.depends_on) : r.depends_on]);
+  return (await t.app.engine.store.tasks(id)).map((r) => [r.key, r.agent, r.dependsOn]);
 }
 
 describe('planning with a real OpenAI client against a local provider', () => {
@@ -55,8 +54,8 @@ describe('planning with a real OpenAI client against a local provider', () => {
   const plan = async (request: string) => {
     const id = await t.app.services.workflows.plan('default', { request });
     const status = await waitForStatus(t.app, id, ['PLANNED', 'FAILED']);
-    const wf = await t.app.services.db.knex('workflows').where({ id }).first('plan', 'error');
-    return { id, status, ...wf };
+    const { plan, error } = (await t.app.engine.store.outcome(id))!;
+    return { id, status, plan, error };
   };
 
   it.each(Object.keys(PLANS))('text plan "%s" is stored exactly (structured output refused → text path)', async (request) => {
@@ -124,7 +123,7 @@ describe('agents are data', () => {
       const system = String(server.requests.at(-1)!.body.messages[0].content);
       expect(system).toContain('- @seo-specialist: SEO specialist: metadata and sitemaps');
       expect(system).not.toContain('@devops');
-      const wf = await svc.db.knex('workflows').where({ id }).first('error');
+      const wf = (await t.app.engine.store.outcome(id))!;
       expect(wf.error).toMatch(/^PLAN_INVALID: .*devops/);
       await expect(svc.workflows.create('default', { description: 'x', tasks: [{ key: '1', agent: 'devops', description: 'y' }] })).rejects.toMatchObject({ code: 'PLAN_INVALID' });
       await svc.agents.update('default', 'devops', { active: true });

@@ -103,8 +103,7 @@ describe.runIf(runs)(`agents per tenant on ${testDialect}`, () => {
   });
 
   it('the templates stay as built; seeding again inserts nothing and changes nothing', async () => {
-    const knex = t.app.services.db.knex;
-    const templates = async () => knex('agents').where({ tenant: '*' }).orderBy('name').select('name', 'role', 'system_prompt', 'active', 'updated_at');
+    const templates = async () => t.app.agents.templates();
     const before = await templates();
     expect(before.map((r) => [r.name, r.role])).toEqual(BUILTIN_AGENTS.map((x) => [x.name, x.role]).sort());
     await Promise.all([t.app.agents.seed(), t.app.agents.seed()]);

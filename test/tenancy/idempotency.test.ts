@@ -22,9 +22,8 @@ describe.runIf(runs)(`idempotencyKey on createWorkflow and planWorkflow on ${tes
   const create = async (c: ReturnType<typeof graphqlClient>, key: string | null) => (await c.data(CreateWorkflowDocument, input(key))).createWorkflow.id;
   const plan = async (c: ReturnType<typeof graphqlClient>, key: string) =>
     (await c.data(PlanWorkflowDocument, { input: { request: `Build a login page ${randomUUID()}`, idempotencyKey: key } })).planWorkflow.id;
-  const rowsWith = async (key: string) =>
-    t.app.services.db.knex('workflows').where({ idempotency_key: key }).orderBy('tenant').select('id', 'tenant');
-  const countAll = async () => Number((await t.app.services.db.knex('workflows').count({ n: '*' }))[0]!.n);
+  const rowsWith = async (key: string) => t.app.engine.store.withIdempotencyKey(key);
+  const countAll = async () => (await t.app.engine.store.counts()).workflows;
 
   beforeAll(async () => {
     // ROLE api: planning runs, nothing executes.

@@ -35,11 +35,9 @@ describe.runIf(runs)(`tenant isolation of workflows on ${testDialect}`, () => {
     (await s.gql.data(CreateWorkflowDocument, { input: { description: `${s.tenant} ${randomUUID()}`, tasks } })).createWorkflow;
   /** What A's workflow looks like in the database, to see that B wrote nothing. */
   const stored = async (id: string) => {
-    const knex = t.app.services.db.knex;
-    const wf = await knex('workflows').where({ id }).first('status', 'updated_at', 'last_seq', 'tenant');
-    const tasks = await knex('tasks').where({ workflow_id: id }).orderBy('key').select('status', 'updated_at');
-    const events = await knex('workflow_events').where({ workflow_id: id }).count({ n: '*' });
-    return { wf, tasks, events: Number(events[0]!.n) };
+    const { status, updatedAt, lastSeq, tenant } = (await t.app.engine.store.workflowRecord(id))!;
+    const tasks = (await t.app.engine.store.tasks(id)).map((r) => ({ key: r.key, status: r.status, updatedAt: r.updatedAt }));
+    return { wf: { status, updatedAt, lastSeq, tenant }, tasks, events: (await t.app.engine.store.counts(id)).events };
   };
 
   beforeAll(async () => {

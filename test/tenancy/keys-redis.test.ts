@@ -46,7 +46,7 @@ describe.runIf(runs)(`API keys of two tenants, AUTH=required with Redis, on ${te
     expect(anonymous.status).toBe(401);
     expect(anonymous.result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
 
-    const count = async () => Number((await t.app.services.db.knex('workflows').count({ n: '*' }))[0]!.n);
+    const count = async () => (await t.app.engine.store.counts()).workflows;
     const before = await count();
     const denied = await as(keys.bViewer!).request(CreateWorkflowDocument, { input: { description: 'viewer', tasks: AUTH_TASKS } });
     expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

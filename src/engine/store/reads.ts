@@ -77,10 +77,40 @@ export function workflowReads(knex: Knex, now: () => number) {
 
     /** The tasks of a workflow in plan order, as they stand (status, attempts, outcome): what tests and tools inspect instead of the table. */
     async tasks(workflowId: string): Promise<TaskState[]> {
-      const rows = await knex('tasks').where({ workflow_id: workflowId }).orderBy('order_index').select('id', 'key', 'agent', 'status', 'attempts', 'remaining_deps', 'lease', 'output', 'error');
+      const rows = await knex('tasks')
+        .where({ workflow_id: workflowId })
+        .orderBy('order_index')
+        .select('id', 'key', 'agent', 'description', 'depends_on', 'status', 'attempts', 'remaining_deps', 'lease', 'output', 'error', 'updated_at');
       return rows.map((r) => ({
-        taskId: r.id, key: r.key, agent: r.agent, status: r.status, attempts: num(r.attempts), remainingDeps: num(r.remaining_deps), leased: r.lease !== null, output: r.output, error: r.error,
+        taskId: r.id, key: r.key, agent: r.agent, description: r.description, dependsOn: fromJson<string[]>(r.depends_on) ?? [],
+        status: r.status, attempts: num(r.attempts), remainingDeps: num(r.remaining_deps), leased: r.lease !== null, output: r.output, error: r.error, updatedAt: num(r.updated_at),
       }));
+    },
+
+    /** The workflow's bookkeeping as stored, whoever owns it: what tests inspect instead of the table. */
+    async workflowRecord(id: string): Promise<WorkflowRecord | null> {
+      const row = await knex('workflows').where({ id }).first('id', 'tenant', 'status', 'last_seq', 'updated_at', 'metadata', 'idempotency_key', 'input_tokens', 'output_tokens');
+      if (!row) return null;
+      return {
+        id: row.id, tenant: row.tenant, status: row.status, lastSeq: num(row.last_seq), updatedAt: num(row.updated_at),
+        metadata: fromJson<Record<string, unknown>>(row.metadata) ?? {}, idempotencyKey: row.idempotency_key ?? null,
+        inputTokens: num(row.input_tokens), outputTokens: num(row.output_tokens),
+      };
+    },
+
+    /** Workflows holding this idempotency key, in every tenant, ordered by tenant (the window does not apply). */
+    async withIdempotencyKey(key: string): Promise<Array<{ id: string; tenant: string }>> {
+      return knex('workflows').where({ idempotency_key: key }).orderBy('tenant').select('id', 'tenant');
+    },
+
+    /** How many workflows, tasks and stored events exist (optionally of one workflow): what a test checks was not written. */
+    async counts(workflowId?: string): Promise<{ workflows: number; tasks: number; events: number }> {
+      const count = async (table: string, column: string) => {
+        const q = knex(table);
+        if (workflowId !== undefined) q.where(column, workflowId);
+        return num((await q.count({ n: '*' }))[0]!.n);
+      };
+      return { workflows: await count('workflows', 'id'), tasks: await count('tasks', 'workflow_id'), events: await count('workflow_events', 'workflow_id') };
     },
   };
 }
@@ -89,6 +119,8 @@ export interface TaskState {
   taskId: string;
   key: string;
   agent: string;
+  description: string;
+  dependsOn: string[];
   status: TaskStatus;
   attempts: number;
   remainingDeps: number;
@@ -96,4 +128,17 @@ export interface TaskState {
   leased: boolean;
   output: string | null;
   error: string | null;
+  updatedAt: number;
+}
+
+export interface WorkflowRecord {
+  id: string;
+  tenant: string;
+  status: WorkflowStatus;
+  lastSeq: number;
+  updatedAt: number;
+  metadata: Record<string, unknown>;
+  idempotencyKey: string | null;
+  inputTokens: number;
+  outputTokens: number;
 }
