@@ -1,7 +1,7 @@
 import type { Knex } from '@mikro-orm/knex';
 import { fromJson, num } from '../../db/sql.ts';
 import type { AnyWorkflowEvent } from '../../events/types.ts';
-import type { ReadyTask, TaskStatus, WorkflowStatus } from '../types.ts';
+import type { ApprovalMode, ReadyTask, TaskStatus, WorkflowStatus } from '../types.ts';
 
 /** How long an idempotency key names its workflow; after that it may be used again. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -70,6 +70,19 @@ export function workflowReads(knex: Knex, now: () => number) {
       return row ? { status: row.status as WorkflowStatus, error: row.error ?? null, plan: row.plan ?? null } : null;
     },
 
+    /** What replanning a workflow reads: its request, status, error and every task as planned, with its outcome. */
+    async replanSource(id: string): Promise<ReplanSource | null> {
+      const wf = await knex('workflows').where({ id }).first('status', 'description', 'error');
+      if (!wf) return null;
+      const rows = await knex('tasks').where({ workflow_id: id }).orderBy('order_index').select('key', 'agent', 'description', 'depends_on', 'approval', 'status', 'output', 'error');
+      return {
+        status: wf.status as WorkflowStatus,
+        request: wf.description as string,
+        error: wf.error ?? null,
+        tasks: rows.map((r) => ({ key: r.key, agent: r.agent, description: r.description, dependsOn: fromJson<string[]>(r.depends_on), approval: r.approval, status: r.status, output: r.output ?? null, error: r.error ?? null })),
+      };
+    },
+
     async status(id: string): Promise<WorkflowStatus | null> {
       const row = await knex('workflows').where({ id }).first('status');
       return (row?.status as WorkflowStatus) ?? null;
@@ -96,4 +109,12 @@ export interface TaskState {
   leased: boolean;
   output: string | null;
   error: string | null;
+}
+
+/** A workflow as replanWorkflow reads it. */
+export interface ReplanSource {
+  status: WorkflowStatus;
+  request: string;
+  error: string | null;
+  tasks: Array<{ key: string; agent: string; description: string; dependsOn: string[]; approval: ApprovalMode; status: TaskStatus; output: string | null; error: string | null }>;
 }
