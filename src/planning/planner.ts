@@ -95,21 +95,22 @@ export function createPlanner(deps: { agents: AgentStore; models: ModelFactory; 
       withRetries((s) => once(tenant, replanAsk(context), s, trace), signal),
   };
 
+  /** One orchestrator call with a timeout, retried on transient provider errors. */
   async function withRetries(call: (s: AbortSignal) => Promise<PlanDraft>, signal?: AbortSignal): Promise<PlanDraft> {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await attemptWithTimeout(deps.policy.timeoutMs, signal, call);
-        } catch (err) {
-          if (err instanceof BatonError || signal?.aborted) throw err;
-          const c = classify(err);
-          if (!c.retryable || attempt >= deps.policy.attempts) {
-            throw new PlanningError(`planning failed after ${attempt} attempt(s): ${c.message}`);
-          }
-          const delay = retryDelay(deps.policy, attempt, c);
-          deps.logger.warn({ attempt, delay, error: c.message }, 'planning call failed; retrying');
-          await sleep(delay, signal);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await attemptWithTimeout(deps.policy.timeoutMs, signal, call);
+      } catch (err) {
+        if (err instanceof BatonError || signal?.aborted) throw err;
+        const c = classify(err);
+        if (!c.retryable || attempt >= deps.policy.attempts) {
+          throw new PlanningError(`planning failed after ${attempt} attempt(s): ${c.message}`);
         }
+        const delay = retryDelay(deps.policy, attempt, c);
+        deps.logger.warn({ attempt, delay, error: c.message }, 'planning call failed; retrying');
+        await sleep(delay, signal);
       }
+    }
   }
 }
 

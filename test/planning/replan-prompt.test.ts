@@ -41,7 +41,10 @@ describe('the replan prompt', () => {
 
   it('keeps finished tasks as stored; a replacement taking a finished key is PLAN_INVALID', () => {
     const kept = replannedTasks(source('FAILED'), [{ key: '2', agent: 'frontend', description: 'UI again', dependsOn: ['1'] }]);
-    expect(kept.map((t) => [t.key, t.description])).toEqual([['1', 'API'], ['2', 'UI again']]);
+    expect(kept.map((t) => [t.key, t.description])).toEqual([
+      ['1', 'API'],
+      ['2', 'UI again'],
+    ]);
     expect(() => replannedTasks(source('FAILED'), [{ key: '1', agent: 'backend', description: 'API again', dependsOn: [] }])).toThrow(
       expect.objectContaining({ code: 'PLAN_INVALID' }),
     );

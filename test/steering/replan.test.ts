@@ -26,7 +26,10 @@ const REPLAN = 'mutation($id: ID!, $f: String, $a: Boolean) { replanWorkflow(id:
 describe.runIf(pgOk || process.env.CI)(`replanWorkflow (${testDialect})`, () => {
   let fake: FakeOpenAI;
   let t: TestApp;
-  const c = steeringClient(() => t, () => fake);
+  const c = steeringClient(
+    () => t,
+    () => fake,
+  );
   const orchestratorCalls: string[] = [];
 
   beforeAll(async () => {
@@ -100,7 +103,10 @@ describe.runIf(pgOk || process.env.CI)(`replanWorkflow (${testDialect})`, () => 
 
 describe.runIf(pgOk || process.env.CI)(`replanWorkflow with the offline model (${testDialect})`, () => {
   let t: TestApp;
-  const c = steeringClient(() => t, () => null as never);
+  const c = steeringClient(
+    () => t,
+    () => null as never,
+  );
   beforeAll(async () => {
     t = await startTestApp({});
   });
