@@ -99,6 +99,10 @@ export function createEngine(d: EngineDeps) {
       await scheduler.queued(await store.editPlan(id, revision, plan, by, replan));
     },
     /** pauseWorkflow / resumeWorkflow: committed, then (resume) the READY tasks queued and the events published. */
+    /** replanWorkflow's `planning` event (INVALID_STATE when the workflow cannot be replanned). */
+    async replanning(id: string) {
+      await scheduler.queued(await store.replanning(id));
+    },
     async pauseOrResume(what: 'pause' | 'resume', id: string, by: DecidedBy) {
       await scheduler.queued(await store[what](id, by));
     },

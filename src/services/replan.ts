@@ -59,6 +59,7 @@ export async function replanWorkflow(d: ReplanDeps, tenant: string, id: string, 
   if (!REPLANNABLE.includes(src.status)) {
     throw new InvalidStateError(`workflow ${id} is ${src.status}; only a PLANNED, FAILED or CANCELLED workflow can be replanned`, { status: src.status });
   }
+  await d.engine.replanning(id);
   const trace = await d.telemetry.planning(id);
   let draft;
   try {

@@ -110,15 +110,23 @@ export interface ReplanMode {
   text: string | null;
 }
 
+const REPLANNABLE: readonly WorkflowStatus[] = ['PLANNED', 'FAILED', 'CANCELLED'];
+
+/** replanWorkflow's start: the `planning` event, or INVALID_STATE for a workflow that cannot be replanned now. */
+export function replanningEvent(wf: WorkflowRow): EventDraft {
+  if (!REPLANNABLE.includes(wf.status)) {
+    throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; only a PLANNED, FAILED or CANCELLED workflow can be replanned`, { status: wf.status });
+  }
+  return draft('planning', { orchestrator: 'orchestrator' });
+}
+
 /**
  * replanWorkflow: a PLANNED workflow's plan replaced whole, or a FAILED or CANCELLED workflow's
  * unfinished part replaced (completed tasks must appear unchanged; every other task is PENDING
  * again, so a retry runs exactly the new part). Nothing starts here: the caller starts or retries.
  */
 function replacePlan(wf: WorkflowRow, currentRevision: number, current: EditableTask[], desired: ValidatedPlan, mode: ReplanMode): PlanEdit {
-  if (!['PLANNED', 'FAILED', 'CANCELLED'].includes(wf.status)) {
-    throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; only a PLANNED, FAILED or CANCELLED workflow can be replanned`, { status: wf.status });
-  }
+  replanningEvent(wf);
   const wanted = new Map(desired.tasks.map((t) => [t.key, t]));
   const completed = new Set<string>();
   if (wf.status !== 'PLANNED') {

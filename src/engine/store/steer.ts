@@ -3,7 +3,7 @@ import { fromJson, num, toJson } from '../../db/sql.ts';
 import type { ValidatedPlan } from '../../planning/types.ts';
 import { NotFoundError } from '../../errors.ts';
 import { toStorableText } from '../../text.ts';
-import { decide, type EditableTask, editPlan, type ReplanMode, type EnginePolicy, steer, type TaskRow, type WorkflowRow } from '../core/index.ts';
+import { decide, type EditableTask, editPlan, replanningEvent, type ReplanMode, type EnginePolicy, steer, type TaskRow, type WorkflowRow } from '../core/index.ts';
 import type { ApprovalMode, ClaimedTask, Clock, DecidedBy, ReadyTask, TaskOutcome } from '../types.ts';
 import { aggregate, workflowError } from './rows.ts';
 import type { Connections, Sql } from './sql.ts';
@@ -148,6 +148,11 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
     },
 
     /** EXECUTING -> PAUSED. */
+    /** replanWorkflow's `planning` event, under the workflow's lock; INVALID_STATE unless it can be replanned. Changes no state. */
+    replanning(id: string): Promise<Committed<ReadyTask[]>> {
+      return transition(knex, conns, now, id, async (_t, wf) => ({ value: [], events: [replanningEvent(wf)], patch: {} }));
+    },
+
     pause(id: string, by: DecidedBy): Promise<Committed<ReadyTask[]>> {
       return transition(knex, conns, now, id, async (_t, wf) => ({ value: [], ...steer.pause(wf, by) }));
     },
