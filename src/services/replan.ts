@@ -70,7 +70,8 @@ export async function replanWorkflow(d: ReplanDeps, tenant: string, id: string, 
     throw err;
   }
   const validated = validatePlan(replannedTasks(src, draft.tasks), { agents: await d.agents.activeNames(tenant), maxTasks: d.config.maxTasks });
-  await d.engine.editPlan(id, null, validated, by, { text: draft.text });
+  // The revision read before the call: a concurrent replan or edit meanwhile makes this one a CONFLICT.
+  await d.engine.editPlan(id, src.revision, validated, by, { text: draft.text });
   if (!autoStart) return;
   if (src.status === 'PLANNED') await d.engine.start(id);
   else await d.engine.retry(id);

@@ -7,6 +7,7 @@ const source = (status: ReplanSource['status']): ReplanSource => ({
   status,
   request: 'Build it',
   error: null,
+  revision: 0,
   tasks: [
     { key: '1', agent: 'backend', description: 'API', dependsOn: [], approval: 'NONE', status: 'COMPLETED', output: 'api done', error: null },
     { key: '2', agent: 'frontend', description: 'UI', dependsOn: ['1'], approval: 'NONE', status: 'FAILED', output: null, error: 'boom' },

@@ -52,7 +52,10 @@ export function editPlan(
   policy: EnginePolicy,
   replan?: ReplanMode,
 ): PlanEdit {
-  if (replan) return replacePlan(wf, currentRevision, current, desired, replan);
+  if (replan) {
+    if (revision !== currentRevision) throw new ConflictError(`the plan changed while it was replanned (revision ${currentRevision}, not ${revision}); replan again`, { revision: currentRevision });
+    return replacePlan(wf, currentRevision, current, desired, replan);
+  }
   if (!EDITABLE_WORKFLOW.includes(wf.status)) throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; its plan cannot be edited now`, { status: wf.status });
   if (revision !== currentRevision) throw new ConflictError(`the plan is at revision ${currentRevision}, not ${revision}; read it again and edit that`, { revision: currentRevision });
   const wanted = new Map(desired.tasks.map((t) => [t.key, t]));

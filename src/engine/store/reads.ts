@@ -72,13 +72,14 @@ export function workflowReads(knex: Knex, now: () => number) {
 
     /** What replanning a workflow reads: its request, status, error and every task as planned, with its outcome. */
     async replanSource(id: string): Promise<ReplanSource | null> {
-      const wf = await knex('workflows').where({ id }).first('status', 'description', 'error');
+      const wf = await knex('workflows').where({ id }).first('status', 'description', 'error', 'plan_revision');
       if (!wf) return null;
       const rows = await knex('tasks').where({ workflow_id: id }).orderBy('order_index').select('key', 'agent', 'description', 'depends_on', 'approval', 'status', 'output', 'error');
       return {
         status: wf.status as WorkflowStatus,
         request: wf.description as string,
         error: wf.error ?? null,
+        revision: num(wf.plan_revision),
         tasks: rows.map((r) => ({ key: r.key, agent: r.agent, description: r.description, dependsOn: fromJson<string[]>(r.depends_on), approval: r.approval, status: r.status, output: r.output ?? null, error: r.error ?? null })),
       };
     },
@@ -116,5 +117,7 @@ export interface ReplanSource {
   status: WorkflowStatus;
   request: string;
   error: string | null;
+  /** The plan revision the replan read: a concurrent edit or replan since then makes it a CONFLICT. */
+  revision: number;
   tasks: Array<{ key: string; agent: string; description: string; dependsOn: string[]; approval: ApprovalMode; status: TaskStatus; output: string | null; error: string | null }>;
 }
