@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
  * `files` lists a workflow's workspace; `tool_result` holds what a tool call returned (see src/tools);
  * `previous-output` and `feedback` carry a review's requestChanges into the next run.
  */
-export const DATA_TAGS = ['request', 'task', 'dependency', 'files', 'tool_result', 'previous-output', 'feedback'] as const;
+export const DATA_TAGS = ['request', 'task', 'dependency', 'files', 'tool_result', 'previous-output', 'feedback', 'failure'] as const;
 export type DataTag = (typeof DATA_TAGS)[number];
 
 const TAG_NAME = new RegExp(`<(\\s*/?\\s*)(${DATA_TAGS.join('|')})\\b`, 'gi');

@@ -1,3 +1,4 @@
+import { unfinishedKeysOf } from '../planning/replan-prompt.ts';
 import { BaseChatModel, type BaseChatModelParams } from '@langchain/core/language_models/chat_models';
 import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
 import { AIMessage, AIMessageChunk, type BaseMessage, type ToolCall, type UsageMetadata } from '@langchain/core/messages';
@@ -208,15 +209,32 @@ export function subjectOf(request: string): string {
 }
 
 function writePlan(messages: BaseMessage[]): string {
-  const agents = offeredAgents(lastOfType(messages, 'system'));
+  const system = lastOfType(messages, 'system');
+  const agents = offeredAgents(system);
   const human = lastOfType(messages, 'human');
   // Baton's planner sends the request inside a <request nonce="…"> block.
   const subject = subjectOf(/<request\b[^>]*>([\s\S]*?)<\/request\b[^>]*>/i.exec(human)?.[1] ?? human);
+  const unfinished = unfinishedKeysOf(system);
+  if (unfinished && unfinished.length > 0) return writeReplacements(unfinished, human, subject, agents);
   const lines = PLAN.map((step, i) => {
     const deps = step.deps.length ? ` (depends on ${step.deps.map((d) => `Task ${d}`).join(', ')})` : '';
     return `Task ${i + 1}: @${pickAgent(step.kind, i, agents)} - ${step.text(subject)}${deps}`;
   });
   return lines.join('\n');
+}
+
+/**
+ * A replan of a partly run workflow: one replacement per unfinished key, keeping the key and the
+ * failed task's agent (from its <failure> block) when it names one, each depending on every finished task.
+ */
+function writeReplacements(keys: string[], human: string, subject: string, agents: Array<{ name: string; role: string }>): string {
+  const finished = dependencyBlocks(human).map((d) => d.key).filter((k) => /^\d+$/.test(k));
+  const failedAgent = new Map([...human.matchAll(/<failure\b[^>]*\bkey="([^"]*)"[^>]*\bagent="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+  const deps = finished.length ? ` (depends on ${finished.map((k) => `Task ${k}`).join(', ')})` : '';
+  return keys
+    .filter((k) => /^\d+$/.test(k))
+    .map((k, i) => `Task ${k}: @${failedAgent.get(k) ?? agents[i % agents.length].name} - Complete the unfinished part ${k} of ${subject} another way${deps}`)
+    .join('\n');
 }
 
 // ---- specialist ------------------------------------------------------------------------------

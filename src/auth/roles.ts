@@ -21,6 +21,8 @@ export const FIELD_ROLES: Readonly<Record<string, Role>> = {
   'Mutation.updateToolServer': 'admin',
   'Mutation.deleteToolServer': 'admin',
   'Query.toolServers': 'admin',
+  // The default for mutations, stated: replanning spends a model call on an existing workflow.
+  'Mutation.replanWorkflow': 'operator',
 };
 
 const DEFAULT_ROLE: Record<OperationType, Role> = { query: 'viewer', subscription: 'viewer', mutation: 'operator' };

@@ -9,6 +9,7 @@ import type { Logger } from '../logger.ts';
 import type { Telemetry } from '../observability/telemetry.ts';
 import type { TaskTools } from '../tools/task-tools.ts';
 import type { Dispatcher, PlanHandler } from './dispatcher.ts';
+import type { ReplanMode } from './core/index.ts';
 import type { EnginePolicy } from './core/types.ts';
 import { createScheduler } from './scheduler.ts';
 import { type Committed, openRunStore } from './store/index.ts';
@@ -94,10 +95,14 @@ export function createEngine(d: EngineDeps) {
       await scheduler.queued(c);
     },
     /** editPlan: committed, then the tasks it made READY queued and its events published. */
-    async editPlan(id: string, revision: number, plan: ValidatedPlan, by: DecidedBy) {
-      await scheduler.queued(await store.editPlan(id, revision, plan, by));
+    async editPlan(id: string, revision: number | null, plan: ValidatedPlan, by: DecidedBy, replan?: ReplanMode) {
+      await scheduler.queued(await store.editPlan(id, revision, plan, by, replan));
     },
     /** pauseWorkflow / resumeWorkflow: committed, then (resume) the READY tasks queued and the events published. */
+    /** replanWorkflow's `planning` event (INVALID_STATE when the workflow cannot be replanned). */
+    async replanning(id: string) {
+      await scheduler.queued(await store.replanning(id));
+    },
     async pauseOrResume(what: 'pause' | 'resume', id: string, by: DecidedBy) {
       await scheduler.queued(await store[what](id, by));
     },

@@ -11,6 +11,7 @@ import type { Logger } from '../logger.ts';
 import type { PlanningTelemetry, Telemetry } from '../observability/telemetry.ts';
 import { toStorableText } from '../text.ts';
 import { parsePlan } from './parse-plan.ts';
+import { type Ask, type ReplanContext, replanAsk } from './replan-prompt.ts';
 import type { PlannedTask } from './types.ts';
 
 export const structuredPlanSchema = z.object({
@@ -54,7 +55,7 @@ const fromStructured = (plan: StructuredPlan): PlannedTask[] =>
 
 /** Asks the orchestrator agent for a plan, with a timeout per call and retries on transient provider errors. */
 export function createPlanner(deps: { agents: AgentStore; models: ModelFactory; policy: RetryPolicy; logger: Logger; telemetry: Pick<Telemetry, 'modelCall'> }) {
-  async function once(tenant: string, request: string, signal: AbortSignal, trace?: PlanningTelemetry): Promise<PlanDraft> {
+  async function once(tenant: string, ask: Ask, signal: AbortSignal, trace?: PlanningTelemetry): Promise<PlanDraft> {
     const orchestrator = await deps.agents.get(tenant, 'orchestrator');
     if (!orchestrator) throw new PlanningError('the orchestrator agent does not exist');
     const team = (await deps.agents.list(tenant)).filter((a) => a.name !== 'orchestrator');
@@ -62,8 +63,8 @@ export function createPlanner(deps: { agents: AgentStore; models: ModelFactory; 
     // The request is data: delimited so that it cannot pass for the system's own words (see delimit.ts).
     const nonce = newNonce();
     const messages = [
-      new SystemMessage(`${orchestratorPrompt(orchestrator.systemPrompt, team)}\n\n${dataRule(nonce, ['request'])}`),
-      new HumanMessage(wrap('request', nonce, request, {}, true)),
+      new SystemMessage(`${orchestratorPrompt(orchestrator.systemPrompt, team)}${ask.rule ? `\n\n${ask.rule}` : ''}\n\n${dataRule(nonce, ask.tags)}`),
+      new HumanMessage(ask.human(nonce)),
     ];
     if (supportsStructuredOutput(model)) {
       try {
@@ -87,23 +88,30 @@ export function createPlanner(deps: { agents: AgentStore; models: ModelFactory; 
 
   return {
     /** Plans with the tenant's orchestrator and team. `trace`: the planning span its model calls belong to (tracing). */
-    async plan(tenant: string, request: string, signal?: AbortSignal, trace?: PlanningTelemetry): Promise<PlanDraft> {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await attemptWithTimeout(deps.policy.timeoutMs, signal, (s) => once(tenant, request, s, trace));
-        } catch (err) {
-          if (err instanceof BatonError || signal?.aborted) throw err;
-          const c = classify(err);
-          if (!c.retryable || attempt >= deps.policy.attempts) {
-            throw new PlanningError(`planning failed after ${attempt} attempt(s): ${c.message}`);
-          }
-          const delay = retryDelay(deps.policy, attempt, c);
-          deps.logger.warn({ attempt, delay, error: c.message }, 'planning call failed; retrying');
-          await sleep(delay, signal);
-        }
-      }
-    },
+    plan: (tenant: string, request: string, signal?: AbortSignal, trace?: PlanningTelemetry) =>
+      withRetries((s) => once(tenant, { tags: ['request'], human: (nonce) => wrap('request', nonce, request, {}, true) }, s, trace), signal),
+    /** replanWorkflow's call: the request, what finished, what failed and the feedback, each delimited as data (see replanAsk). */
+    replan: (tenant: string, context: ReplanContext, signal?: AbortSignal, trace?: PlanningTelemetry) =>
+      withRetries((s) => once(tenant, replanAsk(context), s, trace), signal),
   };
+
+  /** One orchestrator call with a timeout, retried on transient provider errors. */
+  async function withRetries(call: (s: AbortSignal) => Promise<PlanDraft>, signal?: AbortSignal): Promise<PlanDraft> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await attemptWithTimeout(deps.policy.timeoutMs, signal, call);
+      } catch (err) {
+        if (err instanceof BatonError || signal?.aborted) throw err;
+        const c = classify(err);
+        if (!c.retryable || attempt >= deps.policy.attempts) {
+          throw new PlanningError(`planning failed after ${attempt} attempt(s): ${c.message}`);
+        }
+        const delay = retryDelay(deps.policy, attempt, c);
+        deps.logger.warn({ attempt, delay, error: c.message }, 'planning call failed; retrying');
+        await sleep(delay, signal);
+      }
+    }
+  }
 }
 
 export type Planner = ReturnType<typeof createPlanner>;

@@ -139,6 +139,20 @@ builder.mutationFields((t) => {
         return reread(ctx, id);
       },
     }),
+    replanWorkflow: t.field({
+      type: Workflow,
+      description:
+        'PLANNED: the orchestrator writes the plan again with the feedback. FAILED or CANCELLED: the orchestrator is given the request, the finished ' +
+        'tasks with their outputs, the failed or rejected task with its error or reason, and the feedback, and plans replacements for the unfinished ' +
+        'part only; finished tasks keep their outputs and never run again. autoStart runs the new plan. INVALID_STATE in any other status.',
+      args: { id: t.arg.id({ required: true }), feedback: t.arg.string(), autoStart: t.arg.boolean() },
+      resolve: async (_root, args, ctx) => {
+        const id = requireLocalId(String(args.id), 'Workflow');
+        await ctx.services.workflows.replan(ctx.principal, id, args.feedback ?? null, args.autoStart ?? false);
+        freshReads(ctx);
+        return reread(ctx, id);
+      },
+    }),
     rerunTask: t.field({
       type: Workflow,
       description:

@@ -42,7 +42,20 @@ const same = (a: EditableTask, b: PlannedTask) =>
  * workflow's lock. Started or finished tasks must appear unchanged; pending ones may change or go;
  * new ones may be added (and may depend on finished ones). A stale revision is a CONFLICT.
  */
-export function editPlan(wf: WorkflowRow, currentRevision: number, revision: number, current: EditableTask[], desired: ValidatedPlan, by: DecidedBy, policy: EnginePolicy): PlanEdit {
+export function editPlan(
+  wf: WorkflowRow,
+  currentRevision: number,
+  revision: number,
+  current: EditableTask[],
+  desired: ValidatedPlan,
+  by: DecidedBy,
+  policy: EnginePolicy,
+  replan?: ReplanMode,
+): PlanEdit {
+  if (replan) {
+    if (revision !== currentRevision) throw new ConflictError(`the plan changed while it was replanned (revision ${currentRevision}, not ${revision}); replan again`, { revision: currentRevision });
+    return replacePlan(wf, currentRevision, current, desired, replan);
+  }
   if (!EDITABLE_WORKFLOW.includes(wf.status)) throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; its plan cannot be edited now`, { status: wf.status });
   if (revision !== currentRevision) throw new ConflictError(`the plan is at revision ${currentRevision}, not ${revision}; read it again and edit that`, { revision: currentRevision });
   const wanted = new Map(desired.tasks.map((t) => [t.key, t]));
@@ -91,6 +104,62 @@ export function editPlan(wf: WorkflowRow, currentRevision: number, revision: num
       ...admitted.waits,
     ],
     patch,
+    revision: currentRevision + 1,
+  };
+}
+
+/** replanWorkflow's way through an edit: the orchestrator's new plan, with what it carries for plan_ready. */
+export interface ReplanMode {
+  text: string | null;
+}
+
+const REPLANNABLE: readonly WorkflowStatus[] = ['PLANNED', 'FAILED', 'CANCELLED'];
+
+/** replanWorkflow's start: the `planning` event, or INVALID_STATE for a workflow that cannot be replanned now. */
+export function replanningEvent(wf: WorkflowRow): EventDraft {
+  if (!REPLANNABLE.includes(wf.status)) {
+    throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; only a PLANNED, FAILED or CANCELLED workflow can be replanned`, { status: wf.status });
+  }
+  return draft('planning', { orchestrator: 'orchestrator' });
+}
+
+/**
+ * replanWorkflow: a PLANNED workflow's plan replaced whole, or a FAILED or CANCELLED workflow's
+ * unfinished part replaced (completed tasks must appear unchanged; every other task is PENDING
+ * again, so a retry runs exactly the new part). Nothing starts here: the caller starts or retries.
+ */
+function replacePlan(wf: WorkflowRow, currentRevision: number, current: EditableTask[], desired: ValidatedPlan, mode: ReplanMode): PlanEdit {
+  replanningEvent(wf);
+  const wanted = new Map(desired.tasks.map((t) => [t.key, t]));
+  const completed = new Set<string>();
+  if (wf.status !== 'PLANNED') {
+    for (const c of current.filter((x) => x.status === 'COMPLETED')) {
+      const w = wanted.get(c.key);
+      if (!w || !same(c, w)) throw new PlanInvalidError(`task ${c.key} is COMPLETED; the new plan must keep it unchanged`, { taskKey: c.key });
+      completed.add(c.key);
+    }
+  }
+  const byKey = new Map(current.map((c) => [c.key, c]));
+  const rows: PlanEdit['rows'] = desired.tasks.map((task, orderIndex) => ({
+    id: byKey.get(task.key)?.id ?? null,
+    task,
+    orderIndex,
+    dependents: desired.dependents[task.key] ?? [],
+    remaining: task.dependsOn.filter((k) => !completed.has(k)).length,
+    status: completed.has(task.key) ? 'COMPLETED' : 'PENDING',
+  }));
+  const kept = new Set(desired.tasks.map((t) => t.key));
+  return {
+    deletes: current.filter((c) => !kept.has(c.key)).map((c) => c.id),
+    rows,
+    ready: [],
+    events: [
+      draft('plan_ready', {
+        plan: mode.text,
+        tasks: desired.tasks.map(({ key, agent, description, dependsOn }) => ({ key, agent, description, dependsOn })),
+      }),
+    ],
+    patch: { totalTasks: desired.tasks.length },
     revision: currentRevision + 1,
   };
 }

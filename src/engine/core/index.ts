@@ -4,4 +4,4 @@ export * from './policy.ts';
 export * as decide from './decide.ts';
 export { progress } from './decide.ts';
 export * as steer from './steer.ts';
-export { editPlan, type EditableTask, type PlanEdit } from './edit-plan.ts';
+export { editPlan, type EditableTask, type PlanEdit, replanningEvent, type ReplanMode } from './edit-plan.ts';

@@ -1,7 +1,7 @@
 import type { Knex } from '@mikro-orm/knex';
 import { fromJson, num } from '../../db/sql.ts';
 import type { AnyWorkflowEvent } from '../../events/types.ts';
-import type { ReadyTask, TaskStatus, WorkflowStatus } from '../types.ts';
+import type { ApprovalMode, ReadyTask, TaskStatus, WorkflowStatus } from '../types.ts';
 
 /** How long an idempotency key names its workflow; after that it may be used again. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -68,6 +68,20 @@ export function workflowReads(knex: Knex, now: () => number) {
     async outcome(id: string): Promise<{ status: WorkflowStatus; error: string | null; plan: string | null } | null> {
       const row = await knex('workflows').where({ id }).first('status', 'error', 'plan');
       return row ? { status: row.status as WorkflowStatus, error: row.error ?? null, plan: row.plan ?? null } : null;
+    },
+
+    /** What replanning a workflow reads: its request, status, error and every task as planned, with its outcome. */
+    async replanSource(id: string): Promise<ReplanSource | null> {
+      const wf = await knex('workflows').where({ id }).first('status', 'description', 'error', 'plan_revision');
+      if (!wf) return null;
+      const rows = await knex('tasks').where({ workflow_id: id }).orderBy('order_index').select('key', 'agent', 'description', 'depends_on', 'approval', 'status', 'output', 'error');
+      return {
+        status: wf.status as WorkflowStatus,
+        request: wf.description as string,
+        error: wf.error ?? null,
+        revision: num(wf.plan_revision),
+        tasks: rows.map((r) => ({ key: r.key, agent: r.agent, description: r.description, dependsOn: fromJson<string[]>(r.depends_on), approval: r.approval, status: r.status, output: r.output ?? null, error: r.error ?? null })),
+      };
     },
 
     async status(id: string): Promise<WorkflowStatus | null> {
@@ -141,4 +155,14 @@ export interface WorkflowRecord {
   idempotencyKey: string | null;
   inputTokens: number;
   outputTokens: number;
+}
+
+/** A workflow as replanWorkflow reads it. */
+export interface ReplanSource {
+  status: WorkflowStatus;
+  request: string;
+  error: string | null;
+  /** The plan revision the replan read: a concurrent edit or replan since then makes it a CONFLICT. */
+  revision: number;
+  tasks: Array<{ key: string; agent: string; description: string; dependsOn: string[]; approval: ApprovalMode; status: TaskStatus; output: string | null; error: string | null }>;
 }

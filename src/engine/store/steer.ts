@@ -3,7 +3,7 @@ import { fromJson, num, toJson } from '../../db/sql.ts';
 import type { ValidatedPlan } from '../../planning/types.ts';
 import { NotFoundError } from '../../errors.ts';
 import { toStorableText } from '../../text.ts';
-import { decide, type EditableTask, editPlan, type EnginePolicy, steer, type TaskRow, type WorkflowRow } from '../core/index.ts';
+import { decide, type EditableTask, editPlan, replanningEvent, type ReplanMode, type EnginePolicy, steer, type TaskRow, type WorkflowRow } from '../core/index.ts';
 import type { ApprovalMode, ClaimedTask, Clock, DecidedBy, ReadyTask, TaskOutcome } from '../types.ts';
 import { aggregate, workflowError } from './rows.ts';
 import type { Connections, Sql } from './sql.ts';
@@ -90,13 +90,13 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
     },
 
     /** editPlan: the whole desired task list, applied at once or not at all; returns the tasks it made READY. */
-    editPlan(id: string, revision: number, desired: ValidatedPlan, by: DecidedBy): Promise<Committed<ReadyTask[]>> {
+    editPlan(id: string, revision: number | null, desired: ValidatedPlan, by: DecidedBy, replan?: ReplanMode): Promise<Committed<ReadyTask[]>> {
       const plan = { ...desired, tasks: desired.tasks.map((t) => ({ ...t, description: toStorableText(t.description) })) };
       return transition(knex, conns, now, id, async (t, wf, at) => {
         const { plan_revision } = (await t('workflows').where({ id }).first('plan_revision')) as { plan_revision: unknown };
         const rows = await t('tasks').where({ workflow_id: id }).select('id', 'key', 'agent', 'description', 'depends_on', 'approval', 'status');
         const current: EditableTask[] = rows.map((r) => ({ id: r.id, key: r.key, agent: r.agent, description: r.description, dependsOn: fromJson<string[]>(r.depends_on), approval: r.approval, status: r.status }));
-        const d = editPlan(wf, num(plan_revision), revision, current, plan, by, policy);
+        const d = editPlan(wf, num(plan_revision), revision ?? num(plan_revision), current, plan, by, policy, replan);
         if (d.deletes.length > 0) await t('tasks').whereIn('id', d.deletes).delete();
         const ready: ReadyTask[] = [];
         const newIds = new Map<string, string>();
@@ -148,6 +148,11 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
     },
 
     /** EXECUTING -> PAUSED. */
+    /** replanWorkflow's `planning` event, under the workflow's lock; INVALID_STATE unless it can be replanned. Changes no state. */
+    replanning(id: string): Promise<Committed<ReadyTask[]>> {
+      return transition(knex, conns, now, id, async (_t, wf) => ({ value: [], events: [replanningEvent(wf)], patch: {} }));
+    },
+
     pause(id: string, by: DecidedBy): Promise<Committed<ReadyTask[]>> {
       return transition(knex, conns, now, id, async (_t, wf) => ({ value: [], ...steer.pause(wf, by) }));
     },
