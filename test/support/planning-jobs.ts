@@ -8,7 +8,9 @@ export const PLAN = {
     { number: 2, agent: 'qa', description: 'Test the User model', dependsOn: [1] },
   ],
 };
-export const isPlanning = (r: FakeRequest) => Boolean(r.body?.response_format || r.body?.tools);
+/** The orchestrator's call asks for its plan as JSON (response_format) or through the submit_plan tool; task calls may carry tools too (the workspace). */
+export const isPlanning = (r: FakeRequest) =>
+  Boolean(r.body?.response_format || (r.body?.tools as Array<{ function?: { name?: string } }> | undefined)?.some((t) => t.function?.name === 'submit_plan'));
 
 /** The orchestrator's calls hang until the `answerFrom`-th, which gets the plan; task calls answer at once. */
 export function planningScript(answerFrom: number) {
