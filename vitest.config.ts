@@ -1,7 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
 /** Suites that touch the database: they run once on SQLite and once on PostgreSQL. */
-const DB_SUITES = ['test/engine/**/*.test.ts', 'test/store/**/*.test.ts', 'test/graphql/**/*.test.ts', 'test/tenancy/**/*.test.ts', 'test/planning/planner.test.ts', 'test/observability/**/*.test.ts', 'test/auth/**/*.test.ts', 'test/tools/**/*.test.ts', 'test/steering/**/*.test.ts'];
+const DB_SUITES = [
+  'test/engine/**/*.test.ts',
+  'test/store/**/*.test.ts',
+  'test/graphql/**/*.test.ts',
+  'test/tenancy/**/*.test.ts',
+  'test/planning/planner.test.ts',
+  'test/observability/**/*.test.ts',
+  'test/auth/**/*.test.ts',
+  'test/tools/**/*.test.ts',
+  'test/steering/**/*.test.ts',
+];
 
 const shared = {
   // MikroORM loads .ts migrations with native import(); tsx makes that work in workers.
@@ -26,8 +36,31 @@ export default defineConfig({
       // bullmq.test.ts need PostgreSQL (several processes on one database), and early-claim.test.ts
       // and fused-lock.test.ts check what only PostgreSQL does: they belong to the second project only,
       // as does test/steering/approvals-bullmq.test.ts (an API process and a BullMQ worker).
-      { test: { ...shared, name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/engine/bullmq.test.ts', 'test/steering/approvals-bullmq.test.ts', 'test/engine/bullmq-trace.test.ts', 'test/engine/plan-recovery-bullmq.test.ts', 'test/engine/early-claim.test.ts', 'test/engine/fused-lock.test.ts'], env: { BATON_TEST_DB: 'sqlite' } } },
-      { test: { ...shared, name: 'postgresql', include: DB_SUITES, exclude: ['test/engine/core.test.ts', 'test/graphql/two-process.test.ts', 'test/engine/plan-recovery.test.ts'], env: { BATON_TEST_DB: 'postgresql' } } },
+      {
+        test: {
+          ...shared,
+          name: 'sqlite',
+          include: ['test/**/*.test.ts'],
+          exclude: [
+            'test/engine/bullmq.test.ts',
+            'test/steering/approvals-bullmq.test.ts',
+            'test/engine/bullmq-trace.test.ts',
+            'test/engine/plan-recovery-bullmq.test.ts',
+            'test/engine/early-claim.test.ts',
+            'test/engine/fused-lock.test.ts',
+          ],
+          env: { BATON_TEST_DB: 'sqlite' },
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'postgresql',
+          include: DB_SUITES,
+          exclude: ['test/engine/core.test.ts', 'test/graphql/two-process.test.ts', 'test/engine/plan-recovery.test.ts'],
+          env: { BATON_TEST_DB: 'postgresql' },
+        },
+      },
     ],
   },
 });

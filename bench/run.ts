@@ -79,7 +79,8 @@ if (only || graphsFlag || runsFlag) settings.name = 'partial';
 if (quick && http) throw new Error('--quick and --http are separate sets; pick one');
 const runs = Number(runsFlag ?? settings.runs);
 for (const s of only ?? []) if (!SYSTEM_ORDER.includes(s)) throw new Error(`unknown system ${s}; known: ${SYSTEM_ORDER.join(', ')}`);
-for (const g of graphsFlag ?? []) if (!GRAPHS[g] && !isLatencyCase(g)) throw new Error(`unknown graph ${g}; known: ${Object.keys(GRAPHS).join(', ')}, latency500, latency5000, sse500`);
+for (const g of graphsFlag ?? [])
+  if (!GRAPHS[g] && !isLatencyCase(g)) throw new Error(`unknown graph ${g}; known: ${Object.keys(GRAPHS).join(', ')}, latency500, latency5000, sse500`);
 
 export interface CaseLine {
   system: string;

@@ -63,7 +63,15 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
     await db.migrate();
     await agents.seed();
   });
-  const telemetry = await createTelemetry({ role: config.role, logger, defaultModel: config.llmModel, otlpEndpoint: config.otlpEndpoint, serviceName: config.otelServiceName, spanExporter: o.spanExporter, db });
+  const telemetry = await createTelemetry({
+    role: config.role,
+    logger,
+    defaultModel: config.llmModel,
+    otlpEndpoint: config.otlpEndpoint,
+    serviceName: config.otelServiceName,
+    spanExporter: o.spanExporter,
+    db,
+  });
   const keys = createKeyStore(db, { now: clock.now, logger: logger.child({ component: 'api-keys' }) });
   const revocations = createRevocationWatch({ revokedAmong: (ids) => keys.revokedAmong(ids), logger });
   const warning = insecureAuthWarning(config);
@@ -72,28 +80,40 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
   const bus: EventBus = config.redisUrl
     ? createRedisBus({ url: config.redisUrl, prefix: config.redisPrefix, logger: logger.child({ component: 'event-bus' }) })
     : createMemoryBus();
-  const dispatcher: Dispatcher = telemetry.dispatcher(config.redisUrl
-    ? createBullmqDispatcher({
-        redisUrl: config.redisUrl,
-        prefix: config.redisPrefix,
-        maxConcurrency: config.maxConcurrency,
-        agentConcurrency: config.agentConcurrency,
-        lockDurationMs: o.lockDurationMs ?? config.bullmqLockMs,
-        logger,
-      })
-    : createLocalDispatcher({ maxConcurrency: config.maxConcurrency, agentConcurrency: config.agentConcurrency, logger }));
-  const models = o.models ?? createModelFactory({
-    llmModel: config.llmModel,
-    baseUrls: { 'openai-compatible': config.llmBaseUrl, openai: config.openaiBaseUrl, anthropic: config.anthropicBaseUrl, ollama: config.ollamaBaseUrl },
-    apiKeys: config.apiKeys,
-    offlineTokenDelayMs: config.offlineTokenDelayMs,
-  });
+  const dispatcher: Dispatcher = telemetry.dispatcher(
+    config.redisUrl
+      ? createBullmqDispatcher({
+          redisUrl: config.redisUrl,
+          prefix: config.redisPrefix,
+          maxConcurrency: config.maxConcurrency,
+          agentConcurrency: config.agentConcurrency,
+          lockDurationMs: o.lockDurationMs ?? config.bullmqLockMs,
+          logger,
+        })
+      : createLocalDispatcher({ maxConcurrency: config.maxConcurrency, agentConcurrency: config.agentConcurrency, logger }),
+  );
+  const models =
+    o.models ??
+    createModelFactory({
+      llmModel: config.llmModel,
+      baseUrls: { 'openai-compatible': config.llmBaseUrl, openai: config.openaiBaseUrl, anthropic: config.anthropicBaseUrl, ollama: config.ollamaBaseUrl },
+      apiKeys: config.apiKeys,
+      offlineTokenDelayMs: config.offlineTokenDelayMs,
+    });
   const publisher = telemetry.publisher(createPublisher(bus, logger));
   // The tool loop's events go through the engine's run store, which exists once the engine does.
   const tools = createToolsModule({ config, db, now: clock.now, logger, runs: () => engine.store, publish: (c) => publisher.committed(c) });
   const retry = { attempts: config.taskMaxAttempts, baseMs: config.retryBaseMs, maxMs: config.retryMaxMs };
   const engine = createEngine({
-    db, clock, bus, publisher, dispatcher, agents, models, logger, telemetry,
+    db,
+    clock,
+    bus,
+    publisher,
+    dispatcher,
+    agents,
+    models,
+    logger,
+    telemetry,
     policy: { ...retry, timeoutMs: config.taskTimeoutMs },
     contextBudgetChars: config.contextBudgetChars,
     reconcileMs: config.reconcileMs,
@@ -103,18 +123,29 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
   const planner = createPlanner({ agents, models, logger, telemetry, policy: { ...retry, attempts: config.planMaxAttempts, timeoutMs: config.planTimeoutMs } });
   const service = createWorkflowService({ config, engine, agents, planner, publisher, logger, telemetry });
   // A deleted workflow's workspace goes with it (the database's rows cascade; a directory does not).
-  const workflows: typeof service = { ...service, remove: async (tenant, id) => {
-    await service.remove(tenant, id);
-    await tools.workspace.removeAll(id);
-  } };
+  const workflows: typeof service = {
+    ...service,
+    remove: async (tenant, id) => {
+      await service.remove(tenant, id);
+      await tools.workspace.removeAll(id);
+    },
+  };
 
   const services: Services = {
-    config, db, bus, logger, workflows, keys,
+    config,
+    db,
+    bus,
+    logger,
+    workflows,
+    keys,
     workspace: tools.workspace,
     toolServers: tools.servers,
     agents: { create: (t, i) => agents.create(t, i), update: (t, n, p) => agents.update(t, n, p), deactivate: (t, n) => agents.deactivate(t, n) },
     async health() {
-      const database = await db.knex.raw('select 1').then(() => true, () => false);
+      const database = await db.knex.raw('select 1').then(
+        () => true,
+        () => false,
+      );
       return { database, redis: config.redisUrl ? await pingRedis(config.redisUrl) : null };
     },
   };
@@ -122,8 +153,7 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
   const works = config.role !== 'api';
   // Worker processes never load the GraphQL layer.
   // AUTH=required: every request carries a key (tests may pass their own resolver); AUTH=off: LOCAL_ADMIN.
-  const auth: HttpServerOptions =
-    config.auth === 'required' ? { resolvePrincipal: keyResolver(keys), watchRevocation: revocations.watch } : {};
+  const auth: HttpServerOptions = config.auth === 'required' ? { resolvePrincipal: keyResolver(keys), watchRevocation: revocations.watch } : {};
   const http = serves ? (await import('./server/http-server.ts')).createHttpServer(services, { metrics: telemetry.metrics, ...auth, ...o.http }) : undefined;
   let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   let stopped = false;
@@ -139,9 +169,11 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
     async start(): Promise<{ url: string | null; metricsUrl: string | null }> {
       // The port first: a process that cannot serve fails before it takes any work.
       const url = http
-        ? (await http.start(config.port, config.host).catch((err) => {
-            throw (err as { code?: string }).code === 'EADDRINUSE' ? new PortInUseError(config.host, config.port) : err;
-          })).url
+        ? (
+            await http.start(config.port, config.host).catch((err) => {
+              throw (err as { code?: string }).code === 'EADDRINUSE' ? new PortInUseError(config.host, config.port) : err;
+            })
+          ).url
         : null;
       if (config.metricsPort !== undefined) metricsServer = await startMetricsServer(telemetry.metrics, config.metricsPort, config.host, logger);
       const metricsUrl = metricsServer?.url ?? null;

@@ -10,13 +10,16 @@ const int = (min: number, def: number) =>
 const url = (protocols: string[]) =>
   z
     .string()
-    .refine((v) => {
-      try {
-        return protocols.includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    }, `a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`)
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+    )
     .optional();
 
 const schema = z.object({
@@ -72,14 +75,24 @@ const schema = z.object({
   MAX_QUERY_COST: int(1, 5000),
   CORS_ORIGINS: z
     .string()
-    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
     .refine((list) => list.every(isOrigin), 'a comma-separated list of origins like https://app.example.com (scheme://host[:port], no path)')
     .default([]),
   RATE_LIMIT_PER_MIN: int(0, 600),
   PLAN_RATE_LIMIT_PER_MIN: int(0, 30),
   TOOL_COMMANDS: z
     .string()
-    .transform((v) => v.split(',').map((c) => c.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean),
+    )
     .refine((list) => list.every((c) => /^[\w.+-]+$/.test(c)), 'a comma-separated list of executable names like node,npx (names, not paths)')
     .default([]),
   TASK_MAX_TOOL_STEPS: int(1, 20),

@@ -47,7 +47,9 @@ export function describeUrl(url: string): string {
 export function shortReason(err: unknown): string {
   const e = err as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code) ? e.code : '';
-  const line = String(e?.message ?? err).split('\n')[0]!.trim();
+  const line = String(e?.message ?? err)
+    .split('\n')[0]!
+    .trim();
   // Query errors read "<the SQL> - <what went wrong>": the SQL says nothing an operator needs.
   const first = line.includes(' - ') ? line.slice(line.lastIndexOf(' - ') + 3) : line;
   const text = first.length > 200 ? `${first.slice(0, 200)}…` : first;

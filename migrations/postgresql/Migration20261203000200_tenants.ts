@@ -7,7 +7,6 @@ import { Migration } from '@mikro-orm/migrations';
  * copy. Workflows also get an optional idempotency key, unique per tenant.
  */
 export class Migration20261203000200_tenants extends Migration {
-
   override async up(): Promise<void> {
     this.addSql(`alter table "workflows" add column "tenant" varchar(64) not null default 'default';`);
     // Every insert names its tenant: no default left to put a forgotten one in `default`.
@@ -34,5 +33,4 @@ export class Migration20261203000200_tenants extends Migration {
     this.addSql(`alter table "workflows" drop column "idempotency_key";`);
     this.addSql(`alter table "workflows" drop column "tenant";`);
   }
-
 }

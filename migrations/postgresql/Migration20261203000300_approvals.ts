@@ -5,7 +5,6 @@ import { Migration } from '@mikro-orm/migrations';
  * requestChanges for its next run; task statuses grow to AWAITING_APPROVAL (17 characters).
  */
 export class Migration20261203000300_approvals extends Migration {
-
   override async up(): Promise<void> {
     this.addSql(`alter table "tasks" alter column "status" type varchar(32);`);
     this.addSql(`alter table "tasks" add column "approval" varchar(16) not null default 'NONE';`);
@@ -17,5 +16,4 @@ export class Migration20261203000300_approvals extends Migration {
     this.addSql(`alter table "tasks" drop column "approval";`);
     this.addSql(`alter table "tasks" alter column "status" type varchar(16);`);
   }
-
 }

@@ -2,7 +2,6 @@ import { Migration } from '@mikro-orm/migrations';
 
 /** editPlan's optimistic revision (issue #14): each edit of a workflow's plan adds one. */
 export class Migration20261203000400_plan_revision extends Migration {
-
   override async up(): Promise<void> {
     this.addSql(`alter table "workflows" add column "plan_revision" int not null default 0;`);
   }
@@ -10,5 +9,4 @@ export class Migration20261203000400_plan_revision extends Migration {
   override async down(): Promise<void> {
     this.addSql(`alter table "workflows" drop column "plan_revision";`);
   }
-
 }

@@ -113,7 +113,9 @@ export function createAgentStore(db: Db, now: () => number) {
     }
     const since = edits;
     const used = [...lastUse.entries()];
-    const rows = await visible(used.map(([, u]) => u.tenant)).whereIn('name', [...new Set(used.map(([, u]) => u.name))]).select('*');
+    const rows = await visible(used.map(([, u]) => u.tenant))
+      .whereIn('name', [...new Set(used.map(([, u]) => u.name))])
+      .select('*');
     const byTenant = new Map<string, Map<string, AgentRecord>>();
     for (const [, u] of used) {
       if (!byTenant.has(u.tenant)) byTenant.set(u.tenant, new Map(effectiveAgents(rows as AgentRow[], u.tenant).map((r) => [r.name as string, toRecord(r)])));
@@ -131,7 +133,19 @@ export function createAgentStore(db: Db, now: () => number) {
       const at = now();
       // Conflict-safe: another process may seed the same agents at the same moment.
       await table()
-        .insert(BUILTIN_AGENTS.map((a) => ({ tenant: TEMPLATE_TENANT, name: a.name, role: a.role, system_prompt: a.systemPrompt, active: true, builtin: true, tools: toJson(['workspace']), created_at: at, updated_at: at })))
+        .insert(
+          BUILTIN_AGENTS.map((a) => ({
+            tenant: TEMPLATE_TENANT,
+            name: a.name,
+            role: a.role,
+            system_prompt: a.systemPrompt,
+            active: true,
+            builtin: true,
+            tools: toJson(['workspace']),
+            created_at: at,
+            updated_at: at,
+          })),
+        )
         .onConflict(['tenant', 'name'])
         .ignore();
     },
@@ -175,10 +189,12 @@ export function createAgentStore(db: Db, now: () => number) {
         let r = reading.get(key);
         if (!r) {
           const since = edits;
-          r = read(tenant, name).then((record) => {
-            cacheFrom(key, record, since);
-            return record;
-          }).finally(() => reading.delete(key));
+          r = read(tenant, name)
+            .then((record) => {
+              cacheFrom(key, record, since);
+              return record;
+            })
+            .finally(() => reading.delete(key));
           reading.set(key, r);
         }
         return r;
@@ -200,8 +216,18 @@ export function createAgentStore(db: Db, now: () => number) {
       const at = now();
       const inserted = await table()
         .insert({
-          tenant: own, name: key, role: a.role, system_prompt: a.systemPrompt ?? `You are ${a.role}. Answer with the complete deliverable for your task.`,
-          model: a.model ?? null, temperature: a.temperature ?? null, max_tokens: a.maxTokens ?? null, tools: a.tools ? toJson([...new Set(a.tools)]) : null, active: true, builtin: false, created_at: at, updated_at: at,
+          tenant: own,
+          name: key,
+          role: a.role,
+          system_prompt: a.systemPrompt ?? `You are ${a.role}. Answer with the complete deliverable for your task.`,
+          model: a.model ?? null,
+          temperature: a.temperature ?? null,
+          max_tokens: a.maxTokens ?? null,
+          tools: a.tools ? toJson([...new Set(a.tools)]) : null,
+          active: true,
+          builtin: false,
+          created_at: at,
+          updated_at: at,
         })
         .onConflict(['tenant', 'name'])
         .ignore()
@@ -222,10 +248,11 @@ export function createAgentStore(db: Db, now: () => number) {
       // The template's copy, as created (it keeps its place in lists); a no-op when the tenant has
       // its own row already, e.g. from a concurrent edit. Then the change.
       const columns = 'name, role, system_prompt, model, temperature, max_tokens, active, builtin, tools, created_at, updated_at';
-      await db.knex.raw(
-        `INSERT INTO agents (tenant, ${columns}) SELECT ?, ${columns} FROM agents WHERE tenant = ? AND name = ? ON CONFLICT (tenant, name) DO NOTHING`,
-        [own, TEMPLATE_TENANT, key],
-      );
+      await db.knex.raw(`INSERT INTO agents (tenant, ${columns}) SELECT ?, ${columns} FROM agents WHERE tenant = ? AND name = ? ON CONFLICT (tenant, name) DO NOTHING`, [
+        own,
+        TEMPLATE_TENANT,
+        key,
+      ]);
       const cols: Record<string, unknown> = { updated_at: now() };
       if (p.role !== undefined) cols.role = p.role;
       if (p.systemPrompt != null) cols.system_prompt = p.systemPrompt;

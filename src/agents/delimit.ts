@@ -33,7 +33,9 @@ const escapeAttr = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(
  * The nonce is hex (no escaping needed); attribute values are escaped.
  */
 export function wrap(tag: DataTag, nonce: string, content: string, attrs: Record<string, string> = {}, block = false): string {
-  const a = Object.entries(attrs).map(([k, v]) => ` ${k}="${escapeAttr(v)}"`).join('');
+  const a = Object.entries(attrs)
+    .map(([k, v]) => ` ${k}="${escapeAttr(v)}"`)
+    .join('');
   const nl = block ? '\n' : '';
   return `<${tag}${a} nonce="${nonce}">${nl}${neutralise(content)}${nl}</${tag} nonce="${nonce}">`;
 }

@@ -17,9 +17,14 @@ const RETRY_STATUS = new Set([408, 409, 425, 429]);
 /** Cancelled by Baton (task cancel, shutdown, a claim that did not commit): another attempt is never wanted. */
 const ABORT_NAMES = new Set(['AbortError', 'ModelAbortError', 'APIUserAbortError', 'CancelledSignal', 'ShutdownSignal', 'NotClaimedSignal']);
 const TRANSIENT_NAMES = new Set([
-  'TimeoutError', 'AttemptTimeoutError', 'APIConnectionTimeoutError', 'APIConnectionError', 'FetchError',
+  'TimeoutError',
+  'AttemptTimeoutError',
+  'APIConnectionTimeoutError',
+  'APIConnectionError',
+  'FetchError',
   // A model that answered nothing, or structured output that did not parse, may do better on a second try.
-  'EmptyAnswerError', 'OutputParserException',
+  'EmptyAnswerError',
+  'OutputParserException',
 ]);
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 const isNetworkCode = (c: string) => NETWORK_CODES.has(c) || (c.startsWith('UND_ERR_') && c !== 'UND_ERR_ABORTED');
@@ -56,8 +61,17 @@ export interface ModelErrorClass {
 }
 
 type ErrorLike = {
-  name?: unknown; message?: unknown; status?: unknown; statusCode?: unknown; status_code?: unknown;
-  code?: unknown; cause?: unknown; error?: unknown; response?: { status?: unknown; headers?: unknown }; headers?: unknown; workspaceID?: unknown;
+  name?: unknown;
+  message?: unknown;
+  status?: unknown;
+  statusCode?: unknown;
+  status_code?: unknown;
+  code?: unknown;
+  cause?: unknown;
+  error?: unknown;
+  response?: { status?: unknown; headers?: unknown };
+  headers?: unknown;
+  workspaceID?: unknown;
 };
 
 /**
@@ -125,11 +139,15 @@ function providerOf(e: ErrorLike, status: number | undefined): string {
 function providerMessage(e: ErrorLike, status: number | undefined): string {
   const body = e.error as { message?: unknown; error?: { message?: unknown } } | string | undefined;
   let text =
-    typeof body === 'string' ? body
-    : typeof body?.message === 'string' ? body.message
-    : typeof body?.error?.message === 'string' ? body.error.message
-    : typeof e.message === 'string' ? e.message
-    : 'unknown error';
+    typeof body === 'string'
+      ? body
+      : typeof body?.message === 'string'
+        ? body.message
+        : typeof body?.error?.message === 'string'
+          ? body.error.message
+          : typeof e.message === 'string'
+            ? e.message
+            : 'unknown error';
   // LangChain appends a troubleshooting link; SDKs prefix the status we already print.
   text = text.replace(/\s*Troubleshooting URL:[\s\S]*$/, '').trim();
   if (status !== undefined) text = text.replace(new RegExp(`^${status}\\s+`), '');

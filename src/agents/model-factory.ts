@@ -58,12 +58,7 @@ export function createModelFactory(cfg: ModelFactoryConfig): ModelFactory {
   };
 }
 
-async function build(
-  parsed: ParsedModel,
-  spec: ModelSpec,
-  persona: OfflinePersona,
-  cfg: ModelFactoryConfig,
-): Promise<BaseChatModel> {
+async function build(parsed: ParsedModel, spec: ModelSpec, persona: OfflinePersona, cfg: ModelFactoryConfig): Promise<BaseChatModel> {
   if (parsed.provider === 'offline') return new OfflineChatModel({ persona, tokenDelayMs: cfg.offlineTokenDelayMs });
   const provider = parsed.provider === 'openai-compatible' ? 'openai' : parsed.provider;
   const baseUrl = cfg.baseUrls?.[parsed.provider];

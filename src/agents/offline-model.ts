@@ -46,9 +46,7 @@ export class OfflineChatModel extends BaseChatModel {
   }
 
   override bindTools(tools: BindToolsInput[]): OfflineChatModel {
-    const names = tools
-      .map((t) => (t as { function?: { name?: unknown } }).function?.name ?? (t as { name?: unknown }).name)
-      .filter((n): n is string => typeof n === 'string');
+    const names = tools.map((t) => (t as { function?: { name?: unknown } }).function?.name ?? (t as { name?: unknown }).name).filter((n): n is string => typeof n === 'string');
     return new OfflineChatModel({ persona: this.persona, tokenDelayMs: this.tokenDelayMs, boundTools: names });
   }
 
@@ -69,11 +67,7 @@ export class OfflineChatModel extends BaseChatModel {
     return written.length ? `${text}\n\nFiles written to the workspace: ${written.join(', ')}` : text;
   }
 
-  async _generate(
-    messages: BaseMessage[],
-    options: this['ParsedCallOptions'],
-    runManager?: CallbackManagerForLLMRun,
-  ): Promise<ChatResult> {
+  async _generate(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
     // Reuse the stream so invoke honours tokenDelayMs and the abort signal the same way.
     let text = '';
     let usage: UsageMetadata | undefined;
@@ -87,11 +81,7 @@ export class OfflineChatModel extends BaseChatModel {
     return { generations: [{ text, message }], llmOutput: { tokenUsage: toTokenUsage(usage) } };
   }
 
-  override async *_streamResponseChunks(
-    messages: BaseMessage[],
-    options: this['ParsedCallOptions'],
-    runManager?: CallbackManagerForLLMRun,
-  ): AsyncGenerator<ChatGenerationChunk> {
+  override async *_streamResponseChunks(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager?: CallbackManagerForLLMRun): AsyncGenerator<ChatGenerationChunk> {
     const signal = options.signal;
     signal?.throwIfAborted();
     const calls = this.toolCalls(messages);
@@ -228,7 +218,9 @@ function writePlan(messages: BaseMessage[]): string {
  * failed task's agent (from its <failure> block) when it names one, each depending on every finished task.
  */
 function writeReplacements(keys: string[], human: string, subject: string, agents: Array<{ name: string; role: string }>): string {
-  const finished = dependencyBlocks(human).map((d) => d.key).filter((k) => /^\d+$/.test(k));
+  const finished = dependencyBlocks(human)
+    .map((d) => d.key)
+    .filter((k) => /^\d+$/.test(k));
   const failedAgent = new Map([...human.matchAll(/<failure\b[^>]*\bkey="([^"]*)"[^>]*\bagent="([^"]*)"/g)].map((m) => [m[1], m[2]]));
   const deps = finished.length ? ` (depends on ${finished.map((k) => `Task ${k}`).join(', ')})` : '';
   return keys
@@ -268,7 +260,12 @@ function writeDeliverable(messages: BaseMessage[]): string {
   const inputs = deps.length
     ? deps.map((d) => `- Task ${d.key} (@${d.agent}): ${d.chars} characters of output, read in full.`).join('\n')
     : '- None: this task has no dependency outputs and starts from the request alone.';
-  const slug = task.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'task';
+  const slug =
+    task
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'task';
   return [
     `## Deliverable: ${task}`,
     '',
@@ -288,7 +285,6 @@ function writeDeliverable(messages: BaseMessage[]): string {
     '}',
     '```',
     '',
-    "> Produced by Baton's offline model: a deterministic placeholder, not real work. " +
-      'For real results set LLM_MODEL to a real provider (for example `openai:gpt-4o-mini`).',
+    "> Produced by Baton's offline model: a deterministic placeholder, not real work. " + 'For real results set LLM_MODEL to a real provider (for example `openai:gpt-4o-mini`).',
   ].join('\n');
 }

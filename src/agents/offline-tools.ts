@@ -16,8 +16,7 @@ const humanPrompt = (messages: BaseMessage[]) => {
 };
 
 /** Calls the model made so far (AI messages), by tool name. */
-const madeCalls = (messages: BaseMessage[]) =>
-  messages.flatMap((m) => (m.getType() === 'ai' ? ((m as unknown as { tool_calls?: ToolCall[] }).tool_calls ?? []) : []));
+const madeCalls = (messages: BaseMessage[]) => messages.flatMap((m) => (m.getType() === 'ai' ? ((m as unknown as { tool_calls?: ToolCall[] }).tool_calls ?? []) : []));
 
 /** Files the prompt lists as written by a dependency. Pure. */
 export function dependencyFiles(prompt: string): string[] {
@@ -29,7 +28,10 @@ export function dependencyFiles(prompt: string): string[] {
 export function deliverablePath(prompt: string): string {
   const key = /^your task \(task ([^,)]+)/im.exec(prompt)?.[1]?.trim() ?? 'x';
   const description = /<task\b[^>]*>([\s\S]*?)<\/task\b[^>]*>/i.exec(prompt)?.[1] ?? '';
-  const full = description.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const full = description
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   // At most 40 characters, cut at a word boundary when a word would be split.
   const cut = full.length <= 40 ? full : full.slice(0, 41).replace(/-[^-]*$/, '') || full.slice(0, 40);
   const slug = cut || 'deliverable';
@@ -65,8 +67,6 @@ export function offlineToolCalls(messages: BaseMessage[], bound: string[], deliv
   }
   if (made.some((c) => c.name === 'write_file')) return [];
   const read = readResults(messages);
-  const inputs = read.length
-    ? ['', '### Files read', ...read.map((r) => `- ${r.path}: ${r.ok ? `${r.chars} characters` : 'could not be read'}`)].join('\n')
-    : '';
+  const inputs = read.length ? ['', '### Files read', ...read.map((r) => `- ${r.path}: ${r.ok ? `${r.chars} characters` : 'could not be read'}`)].join('\n') : '';
   return [{ type: 'tool_call', id: `offline_${turn}_0`, name: 'write_file', args: { path: deliverablePath(prompt), content: `${deliverable}${inputs}\n` } }];
 }

@@ -61,12 +61,7 @@ export function retryDelay(policy: RetryPolicy, failedAttempt: number, c: Classi
  * the provider client) when the timeout or the outer signal fires, or when `stop`
  * rejects (with its reason).
  */
-export async function attemptWithTimeout<T>(
-  timeoutMs: number,
-  outer: AbortSignal | undefined,
-  fn: (signal: AbortSignal) => Promise<T>,
-  stop?: Promise<unknown>,
-): Promise<T> {
+export async function attemptWithTimeout<T>(timeoutMs: number, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>, stop?: Promise<unknown>): Promise<T> {
   // One controller that either the timeout or the outer signal aborts (cheaper than AbortSignal.any,
   // which every task would pay for).
   const ctrl = new AbortController();

@@ -31,7 +31,7 @@ function toolSection(tools: NonNullable<TaskPromptInput['tools']>, nonce: string
   const files = tools.workspaceFiles;
   if (files) {
     lines.push(
-      "This workflow has a shared workspace: write every file of your deliverable with write_file (a path relative to the workspace, e.g. src/register.ts), read files with read_file, list them with list_files.",
+      'This workflow has a shared workspace: write every file of your deliverable with write_file (a path relative to the workspace, e.g. src/register.ts), read files with read_file, list them with list_files.',
       files.length === 0
         ? 'The workspace is empty.'
         : `Files in the workspace (path, size, the task that wrote it; "dependency" marks a task yours depends on):\n${wrap(
@@ -43,7 +43,7 @@ function toolSection(tools: NonNullable<TaskPromptInput['tools']>, nonce: string
           )}`,
     );
   }
-  lines.push('When you are done, answer without tool calls: that answer is your task\'s output (say which files you wrote).');
+  lines.push("When you are done, answer without tool calls: that answer is your task's output (say which files you wrote).");
   return lines.join('\n');
 }
 

@@ -1,13 +1,9 @@
 import { ROLES } from './keys.ts';
 import type { Role } from './principal.ts';
 
-export type KeysCommand =
-  | { command: 'create'; tenant: string; role: Role; name: string | null }
-  | { command: 'list'; tenant: string }
-  | { command: 'revoke'; id: string };
+export type KeysCommand = { command: 'create'; tenant: string; role: Role; name: string | null } | { command: 'list'; tenant: string } | { command: 'revoke'; id: string };
 
-export const KEYS_USAGE =
-  'usage: npm run keys -- create --tenant <name> --role <admin|operator|viewer> [--name <label>] | list --tenant <name> | revoke <id>';
+export const KEYS_USAGE = 'usage: npm run keys -- create --tenant <name> --role <admin|operator|viewer> [--name <label>] | list --tenant <name> | revoke <id>';
 
 /** `--flag value` pairs; null when a flag is unknown, repeated or has no value, or a bare word is left over. */
 function flags(args: string[], allowed: string[]): Record<string, string> | null {

@@ -126,7 +126,9 @@ export function createKeyStore(db: Db, o: KeyStoreOptions = {}) {
 
     async get(id: string, tenant?: string): Promise<ApiKeyRecord | null> {
       if (!UUID.test(id)) return null;
-      const row = await table().where(tenant === undefined ? { id } : { id, tenant }).first('*');
+      const row = await table()
+        .where(tenant === undefined ? { id } : { id, tenant })
+        .first('*');
       return row ? toRecord(row) : null;
     },
 

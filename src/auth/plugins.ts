@@ -31,8 +31,7 @@ export function useAuthentication(resolvePrincipal: (request: Request) => Promis
   };
 }
 
-const forbidden = (e: ForbiddenError) =>
-  new GraphQLError(e.message, { extensions: { ...e.details, code: e.code } });
+const forbidden = (e: ForbiddenError) => new GraphQLError(e.message, { extensions: { ...e.details, code: e.code } });
 
 /**
  * Roles (see roles.ts), checked once per operation before anything executes,
@@ -48,8 +47,7 @@ export function useRoles(): Plugin<Context> {
   return refuseBeforeRun<Context>((args) => check(args as Parameters<typeof check>[0]));
 }
 
-const isAsyncIterable = (v: unknown): v is AsyncIterable<unknown> =>
-  typeof v === 'object' && v !== null && Symbol.asyncIterator in v;
+const isAsyncIterable = (v: unknown): v is AsyncIterable<unknown> => typeof v === 'object' && v !== null && Symbol.asyncIterator in v;
 
 /**
  * A subscription of a key that gets revoked ends (the client sees it

@@ -28,14 +28,11 @@ export const FIELD_ROLES: Readonly<Record<string, Role>> = {
 const DEFAULT_ROLE: Record<OperationType, Role> = { query: 'viewer', subscription: 'viewer', mutation: 'operator' };
 const TYPE_NAME: Record<OperationType, string> = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' };
 
-export const requiredRole = (operation: OperationType, field: string): Role =>
-  FIELD_ROLES[`${TYPE_NAME[operation]}.${field}`] ?? DEFAULT_ROLE[operation];
+export const requiredRole = (operation: OperationType, field: string): Role => FIELD_ROLES[`${TYPE_NAME[operation]}.${field}`] ?? DEFAULT_ROLE[operation];
 
 /** The root fields an operation selects, through fragments (each fragment visited once). */
 export function rootFields(document: DocumentNode, operation: OperationDefinitionNode): string[] {
-  const fragments = new Map(
-    document.definitions.flatMap((d) => (d.kind === 'FragmentDefinition' ? [[d.name.value, d.selectionSet] as const] : [])),
-  );
+  const fragments = new Map(document.definitions.flatMap((d) => (d.kind === 'FragmentDefinition' ? [[d.name.value, d.selectionSet] as const] : [])));
   const seen = new Set<string>();
   const fields = new Set<string>();
   const visit = (set: SelectionSetNode) => {
@@ -54,11 +51,7 @@ export function rootFields(document: DocumentNode, operation: OperationDefinitio
 }
 
 /** The first root field the role may not use, with the role it needs; null when all are allowed. */
-export function firstForbidden(
-  document: DocumentNode,
-  operation: OperationDefinitionNode,
-  role: Role,
-): { field: string; needed: Role } | null {
+export function firstForbidden(document: DocumentNode, operation: OperationDefinitionNode, role: Role): { field: string; needed: Role } | null {
   for (const field of rootFields(document, operation)) {
     if (field.startsWith('__')) continue;
     const needed = requiredRole(operation.operation, field);

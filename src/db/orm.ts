@@ -54,10 +54,7 @@ let drivers: { sqlite: unknown; pg: unknown } | undefined;
 
 async function loadDrivers() {
   if (drivers) return;
-  const [{ BetterSqliteDriver }, { PostgreSqlDriver }] = await Promise.all([
-    import('@mikro-orm/better-sqlite'),
-    import('@mikro-orm/postgresql'),
-  ]);
+  const [{ BetterSqliteDriver }, { PostgreSqlDriver }] = await Promise.all([import('@mikro-orm/better-sqlite'), import('@mikro-orm/postgresql')]);
   drivers = { sqlite: BetterSqliteDriver, pg: PostgreSqlDriver };
 }
 
@@ -79,9 +76,12 @@ export async function createDb(opts: DbOptions): Promise<Db> {
     knex,
     async migrate() {
       // Each migration runs in its own transaction: a failed one leaves nothing half-applied.
-      const done = await orm.getMigrator().up().catch((err) => {
-        throw new MigrationFailedError(shortReason(err.cause ?? err));
-      });
+      const done = await orm
+        .getMigrator()
+        .up()
+        .catch((err) => {
+          throw new MigrationFailedError(shortReason(err.cause ?? err));
+        });
       return done.map((m) => m.name);
     },
     exclusive: (fn) => database.startLock(knex, fn),

@@ -7,7 +7,6 @@ export const toJson = (v: unknown) => JSON.stringify(v);
 export const num = (v: unknown): number => (v === null || v === undefined ? (v as unknown as number) : Number(v));
 export const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-
 /**
  * Insert many rows in chunks that stay under SQLite's limits: bound parameters,
  * and 500 terms per compound SELECT (knex writes a multi-row SQLite insert as

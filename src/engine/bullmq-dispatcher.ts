@@ -69,7 +69,13 @@ async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
   try {
-    return await Promise.race([p.then(() => true, () => true), timeout]);
+    return await Promise.race([
+      p.then(
+        () => true,
+        () => true,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -147,9 +153,7 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
     capabilities: { sharedQueue: true },
     async enqueue(tasks) {
       if (tasks.length === 0) return;
-      await queue.addBulk(
-        tasks.map((t) => ({ name: 'task', data: t, opts: jobOptions(t) })),
-      );
+      await queue.addBulk(tasks.map((t) => ({ name: 'task', data: t, opts: jobOptions(t) })));
     },
     async enqueuePlans(workflowIds) {
       if (workflowIds.length === 0) return;
@@ -212,19 +216,22 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
       worker.on('error', (err) => o.logger.warn({ err: String(err) }, 'bullmq worker error'));
       await worker.waitUntilReady();
       // Continued tasks get their takeover jobs, then push them back while they run.
-      heartbeat = setInterval(() => {
-        const fresh: Continued[] = [];
-        for (const c of continued.values()) {
-          if (!c.job) fresh.push(c);
-          else void c.job.then((job) => job?.changeDelay(lockMs)).catch(() => {}); // due or taken over already: nothing to push back
-        }
-        if (fresh.length === 0) return;
-        const added = queue.addBulk(fresh.map(({ task }) => ({ name: 'task', data: task, opts: { ...jobOptions(task), delay: lockMs } }))).catch((err) => {
-          o.logger.warn({ err: String(err), tasks: fresh.length }, 'no takeover jobs for continued tasks; the reconciler re-queues them if this process dies');
-          return undefined;
-        });
-        fresh.forEach((c, i) => (c.job = added.then((jobs) => jobs?.[i])));
-      }, Math.max(100, Math.floor(lockMs / 3)));
+      heartbeat = setInterval(
+        () => {
+          const fresh: Continued[] = [];
+          for (const c of continued.values()) {
+            if (!c.job) fresh.push(c);
+            else void c.job.then((job) => job?.changeDelay(lockMs)).catch(() => {}); // due or taken over already: nothing to push back
+          }
+          if (fresh.length === 0) return;
+          const added = queue.addBulk(fresh.map(({ task }) => ({ name: 'task', data: task, opts: { ...jobOptions(task), delay: lockMs } }))).catch((err) => {
+            o.logger.warn({ err: String(err), tasks: fresh.length }, 'no takeover jobs for continued tasks; the reconciler re-queues them if this process dies');
+            return undefined;
+          });
+          fresh.forEach((c, i) => (c.job = added.then((jobs) => jobs?.[i])));
+        },
+        Math.max(100, Math.floor(lockMs / 3)),
+      );
       heartbeat.unref();
     },
     abortWorkflow(workflowId) {

@@ -51,7 +51,10 @@ type ControlMessage = { type: 'cancel'; workflowId: string };
 export function createEngine(d: EngineDeps) {
   const store = openRunStore(d.db, d.clock, d.enginePolicy);
   const publish = (c: Committed<unknown>) => d.publisher.committed(c);
-  const scheduler = createScheduler({ store, dispatcher: d.dispatcher, clock: d.clock, logger: d.logger, publish, reconcileMs: d.reconcileMs, runningStaleMs: d.runningStaleMs }, () => runner);
+  const scheduler = createScheduler(
+    { store, dispatcher: d.dispatcher, clock: d.clock, logger: d.logger, publish, reconcileMs: d.reconcileMs, runningStaleMs: d.runningStaleMs },
+    () => runner,
+  );
   const runner = createTaskRunner({
     tasks: store,
     agents: d.agents,

@@ -36,8 +36,7 @@ export interface RunnerDeps {
   tools?: TaskTools;
 }
 
-const textOf = (c: AIMessageChunk) =>
-  typeof c.content === 'string' ? c.content : c.content.map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join('');
+const textOf = (c: AIMessageChunk) => (typeof c.content === 'string' ? c.content : c.content.map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join(''));
 
 /** Why storing an answer failed, for the task's error: the kind only (a driver's message may quote the SQL and the output). */
 function storeFailure(e: unknown): string {
@@ -80,29 +79,34 @@ export function createTaskRunner(d: RunnerDeps) {
     // A run started before its claim committed stops at once if the claim does not commit.
     const unclaimed = typeof startedSeq === 'number' ? undefined : startedSeq;
     const call = obs.modelCall(agent.model);
-    const attempt = attemptWithTimeout(d.policy.timeoutMs, signal, async (s) => {
-      let output = '';
-      let index = 0;
-      const usage: TokenUsage = { input: 0, output: 0 };
-      // The answer is the provider's: NUL and unpaired surrogates become U+FFFD before anything stores or streams it.
-      const storable = createChunkSanitizer();
-      const emit = async (text: string) => {
-        if (!text) return;
-        output += text;
-        d.publishOutput(task, typeof startedSeq === 'number' ? startedSeq : await startedSeq, index++, text);
-      };
-      if (tools) return tools.run({ model, messages, nonce, signal: s, claimed: () => Promise.resolve(startedSeq), emit: (text) => emit(storable.push(text)) });
-      for await (const chunk of await model.stream(messages, { signal: s })) {
-        if (chunk.usage_metadata) {
-          usage.input = Math.max(usage.input, chunk.usage_metadata.input_tokens ?? 0);
-          usage.output = Math.max(usage.output, chunk.usage_metadata.output_tokens ?? 0);
+    const attempt = attemptWithTimeout(
+      d.policy.timeoutMs,
+      signal,
+      async (s) => {
+        let output = '';
+        let index = 0;
+        const usage: TokenUsage = { input: 0, output: 0 };
+        // The answer is the provider's: NUL and unpaired surrogates become U+FFFD before anything stores or streams it.
+        const storable = createChunkSanitizer();
+        const emit = async (text: string) => {
+          if (!text) return;
+          output += text;
+          d.publishOutput(task, typeof startedSeq === 'number' ? startedSeq : await startedSeq, index++, text);
+        };
+        if (tools) return tools.run({ model, messages, nonce, signal: s, claimed: () => Promise.resolve(startedSeq), emit: (text) => emit(storable.push(text)) });
+        for await (const chunk of await model.stream(messages, { signal: s })) {
+          if (chunk.usage_metadata) {
+            usage.input = Math.max(usage.input, chunk.usage_metadata.input_tokens ?? 0);
+            usage.output = Math.max(usage.output, chunk.usage_metadata.output_tokens ?? 0);
+          }
+          await emit(storable.push(textOf(chunk)));
         }
-        await emit(storable.push(textOf(chunk)));
-      }
-      await emit(storable.flush());
-      if (output.trim() === '') throw new EmptyAnswerError();
-      return { output, usage };
-    }, unclaimed);
+        await emit(storable.flush());
+        if (output.trim() === '') throw new EmptyAnswerError();
+        return { output, usage };
+      },
+      unclaimed,
+    );
     return call.watch(attempt, signal, (a) => a.usage);
   }
 

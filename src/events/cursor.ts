@@ -31,10 +31,7 @@ export function formatCursor(p: Position): string {
 export function parseCursor(text: string, argument = 'after'): Position {
   const m = text.length <= MAX_CURSOR_CHARS ? CURSOR.exec(text) : null;
   if (!m) {
-    throw new BadUserInputError(
-      `${argument} is expected to be a cursor received from workflowEvents (like "12" or "12.3~k2f9"), but got "${clipInput(text)}"`,
-      { argument },
-    );
+    throw new BadUserInputError(`${argument} is expected to be a cursor received from workflowEvents (like "12" or "12.3~k2f9"), but got "${clipInput(text)}"`, { argument });
   }
   return m[2] ? { seq: Number(m[1]), n: Number(m[2]), epoch: m[3]! } : { seq: Number(m[1]), n: 0, epoch: '' };
 }

@@ -36,8 +36,7 @@ export class SubscriberLaggedError extends BatonError {
   constructor(readonly bufferSize: number) {
     super(
       'SUBSCRIBER_LAGGED',
-      `subscriber fell behind by more than ${bufferSize} events and was disconnected; ` +
-        'subscribe again with afterSeq set to the last seq it received to resume',
+      `subscriber fell behind by more than ${bufferSize} events and was disconnected; ` + 'subscribe again with afterSeq set to the last seq it received to resume',
       { bufferSize },
     );
   }

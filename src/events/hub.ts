@@ -242,7 +242,11 @@ export function createEventHub(bus: EventBus, o: EventHubOptions = {}) {
     },
     /** Ends every hub (their subscribers end as when the bus closes). */
     close() {
-      for (const entry of topics.values()) entry.then((t) => t.source.close('hub closed'), () => undefined);
+      for (const entry of topics.values())
+        entry.then(
+          (t) => t.source.close('hub closed'),
+          () => undefined,
+        );
     },
   };
 }

@@ -42,14 +42,23 @@ export interface Observers {
 /** One model call: a counter, token counters, and (tracing) a GenAI `chat` span. */
 export class ModelCall {
   private readonly span: TraceSpan | undefined;
-  constructor(private readonly o: Observers, private readonly info: ModelInfo, parent: TraceSpan | string | undefined) {
+  constructor(
+    private readonly o: Observers,
+    private readonly info: ModelInfo,
+    parent: TraceSpan | string | undefined,
+  ) {
     if (o.tracing) {
-      this.span = o.tracing.start(`chat ${info.model}`, parent, {
-        'gen_ai.operation.name': 'chat',
-        'gen_ai.system': info.provider,
-        'gen_ai.provider.name': info.provider,
-        'gen_ai.request.model': info.model,
-      }, 2 /* SpanKind.CLIENT */);
+      this.span = o.tracing.start(
+        `chat ${info.model}`,
+        parent,
+        {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.system': info.provider,
+          'gen_ai.provider.name': info.provider,
+          'gen_ai.request.model': info.model,
+        },
+        2 /* SpanKind.CLIENT */,
+      );
     }
   }
 
@@ -96,7 +105,11 @@ export class TaskRun {
   private readonly traceId: string | undefined;
   private span: TraceSpan | undefined;
 
-  constructor(private readonly o: Observers, private readonly task: ClaimedTask, ready: ReadyTask | undefined) {
+  constructor(
+    private readonly o: Observers,
+    private readonly task: ClaimedTask,
+    ready: ReadyTask | undefined,
+  ) {
     this.readyAt = ready?.readyAt;
     this.traceparent = ready?.traceparent;
     this.traceId = o.tracing ? traceIdOf(this.traceparent) : undefined;

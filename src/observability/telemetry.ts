@@ -84,7 +84,12 @@ export async function createTelemetry(o: TelemetryOptions) {
   async function traceOf(workflowId: string): Promise<string | undefined> {
     const known = traces.get(workflowId);
     if (known || !db) return known;
-    const row = (await db.knex('workflows').select('metadata').where({ id: workflowId }).first().catch(() => undefined)) as { metadata?: unknown } | undefined;
+    const row = (await db
+      .knex('workflows')
+      .select('metadata')
+      .where({ id: workflowId })
+      .first()
+      .catch(() => undefined)) as { metadata?: unknown } | undefined;
     const tp = row ? fromJson<{ traceparent?: unknown } | null>(row.metadata)?.traceparent : undefined;
     if (typeof tp !== 'string') return undefined;
     remember(workflowId, tp);

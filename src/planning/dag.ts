@@ -12,7 +12,6 @@ export interface ValidatePlanOptions {
 const KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 const KEY_RULE = 'a positive integer without leading zeros, or 1-64 characters of A-Z a-z 0-9 _ . -';
 
-
 function isValidKey(key: unknown): key is string {
   if (typeof key !== 'string' || !KEY.test(key)) return false;
   return !/^\d+$/.test(key) || /^[1-9]\d*$/.test(key);
@@ -67,7 +66,13 @@ function indexKeys(tasks: PlannedTask[]): Map<string, number> {
 }
 
 function checkTasks(tasks: PlannedTask[], index: Map<string, number>, agents: Set<string>): void {
-  const known = agents.size === 0 ? 'none' : [...agents].sort().map((a) => `@${a}`).join(', ');
+  const known =
+    agents.size === 0
+      ? 'none'
+      : [...agents]
+          .sort()
+          .map((a) => `@${a}`)
+          .join(', ');
   for (const t of tasks) {
     if (!t.agent) throw taskError(t, `has no agent; known agents: ${known}`);
     if (!agents.has(t.agent)) throw taskError(t, `has unknown agent @${clipInput(t.agent)}; known agents: ${known}`);
@@ -124,21 +129,15 @@ function cycleError(tasks: PlannedTask[], deps: number[][], order: number[]): Pl
  * unknown keys are ignored. Equal lengths prefer the chain with more tasks, then
  * the dependency written first, then the task earliest in the plan.
  */
-export function criticalPath(
-  tasks: PlannedTask[],
-  duration: (key: string) => number,
-): { length: number; path: string[] } {
+export function criticalPath(tasks: PlannedTask[], duration: (key: string) => number): { length: number; path: string[] } {
   const index = new Map(tasks.map((t, i) => [t.key, i]));
-  const deps = tasks.map((t, i) =>
-    t.dependsOn.map((k) => index.get(k)).filter((d): d is number => d !== undefined && d !== i),
-  );
+  const deps = tasks.map((t, i) => t.dependsOn.map((k) => index.get(k)).filter((d): d is number => d !== undefined && d !== i));
   const { order } = kahn(deps);
   if (order.length < tasks.length) throw cycleError(tasks, deps, order);
   const finish: number[] = new Array(tasks.length).fill(0);
   const count: number[] = new Array(tasks.length).fill(0);
   const prev: number[] = new Array(tasks.length).fill(-1);
-  const better = (a: number, b: number) =>
-    b < 0 || finish[a]! > finish[b]! || (finish[a] === finish[b] && count[a]! > count[b]!);
+  const better = (a: number, b: number) => b < 0 || finish[a]! > finish[b]! || (finish[a] === finish[b] && count[a]! > count[b]!);
   for (const i of order) {
     const d = duration(tasks[i]!.key);
     if (!Number.isFinite(d) || d < 0) {

@@ -16,16 +16,10 @@ const LINE_PREFIX = /^\s*(?:>\s*)*(?:#{1,6}\s+)?(?:(?:[-*+•]|\d+[.)])\s+)?(?:\
 /** A markdown emphasis marker: `*`, `**`, `***`, `_`, `__`, `___`. */
 const EM = String.raw`(?:\*{1,3}|_{1,3})`;
 const AGENT = String.raw`[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?`;
-const TASK_LINE = new RegExp(
-  String.raw`^(${EM})?task\s*(?:#\s*)?(\d+)${EM}?\s*(?:[:.)\-–—]\s*)?(?:${EM}\s*){0,2}@(${AGENT})${EM}?\s*(?:[:\-–—]+${EM}?)?\s*(.*)$`,
-  'i',
-);
+const TASK_LINE = new RegExp(String.raw`^(${EM})?task\s*(?:#\s*)?(\d+)${EM}?\s*(?:[:.)\-–—]\s*)?(?:${EM}\s*){0,2}@(${AGENT})${EM}?\s*(?:[:\-–—]+${EM}?)?\s*(.*)$`, 'i');
 /** Starts like a task ("Task 3:") but TASK_LINE did not match: the agent is missing or malformed. */
 const TASK_LIKE = new RegExp(String.raw`^${EM}?task\s*(?:#\s*)?(\d+)${EM}?\s*[:\-–—]`, 'i');
-const CLAUSE_START = new RegExp(
-  String.raw`${EM}?(?:([(\[])\s*)?${EM}?\b(depends?\s+on|depending\s+on|dependenc(?:y|ies)\s*:|no\s+dependenc(?:y|ies)\b)\s*:?`,
-  'gi',
-);
+const CLAUSE_START = new RegExp(String.raw`${EM}?(?:([(\[])\s*)?${EM}?\b(depends?\s+on|depending\s+on|dependenc(?:y|ies)\s*:|no\s+dependenc(?:y|ies)\b)\s*:?`, 'gi');
 const TRAILING_SEPARATORS = /[\s:;,\-–—]+$/;
 
 type Clause = { text: string; deps: string[] } | { unreadable: string };
@@ -97,10 +91,10 @@ function addContinuation(task: PlannedTask, body: string, line: number): boolean
 }
 
 function unreadable(clause: string, key: string, line: number): PlanInvalidError {
-  return new PlanInvalidError(
-    `line ${line}: task ${key} has a dependency clause that names no task numbers: "${clause.trim()}"; expected e.g. "(depends on Task 1, Task 2)"`,
-    { line, taskKey: key },
-  );
+  return new PlanInvalidError(`line ${line}: task ${key} has a dependency clause that names no task numbers: "${clause.trim()}"; expected e.g. "(depends on Task 1, Task 2)"`, {
+    line,
+    taskKey: key,
+  });
 }
 
 /**

@@ -41,9 +41,7 @@ export interface PlanDraft {
 }
 
 export const renderPlan = (tasks: PlannedTask[]) =>
-  tasks
-    .map((t) => `Task ${t.key}: @${t.agent} - ${t.description}${t.dependsOn.length ? ` (depends on ${t.dependsOn.map((d) => `Task ${d}`).join(', ')})` : ''}`)
-    .join('\n');
+  tasks.map((t) => `Task ${t.key}: @${t.agent} - ${t.description}${t.dependsOn.length ? ` (depends on ${t.dependsOn.map((d) => `Task ${d}`).join(', ')})` : ''}`).join('\n');
 
 const fromStructured = (plan: StructuredPlan): PlannedTask[] =>
   plan.tasks.map((t) => ({
@@ -91,8 +89,7 @@ export function createPlanner(deps: { agents: AgentStore; models: ModelFactory; 
     plan: (tenant: string, request: string, signal?: AbortSignal, trace?: PlanningTelemetry) =>
       withRetries((s) => once(tenant, { tags: ['request'], human: (nonce) => wrap('request', nonce, request, {}, true) }, s, trace), signal),
     /** replanWorkflow's call: the request, what finished, what failed and the feedback, each delimited as data (see replanAsk). */
-    replan: (tenant: string, context: ReplanContext, signal?: AbortSignal, trace?: PlanningTelemetry) =>
-      withRetries((s) => once(tenant, replanAsk(context), s, trace), signal),
+    replan: (tenant: string, context: ReplanContext, signal?: AbortSignal, trace?: PlanningTelemetry) => withRetries((s) => once(tenant, replanAsk(context), s, trace), signal),
   };
 
   /** One orchestrator call with a timeout, retried on transient provider errors. */

@@ -9,7 +9,7 @@ export const RoleEnum = builder.enumType('Role', {
 });
 
 export const ApiKey = builder.objectRef<ApiKeyRecord>('ApiKey').implement({
-  description: 'An API key of the caller\'s tenant. The key itself is shown once, when created; only its hash is stored.',
+  description: "An API key of the caller's tenant. The key itself is shown once, when created; only its hash is stored.",
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name', { nullable: true }),
@@ -50,7 +50,7 @@ builder.queryFields((t) => ({
   }),
   apiKeys: t.field({
     type: [ApiKey],
-    description: 'The keys of the caller\'s tenant, newest first, revoked ones included.',
+    description: "The keys of the caller's tenant, newest first, revoked ones included.",
     resolve: (_root, _args, ctx) => ctx.services.keys.list(ctx.principal.tenant),
   }),
 }));
@@ -58,7 +58,7 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   createApiKey: t.field({
     type: CreatedApiKey,
-    description: 'A new key in the caller\'s tenant.',
+    description: "A new key in the caller's tenant.",
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const { key, record } = await ctx.services.keys.create(ctx.principal.tenant, input.role as Role, input.name);
@@ -67,7 +67,7 @@ builder.mutationFields((t) => ({
   }),
   revokeApiKey: t.field({
     type: ApiKey,
-    description: 'Revokes a key of the caller\'s tenant at once: requests with it get UNAUTHENTICATED, its open sockets close within seconds.',
+    description: "Revokes a key of the caller's tenant at once: requests with it get UNAUTHENTICATED, its open sockets close within seconds.",
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, ctx) => ctx.services.keys.revoke(String(id), ctx.principal.tenant),
   }),

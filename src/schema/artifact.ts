@@ -46,7 +46,7 @@ builder.queryField('artifact', (t) =>
   t.field({
     type: Artifact,
     nullable: true,
-    description: 'One file of a workflow\'s workspace; null when there is no such file.',
+    description: "One file of a workflow's workspace; null when there is no such file.",
     args: { workflowId: t.arg.id({ required: true }), path: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
       const workflowId = await ownWorkflow(ctx, String(args.workflowId));

@@ -22,10 +22,7 @@ export const ApprovalModeEnum = builder.enumType('ApprovalMode', {
 
 /** GraphQL enum values are conventionally upper case; the stored kinds are lower case. */
 export const EventKindEnum = builder.enumType('EventKind', {
-  values: Object.fromEntries(EVENT_KINDS.map((k) => [k.toUpperCase(), { value: k }])) as Record<
-    Uppercase<(typeof EVENT_KINDS)[number]>,
-    { value: (typeof EVENT_KINDS)[number] }
-  >,
+  values: Object.fromEntries(EVENT_KINDS.map((k) => [k.toUpperCase(), { value: k }])) as Record<Uppercase<(typeof EVENT_KINDS)[number]>, { value: (typeof EVENT_KINDS)[number] }>,
 });
 
 export const Progress = builder.simpleObject('Progress', {

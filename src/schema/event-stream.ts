@@ -13,7 +13,6 @@ import { requireLocalId } from './ids.ts';
 import { mapStream, unwrap } from './streams.ts';
 import { Workflow } from './workflow.ts';
 
-
 export const MAX_EVENTS_PAGE = 1000;
 
 const FINISHED = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
@@ -114,15 +113,19 @@ builder.subscriptionFields((t) => ({
     subscribe: async (_root, args, ctx) => {
       const bus = ctx.services.bus;
       const updates = interruptOnReconnect(await bus.subscribe<WorkflowUpdate>(WORKFLOW_UPDATED_TOPIC), bus, 'workflow updates');
-      return mapStream(updates, async (u) => {
-        // Another tenant's update is dropped unread (and the scoped loader would not find it either).
-        if (u.tenant !== ctx.principal.tenant) return undefined;
-        if (args.status && u.status !== args.status) return undefined;
-        // Each event is resolved with fresh reads: the context lives as long as the subscription.
-        freshReads(ctx);
-        // A workflow deleted since is skipped.
-        return (await ctx.loaders.workflow.load(u.workflowId)) ?? undefined;
-      }, ctx.shutdown);
+      return mapStream(
+        updates,
+        async (u) => {
+          // Another tenant's update is dropped unread (and the scoped loader would not find it either).
+          if (u.tenant !== ctx.principal.tenant) return undefined;
+          if (args.status && u.status !== args.status) return undefined;
+          // Each event is resolved with fresh reads: the context lives as long as the subscription.
+          freshReads(ctx);
+          // A workflow deleted since is skipped.
+          return (await ctx.loaders.workflow.load(u.workflowId)) ?? undefined;
+        },
+        ctx.shutdown,
+      );
     },
     resolve: (item) => unwrap(item),
   }),

@@ -39,7 +39,7 @@ const resolveType = (e: AnyWorkflowEvent) => TYPE_NAMES[e.kind];
 export const WorkflowEvent = builder.interfaceRef<AnyWorkflowEvent>('WorkflowEvent').implement({
   description:
     'Something that happened to a workflow. seq numbers the stored events of one workflow 1, 2, 3, … without gaps; ' +
-    'task_output chunks are live-only and carry the seq of their task\'s task_started. cursor only moves forward ' +
+    "task_output chunks are live-only and carry the seq of their task's task_started. cursor only moves forward " +
     'along a stream: to resume, pass the last cursor received as `after`.',
   resolveType,
   fields: (t) => ({

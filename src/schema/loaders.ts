@@ -29,12 +29,8 @@ const byKey = <K, V>(keys: readonly K[], rows: V[], keyOf: (v: V) => K) => {
  */
 export function createLoaders(em: EntityManager, tenant: string) {
   return {
-    workflow: new DataLoader<string, WorkflowRow | null>(async (ids) =>
-      byKey(ids, await em.find(WorkflowEntity, { id: { $in: [...ids] }, tenant }), (w) => w.id),
-    ),
-    task: new DataLoader<string, TaskRow | null>(async (ids) =>
-      byKey(ids, await em.find(TaskEntity, { id: { $in: [...ids] }, workflow: { tenant } }), (t) => t.id),
-    ),
+    workflow: new DataLoader<string, WorkflowRow | null>(async (ids) => byKey(ids, await em.find(WorkflowEntity, { id: { $in: [...ids] }, tenant }), (w) => w.id)),
+    task: new DataLoader<string, TaskRow | null>(async (ids) => byKey(ids, await em.find(TaskEntity, { id: { $in: [...ids] }, workflow: { tenant } }), (t) => t.id)),
     /** Only ever asked for workflows loaded through `workflow` (already in the tenant): no second check. */
     tasksByWorkflow: new DataLoader<string, TaskRow[]>(async (ids) => {
       const rows = await em.find(TaskEntity, { workflow: { $in: [...ids] } }, { orderBy: { orderIndex: 'asc' } });

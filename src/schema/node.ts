@@ -9,11 +9,7 @@ type GlobalId = { typename: string; id: string };
  * bare uuid is looked up as a Workflow, then as a Task. Anything else is null
  * (never a database error for a malformed id).
  */
-export async function resolveNode(
-  id: GlobalId,
-  ctx: Context,
-  loadTyped: (id: GlobalId) => MaybePromise<unknown>,
-): Promise<unknown> {
+export async function resolveNode(id: GlobalId, ctx: Context, loadTyped: (id: GlobalId) => MaybePromise<unknown>): Promise<unknown> {
   if (!isUuid(id.id)) return null;
   const local = { typename: id.typename, id: id.id.toLowerCase() };
   if (id.typename === 'Workflow' || id.typename === 'Task') return loadTyped(local);

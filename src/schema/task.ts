@@ -57,8 +57,15 @@ builder.node(Task, {
       type: [TaskAttempt],
       description: "The task's runs, oldest first: those rerunTask kept, then the current one (once it started).",
       resolve: (task) => {
-        const earlier = ((task.history ?? []) as TaskRun[]).map((h) => ({ ...h, startedAt: h.startedAt == null ? null : new Date(h.startedAt), completedAt: h.completedAt == null ? null : new Date(h.completedAt) }));
-        const current = task.startedAt || task.output != null ? [{ attempt: task.attempts, output: task.output ?? null, error: task.error ?? null, startedAt: task.startedAt ?? null, completedAt: task.completedAt ?? null }] : [];
+        const earlier = ((task.history ?? []) as TaskRun[]).map((h) => ({
+          ...h,
+          startedAt: h.startedAt == null ? null : new Date(h.startedAt),
+          completedAt: h.completedAt == null ? null : new Date(h.completedAt),
+        }));
+        const current =
+          task.startedAt || task.output != null
+            ? [{ attempt: task.attempts, output: task.output ?? null, error: task.error ?? null, startedAt: task.startedAt ?? null, completedAt: task.completedAt ?? null }]
+            : [];
         return [...earlier, ...current];
       },
     }),

@@ -27,7 +27,8 @@ const TaskInput = builder.inputType('TaskInput', {
 });
 
 const CreateWorkflowInput = builder.inputType('CreateWorkflowInput', {
-  description: 'A manual plan. Refused with PLAN_INVALID (cycle, missing or self dependency, duplicate key, no tasks, unknown agent) or BAD_USER_INPUT (size limits); nothing is stored then.',
+  description:
+    'A manual plan. Refused with PLAN_INVALID (cycle, missing or self dependency, duplicate key, no tasks, unknown agent) or BAD_USER_INPUT (size limits); nothing is stored then.',
   fields: (t) => ({
     description: t.string({ required: true }),
     channelId: t.string(),
@@ -83,7 +84,11 @@ builder.mutationFields((t) => {
         return reread(ctx, id);
       },
     });
-  const onTask = (description: string, text: { name: 'comment' | 'feedback' | 'reason'; required: boolean }, call: (ctx: Context, id: string, text: string | null) => Promise<void>) =>
+  const onTask = (
+    description: string,
+    text: { name: 'comment' | 'feedback' | 'reason'; required: boolean },
+    call: (ctx: Context, id: string, text: string | null) => Promise<void>,
+  ) =>
     t.field({
       type: Task,
       description,
@@ -189,10 +194,7 @@ builder.mutationFields((t) => {
       },
     }),
     cancelWorkflow: transition('cancel', 'Aborts running tasks; unfinished ones end CANCELLED.'),
-    retryWorkflow: transition(
-      'retry',
-      'Re-runs the failed, skipped and cancelled tasks of an ended workflow; completed ones keep their output.',
-    ),
+    retryWorkflow: transition('retry', 'Re-runs the failed, skipped and cancelled tasks of an ended workflow; completed ones keep their output.'),
     deleteWorkflow: t.field({
       type: DeleteWorkflowPayload,
       description: 'Deletes a workflow that is not EXECUTING (INVALID_STATE otherwise), with its tasks and events.',

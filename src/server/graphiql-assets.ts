@@ -89,10 +89,7 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
  * and the extra files, so cached copies are never stale after an upgrade.
  * Gzipped bodies are computed once per file (off the event loop) and kept.
  */
-export function createGraphiqlAssets(
-  extra: Record<string, [contentType: string, text: string]>,
-  onReadError: (err: unknown) => void,
-): GraphiqlAssets {
+export function createGraphiqlAssets(extra: Record<string, [contentType: string, text: string]>, onReadError: (err: unknown) => void): GraphiqlAssets {
   const { dist, version } = locateYogaGraphiql();
   const assets = new Map<string, Asset>();
   for (const [name, contentType] of Object.entries(YOGA_FILES)) {

@@ -51,10 +51,7 @@ export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_REVOKED = 4403;
 
 /** The principal of a connection_init's payload, or the close code and reason to end it with. */
-async function connectionPrincipal(
-  params: Record<string, unknown> | undefined,
-  o: GraphqlWsOptions,
-): Promise<Principal | { code: number; reason: string }> {
+async function connectionPrincipal(params: Record<string, unknown> | undefined, o: GraphqlWsOptions): Promise<Principal | { code: number; reason: string }> {
   const authorization = params?.authorization;
   try {
     const headers = new Headers();
@@ -78,11 +75,7 @@ async function connectionPrincipal(
  * A connection may hold `maxSubscriptions` operations at once; one more is
  * refused with TOO_MANY_SUBSCRIPTIONS and the connection stays open.
  */
-export function useGraphqlWs(
-  yoga: YogaServerInstance<Record<string, unknown>, Context>,
-  wss: WebSocketServer,
-  o: GraphqlWsOptions,
-) {
+export function useGraphqlWs(yoga: YogaServerInstance<Record<string, unknown>, Context>, wss: WebSocketServer, o: GraphqlWsOptions) {
   const { maxSubscriptions } = o;
   /** Per connection (its graphql-ws context): the principal every operation on it runs as. */
   const principals = new WeakMap<object, Principal>();

@@ -72,7 +72,10 @@ const isHttp = (ctx: SenderContext) => typeof ctx.request?.headers?.get === 'fun
 /** The client-facing refusal. No originalError: the error masker passes it through as built, `http` extension included. */
 function refusal(limit: 'operations' | 'planning', perMin: number, msBeforeNext: number, http: boolean): GraphQLError {
   const retryAfterMs = Math.max(1, Math.ceil(msBeforeNext));
-  const e = new RateLimitedError(`rate limit exceeded: at most ${perMin} ${limit === 'planning' ? 'planning calls' : 'operations'} per minute; retry in ${retryAfterMs} ms`, { retryAfterMs, limit });
+  const e = new RateLimitedError(`rate limit exceeded: at most ${perMin} ${limit === 'planning' ? 'planning calls' : 'operations'} per minute; retry in ${retryAfterMs} ms`, {
+    retryAfterMs,
+    limit,
+  });
   const extensions: Record<string, unknown> = { ...e.details, code: e.code };
   // yoga turns this into the response's status and headers, and strips it from the body.
   if (http) extensions.http = { status: 429, headers: { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) } };
@@ -136,10 +139,7 @@ export function createRateLimits(o: RateLimitOptions): { plugin: Plugin; ready(t
     const key = clientKey(ctx, o.keyedByToken);
     const http = isHttp(ctx);
     const { ops, plan } = open();
-    return (
-      (await take(ops, key, 1, 'operations', o.perMin, http)) ??
-      (await take(plan, key, planningCalls(args.document, args.operationName), 'planning', o.planPerMin, http))
-    );
+    return (await take(ops, key, 1, 'operations', o.perMin, http)) ?? (await take(plan, key, planningCalls(args.document, args.operationName), 'planning', o.planPerMin, http));
   }
 
   const plugin: Plugin = {

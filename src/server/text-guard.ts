@@ -5,8 +5,7 @@ import { refuseBeforeRun } from './refuse-before-run.ts';
 
 const MESSAGE = 'text may not contain NUL characters or unpaired UTF-16 surrogates';
 
-const refused = (where: string, details: Record<string, unknown> = {}) =>
-  new GraphQLError(`${where}: ${MESSAGE}`, { extensions: { code: 'BAD_USER_INPUT', ...details } });
+const refused = (where: string, details: Record<string, unknown> = {}) => new GraphQLError(`${where}: ${MESSAGE}`, { extensions: { code: 'BAD_USER_INPUT', ...details } });
 
 const isHigh = (n: number) => n >= 0xd800 && n <= 0xdbff;
 const isLow = (n: number) => n >= 0xdc00 && n <= 0xdfff;

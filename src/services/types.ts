@@ -65,7 +65,7 @@ export interface Services {
     remove(tenant: string, id: string): Promise<void>;
     /**
      * Decisions on a task awaiting one (INVALID_STATE otherwise; the same decision twice takes
-     * effect once). 
+     * effect once).
      */
     approveTask(principal: Principal, taskId: string, comment?: string | null): Promise<void>;
     requestChanges(principal: Principal, taskId: string, feedback: string): Promise<void>;

@@ -24,8 +24,7 @@ const PRINTABLE = /^(?:[^\u0000-\u001f\u007f\ud800-\udfff]|[\ud800-\udbff][\udc0
 const IDEMPOTENCY_INDEX = { name: 'workflows_tenant_idempotency_key_unique', columns: ['workflows.tenant', 'workflows.idempotency_key'] };
 
 function inputSchemas(config: Config) {
-  const text = (what: string) =>
-    storableString().trim().min(1, `a non-empty ${what}`).max(config.maxTextChars, `a ${what} of at most ${config.maxTextChars} characters`);
+  const text = (what: string) => storableString().trim().min(1, `a non-empty ${what}`).max(config.maxTextChars, `a ${what} of at most ${config.maxTextChars} characters`);
   const channelId = storableString().max(128, 'a channelId of at most 128 characters').nullish();
   const idempotencyKey = z
     .string()
@@ -158,7 +157,14 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
       );
       const trace = d.telemetry.workflowTrace();
       const plan = { text: null, validated };
-      const base = { tenant, idempotencyKey: i.idempotencyKey, description: i.description, channelId: i.channelId ?? null, orchestrator: 'orchestrator', metadata: trace?.metadata };
+      const base = {
+        tenant,
+        idempotencyKey: i.idempotencyKey,
+        description: i.description,
+        channelId: i.channelId ?? null,
+        orchestrator: 'orchestrator',
+        metadata: trace?.metadata,
+      };
       const { id, created } = await createOnce(tenant, i.idempotencyKey, () => store.create({ ...base, plan }));
       if (created) trace?.created(id);
       return id;

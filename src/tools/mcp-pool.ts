@@ -49,7 +49,10 @@ export function createMcpPool(opts: { allowedCommands: readonly string[]; logger
         : new StreamableHTTPClientTransport(new URL(s.url!));
     const client = new Client({ name: 'baton', version: '0.1.0' });
     client.onclose = () => {
-      void pool.get(s.id)?.then((c) => c.version === version && pool.delete(s.id), () => {});
+      void pool.get(s.id)?.then(
+        (c) => c.version === version && pool.delete(s.id),
+        () => {},
+      );
     };
     await client.connect(transport, { timeout: s.timeoutMs });
     const tools: McpTool[] = [];
@@ -64,11 +67,14 @@ export function createMcpPool(opts: { allowedCommands: readonly string[]; logger
 
   /** Drops the pooled connection of a server if it is still this one, and closes it. */
   function forget(id: string, conn: Connection) {
-    void pool.get(id)?.then((c) => {
-      if (c !== conn) return;
-      pool.delete(id);
-      void c.client.close().catch(() => {});
-    }, () => {});
+    void pool.get(id)?.then(
+      (c) => {
+        if (c !== conn) return;
+        pool.delete(id);
+        void c.client.close().catch(() => {});
+      },
+      () => {},
+    );
   }
 
   async function connection(s: ToolServerConnection): Promise<Connection> {
@@ -126,7 +132,16 @@ export function createMcpPool(opts: { allowedCommands: readonly string[]; logger
     async close() {
       const all = [...pool.values()];
       pool.clear();
-      await Promise.all(all.map((p) => p.then((c) => c.client.close(), () => {}).catch(() => {})));
+      await Promise.all(
+        all.map((p) =>
+          p
+            .then(
+              (c) => c.client.close(),
+              () => {},
+            )
+            .catch(() => {}),
+        ),
+      );
     },
   };
 }

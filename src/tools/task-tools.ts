@@ -70,7 +70,12 @@ export function createTaskTools(d: { workspace: Workspace; servers: ToolServerSt
         async run({ model, messages, nonce, signal, claimed, emit }) {
           const tools = await resolve(task, entries);
           return runToolLoop({
-            model, messages, tools, nonce, signal, emit,
+            model,
+            messages,
+            tools,
+            nonce,
+            signal,
+            emit,
             maxSteps: d.maxSteps,
             context: { workflowId: task.workflowId, taskKey: task.key },
             onCalls: async (calls) => {

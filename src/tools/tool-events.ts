@@ -22,7 +22,10 @@ export function createToolEvents(runs: () => RunStore, publish: (c: Committed<un
   const ref = (t: ClaimedTask) => ({ taskId: t.taskId, key: t.key, agent: t.agent });
   return {
     calls: (task: ClaimedTask, calls: ToolCallRecord[]) =>
-      store(task, calls.map((c) => draft('task_tool_call', { ...ref(task), tool: toStorableText(c.tool), arguments: toStorableText(c.arguments), callId: toStorableText(c.callId) }))),
+      store(
+        task,
+        calls.map((c) => draft('task_tool_call', { ...ref(task), tool: toStorableText(c.tool), arguments: toStorableText(c.arguments), callId: toStorableText(c.callId) })),
+      ),
     result: (task: ClaimedTask, r: { callId: string; ok: boolean; preview: string }) =>
       store(task, [draft('task_tool_result', { ...ref(task), callId: toStorableText(r.callId), ok: r.ok, preview: toStorableText(r.preview) })]),
   };

@@ -39,8 +39,7 @@ export interface ToolLoopInput {
   emit?: (text: string) => Promise<void>;
 }
 
-const textOf = (m: AIMessageChunk) =>
-  typeof m.content === 'string' ? m.content : m.content.map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join('');
+const textOf = (m: AIMessageChunk) => (typeof m.content === 'string' ? m.content : m.content.map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join(''));
 
 /** OpenAI-style function definitions of the tools, as bindTools takes them. */
 export const functionDefinitions = (tools: ToolHandle[]) =>
@@ -70,7 +69,12 @@ export async function runToolLoop(i: ToolLoopInput): Promise<{ output: string; u
     usage.output += ai.usage_metadata?.output_tokens ?? 0;
     const calls = [
       ...(ai.tool_calls ?? []).map((c, n) => ({ id: c.id || `call_${step}_${n}`, name: c.name, args: c.args as unknown, bad: undefined as string | undefined })),
-      ...(ai.invalid_tool_calls ?? []).map((c, n) => ({ id: c.id || `invalid_${step}_${n}`, name: c.name ?? '?', args: c.args as unknown, bad: c.error ?? 'arguments are not valid JSON' })),
+      ...(ai.invalid_tool_calls ?? []).map((c, n) => ({
+        id: c.id || `invalid_${step}_${n}`,
+        name: c.name ?? '?',
+        args: c.args as unknown,
+        bad: c.error ?? 'arguments are not valid JSON',
+      })),
     ];
     if (calls.length === 0) {
       const output = toStorableText(textOf(ai));

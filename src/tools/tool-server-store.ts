@@ -41,7 +41,10 @@ export type ToolServerPatch = Partial<Omit<ToolServerInput, 'name'>>;
 const text = (max: number) => storableString().max(max);
 const fields = {
   transport: z.enum(['STDIO', 'HTTP']),
-  command: z.string().regex(/^[\w.+-]{1,200}$/, 'an executable name on TOOL_COMMANDS (a name, not a path)').nullish(),
+  command: z
+    .string()
+    .regex(/^[\w.+-]{1,200}$/, 'an executable name on TOOL_COMMANDS (a name, not a path)')
+    .nullish(),
   args: z.array(text(1000)).max(50, 'at most 50 arguments').nullish(),
   env: z
     .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'variable names of letters, digits and _'), text(4000))
@@ -120,8 +123,15 @@ export function createToolServerStore(db: Db, opts: { now: () => number; allowed
       checkServerShape(shape, opts.allowedCommands);
       const at = opts.now();
       const row = {
-        id: randomUUID(), tenant, name: i.name, ...shape, args: toJson(i.args ?? []), env: toJson(i.env ?? {}),
-        timeout_ms: i.timeoutMs ?? opts.defaultTimeoutMs, created_at: at, updated_at: at,
+        id: randomUUID(),
+        tenant,
+        name: i.name,
+        ...shape,
+        args: toJson(i.args ?? []),
+        env: toJson(i.env ?? {}),
+        timeout_ms: i.timeoutMs ?? opts.defaultTimeoutMs,
+        created_at: at,
+        updated_at: at,
       };
       const inserted = await table().insert(row).onConflict(['tenant', 'name']).ignore().returning('id');
       if (inserted.length === 0) throw new ConflictError(`tool server ${i.name} already exists`, { name: i.name });

@@ -18,16 +18,25 @@ const meta = (r: Record<string, unknown>): WorkspaceFile => ({
 export function createDbWorkspace(db: Db, now: () => number): Workspace {
   const table = () => db.knex('workspace_files');
   const list = async (workflowId: string) =>
-    (await table().where({ workflow_id: checkWorkflowId(workflowId) }).orderBy('path').select('path', 'size', 'updated_at', 'written_by')).map(meta);
+    (
+      await table()
+        .where({ workflow_id: checkWorkflowId(workflowId) })
+        .orderBy('path')
+        .select('path', 'size', 'updated_at', 'written_by')
+    ).map(meta);
   return {
     list,
     async read(workflowId, rawPath) {
       const path = workspacePath(rawPath);
-      const row = await table().where({ workflow_id: checkWorkflowId(workflowId), path }).first('path', 'size', 'updated_at', 'written_by', 'content');
+      const row = await table()
+        .where({ workflow_id: checkWorkflowId(workflowId), path })
+        .first('path', 'size', 'updated_at', 'written_by', 'content');
       return row ? { ...meta(row), content: row.content as string } : null;
     },
     async removeAll(workflowId) {
-      await table().where({ workflow_id: checkWorkflowId(workflowId) }).delete();
+      await table()
+        .where({ workflow_id: checkWorkflowId(workflowId) })
+        .delete();
     },
     async write(workflowId, rawPath, text, writtenBy) {
       // A model's text: what PostgreSQL cannot store (NUL) becomes U+FFFD, as for task outputs.

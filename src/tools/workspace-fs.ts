@@ -97,7 +97,11 @@ export function createFsWorkspace(dir: string): Workspace & { rootOf(workflowId:
         await mkdir(root, { recursive: true });
         const index = await readIndex(root);
         const size = Buffer.byteLength(content, 'utf8');
-        checkWriteLimits(Object.entries(index).map(([p, f]) => ({ path: p, ...f })), path, size);
+        checkWriteLimits(
+          Object.entries(index).map(([p, f]) => ({ path: p, ...f })),
+          path,
+          size,
+        );
         const target = (await jailed(root, path, true))!;
         const tmp = join(root, `.baton-tmp-${randomUUID()}`);
         try {

@@ -2,12 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { BadUserInputError } from '../../src/errors.js';
 import { OfflineChatModel } from '../../src/agents/offline-model.js';
-import {
-  classifyModelError,
-  createModelFactory,
-  parseModelString,
-  supportsStructuredOutput,
-} from '../../src/agents/model-factory.js';
+import { classifyModelError, createModelFactory, parseModelString, supportsStructuredOutput } from '../../src/agents/model-factory.js';
 
 const keys = { openai: 'sk-test-dummy', anthropic: 'sk-ant-test-dummy' };
 // Provider clients keep these fields; reading them checks what the factory passed without a call.
@@ -90,9 +85,7 @@ describe('createModelFactory', () => {
     const saved = process.env.ANTHROPIC_API_KEY;
     delete process.env.ANTHROPIC_API_KEY;
     try {
-      await expect(factory({ agentName: 'qa', model: 'anthropic:claude-3-5-haiku-latest' })).rejects.toThrow(
-        /cannot create model "anthropic:claude-3-5-haiku-latest": .*API key/,
-      );
+      await expect(factory({ agentName: 'qa', model: 'anthropic:claude-3-5-haiku-latest' })).rejects.toThrow(/cannot create model "anthropic:claude-3-5-haiku-latest": .*API key/);
     } finally {
       if (saved !== undefined) process.env.ANTHROPIC_API_KEY = saved;
     }

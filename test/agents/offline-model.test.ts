@@ -16,7 +16,7 @@ function parsePlan(text: string) {
 describe('OfflineChatModel, orchestrator', () => {
   const model = new OfflineChatModel({ persona: 'orchestrator' });
 
-  it('plans a feature request as a DAG over several agents, in the request\'s own words', async () => {
+  it("plans a feature request as a DAG over several agents, in the request's own words", async () => {
     const out = await model.invoke([new HumanMessage(JWT)]);
     const tasks = parsePlan(out.text);
     expect(tasks.length).toBeGreaterThanOrEqual(4);

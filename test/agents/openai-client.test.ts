@@ -19,8 +19,7 @@ afterAll(async () => {
 });
 afterEach(() => fake.setResponder((req) => ({ content: `echo ${req.body.model}` })));
 
-const modelFor = (agentName = 'backend') =>
-  createModelFactory({ llmModel: 'openai:gpt-4o-mini', baseUrls: { openai: fake.url } })({ agentName, temperature: 0 });
+const modelFor = (agentName = 'backend') => createModelFactory({ llmModel: 'openai:gpt-4o-mini', baseUrls: { openai: fake.url } })({ agentName, temperature: 0 });
 const msgs = [new SystemMessage('You are @backend.'), new HumanMessage('Say hello')];
 
 async function failure(p: Promise<unknown>): Promise<unknown> {

@@ -5,14 +5,7 @@ const row = (tenant: string, name: string, role = `${name} of ${tenant}`) => ({ 
 
 describe('effectiveAgents', () => {
   it("keeps the tenant's own rows and the templates it has no copy of, in the given order", () => {
-    const rows = [
-      row(TEMPLATE_TENANT, 'backend'),
-      row('b', 'backend'),
-      row(TEMPLATE_TENANT, 'qa'),
-      row('a', 'qa'),
-      row('b', 'seo'),
-      row('a', 'seo'),
-    ];
+    const rows = [row(TEMPLATE_TENANT, 'backend'), row('b', 'backend'), row(TEMPLATE_TENANT, 'qa'), row('a', 'qa'), row('b', 'seo'), row('a', 'seo')];
     expect(effectiveAgents(rows, 'a')).toEqual([row(TEMPLATE_TENANT, 'backend'), row('a', 'qa'), row('a', 'seo')]);
     expect(effectiveAgents(rows, 'b')).toEqual([row('b', 'backend'), row(TEMPLATE_TENANT, 'qa'), row('b', 'seo')]);
     expect(effectiveAgents(rows, 'c')).toEqual([row(TEMPLATE_TENANT, 'backend'), row(TEMPLATE_TENANT, 'qa')]);

@@ -55,7 +55,7 @@ describe.runIf(runs)(`the key store on ${testDialect}`, () => {
     expect(await lastUsed(record.id)).toBe(1_030_000);
   });
 
-  it('revoke: another tenant\'s id is NOT_FOUND; revoked keys verify as revoked at once here, within the cache time elsewhere', async () => {
+  it("revoke: another tenant's id is NOT_FOUND; revoked keys verify as revoked at once here, within the cache time elsewhere", async () => {
     let now = 2_000_000;
     const here = createKeyStore(db, { now: () => now });
     const elsewhere = createKeyStore(db, { now: () => now, cacheMs: 1000 });

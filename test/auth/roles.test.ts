@@ -55,8 +55,18 @@ describe('reading keys and arguments', () => {
     expect(parseKeysArgs(['create', '--role', 'admin', '--name', 'x y', '--tenant', 'acme'])).toEqual({ command: 'create', tenant: 'acme', role: 'admin', name: 'x y' });
     expect(parseKeysArgs(['list', '--tenant', 'acme'])).toEqual({ command: 'list', tenant: 'acme' });
     expect(parseKeysArgs(['revoke', 'abc'])).toEqual({ command: 'revoke', id: 'abc' });
-    for (const bad of [[], ['create'], ['create', '--tenant', 'a', '--role', 'root'], ['create', '--tenant', 'a', '--role', 'viewer', '--tenant', 'b'],
-      ['create', '--tenant', '--role', 'viewer'], ['create', '--tenant', 'a', '--role', 'viewer', 'extra'], ['list', '--name', 'x'], ['revoke'], ['revoke', 'a', 'b'], ['help']]) {
+    for (const bad of [
+      [],
+      ['create'],
+      ['create', '--tenant', 'a', '--role', 'root'],
+      ['create', '--tenant', 'a', '--role', 'viewer', '--tenant', 'b'],
+      ['create', '--tenant', '--role', 'viewer'],
+      ['create', '--tenant', 'a', '--role', 'viewer', 'extra'],
+      ['list', '--name', 'x'],
+      ['revoke'],
+      ['revoke', 'a', 'b'],
+      ['help'],
+    ]) {
       expect(parseKeysArgs(bad), bad.join(' ')).toBeNull();
     }
   });

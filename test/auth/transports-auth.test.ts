@@ -16,7 +16,10 @@ async function drain<T>(it: AsyncIterator<T>, ms: number): Promise<{ items: T[];
     const left = deadline - Date.now();
     if (left <= 0) return { items, ended: false };
     const r = await Promise.race([
-      it.next().then((v) => v, () => ({ done: true as const, value: undefined })),
+      it.next().then(
+        (v) => v,
+        () => ({ done: true as const, value: undefined }),
+      ),
       new Promise<'open'>((res) => setTimeout(() => res('open'), left)),
     ]);
     if (r === 'open') return { items, ended: false };
@@ -66,7 +69,7 @@ describe.runIf(runs)(`API keys over graphql-ws and SSE on ${testDialect}`, () =>
 
   it('graphql-ws: a revoked key is closed with 4403', async () => {
     const key = await newKey();
-    await t.app.services.keys.revoke((await t.app.services.keys.verify(key) as { keyId: string }).keyId);
+    await t.app.services.keys.revoke(((await t.app.services.keys.verify(key)) as { keyId: string }).keyId);
     const c = client(key);
     await expect(wsSubscribe(c, OnWorkflowEventsDocument, { workflowId: await createWorkflow() }).next()).rejects.toBeDefined();
     expect(c.closes).toEqual([4403]);
@@ -77,7 +80,13 @@ describe.runIf(runs)(`API keys over graphql-ws and SSE on ${testDialect}`, () =>
     const me = await c.iterate({ query: '{ me { role keyName } }' }).next();
     expect(me.value).toEqual({ data: { me: { role: 'VIEWER', keyName: 'sub' } } });
     const before = (await t.app.engine.store.counts()).workflows;
-    const denied = await c.iterate({ query: CREATE_WORKFLOW }).next().then((r) => r.value, (errors: unknown) => ({ errors }));
+    const denied = await c
+      .iterate({ query: CREATE_WORKFLOW })
+      .next()
+      .then(
+        (r) => r.value,
+        (errors: unknown) => ({ errors }),
+      );
     expect(JSON.stringify(denied)).toContain('"code":"FORBIDDEN"');
     expect((await t.app.engine.store.counts()).workflows).toBe(before);
     expect(c.closes.filter((code) => code !== 1000)).toEqual([]); // 1000: the lazy client closes when idle

@@ -131,7 +131,7 @@ describe('the dashboard in headless Chromium', () => {
       await expect.poll(() => page.locator('[data-connection]').getAttribute('data-connection'), { timeout: RUN_MS }).toBe('connected');
     }, 120_000);
 
-    it('plans the auth request with autoStart: every planned task appears and turns COMPLETED live, the selected task\'s output shows', async () => {
+    it("plans the auth request with autoStart: every planned task appears and turns COMPLETED live, the selected task's output shows", async () => {
       await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
       await page.locator('textarea[name="request"]').fill('Build a complete auth system with registration, login and JWT.');
       await expect(page.locator('input[name="autoStart"]').isChecked()).resolves.toBe(true);
@@ -195,7 +195,12 @@ describe('the dashboard in headless Chromium', () => {
         // Keep it down until the run has stored events the page did not get (at least two retries pass too).
         await page.waitForTimeout(1000);
         const missed = async () =>
-          (await gql<{ workflowEvents: Array<{ seq: number }> }>(t, 'query($id: ID!, $after: Int) { workflowEvents(workflowId: $id, afterSeq: $after, first: 1000) { seq } }', { id, after: seen })).workflowEvents.length;
+          (
+            await gql<{ workflowEvents: Array<{ seq: number }> }>(t, 'query($id: ID!, $after: Int) { workflowEvents(workflowId: $id, afterSeq: $after, first: 1000) { seq } }', {
+              id,
+              after: seen,
+            })
+          ).workflowEvents.length;
         await expect.poll(missed, { timeout: RUN_MS, interval: 100 }).toBeGreaterThan(0);
         expect(Number(await page.locator('.workflow-page').getAttribute('data-last-seq'))).toBe(seen);
       } finally {
@@ -211,7 +216,9 @@ describe('the dashboard in headless Chromium', () => {
       expect(resubscribe?.msg.payload.variables.afterSeq).toBe(seen);
       // …and every stored event reached the page exactly once across both sockets.
       const { workflowEvents: all } = await gql<{ workflowEvents: Array<{ seq: number }> }>(t, 'query($id: ID!) { workflowEvents(workflowId: $id, first: 1000) { seq } }', { id });
-      const subscribeIds = new Set(frames.filter((f) => f.dir === 'sent' && f.msg.type === 'subscribe' && f.msg.payload?.variables?.workflowId === id).map((f) => `${f.socket}:${f.msg.id}`));
+      const subscribeIds = new Set(
+        frames.filter((f) => f.dir === 'sent' && f.msg.type === 'subscribe' && f.msg.payload?.variables?.workflowId === id).map((f) => `${f.socket}:${f.msg.id}`),
+      );
       const received = frames
         .filter((f) => f.dir === 'received' && f.msg.type === 'next' && subscribeIds.has(`${f.socket}:${f.msg.id}`))
         .map((f) => f.msg.payload.data.workflowEvents as { seq: number; kind: string })

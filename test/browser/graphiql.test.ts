@@ -107,7 +107,7 @@ describe('GraphiQL in headless Chromium', () => {
       await t?.close();
     });
 
-    it('renders, opens on Baton\'s example, and Run returns data', async () => {
+    it("renders, opens on Baton's example, and Run returns data", async () => {
       await page.goto(`${origin}/graphql`);
       await page.waitForSelector('.graphiql-query-editor .view-lines', { timeout: LOAD_MS });
       const text = await editorText(page, '.graphiql-query-editor');
@@ -130,7 +130,7 @@ describe('GraphiQL in headless Chromium', () => {
       await page.screenshot({ path: `${ARTIFACTS}/graphiql-run.png` });
     }, 180_000);
 
-    it('subscriptions run over graphql-ws, with the headers editor\'s Authorization as connectionParams.authorization', async () => {
+    it("subscriptions run over graphql-ws, with the headers editor's Authorization as connectionParams.authorization", async () => {
       const planned = await waitForResponse(page, (s) => s.includes('"planWorkflow"'));
       const id = /"id": "(Workflow:[^"]+)"/.exec(planned)![1]!;
 

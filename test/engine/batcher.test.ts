@@ -15,10 +15,17 @@ describe('createBatcher (group commit per key)', () => {
     await new Promise((r) => setImmediate(r));
     const later = [batched('a', 3), batched('a', 4)];
     await new Promise((r) => setImmediate(r));
-    expect(writes).toEqual([['a', [1, 2]], ['b', [9]]]); // a's second batch waits for the first
+    expect(writes).toEqual([
+      ['a', [1, 2]],
+      ['b', [9]],
+    ]); // a's second batch waits for the first
     release();
     expect(await Promise.all([...first, ...later])).toEqual(['a:1', 'a:2', 'b:9', 'a:3', 'a:4']);
-    expect(writes).toEqual([['a', [1, 2]], ['b', [9]], ['a', [3, 4]]]);
+    expect(writes).toEqual([
+      ['a', [1, 2]],
+      ['b', [9]],
+      ['a', [3, 4]],
+    ]);
   });
 
   it('rejects every request of a failed batch and keeps serving the key', async () => {

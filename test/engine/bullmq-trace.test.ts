@@ -73,7 +73,10 @@ describe.runIf(available)('BullMQ: one trace across the API and a worker process
 
     worker = spawnBaton({ ...shared, ROLE: 'worker', METRICS_PORT: '0' }, 'worker');
     await worker.ready;
-    const started = worker.output().split('\n').find((l) => l.includes('"msg":"baton started"'))!;
+    const started = worker
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"msg":"baton started"'))!;
     const metricsUrl = (JSON.parse(started) as { metricsUrl?: string }).metricsUrl;
     expect(metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     await waitForStatus(api, id, ['COMPLETED']);
@@ -85,7 +88,11 @@ describe.runIf(available)('BullMQ: one trace across the API and a worker process
     expect(sampleValue(workerMetrics, 'baton_queue_waiting')).toBe(0);
 
     // Worker task log lines carry the same trace id.
-    const logged = worker.output().split('\n').filter((l) => l.includes('"msg":"task finished"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const logged = worker
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('"msg":"task finished"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(logged).toHaveLength(tasks.length);
     for (const l of logged) expect(l).toMatchObject({ workflowId: id, role: 'worker', pid: worker.pid, traceId });
 
@@ -97,7 +104,12 @@ describe.runIf(available)('BullMQ: one trace across the API and a worker process
     const workerSpans = from(worker.pid);
     expect(apiSpans.map((s) => s.name)).toEqual([`workflow ${id}`]);
     expect(plannerSpans.map((s) => s.name).sort()).toEqual(['chat offline', 'planning']);
-    expect(workerSpans.filter((s) => s.name.startsWith('task ')).map((s) => s.attributes['baton.task.key']).sort()).toEqual(tasks.map((t) => t.key).sort());
+    expect(
+      workerSpans
+        .filter((s) => s.name.startsWith('task '))
+        .map((s) => s.attributes['baton.task.key'])
+        .sort(),
+    ).toEqual(tasks.map((t) => t.key).sort());
     expect(workerSpans.filter((s) => s.attributes['gen_ai.operation.name'] === 'chat')).toHaveLength(tasks.length);
     expect(new Set([...apiSpans, ...plannerSpans, ...workerSpans].map((s) => s.traceId))).toEqual(new Set([traceId]));
   });

@@ -90,7 +90,9 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
       const p = e.payload as { key?: string; error?: string };
       return `${e.seq}:${e.kind}${p.key ? `:${p.key}` : ''}@${Date.parse(e.at) - t0}${p.error ? ` (${p.error})` : ''}`;
     });
-    const reqs = calls().filter((c) => c.task?.request === request).map((c) => `${c.task!.key}@${c.worker}+${c.time - t0}`);
+    const reqs = calls()
+      .filter((c) => c.task?.request === request)
+      .map((c) => `${c.task!.key}@${c.worker}+${c.time - t0}`);
     return `events: ${ev.join(' ')}\nmodel calls: ${reqs.join(' ')}`;
   }
 
@@ -103,8 +105,7 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
     }
   }
 
-  const taskStatuses = async (id: string) =>
-    Object.fromEntries((await api.engine.store.tasks(id)).map((r) => [r.key, r.status]));
+  const taskStatuses = async (id: string) => Object.fromEntries((await api.engine.store.tasks(id)).map((r) => [r.key, r.status]));
 
   /**
    * Starts a workflow whose task 2 depends on task 1 and whose first call of task 2 never answers;
@@ -139,7 +140,11 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
 
     const mine = calls().filter((c) => c.task && requests.includes(c.task.request));
     for (const r of requests) {
-      for (const t of AUTH_TASKS) expect(mine.filter((c) => c.id === `${r}/${t.key}`), `${r}/${t.key}`).toHaveLength(1);
+      for (const t of AUTH_TASKS)
+        expect(
+          mine.filter((c) => c.id === `${r}/${t.key}`),
+          `${r}/${t.key}`,
+        ).toHaveLength(1);
     }
     expect(mine).toHaveLength(24);
     const byWorker = { A: mine.filter((c) => c.worker === 'A').length, B: mine.filter((c) => c.worker === 'B').length };
@@ -185,7 +190,12 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
     expect(calls().filter((c) => c.task?.request === request)).toEqual([]);
     await api.services.workflows.start('default', id);
     expect(await waitForStatus(api, id, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
-    expect(calls().filter((c) => c.task?.request === request).map((c) => c.task!.key).sort()).toEqual(['a', 'b', 'c']);
+    expect(
+      calls()
+        .filter((c) => c.task?.request === request)
+        .map((c) => c.task!.key)
+        .sort(),
+    ).toEqual(['a', 'b', 'c']);
   });
 
   it(`race: a sink after ${DEPS} dependencies that finish together across both workers runs exactly once (${RACE_WORKFLOWS} workflows)`, async () => {
@@ -309,7 +319,9 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
       await queue.close();
     }
     expect(await waitForStatus(api, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 15_000)).toBe('COMPLETED');
-    const mine = calls().filter((c) => c.task?.request === request).map((c) => c.task!.key);
+    const mine = calls()
+      .filter((c) => c.task?.request === request)
+      .map((c) => c.task!.key);
     expect(mine.sort()).toEqual(['2', '3']);
   });
 
@@ -384,7 +396,11 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
     await workers[victim].kill('SIGKILL');
     expect(await waitForStatus(api, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 20_000)).toBe('COMPLETED');
     const takeoverMs = Date.now() - killedAt;
-    expect(calls().filter((c) => c.task?.request === request).map((c) => [c.task!.key, c.worker])).toEqual([
+    expect(
+      calls()
+        .filter((c) => c.task?.request === request)
+        .map((c) => [c.task!.key, c.worker]),
+    ).toEqual([
       ['1', victim],
       ['2', victim],
       ['2', survivor],
@@ -418,7 +434,11 @@ describe.runIf(available)('BullMQ: one API process and two worker processes on P
     expect(exit.code).toBe(0);
     expect(await waitForStatus(api, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 20_000)).toBe('COMPLETED');
     const ms = Date.now() - stoppedAt;
-    expect(calls().filter((c) => c.task?.request === request).map((c) => [c.task!.key, c.worker])).toEqual([
+    expect(
+      calls()
+        .filter((c) => c.task?.request === request)
+        .map((c) => [c.task!.key, c.worker]),
+    ).toEqual([
       ['1', victim],
       ['2', victim],
       ['2', survivor],

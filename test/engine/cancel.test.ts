@@ -36,14 +36,16 @@ describe.runIf(runs)(`cancel on ${testDialect}`, () => {
     // Task 2's request is in flight at the provider (and hangs there); every task that does not
     // wait for task 2 has finished, so task 2's is the only model call in flight.
     await until(() => forThis().some((r) => taskOf(r.body)!.key === '2'), "task 2's model request", 10_000, 5);
-    const statuses = async () =>
-      Object.fromEntries(
-        (await t.app.engine.store.tasks(id)).map((r) => [r.key, r.status]),
-      );
-    await until(async () => {
-      const s = await statuses();
-      return ['1', '3', '4', '5'].every((k) => s[k] === 'COMPLETED');
-    }, 'tasks 1, 3, 4 and 5 to complete', 10_000, 5);
+    const statuses = async () => Object.fromEntries((await t.app.engine.store.tasks(id)).map((r) => [r.key, r.status]));
+    await until(
+      async () => {
+        const s = await statuses();
+        return ['1', '3', '4', '5'].every((k) => s[k] === 'COMPLETED');
+      },
+      'tasks 1, 3, 4 and 5 to complete',
+      10_000,
+      5,
+    );
     expect((await statuses())['2']).toBe('RUNNING');
     const abortsBefore = fake.abortedCount;
     const aborted = fake.onAbort(abortsBefore + 1);
@@ -63,7 +65,14 @@ describe.runIf(runs)(`cancel on ${testDialect}`, () => {
     const rows = await t.app.engine.store.tasks(id);
     const byKey = Object.fromEntries(rows.map((r) => [r.key, r.status]));
     expect(byKey).toEqual({
-      '1': 'COMPLETED', '2': 'CANCELLED', '3': 'COMPLETED', '4': 'COMPLETED', '5': 'COMPLETED', '6': 'CANCELLED', '7': 'CANCELLED', '8': 'CANCELLED',
+      '1': 'COMPLETED',
+      '2': 'CANCELLED',
+      '3': 'COMPLETED',
+      '4': 'COMPLETED',
+      '5': 'COMPLETED',
+      '6': 'CANCELLED',
+      '7': 'CANCELLED',
+      '8': 'CANCELLED',
     });
     for (const r of rows.filter((x) => x.status === 'CANCELLED')) expect(r.output).toBeNull();
 
@@ -71,7 +80,11 @@ describe.runIf(runs)(`cancel on ${testDialect}`, () => {
     expect(eventsAtCancel.map((e) => e.seq)).toEqual(eventsAtCancel.map((_, i) => i + 1));
     expect(eventsAtCancel.at(-1)!.kind).toBe('cancelled');
     expect(eventsAtCancel.slice(-5).map((e) => [e.kind, (e.payload as { key?: string }).key])).toEqual([
-      ['task_cancelled', '2'], ['task_cancelled', '6'], ['task_cancelled', '7'], ['task_cancelled', '8'], ['cancelled', undefined],
+      ['task_cancelled', '2'],
+      ['task_cancelled', '6'],
+      ['task_cancelled', '7'],
+      ['task_cancelled', '8'],
+      ['cancelled', undefined],
     ]);
 
     // Wait a while: no model request for any task arrives, and nothing is written after the cancel

@@ -22,8 +22,16 @@ describe.runIf(available)(`concurrent starts on an empty ${testDialect} database
       try {
         const layout: Array<[string, Record<string, string>]> =
           testDialect === 'postgresql'
-            ? [['api', { ROLE: 'api' }], ['worker-1', { ROLE: 'worker' }], ['worker-2', { ROLE: 'worker' }]]
-            : [['embedded-1', {}], ['embedded-2', {}], ['embedded-3', {}]];
+            ? [
+                ['api', { ROLE: 'api' }],
+                ['worker-1', { ROLE: 'worker' }],
+                ['worker-2', { ROLE: 'worker' }],
+              ]
+            : [
+                ['embedded-1', {}],
+                ['embedded-2', {}],
+                ['embedded-3', {}],
+              ];
         const prefix = testRedisPrefix();
         prefixes.push(prefix);
         const shared = { ...db.env, AUTH: 'off', ...(testDialect === 'postgresql' ? { REDIS_URL: REDIS_TEST_URL, REDIS_PREFIX: prefix } : {}) };

@@ -34,7 +34,19 @@ describe('the engine core', () => {
 
   it('afterUsage saying hold holds everything a completion made runnable', () => {
     const pause: EnginePolicy = { ...RUN_EVERYTHING, afterUsage: (_wf, usage) => (usage.input > 10 ? 'hold' : 'continue') };
-    const wf = { id: 'w', tenant: 't', status: 'EXECUTING' as const, description: '', lastSeq: 3, totalTasks: 3, completedTasks: 0, finishedTasks: 0, failedTasks: 0, startedAt: 1, createdAt: 0 };
+    const wf = {
+      id: 'w',
+      tenant: 't',
+      status: 'EXECUTING' as const,
+      description: '',
+      lastSeq: 3,
+      totalTasks: 3,
+      completedTasks: 0,
+      finishedTasks: 0,
+      failedTasks: 0,
+      startedAt: 1,
+      createdAt: 0,
+    };
     const runnable = [{ taskId: 'b', workflowId: 'w', key: 'b', agent: 'qa', orderIndex: 1 }];
     const done = (input: number) => [{ taskId: 'a', key: 'a', agent: 'dev', output: 'x', durationMs: 1, usage: { input, output: 0 } }];
     expect(decide.complete(wf, done(5), runnable, pause).ready).toHaveLength(1);
@@ -56,7 +68,19 @@ describe('the engine core', () => {
   });
 
   it('cancel accepts PLANNING and refuses a finished run; retry keeps completed tasks and counts the rest again', () => {
-    const planning = { id: 'w', tenant: 't', status: 'PLANNING' as const, description: '', lastSeq: 2, totalTasks: 0, completedTasks: 0, finishedTasks: 0, failedTasks: 0, startedAt: null, createdAt: 0 };
+    const planning = {
+      id: 'w',
+      tenant: 't',
+      status: 'PLANNING' as const,
+      description: '',
+      lastSeq: 2,
+      totalTasks: 0,
+      completedTasks: 0,
+      finishedTasks: 0,
+      failedTasks: 0,
+      startedAt: null,
+      createdAt: 0,
+    };
     expect(decide.cancel(planning, [], 'no', 5).events.map((e) => e.kind)).toEqual(['cancelled']);
     expect(() => decide.cancel({ ...planning, status: 'COMPLETED' }, [], null, 5)).toThrow(/only a PLANNING, PLANNED, EXECUTING or PAUSED/);
     const run = stepThrough(plan('a:dev', 'b:qa<-a', 'c:qa<-b'));

@@ -35,5 +35,4 @@ describe.runIf(runs)('a queued task started before its claim commits', () => {
       await allow();
     }
   });
-
 });

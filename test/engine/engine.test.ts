@@ -60,7 +60,14 @@ describe.runIf(runs)(`engine on ${testDialect}`, () => {
     expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('FAILED');
     const rows = await t.app.engine.store.tasks(id);
     expect(Object.fromEntries(rows.map((r) => [r.key, r.status]))).toEqual({
-      '1': 'COMPLETED', '2': 'COMPLETED', '3': 'FAILED', '4': 'COMPLETED', '5': 'COMPLETED', '6': 'SKIPPED', '7': 'SKIPPED', '8': 'SKIPPED',
+      '1': 'COMPLETED',
+      '2': 'COMPLETED',
+      '3': 'FAILED',
+      '4': 'COMPLETED',
+      '5': 'COMPLETED',
+      '6': 'SKIPPED',
+      '7': 'SKIPPED',
+      '8': 'SKIPPED',
     });
     const wf = (await t.app.engine.store.outcome(id))!;
     expect(wf.error).toMatch(/^task 3 \(@backend\) failed: .*bad request/);

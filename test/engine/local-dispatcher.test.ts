@@ -11,10 +11,13 @@ describe('the local dispatcher', () => {
     const order: string[] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    await d.startWorking(async (t) => {
-      order.push(t.taskId);
-      if (t.taskId === 'w1-0') await gate;
-    }, async () => {});
+    await d.startWorking(
+      async (t) => {
+        order.push(t.taskId);
+        if (t.taskId === 'w1-0') await gate;
+      },
+      async () => {},
+    );
     await d.enqueue([task('w1', 0)]);
     await d.enqueue([task('w2', 0), task('w2', 1)]);
     await d.enqueue([task('w1', 5)]);

@@ -16,7 +16,14 @@ describe.runIf(redisMode)('planning survives SIGTERM and kill -9 of its worker (
   let db: TestDatabase;
   const fakes: FakeOpenAI[] = [];
   const prefix = testRedisPrefix();
-  afterAll(() => cleanUp(() => killAllBatons(), ...fakes.map((f) => () => f.close()), () => deleteRedisKeys(REDIS_TEST_URL, prefix), () => db?.drop()));
+  afterAll(() =>
+    cleanUp(
+      () => killAllBatons(),
+      ...fakes.map((f) => () => f.close()),
+      () => deleteRedisKeys(REDIS_TEST_URL, prefix),
+      () => db?.drop(),
+    ),
+  );
 
   it('a ROLE=api process makes no model call; planning moves on from a stopped and a killed worker', async () => {
     db = await createTestDatabase('postgresql');

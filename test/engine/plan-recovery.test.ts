@@ -13,7 +13,13 @@ import { createTestDatabase, type TestDatabase } from '../support/services.ts';
 describe('planning survives a kill -9 (embedded)', () => {
   let db: TestDatabase;
   let fake: FakeOpenAI;
-  afterAll(() => cleanUp(() => killAllBatons(), () => fake?.close(), () => db?.drop()));
+  afterAll(() =>
+    cleanUp(
+      () => killAllBatons(),
+      () => fake?.close(),
+      () => db?.drop(),
+    ),
+  );
 
   it('the restart plans the workflow again and the autoStarted run completes', async () => {
     db = await createTestDatabase('sqlite');

@@ -29,7 +29,7 @@ describe.runIf(runs)('with BullMQ, a worker re-queues READY tasks that lost thei
 });
 
 // No worker here: nothing but the test touches the task between its claim and the look-up.
-describe.runIf(testDialect !== 'postgresql' || (await serviceAvailable('postgresql')))('the reconciler\'s look-up of unfinished tasks', () => {
+describe.runIf(testDialect !== 'postgresql' || (await serviceAvailable('postgresql')))("the reconciler's look-up of unfinished tasks", () => {
   let api: TestApp;
   beforeAll(async () => {
     api = await startTestApp({ ROLE: 'api' });

@@ -140,7 +140,10 @@ describe.runIf(pgOk)(`recovery after kill -9 and SIGTERM, ${mode}`, () => {
     const restartAt = Date.now();
     let startMs = 0;
     second = spawnBaton(env, 'baton-2');
-    void second.ready.then(() => (startMs = Date.now() - restartAt), () => {});
+    void second.ready.then(
+      () => (startMs = Date.now() - restartAt),
+      () => {},
+    );
     for (const id of ids) {
       const status = await waitForStatus(api, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 40_000).catch((e) => {
         throw new Error(`${String(e)}\nbaton-2 output:\n${second!.output()}`);

@@ -36,10 +36,7 @@ describe.runIf(runs)(`retries and timeouts on ${testDialect}`, () => {
       return scenarios[scenario]?.(n) ?? { content: `done: task ${task?.key ?? '?'}` };
     });
     const llm = { ROLE: 'worker', LLM_MODEL: 'openai:gpt-4o-mini', OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'dummy' };
-    [three, two] = await Promise.all([
-      startTestApp({ ...llm, TASK_MAX_ATTEMPTS: '3' }),
-      startTestApp({ ...llm, TASK_MAX_ATTEMPTS: '2', TASK_TIMEOUT_MS: '300' }),
-    ]);
+    [three, two] = await Promise.all([startTestApp({ ...llm, TASK_MAX_ATTEMPTS: '3' }), startTestApp({ ...llm, TASK_MAX_ATTEMPTS: '2', TASK_TIMEOUT_MS: '300' })]);
   });
   afterAll(async () => {
     await Promise.all([three?.close(), two?.close()]);
@@ -65,7 +62,12 @@ describe.runIf(runs)(`retries and timeouts on ${testDialect}`, () => {
     const events = await t.app.services.workflows.eventsAfter('default', id, 0);
     const calls = fake.requests.filter((r) => taskOf(r.body)?.request === request);
     return {
-      status, ms, wf, events, task1: tasks[0]!, task2: tasks[1]!,
+      status,
+      ms,
+      wf,
+      events,
+      task1: tasks[0]!,
+      task2: tasks[1]!,
       calls: (key: string) => calls.filter((r) => taskOf(r.body)!.key === key).length,
       kinds: (kind: string) => events.filter((e) => e.kind === kind),
     };
@@ -79,7 +81,10 @@ describe.runIf(runs)(`retries and timeouts on ${testDialect}`, () => {
     expect(r.calls('1')).toBe(3);
     const retrying = r.kinds('task_retrying').map((e) => e.payload as { key: string; attempt: number; error: string; delayMs: number });
     expect(retrying).toHaveLength(2);
-    expect(retrying.map((p) => [p.key, p.attempt])).toEqual([['1', 2], ['1', 3]]);
+    expect(retrying.map((p) => [p.key, p.attempt])).toEqual([
+      ['1', 2],
+      ['1', 3],
+    ]);
     for (const p of retrying) {
       expect(p.error).toMatch(/429/);
       expect(p.error).toContain('Rate limit reached for gpt-4o-mini');

@@ -30,7 +30,10 @@ describe('interruptOnReconnect', () => {
     expect(await waiting).toEqual({ done: false, value: 2 });
     const parked = sub.next();
     r.reconnect();
-    const err = await parked.then(() => undefined, (e: unknown) => e);
+    const err = await parked.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(EventsInterruptedError);
     expect(err).toMatchObject({ code: 'EVENTS_INTERRUPTED' });
     expect((err as Error).message).toContain('workflow updates');

@@ -122,9 +122,12 @@ describe('cursor', () => {
       let after: Position = { seq: 0, n: 0, epoch: '' };
       let resumes = 0;
       const producing = produce(random);
-      for (let finished = false; !finished; ) {
+      for (let finished = false; !finished;) {
         // As a client with untilFinished: the workflow's status at subscribe says whether it had finished.
-        const it = stream(after, log.some((e) => e.kind === 'completed'));
+        const it = stream(
+          after,
+          log.some((e) => e.kind === 'completed'),
+        );
         const stopAfter = 1 + Math.floor(random() * 12);
         let taken = 0;
         for (;;) {

@@ -26,9 +26,14 @@ function flakyBus() {
   return { bus, sent, state, reconnect: () => listeners.forEach((l) => l()) };
 }
 
-const ev = (workflowId: string, seq: number): AnyWorkflowEvent => ({ workflowId, seq, kind: 'progress', at: '2026-01-01T00:00:00.000Z', payload: { completed: seq, total: 9, percent: 0 } });
-const committed = (events: AnyWorkflowEvent[], status = 'EXECUTING', statusChanged = false) =>
-  ({ value: undefined, events, status, statusChanged }) as Committed<unknown>;
+const ev = (workflowId: string, seq: number): AnyWorkflowEvent => ({
+  workflowId,
+  seq,
+  kind: 'progress',
+  at: '2026-01-01T00:00:00.000Z',
+  payload: { completed: seq, total: 9, percent: 0 },
+});
+const committed = (events: AnyWorkflowEvent[], status = 'EXECUTING', statusChanged = false) => ({ value: undefined, events, status, statusChanged }) as Committed<unknown>;
 const logger = createLogger('silent');
 const flush = () => new Promise((r) => setTimeout(r, 0));
 

@@ -55,7 +55,16 @@ it.skipIf(!hasRedisServer)('survives a Redis restart: publish settles during the
     expect((r as PromiseRejectedResult).reason).toBeInstanceOf(EventBusUnavailableError);
   }
   // Once the outage is known, a publish fails at once rather than after a reconnect attempt (the engine awaits it).
-  await until(() => bus!.publish('wf', 'probe').then(() => false, () => true), 'the outage to be known', 5000, 10);
+  await until(
+    () =>
+      bus!.publish('wf', 'probe').then(
+        () => false,
+        () => true,
+      ),
+    'the outage to be known',
+    5000,
+    10,
+  );
   const failFast = Date.now();
   await expect(bus.publish('wf', 'during-4')).rejects.toBeInstanceOf(EventBusUnavailableError);
   expect(Date.now() - failFast).toBeLessThan(500);

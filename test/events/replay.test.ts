@@ -121,7 +121,10 @@ describe('replayThenLive', () => {
     await bus.publish(TOPIC, ev(4));
     await commit(store, ev(6));
     expect((await take(iterator, 3)).map((e) => e.seq)).toEqual([4, 5, 6]);
-    expect(store.loads).toEqual([[0, undefined], [3, 5]]);
+    expect(store.loads).toEqual([
+      [0, undefined],
+      [3, 5],
+    ]);
     await iterator.return!();
   });
 
@@ -137,7 +140,10 @@ describe('replayThenLive', () => {
     const rest: Ev[] = [];
     for await (const e of iterator) rest.push(e);
     expect(rest.map((e) => e.text ?? `#${e.seq}`)).toEqual(['a', 'stale', 'b', '#3', 'c', 'd', '#4', 'e', '#5']);
-    expect(store.loads).toEqual([[0, undefined], [3, 4]]);
+    expect(store.loads).toEqual([
+      [0, undefined],
+      [3, 4],
+    ]);
   });
 
   it('a task_output ahead of the store does not advance last: the stored events after it still come', async () => {
@@ -198,7 +204,10 @@ describe('replayThenLive', () => {
       const rest: number[] = [];
       for await (const e of iterator) rest.push(e.seq);
       expect(rest).toEqual([6, 7]);
-      expect(store.loads).toEqual([[0, undefined], [2, undefined]]);
+      expect(store.loads).toEqual([
+        [0, undefined],
+        [2, undefined],
+      ]);
       expect(resync.listeners.size).toBe(0);
     });
 
@@ -240,7 +249,10 @@ describe('replayThenLive', () => {
       };
       const { iterator } = replay(store, 0, undefined, resync);
       expect((await take(iterator, 2)).map((e) => e.seq)).toEqual([1, 2]);
-      expect(store.loads).toEqual([[0, undefined], [1, undefined]]);
+      expect(store.loads).toEqual([
+        [0, undefined],
+        [1, undefined],
+      ]);
       await iterator.return!();
     });
   });

@@ -1,12 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CreateAgentDocument,
-  CreateWorkflowDocument,
-  DeactivateAgentDocument,
-  GetAgentsDocument,
-  GetHealthDocument,
-  UpdateAgentDocument,
-} from './__generated__/operations.ts';
+import { CreateAgentDocument, CreateWorkflowDocument, DeactivateAgentDocument, GetAgentsDocument, GetHealthDocument, UpdateAgentDocument } from './__generated__/operations.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { serviceAvailable, testDialect } from '../support/services.ts';
 import { graphqlClient } from './client.ts';
@@ -25,7 +18,12 @@ describe.runIf(runs)(`GraphQL agents and health on ${testDialect}`, () => {
 
   it('lists the five built-in agents', async () => {
     const { agents } = await gql.data(GetAgentsDocument, {});
-    expect(agents.filter((a) => a.builtin).map((a) => a.name).sort()).toEqual(['backend', 'devops', 'frontend', 'orchestrator', 'qa']);
+    expect(
+      agents
+        .filter((a) => a.builtin)
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual(['backend', 'devops', 'frontend', 'orchestrator', 'qa']);
     expect(agents.every((a) => a.active && a.role.length > 0)).toBe(true);
   });
 

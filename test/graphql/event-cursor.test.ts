@@ -94,7 +94,10 @@ describe.runIf(runs)(`workflowEvents cursor and untilFinished on ${testDialect}`
     for (const i of picks) {
       const rest = await watch(id, { after: events[i]!.cursor, until: true });
       expect(rest.completed).toBe(true);
-      expect(rest.events.map((e) => e.cursor), `after ${events[i]!.cursor}`).toEqual(events.slice(i + 1).map((e) => e.cursor));
+      expect(
+        rest.events.map((e) => e.cursor),
+        `after ${events[i]!.cursor}`,
+      ).toEqual(events.slice(i + 1).map((e) => e.cursor));
     }
   });
 

@@ -148,7 +148,10 @@ describe.runIf(runs)(`unstorable text in a model's answer on ${testDialect}`, ()
     const id = await t.app.services.workflows.plan('default', { request: 'poisoned', autoStart: true });
     expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED'])).toBe('FAILED');
     const tasks = await t.app.engine.store.tasks(id);
-    expect(tasks.map((r) => [r.key, r.status, r.attempts])).toEqual([['1', 'FAILED', 3], ['2', 'SKIPPED', 0]]);
+    expect(tasks.map((r) => [r.key, r.status, r.attempts])).toEqual([
+      ['1', 'FAILED', 3],
+      ['2', 'SKIPPED', 0],
+    ]);
     expect(tasks[0]!.error).toMatch(/^the output could not be stored \(\w+\)$/);
     expect(tasks[0]!.error).not.toContain('POISON');
     await new Promise((r) => setTimeout(r, 300));
@@ -171,10 +174,13 @@ describe.runIf(runs)(`unstorable text in a model's answer on ${testDialect}`, ()
   it('ends planning FAILED when the plan cannot be stored, and a restart of the embedded process resumes planning cleanly', async () => {
     let answer: 'hang' | 'answer' = 'hang';
     fake = await startFakeOpenAI((r) =>
-      isTask(r) ? { content: 'done' }
-      : structured(r) ? { status: 400, message: 'no structured output' }
-      : answer === 'hang' ? { hang: true }
-      : { content: String(r.body.messages.at(-1).content).includes('poisoned') ? 'Task 1: @backend - POISON\u0000' : 'Task 1: @backend - nul\u0000 here' },
+      isTask(r)
+        ? { content: 'done' }
+        : structured(r)
+          ? { status: 400, message: 'no structured output' }
+          : answer === 'hang'
+            ? { hang: true }
+            : { content: String(r.body.messages.at(-1).content).includes('poisoned') ? 'Task 1: @backend - POISON\u0000' : 'Task 1: @backend - nul\u0000 here' },
     );
     const db = await createTestDatabase();
     try {

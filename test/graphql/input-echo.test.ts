@@ -70,7 +70,10 @@ describe.runIf(runs)(`list caps and input echoes on ${testDialect}`, () => {
   it("graphql-js's own messages are clipped: syntax errors, bad variables, unknown fields", async () => {
     expectClippedRefusal(await post(`{ health { ok } "${BIG}" }`), 'GRAPHQL_PARSE_FAILED');
     expectClippedRefusal(await post(`{ ${BIG} }`), 'GRAPHQL_VALIDATION_FAILED');
-    for (const [type, arg] of [['Int', 'first'], ['WorkflowStatus', 'status']]) {
+    for (const [type, arg] of [
+      ['Int', 'first'],
+      ['WorkflowStatus', 'status'],
+    ]) {
       const r = await post(`query($v: ${type}) { workflows(${arg}: $v) { edges { cursor } } }`, { v: BIG });
       expectClippedRefusal(r, r.body.errors?.[0]?.extensions?.code);
       expect(r.body.errors?.[0]?.message).toContain(`"${CLIPPED}"`);

@@ -1,11 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CreateWorkflowDocument,
-  GetWorkflowDocument,
-  PlanWorkflowDocument,
-  RetryWorkflowDocument,
-  StartWorkflowDocument,
-} from './__generated__/operations.ts';
+import { CreateWorkflowDocument, GetWorkflowDocument, PlanWorkflowDocument, RetryWorkflowDocument, StartWorkflowDocument } from './__generated__/operations.ts';
 import { AUTH_TASKS, startTestApp, type TestApp, waitForStatus } from '../support/app.ts';
 import { serviceAvailable, testDialect } from '../support/services.ts';
 import { graphqlClient } from './client.ts';

@@ -48,18 +48,15 @@ describe.runIf(runs)(`query limits (graphql-armor) on ${testDialect}`, () => {
     t = await startTestApp({ GRAPHIQL: 'on' });
     server = createHttpServer(t.app.services, t.app.httpAuth);
     url = (await server.start(0, '127.0.0.1')).url;
-    const created = await post(
-      `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`,
-      {
-        input: {
-          description: 'a 4-task fan-out',
-          tasks: [
-            { key: 'root', agent: '@backend', description: 'root', dependsOn: [] },
-            ...['a', 'b', 'c'].map((k) => ({ key: k, agent: '@backend', description: k, dependsOn: ['root'] })),
-          ],
-        },
+    const created = await post(`mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
+      input: {
+        description: 'a 4-task fan-out',
+        tasks: [
+          { key: 'root', agent: '@backend', description: 'root', dependsOn: [] },
+          ...['a', 'b', 'c'].map((k) => ({ key: k, agent: '@backend', description: k, dependsOn: ['root'] })),
+        ],
       },
-    );
+    });
     fanOutId = (created.body.data!.createWorkflow as { id: string }).id;
   });
   afterAll(async () => {
@@ -69,13 +66,25 @@ describe.runIf(runs)(`query limits (graphql-armor) on ${testDialect}`, () => {
   });
 
   it('lets every documented operation, the example operation and GraphiQL introspection through the limits', async () => {
-    const docs = readdirSync(OPERATIONS_DIR).filter((f) => f.endsWith('.graphql')).map((f) => [f, readFileSync(new URL(f, OPERATIONS_DIR), 'utf8')] as const);
+    const docs = readdirSync(OPERATIONS_DIR)
+      .filter((f) => f.endsWith('.graphql'))
+      .map((f) => [f, readFileSync(new URL(f, OPERATIONS_DIR), 'utf8')] as const);
     expect(docs.length).toBeGreaterThanOrEqual(3);
-    const introspection = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true });
+    const introspection = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+      oneOf: true,
+    });
     const { parse: parseE, validate, schema } = server.yoga.getEnveloped({});
     for (const [name, source] of [...docs, ['example-operation.ts', EXAMPLE_OPERATION], ['introspection', introspection]] as const) {
       const errors = validate(schema, parseE(source));
-      expect(errors.map((e: { message: string }) => e.message), name).toEqual([]);
+      expect(
+        errors.map((e: { message: string }) => e.message),
+        name,
+      ).toEqual([]);
     }
     // And introspection answers for real, as GraphiQL asks it.
     const r = await post(introspection);
@@ -161,7 +170,11 @@ describe.runIf(runs)(`query limits (graphql-armor) on ${testDialect}`, () => {
     const hidden = withGraphiql(false);
     try {
       const ask = async (fetchFn: typeof server.fetch, query: string, variables?: Record<string, unknown>) => {
-        const res = await fetchFn('http://baton.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.key}` }, body: JSON.stringify({ query, variables }) });
+        const res = await fetchFn('http://baton.test/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${t.key}` },
+          body: JSON.stringify({ query, variables }),
+        });
         return ((await res.json()) as Result<unknown>).errors![0]!.message;
       };
       const field = '{ workflowz(first: 1) { edges { cursor } } }';

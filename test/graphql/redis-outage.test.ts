@@ -109,7 +109,15 @@ describe.runIf(runs)(`subscriptions across a Redis outage on ${testDialect}`, ()
     const killedAt = Date.now();
     // Opened during the outage: on a workflow this process already listens to it replays and then
     // catches up like the others; on another workflow it gets a typed error at once.
-    await until(() => t!.app.services.bus.publish('probe', 1).then(() => false, () => true), 'the outage to be known', 5000);
+    await until(
+      () =>
+        t!.app.services.bus.publish('probe', 1).then(
+          () => false,
+          () => true,
+        ),
+      'the outage to be known',
+      5000,
+    );
     await new Promise((r) => setTimeout(r, 200)); // the subscriber connection sees the drop too
     streams.push(collect(sse(id), completed));
     const refused = await takeUntil(sse(other), () => true, 5000);

@@ -77,4 +77,3 @@ describe.runIf(runs)(`a lagging subscriber on ${testDialect}`, () => {
     }
   });
 });
-

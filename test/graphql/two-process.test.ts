@@ -43,10 +43,7 @@ describe.runIf(runs)('two API processes on one Redis', () => {
     // B's key: A reads the same database.
     const onA = graphqlClient((_url, init) => fetch(aUrl, init), b.key);
     const id = (await onA.data(CreateWorkflowDocument, { input: { description: 'two processes', tasks: AUTH_TASKS } })).createWorkflow.id;
-    const received = takeUntil(
-      wsSubscribe(client, OnWorkflowEventsDocument, { workflowId: id, afterSeq: 0 }),
-      (r) => r.data?.workflowEvents.kind === 'COMPLETED',
-    );
+    const received = takeUntil(wsSubscribe(client, OnWorkflowEventsDocument, { workflowId: id, afterSeq: 0 }), (r) => r.data?.workflowEvents.kind === 'COMPLETED');
     // Let B's subscription reach its live phase first: what follows must come through Redis, not the replay.
     await new Promise((r) => setTimeout(r, 300));
     await onA.data(StartWorkflowDocument, { id });

@@ -2,13 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpServer } from '../../src/server/http-server.ts';
-import {
-  CancelWorkflowDocument,
-  CreateWorkflowDocument,
-  type CreateWorkflowInput,
-  DeleteWorkflowDocument,
-  StartWorkflowDocument,
-} from './__generated__/operations.ts';
+import { CancelWorkflowDocument, CreateWorkflowDocument, type CreateWorkflowInput, DeleteWorkflowDocument, StartWorkflowDocument } from './__generated__/operations.ts';
 import { AUTH_TASKS, startTestApp, type TestApp, waitForStatus } from '../support/app.ts';
 import { until } from '../support/processes.ts';
 import { scriptedModels } from '../support/scripted-model.ts';
@@ -65,11 +59,7 @@ describe.runIf(runs)(`GraphQL refusals and masking on ${testDialect}`, () => {
   it('unknown or malformed workflow ids are NOT_FOUND, naming the id', async () => {
     const before = await rowCounts();
     for (const id of [randomUUID(), `Workflow:${randomUUID()}`, 'Workflow:nope', 'nope']) {
-      for (const r of [
-        await gql.request(StartWorkflowDocument, { id }),
-        await gql.request(CancelWorkflowDocument, { id }),
-        await gql.request(DeleteWorkflowDocument, { id }),
-      ]) {
+      for (const r of [await gql.request(StartWorkflowDocument, { id }), await gql.request(CancelWorkflowDocument, { id }), await gql.request(DeleteWorkflowDocument, { id })]) {
         expect(r.errors?.[0]?.extensions?.code, `${id}`).toBe('NOT_FOUND');
         expect(r.errors?.[0]?.message).toContain(id.replace(/^Workflow:/, ''));
       }
@@ -108,9 +98,7 @@ describe.runIf(runs)(`GraphQL refusals and masking on ${testDialect}`, () => {
     const server = createHttpServer(failing, t.app.httpAuth);
     const { createWorkflow: w } = await gql.data(CreateWorkflowDocument, { input: input(AUTH_TASKS, 'will fail') });
     const { result, body } = await graphqlClient(server.fetch, t.key).raw(StartWorkflowDocument, { id: w.id });
-    expect(result.errors).toEqual([
-      expect.objectContaining({ message: 'Unexpected error.', path: ['startWorkflow'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
-    ]);
+    expect(result.errors).toEqual([expect.objectContaining({ message: 'Unexpected error.', path: ['startWorkflow'], extensions: { code: 'INTERNAL_SERVER_ERROR' } })]);
     expect(body).not.toMatch(/ECONNREFUSED|hunter2|10\.1\.2\.3|stack|\.ts:\d+/);
     const entry = logged.map((l) => JSON.parse(l) as { msg: string; err?: { stack?: string } }).find((l) => l.err);
     expect(entry?.err?.stack).toMatch(/ECONNREFUSED[\s\S]*\n\s+at /);

@@ -95,7 +95,12 @@ describe('metrics after an embedded run', () => {
         super('UNAUTHENTICATED', 'an API key is required');
       }
     }
-    const server = createHttpServer(t.app.services, { metrics: t.app.telemetry.metrics, resolvePrincipal: async () => { throw new Unauthenticated(); } });
+    const server = createHttpServer(t.app.services, {
+      metrics: t.app.telemetry.metrics,
+      resolvePrincipal: async () => {
+        throw new Unauthenticated();
+      },
+    });
     const res = await server.fetch(new Request('http://baton.test/metrics'));
     expect(res.status).toBe(401);
     expect(await res.text()).not.toContain('baton_');
@@ -144,7 +149,13 @@ describe('METRICS_PORT', () => {
       const { url, metricsUrl } = await app.start();
       expect(url).toBeNull();
       expect(metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
-      const id = await app.services.workflows.create('default', { description: 'two', tasks: [{ key: '1', agent: 'backend', description: 'a' }, { key: '2', agent: 'qa', description: 'b', dependsOn: ['1'] }] });
+      const id = await app.services.workflows.create('default', {
+        description: 'two',
+        tasks: [
+          { key: '1', agent: 'backend', description: 'a' },
+          { key: '2', agent: 'qa', description: 'b', dependsOn: ['1'] },
+        ],
+      });
       await app.services.workflows.start('default', id);
       await waitForStatus(app, id, ['COMPLETED']);
       const res = await fetch(metricsUrl!);

@@ -122,7 +122,11 @@ describe('task log lines for retries and failures', () => {
       await t.app.services.workflows.start('default', id);
       await waitForStatus(t.app, id, ['FAILED']);
       const of = (msg: string) => log.lines.filter((l) => l.msg === msg);
-      expect(of('task started').map((l) => [l.taskKey, l.attempt])).toEqual([['1', 1], ['1', 2], ['2', 1]]);
+      expect(of('task started').map((l) => [l.taskKey, l.attempt])).toEqual([
+        ['1', 1],
+        ['1', 2],
+        ['2', 1],
+      ]);
       expect(of('task retrying')).toHaveLength(1);
       expect(of('task retrying')[0]).toMatchObject({ level: 30, workflowId: id, taskKey: '1', agent: 'backend', attempt: 1, role: 'worker', pid: process.pid });
       expect(String(of('task retrying')[0]!.error)).toContain('overloaded');

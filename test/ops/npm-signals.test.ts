@@ -34,7 +34,16 @@ describe('signals under npm', () => {
     it(`SIGTERM to \`npm ${script === 'start' ? 'start' : 'run worker'}\` stops Baton gracefully`, async () => {
       const npm = spawn('npm', script === 'start' ? ['start'] : ['run', 'worker'], {
         cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? ROOT, PORT: '0', HOST: '127.0.0.1', AUTH: 'off', LOG_LEVEL: 'info', SQLITE_PATH: join(dir, `${script}.sqlite`), SHUTDOWN_GRACE_MS: String(GRACE_MS) },
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? ROOT,
+          PORT: '0',
+          HOST: '127.0.0.1',
+          AUTH: 'off',
+          LOG_LEVEL: 'info',
+          SQLITE_PATH: join(dir, `${script}.sqlite`),
+          SHUTDOWN_GRACE_MS: String(GRACE_MS),
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       pids.push(npm.pid!);

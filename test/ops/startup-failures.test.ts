@@ -43,7 +43,13 @@ const pgUp = await serviceAvailable('postgresql');
 describe('start-up failures: one line, exit non-zero', () => {
   const dir = mkdtempSync(join(tmpdir(), 'baton-startup-'));
   const servers: Server[] = [];
-  afterAll(() => cleanUp(() => killAllBatons(), ...servers.map((s) => () => new Promise((r) => s.close(r))), () => rmSync(dir, { recursive: true, force: true })));
+  afterAll(() =>
+    cleanUp(
+      () => killAllBatons(),
+      ...servers.map((s) => () => new Promise((r) => s.close(r))),
+      () => rmSync(dir, { recursive: true, force: true }),
+    ),
+  );
 
   it('port in use', async () => {
     const s = createServer();
@@ -72,18 +78,22 @@ describe('start-up failures: one line, exit non-zero', () => {
     expect(Date.now() - began).toBeLessThan(50_000);
   }, 60_000);
 
-  it.runIf(pgUp)('migration failure', async () => {
-    const db = await createTestDatabase('postgresql');
-    try {
-      // A table in the way of the first migration (and no record of Baton's migrations).
-      const c = new pg.Client({ connectionString: db.env.DATABASE_URL });
-      await c.connect();
-      await c.query('CREATE TABLE agents (unrelated int)');
-      await c.end();
-      const r = await startFails({ ...db.env });
-      expectOneLine(r, /database migration failed .*agents.*already exists.*start again/);
-    } finally {
-      await db.drop();
-    }
-  }, 60_000);
+  it.runIf(pgUp)(
+    'migration failure',
+    async () => {
+      const db = await createTestDatabase('postgresql');
+      try {
+        // A table in the way of the first migration (and no record of Baton's migrations).
+        const c = new pg.Client({ connectionString: db.env.DATABASE_URL });
+        await c.connect();
+        await c.query('CREATE TABLE agents (unrelated int)');
+        await c.end();
+        const r = await startFails({ ...db.env });
+        expectOneLine(r, /database migration failed .*agents.*already exists.*start again/);
+      } finally {
+        await db.drop();
+      }
+    },
+    60_000,
+  );
 });

@@ -20,8 +20,9 @@ describe('start-up failure lines', () => {
   it('known failures keep their line; a network error with DATABASE_URL names the database; anything else is one line', () => {
     expect(startupFailureLine(new PortInUseError('127.0.0.1', 4000), sqlite)).toBe('port 4000 is in use on 127.0.0.1: stop the other process or set PORT');
     expect(startupFailureLine(new MigrationFailedError('boom'), sqlite)).toMatch(/^database migration failed \(boom\)/);
-    expect(startupFailureLine(Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' }), { ...sqlite, databaseUrl: 'postgres://u:p@db:5432/b' }))
-      .toBe('cannot open the database db:5432/b (connect ECONNREFUSED 10.0.0.5:5432): start it or fix DATABASE_URL');
+    expect(
+      startupFailureLine(Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' }), { ...sqlite, databaseUrl: 'postgres://u:p@db:5432/b' }),
+    ).toBe('cannot open the database db:5432/b (connect ECONNREFUSED 10.0.0.5:5432): start it or fix DATABASE_URL');
     expect(startupFailureLine(new Error('odd\nsecond line'), sqlite)).toBe('failed to start: odd');
   });
 

@@ -27,19 +27,46 @@ const AUTH: PlannedTask[] = [
 const AUTH_DURATIONS: Record<string, number> = { 1: 100, 2: 300, 3: 100, 4: 500, 5: 50, 6: 100, 7: 100, 8: 50 };
 
 const DIAMOND = [t('1'), t('2', ['1']), t('3', ['1']), t('4', ['2', '3'])];
-const FAN = [t('1'), ...Array.from({ length: 200 }, (_, i) => t(String(i + 2), ['1'])), t('202', Array.from({ length: 200 }, (_, i) => String(i + 2)))];
+const FAN = [
+  t('1'),
+  ...Array.from({ length: 200 }, (_, i) => t(String(i + 2), ['1'])),
+  t(
+    '202',
+    Array.from({ length: 200 }, (_, i) => String(i + 2)),
+  ),
+];
 const MIDDLE = FAN.slice(1, 201).map((x) => x.key);
 
 describe('validatePlan', () => {
   const valid: [string, PlannedTask[], Record<string, string[]>, string[]][] = [
-    ['the auth DAG', AUTH, {
-      1: ['2', '3'], 2: ['6'], 3: ['6'], 4: ['7'], 5: ['7'], 6: ['7'], 7: ['8'], 8: [],
-    }, ['1', '4', '5', '2', '3', '6', '7', '8']],
+    [
+      'the auth DAG',
+      AUTH,
+      {
+        1: ['2', '3'],
+        2: ['6'],
+        3: ['6'],
+        4: ['7'],
+        5: ['7'],
+        6: ['7'],
+        7: ['8'],
+        8: [],
+      },
+      ['1', '4', '5', '2', '3', '6', '7', '8'],
+    ],
     ['a diamond', DIAMOND, { 1: ['2', '3'], 2: ['4'], 3: ['4'], 4: [] }, ['1', '2', '3', '4']],
     ['a chain written backwards', [t('3', ['2']), t('2', ['1']), t('1')], { 3: [], 2: ['3'], 1: ['2'] }, ['1', '2', '3']],
     ['independent tasks in plan order', [t('2'), t('1'), t('3')], { 2: [], 1: [], 3: [] }, ['2', '1', '3']],
     ['named keys of a manual workflow', [t('build.api'), t('test_api-v2', ['build.api'])], { 'build.api': ['test_api-v2'], 'test_api-v2': [] }, ['build.api', 'test_api-v2']],
-    ['a key named __proto__', [t('__proto__'), t('x', ['__proto__'])], Object.fromEntries([['__proto__', ['x']], ['x', []]]), ['__proto__', 'x']],
+    [
+      'a key named __proto__',
+      [t('__proto__'), t('x', ['__proto__'])],
+      Object.fromEntries([
+        ['__proto__', ['x']],
+        ['x', []],
+      ]),
+      ['__proto__', 'x'],
+    ],
   ];
 
   it.each(valid)('derives dependents and topological order of %s', (_, tasks, dependents, topoOrder) => {
@@ -74,7 +101,12 @@ describe('validatePlan', () => {
     ['a key with "@"', [t('@1')], 'task key "@1" is invalid', { taskKey: '@1' }],
     ['a duplicate key', [t('1'), t('2'), { ...t('2'), line: 5 }], 'task 2 (line 5) is defined twice (first at line 2)', { taskKey: '2', line: 5 }],
     ['a duplicate key without lines', [t('a'), t('a')], 'task a is defined twice (first at position 1 in the plan)', { taskKey: 'a' }],
-    ['an unknown agent', [t('1'), t('2', [], '@Designer')], 'task 2 (line 2) has unknown agent @designer; known agents: @backend, @devops, @frontend, @qa', { taskKey: '2', line: 2 }],
+    [
+      'an unknown agent',
+      [t('1'), t('2', [], '@Designer')],
+      'task 2 (line 2) has unknown agent @designer; known agents: @backend, @devops, @frontend, @qa',
+      { taskKey: '2', line: 2 },
+    ],
     ['no agent', [t('1', [], '')], 'task 1 (line 1) has no agent', { taskKey: '1', line: 1 }],
     ['an empty description', [{ ...t('1'), description: '  ' }], 'task 1 (line 1) has an empty description', { taskKey: '1', line: 1 }],
     ['a dependency that does not exist', [t('1'), t('2', ['1', '9'])], 'task 2 (line 2) depends on task 9, which does not exist', { taskKey: '2', line: 2 }],

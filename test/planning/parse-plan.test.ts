@@ -11,9 +11,7 @@ const task = (key: string, agent: string, description: string, dependsOn: string
   line,
 });
 /** One task line, parsed on its own: the expectation for line 1. */
-const one = (description: string, dependsOn: string[] = [], agent = 'backend', key = '2') => [
-  task(key, agent, description, dependsOn),
-];
+const one = (description: string, dependsOn: string[] = [], agent = 'backend', key = '2') => [task(key, agent, description, dependsOn)];
 
 const PROFILE = `Task 1: @backend - Create User profile API endpoint
 Task 2: @frontend - Create ProfilePage component (depends on Task 1)
@@ -45,22 +43,32 @@ const AUTH_TASKS = [
 ];
 
 const scenarios: [string, string, PlannedTask[]][] = [
-  ['"Create a simple user profile page"', PROFILE, [
-    task('1', 'backend', 'Create User profile API endpoint', [], 1),
-    task('2', 'frontend', 'Create ProfilePage component', ['1'], 2),
-    task('3', 'qa', 'Write tests for profile functionality', ['1', '2'], 3),
-  ]],
-  ['"Add dark mode and improve accessibility"', DARK_MODE, [
-    task('1', 'frontend', 'Implement dark mode theme toggle', [], 1),
-    task('2', 'frontend', 'Add ARIA labels and keyboard navigation', [], 2),
-    task('3', 'qa', 'Test dark mode in different browsers', ['1'], 3),
-    task('4', 'qa', 'Run accessibility audit with axe-core', ['2'], 4),
-  ]],
+  [
+    '"Create a simple user profile page"',
+    PROFILE,
+    [
+      task('1', 'backend', 'Create User profile API endpoint', [], 1),
+      task('2', 'frontend', 'Create ProfilePage component', ['1'], 2),
+      task('3', 'qa', 'Write tests for profile functionality', ['1', '2'], 3),
+    ],
+  ],
+  [
+    '"Add dark mode and improve accessibility"',
+    DARK_MODE,
+    [
+      task('1', 'frontend', 'Implement dark mode theme toggle', [], 1),
+      task('2', 'frontend', 'Add ARIA labels and keyboard navigation', [], 2),
+      task('3', 'qa', 'Test dark mode in different browsers', ['1'], 3),
+      task('4', 'qa', 'Run accessibility audit with axe-core', ['2'], 4),
+    ],
+  ],
   ['the 8-task auth DAG', AUTH, AUTH_TASKS],
   ['the auth DAG with CRLF line endings', AUTH.replace(/\n/g, '\r\n'), AUTH_TASKS],
-  ['the auth DAG inside prose, headings and a code fence',
+  [
+    'the auth DAG inside prose, headings and a code fence',
     `I'll break this into 8 tasks.\n\n## Plan\n\n\`\`\`\n${AUTH}\n\`\`\`\n\nTasks 2 and 3 can run in parallel.`,
-    AUTH_TASKS.map((t) => ({ ...t, line: t.line! + 5 }))],
+    AUTH_TASKS.map((t) => ({ ...t, line: t.line! + 5 })),
+  ],
 ];
 
 const lenient: [string, string, PlannedTask[]][] = [
@@ -110,23 +118,23 @@ const lenient: [string, string, PlannedTask[]][] = [
   ['a sentence after the clause is kept', 'Task 2: @backend - Endpoint (depends on Task 1). Use bcrypt.', one('Endpoint. Use bcrypt.', ['1'])],
   ['"(no dependencies)"', 'Task 1: @backend - Model (no dependencies)', one('Model', [], 'backend', '1')],
   ['"(depends on: none)"', 'Task 1: @backend - Model (depends on: none)', one('Model', [], 'backend', '1')],
-  ['"depends on" in prose is not a clause', 'Task 2: @backend - Fix the module that depends on lodash',
-    one('Fix the module that depends on lodash')],
+  ['"depends on" in prose is not a clause', 'Task 2: @backend - Fix the module that depends on lodash', one('Fix the module that depends on lodash')],
   ['hyphenated agent', 'Task 2: @seo-specialist - Meta tags', one('Meta tags', [], 'seo-specialist')],
   ['underscored agent', 'Task 2: @data_eng - ETL job', one('ETL job', [], 'data_eng')],
   ['italic underscored agent', 'Task 2: _@data_eng_ - ETL job', one('ETL job', [], 'data_eng')],
   ['agent lower-cased', 'Task 2: @Backend - Endpoint', one('Endpoint')],
-  ['paths with underscores, dots and slashes', 'Task 2: @qa - Write tests/e2e/test_auth_flow.py (depends on Task 1)',
-    one('Write tests/e2e/test_auth_flow.py', ['1'], 'qa')],
-  ['dunder names and snake_case', 'Task 2: @backend - Add __init__.py and parse_plan_v2 to src/my_pkg',
-    one('Add __init__.py and parse_plan_v2 to src/my_pkg')],
+  ['paths with underscores, dots and slashes', 'Task 2: @qa - Write tests/e2e/test_auth_flow.py (depends on Task 1)', one('Write tests/e2e/test_auth_flow.py', ['1'], 'qa')],
+  ['dunder names and snake_case', 'Task 2: @backend - Add __init__.py and parse_plan_v2 to src/my_pkg', one('Add __init__.py and parse_plan_v2 to src/my_pkg')],
   ['identifier in underscores stays', 'Task 2: @backend - __init__', one('__init__')],
   ['versions and file names', 'Task 2: @devops - Bump to v1.2.3 in config.prod.yaml', one('Bump to v1.2.3 in config.prod.yaml', [], 'devops')],
   ['leading zero in task numbers', 'Task 02: @backend - Endpoint (depends on Task 01)', one('Endpoint', ['1'])],
   ['self-dependency is left to validatePlan', 'Task 2: @backend - Endpoint (depends on Task 2)', one('Endpoint', ['2'])],
   ['dependency clause on the next line', 'Task 2: @backend - Endpoint\n  Depends on: Task 1', one('Endpoint', ['1'])],
-  ['multi-digit numbers, blank lines and CR line endings', 'Task 10: @qa - A\r\rTask 11: @qa - B (depends on Task 10)',
-    [task('10', 'qa', 'A', [], 1), task('11', 'qa', 'B', ['10'], 3)]],
+  [
+    'multi-digit numbers, blank lines and CR line endings',
+    'Task 10: @qa - A\r\rTask 11: @qa - B (depends on Task 10)',
+    [task('10', 'qa', 'A', [], 1), task('11', 'qa', 'B', ['10'], 3)],
+  ],
 ];
 
 describe('parsePlan', () => {
@@ -151,7 +159,12 @@ describe('parsePlan', () => {
     ['empty description', 'Task 1: @backend - A\nTask 2: @qa -', 'line 2: task 2 has an empty description', { line: 2, taskKey: '2' }],
     ['description that is only a clause', 'Task 2: @qa (depends on Task 1)', 'line 1: task 2 has an empty description', { line: 1, taskKey: '2' }],
     ['task line without an agent', '\nTask 1: Backend - Create model', 'line 2: task 1 has no @agent', { line: 2, taskKey: '1' }],
-    ['unreadable dependency clause', 'Task 2: @qa - Tests (depends on the API)', 'line 1: task 2 has a dependency clause that names no task numbers: "(depends on the API)"', { line: 1, taskKey: '2' }],
+    [
+      'unreadable dependency clause',
+      'Task 2: @qa - Tests (depends on the API)',
+      'line 1: task 2 has a dependency clause that names no task numbers: "(depends on the API)"',
+      { line: 1, taskKey: '2' },
+    ],
     ['unreadable clause on the next line', 'Task 2: @qa - Tests\n(depends on Task one)', 'line 2: task 2 has a dependency clause', { line: 2, taskKey: '2' }],
   ];
 

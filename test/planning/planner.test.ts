@@ -5,11 +5,20 @@ import { type FakeBehaviour, type FakeOpenAI, type FakeRequest, startFakeOpenAI 
 const PLANS: Record<string, { text: string; expected: Array<[string, string, string[]]> }> = {
   'Create a simple user profile page': {
     text: 'Here is the plan:\n\nTask 1: @backend - Create the profile API endpoint\nTask 2: @frontend - Build the ProfilePage component (depends on Task 1)\nTask 3: @qa - Write tests for the profile page (depends on Task 1, Task 2)\n',
-    expected: [['1', 'backend', []], ['2', 'frontend', ['1']], ['3', 'qa', ['1', '2']]],
+    expected: [
+      ['1', 'backend', []],
+      ['2', 'frontend', ['1']],
+      ['3', 'qa', ['1', '2']],
+    ],
   },
   'Add dark mode and improve accessibility': {
     text: '**Plan**\n- Task 1: @frontend – Add a dark-mode toggle\n- Task 2: @frontend – Add ARIA labels and keyboard navigation\n- Task 3: @qa – Test dark mode across browsers (depends on Task 1)\n- Task 4: @qa – Accessibility audit with axe-core (depends on Task 2).',
-    expected: [['1', 'frontend', []], ['2', 'frontend', []], ['3', 'qa', ['1']], ['4', 'qa', ['2']]],
+    expected: [
+      ['1', 'frontend', []],
+      ['2', 'frontend', []],
+      ['3', 'qa', ['1']],
+      ['4', 'qa', ['2']],
+    ],
   },
   'Build a complete authentication system with JWT tokens': {
     text: [
@@ -22,13 +31,21 @@ const PLANS: Record<string, { text: string; expected: Array<[string, string, str
       'Task 7: @qa - E2E tests for auth flows (depends on Task 4, Task 5, Task 6)',
       'Task 8: @devops - Deployment docs (depends on Task 7)',
     ].join('\r\n'),
-    expected: [['1', 'backend', []], ['2', 'backend', ['1']], ['3', 'backend', ['1']], ['4', 'frontend', []], ['5', 'frontend', []], ['6', 'qa', ['2', '3']], ['7', 'qa', ['4', '5', '6']], ['8', 'devops', ['7']]],
+    expected: [
+      ['1', 'backend', []],
+      ['2', 'backend', ['1']],
+      ['3', 'backend', ['1']],
+      ['4', 'frontend', []],
+      ['5', 'frontend', []],
+      ['6', 'qa', ['2', '3']],
+      ['7', 'qa', ['4', '5', '6']],
+      ['8', 'devops', ['7']],
+    ],
   },
 };
 
 /** The request as the user sent it, without the delimiters the planner puts around it. */
-const userText = (r: FakeRequest) =>
-  String(r.body.messages.at(-1).content).replace(/^<request nonce="([0-9a-f]+)">\n([\s\S]*)\n<\/request nonce="\1">$/, '$2');
+const userText = (r: FakeRequest) => String(r.body.messages.at(-1).content).replace(/^<request nonce="([0-9a-f]+)">\n([\s\S]*)\n<\/request nonce="\1">$/, '$2');
 const structured = (r: FakeRequest) => Boolean(r.body.response_format || r.body.tools);
 
 async function tasksOf(t: TestApp, id: string) {
@@ -42,8 +59,12 @@ describe('planning with a real OpenAI client against a local provider', () => {
   beforeAll(async () => {
     server = await startFakeOpenAI((r) => script(r));
     t = await startTestApp({
-      LLM_MODEL: 'openai:gpt-4o-mini', OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'test-key',
-      PLAN_TIMEOUT_MS: '500', PLAN_MAX_ATTEMPTS: '3', ROLE: 'worker',
+      LLM_MODEL: 'openai:gpt-4o-mini',
+      OPENAI_BASE_URL: server.url,
+      OPENAI_API_KEY: 'test-key',
+      PLAN_TIMEOUT_MS: '500',
+      PLAN_MAX_ATTEMPTS: '3',
+      ROLE: 'worker',
     });
   });
   afterAll(async () => {
@@ -68,16 +89,31 @@ describe('planning with a real OpenAI client against a local provider', () => {
   });
 
   it('a structured plan takes the same validation and is stored in the plan format', async () => {
-    script = () => ({ json: { tasks: [{ number: 1, agent: '@backend', description: 'Profile API', dependsOn: [] }, { number: 2, agent: 'frontend', description: 'ProfilePage', dependsOn: [1] }] } });
+    script = () => ({
+      json: {
+        tasks: [
+          { number: 1, agent: '@backend', description: 'Profile API', dependsOn: [] },
+          { number: 2, agent: 'frontend', description: 'ProfilePage', dependsOn: [1] },
+        ],
+      },
+    });
     const r = await plan('Profile page, structured');
     expect(r.status).toBe('PLANNED');
-    expect(await tasksOf(t, r.id)).toEqual([['1', 'backend', []], ['2', 'frontend', ['1']]]);
+    expect(await tasksOf(t, r.id)).toEqual([
+      ['1', 'backend', []],
+      ['2', 'frontend', ['1']],
+    ]);
     expect(r.plan).toBe('Task 1: @backend - Profile API\nTask 2: @frontend - ProfilePage (depends on Task 1)');
   });
 
   it('429 twice then success reaches PLANNED', async () => {
     let n = 0;
-    script = (r) => (structured(r) ? (++n <= 2 ? { status: 429, message: 'slow down' } : { json: { tasks: [{ number: 1, agent: 'qa', description: 'Test it', dependsOn: [] }] } }) : { content: '' });
+    script = (r) =>
+      structured(r)
+        ? ++n <= 2
+          ? { status: 429, message: 'slow down' }
+          : { json: { tasks: [{ number: 1, agent: 'qa', description: 'Test it', dependsOn: [] }] } }
+        : { content: '' };
     const before = server.requests.length;
     const r = await plan('Rate limited request');
     expect(r.status).toBe('PLANNED');

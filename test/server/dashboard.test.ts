@@ -19,7 +19,8 @@ describe('routeDashboard (pure)', () => {
   });
 
   it('never lets an asset name walk a path', () => {
-    for (const p of ['/assets/../package.json', '/assets/a/b.js', '/assets/.env', '/assets/', '/assets/%2e%2e']) expect(routeDashboard('GET', p)).toEqual({ kind: 'asset', name: '' });
+    for (const p of ['/assets/../package.json', '/assets/a/b.js', '/assets/.env', '/assets/', '/assets/%2e%2e'])
+      expect(routeDashboard('GET', p)).toEqual({ kind: 'asset', name: '' });
   });
 
   it('answers other methods with 405', () => {
@@ -99,9 +100,17 @@ describe('Baton serves the dashboard beside GraphQL', () => {
     const page = await t.app.fetch('http://baton.test/', { headers: { accept: 'text/html' } });
     expect([200, 503]).toContain(page.status);
     expect(page.headers.get('content-security-policy')).toBe(DASHBOARD_CSP);
-    const anonymous = await t.app.fetch('http://baton.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ me { role } }' }) });
+    const anonymous = await t.app.fetch('http://baton.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ me { role } }' }),
+    });
     expect(anonymous.status).toBe(401);
-    const keyed = await t.fetch('http://baton.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ me { role } }' }) });
+    const keyed = await t.fetch('http://baton.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ me { role } }' }),
+    });
     expect(await keyed.json()).toEqual({ data: { me: { role: 'ADMIN' } } });
   });
 });

@@ -56,7 +56,7 @@ describe('GRAPHIQL=on: the page and its files come from Baton', () => {
     for (const u of urls) expect(u === 'data:,' || u.startsWith('/graphiql/assets/')).toBe(true);
   });
 
-  it('the page opens on Baton\'s example operations', () => {
+  it("the page opens on Baton's example operations", () => {
     const config = JSON.parse(/id="baton-graphiql-config">(.*?)<\/script>/s.exec(pageOfOn)![1]!) as { defaultQuery: string };
     expect(config.defaultQuery).toBe(EXAMPLE_OPERATION);
     expect(config.defaultQuery).toMatch(/mutation Plan[\s\S]*query Workflow[\s\S]*query Recent/);
@@ -133,7 +133,7 @@ describe('GRAPHIQL=off: no GraphiQL, no introspection', () => {
     await t?.close();
   });
 
-  it('GET /graphql as a browser gets no page, and GraphiQL\'s files are not served', async () => {
+  it("GET /graphql as a browser gets no page, and GraphiQL's files are not served", async () => {
     const res = await t.app.fetch('http://baton.test/graphql', { headers: HTML });
     expect(res.headers.get('content-type') ?? '').not.toContain('text/html');
     const body = await res.text();
@@ -144,7 +144,11 @@ describe('GRAPHIQL=off: no GraphiQL, no introspection', () => {
   });
 
   it('over HTTP: __schema and __type are refused with INTROSPECTION_DISABLED; __typename and ordinary queries still answer', async () => {
-    for (const q of ['{ __schema { queryType { name } } }', '{ __type(name: "Workflow") { name } }', '{ workflows(first: 1) { __typename edges { node { id } } } __schema { types { name } } }']) {
+    for (const q of [
+      '{ __schema { queryType { name } } }',
+      '{ __type(name: "Workflow") { name } }',
+      '{ workflows(first: 1) { __typename edges { node { id } } } __schema { types { name } } }',
+    ]) {
       const r = await post(t.fetch, q);
       expect(r.data, q).toBeUndefined();
       expect(r.errors?.[0]?.extensions?.code, q).toBe('INTROSPECTION_DISABLED');
@@ -165,7 +169,10 @@ describe('GRAPHIQL=off: no GraphiQL, no introspection', () => {
     const client = wsClient(url, t.key);
     clients.push(client);
     const errors = await new Promise<unknown>((resolve, reject) => {
-      client.subscribe({ query: '{ __schema { queryType { name } } }' }, { next: (v) => reject(new Error(`answered: ${JSON.stringify(v)}`)), error: resolve, complete: () => reject(new Error('completed without an error')) });
+      client.subscribe(
+        { query: '{ __schema { queryType { name } } }' },
+        { next: (v) => reject(new Error(`answered: ${JSON.stringify(v)}`)), error: resolve, complete: () => reject(new Error('completed without an error')) },
+      );
     });
     expect(Array.isArray(errors)).toBe(true);
     expect((errors as { extensions?: { code?: string } }[])[0]?.extensions?.code).toBe('INTROSPECTION_DISABLED');

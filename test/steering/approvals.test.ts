@@ -37,7 +37,21 @@ describe.runIf(pgOk || process.env.CI)(`approvals (${testDialect})`, () => {
     await db?.drop();
   });
 
-  const { gql, workflow, statuses, create, start, approve, until, callsFor, localId, events: eventsByRequest } = steeringClient(() => t!, () => fake);
+  const {
+    gql,
+    workflow,
+    statuses,
+    create,
+    start,
+    approve,
+    until,
+    callsFor,
+    localId,
+    events: eventsByRequest,
+  } = steeringClient(
+    () => t!,
+    () => fake,
+  );
 
   it('1 BEFORE_RUN, 2 AFTER_RUN <- 1, 3 BEFORE_RUN, 4 <- 2,3: holds, a restart while 1 awaits, requestChanges, approvals, COMPLETED', async () => {
     t = await startTestApp(env(), {}, db);
@@ -53,7 +67,12 @@ describe.runIf(pgOk || process.env.CI)(`approvals (${testDialect})`, () => {
     await start(wf.id);
 
     // After the start 1 and 3 both await approval, and no model is called.
-    expect(await until(wf.id, { '1': 'AWAITING_APPROVAL', '3': 'AWAITING_APPROVAL' })).toEqual({ '1': 'AWAITING_APPROVAL', '2': 'PENDING', '3': 'AWAITING_APPROVAL', '4': 'PENDING' });
+    expect(await until(wf.id, { '1': 'AWAITING_APPROVAL', '3': 'AWAITING_APPROVAL' })).toEqual({
+      '1': 'AWAITING_APPROVAL',
+      '2': 'PENDING',
+      '3': 'AWAITING_APPROVAL',
+      '4': 'PENDING',
+    });
     await new Promise((r) => setTimeout(r, 200));
     expect(fake.requests.filter((r) => taskOf(r.body)?.request === request)).toHaveLength(0);
 

@@ -2,15 +2,43 @@ import { describe, expect, it } from 'vitest';
 import { APPROVALS, steer, type TaskRow, type WorkflowRow } from '../../src/engine/core/index.ts';
 
 /** The steering decisions of the core, without a store. */
-const wf: WorkflowRow = { id: 'w', tenant: 't', status: 'EXECUTING', description: '', lastSeq: 5, totalTasks: 3, completedTasks: 0, finishedTasks: 0, failedTasks: 0, startedAt: 1, createdAt: 0 };
-const row = (key: string, status: TaskRow['status'], dependsOn: string[] = [], dependents: string[] = []): TaskRow => ({ id: key, key, agent: 'dev', orderIndex: Number(key), status, dependsOn, dependents });
+const wf: WorkflowRow = {
+  id: 'w',
+  tenant: 't',
+  status: 'EXECUTING',
+  description: '',
+  lastSeq: 5,
+  totalTasks: 3,
+  completedTasks: 0,
+  finishedTasks: 0,
+  failedTasks: 0,
+  startedAt: 1,
+  createdAt: 0,
+};
+const row = (key: string, status: TaskRow['status'], dependsOn: string[] = [], dependents: string[] = []): TaskRow => ({
+  id: key,
+  key,
+  agent: 'dev',
+  orderIndex: Number(key),
+  status,
+  dependsOn,
+  dependents,
+});
 const by = { keyId: 'k1', keyName: 'alice' };
 
 describe('steering decisions', () => {
   it('approve needs a waiting task; a review approval completes it and admits its dependents through the policy', () => {
     expect(() => steer.approveRun(wf, row('1', 'READY'), by, null)).toThrow(/INVALID_STATE|needs a task that is AWAITING_APPROVAL/);
     expect(steer.approveRun(wf, row('1', 'AWAITING_APPROVAL'), by, 'ok').events[0]).toMatchObject({ kind: 'task_approved', payload: { by, comment: 'ok' } });
-    const d = steer.approveReview(wf, row('1', 'AWAITING_REVIEW', [], ['2']), 'out', [{ taskId: '2', workflowId: 'w', key: '2', agent: 'dev', orderIndex: 2, approval: 'BEFORE_RUN' }], by, null, APPROVALS);
+    const d = steer.approveReview(
+      wf,
+      row('1', 'AWAITING_REVIEW', [], ['2']),
+      'out',
+      [{ taskId: '2', workflowId: 'w', key: '2', agent: 'dev', orderIndex: 2, approval: 'BEFORE_RUN' }],
+      by,
+      null,
+      APPROVALS,
+    );
     expect(d.events.map((e) => e.kind)).toEqual(['task_approved', 'task_completed', 'progress', 'task_awaiting_approval']);
     expect(d.awaiting.map((r) => r.key)).toEqual(['2']);
     expect(d.ready).toEqual([]);

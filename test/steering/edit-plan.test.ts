@@ -13,7 +13,10 @@ if (!pgOk && !process.env.CI) console.log('[steering] PostgreSQL unreachable: sk
 describe.runIf(pgOk || process.env.CI)(`editPlan (${testDialect})`, () => {
   let fake: FakeOpenAI;
   let t: TestApp;
-  const c = steeringClient(() => t, () => fake);
+  const c = steeringClient(
+    () => t,
+    () => fake,
+  );
   const EDIT = `mutation($id: ID!, $input: EditPlanInput!) { editPlan(id: $id, input: $input) { planRevision status tasks { key status dependsOn { key } description } } }`;
   const plan = async (id: string) => (await c.data(`query($id: ID!) { workflow(id: $id) { planRevision tasks { key description dependsOn { key } } } }`, { id })).workflow;
 
@@ -45,12 +48,22 @@ describe.runIf(pgOk || process.env.CI)(`editPlan (${testDialect})`, () => {
       },
     });
     expect(edited.editPlan.planRevision).toBe(1);
-    expect(edited.editPlan.tasks.map((x: any) => [x.key, x.dependsOn.map((d: any) => d.key)])).toEqual([['1', []], ['3', []], ['2', ['3']]]);
+    expect(edited.editPlan.tasks.map((x: any) => [x.key, x.dependsOn.map((d: any) => d.key)])).toEqual([
+      ['1', []],
+      ['3', []],
+      ['2', ['3']],
+    ]);
     const before = await plan(wf.id);
 
     const cycle = await c.gql(EDIT, {
       id: wf.id,
-      input: { revision: 1, tasks: [{ key: '1', agent: 'backend', description: 'A', dependsOn: ['2'] }, { key: '2', agent: 'backend', description: 'B', dependsOn: ['1'] }] },
+      input: {
+        revision: 1,
+        tasks: [
+          { key: '1', agent: 'backend', description: 'A', dependsOn: ['2'] },
+          { key: '2', agent: 'backend', description: 'B', dependsOn: ['1'] },
+        ],
+      },
     });
     expect(cycle.errors?.[0]?.extensions?.code).toBe('PLAN_INVALID');
     expect(await plan(wf.id)).toEqual(before);
@@ -76,7 +89,13 @@ describe.runIf(pgOk || process.env.CI)(`editPlan (${testDialect})`, () => {
     await c.until(wf.id, { '1': 'COMPLETED', '2': 'AWAITING_APPROVAL' });
     const changed = await c.gql(EDIT, {
       id: wf.id,
-      input: { revision: 0, tasks: [{ key: '1', agent: 'backend', description: 'Model, changed' }, { key: '2', agent: 'qa', description: 'Waits', dependsOn: ['1'], approval: 'BEFORE_RUN' }] },
+      input: {
+        revision: 0,
+        tasks: [
+          { key: '1', agent: 'backend', description: 'Model, changed' },
+          { key: '2', agent: 'qa', description: 'Waits', dependsOn: ['1'], approval: 'BEFORE_RUN' },
+        ],
+      },
     });
     expect(changed.errors?.[0]?.extensions?.code).toBe('PLAN_INVALID');
     expect(changed.errors?.[0]?.message).toContain('task 1');
@@ -84,7 +103,13 @@ describe.runIf(pgOk || process.env.CI)(`editPlan (${testDialect})`, () => {
     // The pending task 2 goes; 4 (new) depends on the finished 1 and runs at once.
     const ok = await c.data(EDIT, {
       id: wf.id,
-      input: { revision: 0, tasks: [{ key: '1', agent: 'backend', description: 'Model' }, { key: '4', agent: 'devops', description: 'Docs', dependsOn: ['1'] }] },
+      input: {
+        revision: 0,
+        tasks: [
+          { key: '1', agent: 'backend', description: 'Model' },
+          { key: '4', agent: 'devops', description: 'Docs', dependsOn: ['1'] },
+        ],
+      },
     });
     expect(ok.editPlan.planRevision).toBe(1);
     expect(await waitForStatus(t.app, await c.localId(request), ['COMPLETED', 'FAILED'])).toBe('COMPLETED');

@@ -13,7 +13,10 @@ if (!pgOk && !process.env.CI) console.log('[steering] PostgreSQL unreachable: sk
 describe.runIf(pgOk || process.env.CI)(`pause and resume (${testDialect})`, () => {
   let fake: FakeOpenAI;
   let t: TestApp;
-  const c = steeringClient(() => t, () => fake);
+  const c = steeringClient(
+    () => t,
+    () => fake,
+  );
 
   beforeAll(async () => {
     // Tasks 1 and 2 take 600 ms, so the pause lands while they run.

@@ -13,7 +13,10 @@ if (!pgOk && !process.env.CI) console.log('[steering] PostgreSQL unreachable: sk
 describe.runIf(pgOk || process.env.CI)(`rerunTask (${testDialect})`, () => {
   let fake: FakeOpenAI;
   let t: TestApp;
-  const c = steeringClient(() => t, () => fake);
+  const c = steeringClient(
+    () => t,
+    () => fake,
+  );
   const calls = new Map<string, number>();
 
   beforeAll(async () => {
@@ -49,7 +52,8 @@ describe.runIf(pgOk || process.env.CI)(`rerunTask (${testDialect})`, () => {
     // The new description reached the prompt.
     expect(JSON.stringify(c.callsFor(request, '6')[1]!.body)).toContain('with coverage');
 
-    const task = (await c.data(`query($id: ID!) { node(id: $id) { ... on Task { description output history { attempt output error startedAt completedAt } } } }`, { id: six })).node;
+    const task = (await c.data(`query($id: ID!) { node(id: $id) { ... on Task { description output history { attempt output error startedAt completedAt } } } }`, { id: six }))
+      .node;
     expect(task.description).toBe('Unit tests for auth endpoints, with coverage');
     expect(task.history.map((h: { output: string }) => h.output)).toEqual(['output of task 6 #1', 'output of task 6 #2']);
     expect(task.history[0].completedAt).toEqual(expect.any(String));

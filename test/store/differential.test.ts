@@ -54,7 +54,10 @@ async function runOne(seed: number, h: StoreHarness) {
     for (const t of rows) readyOf.set(t.key, { taskId: t.taskId, workflowId: id, key: t.key, agent: t.agent, orderIndex: rows.indexOf(t) });
     const where = `seed ${seed}, after ${trace.join(' ')}`;
     expect(Object.fromEntries(rows.map((t) => [t.key, t.status])), where).toEqual(model.statuses());
-    expect((await store.eventsAfter('default', id, 0)).map((e) => e.kind), where).toEqual(model.events);
+    expect(
+      (await store.eventsAfter('default', id, 0)).map((e) => e.kind),
+      where,
+    ).toEqual(model.events);
     expect(await store.status(id), where).toBe(model.wf.status);
   };
   await check('create');

@@ -10,4 +10,3 @@ export function plan(...lines: string[]): ValidatedPlan {
   });
   return validatePlan(tasks, { agents: new Set(tasks.map((t) => t.agent)) });
 }
-

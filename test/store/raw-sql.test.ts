@@ -70,7 +70,7 @@ describe.runIf(runs)(`the ${testDialect} adapter's hand-written SQL`, () => {
 
   it("a string literal is what the pg driver's escapeLiteral writes, long outputs included", () => {
     const client = new pg.Client();
-    const long = `${'an output line with a quote \' and a backslash \\ '.repeat(2000)}end`;
+    const long = `${"an output line with a quote ' and a backslash \\ ".repeat(2000)}end`;
     for (const v of [...NASTY, "''", '\\\\', "\\'", long]) expect(stringLiteral(v), JSON.stringify(v.slice(0, 40))).toBe(client.escapeLiteral(v));
   });
 });

@@ -37,12 +37,24 @@ describe.runIf(adapterRuns)(`the run store on the ${adapterName} adapter`, () =>
     expect(d).toMatchObject({ status: 'RUNNING', attempts: 1, leased: true });
     expect(end.status).toBe('EXECUTING');
     expect(await kinds(id)).toEqual([
-      'created', 'plan_ready', 'started', 'progress', 'task_started', 'task_completed', 'progress', 'task_started',
-      'task_started', 'task_completed', 'progress', 'task_completed', 'progress', 'task_started',
+      'created',
+      'plan_ready',
+      'started',
+      'progress',
+      'task_started',
+      'task_completed',
+      'progress',
+      'task_started',
+      'task_started',
+      'task_completed',
+      'progress',
+      'task_completed',
+      'progress',
+      'task_started',
     ]);
   });
 
-  it('a write under a lease that is no longer the task\'s is refused, and a takeover counts an attempt', async () => {
+  it("a write under a lease that is no longer the task's is refused, and a takeover counts an attempt", async () => {
     const id = (await store.create(newWorkflow(plan('a:dev')))).value;
     const [ready] = (await store.start(id)).value;
     const first = (await store.claim(ready!)).value!;

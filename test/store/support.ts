@@ -50,4 +50,10 @@ export function room(n: number): Continuation & { got: ClaimedTask[] } {
   };
 }
 
-export const newWorkflow = (validated: ValidatedPlan, tenant = 'default') => ({ tenant, description: 'a request', channelId: null, orchestrator: 'planner', plan: { text: null, validated } });
+export const newWorkflow = (validated: ValidatedPlan, tenant = 'default') => ({
+  tenant,
+  description: 'a request',
+  channelId: null,
+  orchestrator: 'planner',
+  plan: { text: null, validated },
+});

@@ -30,7 +30,18 @@ export function withKey(init: RequestInit = {}, key: string): RequestInit {
  */
 export async function startTestApp(env: Record<string, string> = {}, overrides: AppOverrides = {}, db?: TestDatabase): Promise<TestApp> {
   const database = db ?? (await createTestDatabase());
-  const config = loadConfig({ LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', AUTH: 'required', RETRY_BASE_MS: '10', RETRY_MAX_MS: '50', OFFLINE_TOKEN_DELAY_MS: '0', WORKSPACE_DIR: join(tmpdir(), 'baton-test-workspaces'), ...database.env, ...env });
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    AUTH: 'required',
+    RETRY_BASE_MS: '10',
+    RETRY_MAX_MS: '50',
+    OFFLINE_TOKEN_DELAY_MS: '0',
+    WORKSPACE_DIR: join(tmpdir(), 'baton-test-workspaces'),
+    ...database.env,
+    ...env,
+  });
   const app = await buildApp(config, overrides);
   const { url } = await app.start();
   const { key } = await app.services.keys.create('default', 'admin', 'test');

@@ -37,4 +37,3 @@ export const statusOf = async (p: BatonProcess, id: string) =>
 // An openai: model's endpoint is OPENAI_BASE_URL (LLM_BASE_URL is openai-compatible's).
 export const modelEnv = (fake: FakeOpenAI) => ({ LLM_MODEL: 'openai:gpt-4o-mini', OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'dummy', RETRY_BASE_MS: '10', RETRY_MAX_MS: '50' });
 export const planCalls = (fake: FakeOpenAI) => fake.requests.filter(isPlanning).length;
-

@@ -3,9 +3,7 @@ import type { FakeRequest } from './fake-openai.ts';
 /** The text of every message of a chat completions request body, joined. */
 export function promptText(body: FakeRequest['body']): string {
   return (body?.messages ?? [])
-    .map((m: { content?: unknown }) =>
-      typeof m.content === 'string' ? m.content : Array.isArray(m.content) ? m.content.map((p: { text?: string }) => p.text ?? '').join('') : '',
-    )
+    .map((m: { content?: unknown }) => (typeof m.content === 'string' ? m.content : Array.isArray(m.content) ? m.content.map((p: { text?: string }) => p.text ?? '').join('') : ''))
     .join('\n');
 }
 

@@ -22,7 +22,16 @@ export async function startRedisServer(port: number, opts: { cwd: string; passwo
   const probe = new Redis({ port, password: opts.password, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   probe.on('error', () => {});
   try {
-    await until(() => probe.connect().then(() => probe.ping(), () => null), 'redis-server to answer PING', 10_000, 50);
+    await until(
+      () =>
+        probe.connect().then(
+          () => probe.ping(),
+          () => null,
+        ),
+      'redis-server to answer PING',
+      10_000,
+      50,
+    );
   } finally {
     probe.disconnect();
   }

@@ -67,7 +67,12 @@ describe.runIf(runs)(`tenant isolation of workflows on ${testDialect}`, () => {
       expect(mine.result).toEqual({ data: { workflow: null } });
       expect([mine.status, mine.body]).toEqual([none.status, none.body]);
     }
-    for (const [id, other] of [[wf.id, unknown], [local(wf.id), local(unknown)], [task, unknownTask], [task.slice('Task:'.length), unknownTask.slice('Task:'.length)]] as const) {
+    for (const [id, other] of [
+      [wf.id, unknown],
+      [local(wf.id), local(unknown)],
+      [task, unknownTask],
+      [task.slice('Task:'.length), unknownTask.slice('Task:'.length)],
+    ] as const) {
       const mine = await b.gql.raw(GetNodeDocument, { id });
       const none = await b.gql.raw(GetNodeDocument, { id: other });
       expect(mine.result).toEqual({ data: { node: null } });
@@ -137,14 +142,19 @@ describe.runIf(runs)(`tenant isolation of workflows on ${testDialect}`, () => {
   /** Runs one-task workflows of the server's tenant until the stream has seen one; their ids. */
   async function probeUntilSeen(s: TenantServer, seen: { ids: string[] }) {
     const probes: string[] = [];
-    await until(async () => {
-      const probe = await create(s, AUTH_TASKS.slice(0, 1));
-      probes.push(probe.id);
-      await s.gql.data(StartWorkflowDocument, { id: probe.id });
-      await waitForStatus(t.app, local(probe.id), ['COMPLETED']);
-      await new Promise((r) => setTimeout(r, 50));
-      return seen.ids.includes(probe.id);
-    }, `the ${s.tenant} subscription open`, 20_000, 0);
+    await until(
+      async () => {
+        const probe = await create(s, AUTH_TASKS.slice(0, 1));
+        probes.push(probe.id);
+        await s.gql.data(StartWorkflowDocument, { id: probe.id });
+        await waitForStatus(t.app, local(probe.id), ['COMPLETED']);
+        await new Promise((r) => setTimeout(r, 50));
+        return seen.ids.includes(probe.id);
+      },
+      `the ${s.tenant} subscription open`,
+      20_000,
+      0,
+    );
     return probes;
   }
 

@@ -33,7 +33,11 @@ describe.runIf(runs)(`API keys of two tenants, AUTH=required with Redis, on ${te
 
   beforeAll(async () => {
     t = await startTestApp({ REDIS_URL: REDIS_TEST_URL, REDIS_PREFIX: testRedisPrefix(), AUTH: 'required' }, { models: models.factory });
-    for (const [name, tenant, role] of [['aOperator', 'tenant-a', 'operator'], ['bOperator', 'tenant-b', 'operator'], ['bViewer', 'tenant-b', 'viewer']] as const) {
+    for (const [name, tenant, role] of [
+      ['aOperator', 'tenant-a', 'operator'],
+      ['bOperator', 'tenant-b', 'operator'],
+      ['bViewer', 'tenant-b', 'viewer'],
+    ] as const) {
       keys[name] = (await t.app.services.keys.create(tenant, role, name)).key;
     }
   });

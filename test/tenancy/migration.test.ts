@@ -22,18 +22,56 @@ describe.runIf(runs)(`the tenants migration on ${testDialect}`, () => {
     try {
       await old.orm.getMigrator().up({ to: BEFORE_TENANTS });
       const at = 1_700_000_000_000;
-      const agent = (name: string, role: string, builtin: boolean, updatedAt: number) =>
-        ({ name, role, system_prompt: `prompt of ${name}`, active: true, builtin, created_at: at, updated_at: updatedAt });
+      const agent = (name: string, role: string, builtin: boolean, updatedAt: number) => ({
+        name,
+        role,
+        system_prompt: `prompt of ${name}`,
+        active: true,
+        builtin,
+        created_at: at,
+        updated_at: updatedAt,
+      });
       // Raw rows: a database written by the release before tenants, which no current API can make.
-      await old.knex('agents').insert([
-        agent('orchestrator', 'Plans', true, at),
-        agent('backend', 'Backend engineer', true, at),
-        agent('qa', 'QA, as edited before the upgrade', true, at + 5),
-        agent('seo', 'SEO specialist', false, at),
-      ]);
-      await old.knex('workflows').insert({ id, description: 'written before tenants', status: 'COMPLETED', orchestrator: 'orchestrator', metadata: '{}', total_tasks: 1, completed_tasks: 1, finished_tasks: 1, last_seq: 1, created_at: at, updated_at: at });
-      await old.knex('tasks').insert({ id: randomUUID(), workflow_id: id, key: '1', description: 'a task', agent: 'seo', order_index: 0, depends_on: '[]', dependents: '[]', remaining_deps: 0, status: 'COMPLETED', output: 'done', metadata: '{}', created_at: at, updated_at: at });
-      await old.knex('workflow_events').insert({ workflow_id: id, seq: 1, kind: 'created', payload: JSON.stringify({ description: 'written before tenants', channelId: null }), at });
+      await old
+        .knex('agents')
+        .insert([
+          agent('orchestrator', 'Plans', true, at),
+          agent('backend', 'Backend engineer', true, at),
+          agent('qa', 'QA, as edited before the upgrade', true, at + 5),
+          agent('seo', 'SEO specialist', false, at),
+        ]);
+      await old.knex('workflows').insert({
+        id,
+        description: 'written before tenants',
+        status: 'COMPLETED',
+        orchestrator: 'orchestrator',
+        metadata: '{}',
+        total_tasks: 1,
+        completed_tasks: 1,
+        finished_tasks: 1,
+        last_seq: 1,
+        created_at: at,
+        updated_at: at,
+      });
+      await old.knex('tasks').insert({
+        id: randomUUID(),
+        workflow_id: id,
+        key: '1',
+        description: 'a task',
+        agent: 'seo',
+        order_index: 0,
+        depends_on: '[]',
+        dependents: '[]',
+        remaining_deps: 0,
+        status: 'COMPLETED',
+        output: 'done',
+        metadata: '{}',
+        created_at: at,
+        updated_at: at,
+      });
+      await old
+        .knex('workflow_events')
+        .insert({ workflow_id: id, seq: 1, kind: 'created', payload: JSON.stringify({ description: 'written before tenants', channelId: null }), at });
     } finally {
       await old.close();
     }
@@ -45,7 +83,10 @@ describe.runIf(runs)(`the tenants migration on ${testDialect}`, () => {
       expect((await t.app.engine.store.workflowRecord(id))?.tenant).toBe('default');
       // Raw read: which tenant the migration gave each agent row, across all tenants; no store reads every tenant's rows at once.
       const agents = await t.app.services.db.knex('agents').orderBy(['tenant', 'name']).select('tenant', 'name', 'role');
-      expect(agents.filter((r) => r.tenant === 'default').map((r) => [r.name, r.role])).toEqual([['qa', 'QA, as edited before the upgrade'], ['seo', 'SEO specialist']]);
+      expect(agents.filter((r) => r.tenant === 'default').map((r) => [r.name, r.role])).toEqual([
+        ['qa', 'QA, as edited before the upgrade'],
+        ['seo', 'SEO specialist'],
+      ]);
       expect(agents.filter((r) => r.tenant === '*').map((r) => r.name)).toEqual(['backend', 'devops', 'frontend', 'orchestrator', 'qa']);
       expect(agents.filter((r) => r.tenant !== '*' && r.tenant !== 'default')).toEqual([]);
 

@@ -15,8 +15,10 @@ export const headerPrincipal = async (request?: Request): Promise<Principal> => 
 type FetchFn = (input: string, init: RequestInit) => Promise<Response> | Response;
 
 /** A fetch that sends every request as `tenant` (through the test header). */
-export const asTenant = (fetch: FetchFn, tenant: string): FetchFn => (input, init) =>
-  fetch(input, { ...init, headers: { ...(init.headers as Record<string, string>), [TENANT_HEADER]: tenant } });
+export const asTenant =
+  (fetch: FetchFn, tenant: string): FetchFn =>
+  (input, init) =>
+    fetch(input, { ...init, headers: { ...(init.headers as Record<string, string>), [TENANT_HEADER]: tenant } });
 
 /**
  * An HTTP + graphql-ws server on the app's services whose every request acts as `tenant` (HTTP,

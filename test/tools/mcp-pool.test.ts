@@ -9,7 +9,18 @@ import { createMcpPool, functionName } from '../../src/tools/mcp-pool.ts';
 import type { ToolServerConnection } from '../../src/tools/tool-server-store.ts';
 
 const record = (over: Partial<ToolServerConnection>): ToolServerConnection => ({
-  id: 'id-1', name: 'calc', transport: 'HTTP', command: null, args: [], env: {}, envKeys: [], url: null, timeoutMs: 5000, createdAt: 1, updatedAt: 1, ...over,
+  id: 'id-1',
+  name: 'calc',
+  transport: 'HTTP',
+  command: null,
+  args: [],
+  env: {},
+  envKeys: [],
+  url: null,
+  timeoutMs: 5000,
+  createdAt: 1,
+  updatedAt: 1,
+  ...over,
 });
 
 describe('the MCP pool', () => {
@@ -21,7 +32,9 @@ describe('the MCP pool', () => {
     http = createServer(async (req, res) => {
       requests++;
       const server = new McpServer({ name: 'calc', version: '1.0.0' });
-      server.registerTool('add', { description: 'Adds.', inputSchema: { a: z.number(), b: z.number() } }, async ({ a, b }) => ({ content: [{ type: 'text', text: String(a + b) }] }));
+      server.registerTool('add', { description: 'Adds.', inputSchema: { a: z.number(), b: z.number() } }, async ({ a, b }) => ({
+        content: [{ type: 'text', text: String(a + b) }],
+      }));
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
       res.on('close', () => void transport.close().then(() => server.close()));
       await server.connect(transport);

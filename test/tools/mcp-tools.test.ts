@@ -20,7 +20,13 @@ describe.runIf(runs)(`MCP tool servers through the real OpenAI client (${testDia
     fake = await startFakeOpenAI((req) => {
       const key = taskKeyOf(req.body);
       if (toolTurns(req.body) > 0) return { content: `final: ${toolContents(req.body).join(' | ')}` };
-      if (key === 'm1') return { toolCalls: [{ id: 'c1', name: 'tools__shout', arguments: { text: 'hello' } }, { id: 'c2', name: 'tools__fail', arguments: {} }] };
+      if (key === 'm1')
+        return {
+          toolCalls: [
+            { id: 'c1', name: 'tools__shout', arguments: { text: 'hello' } },
+            { id: 'c2', name: 'tools__fail', arguments: {} },
+          ],
+        };
       if (key === 's1') return { toolCalls: [{ id: 'slow1', name: 'tools__slow', arguments: { ms: 60_000 } }] };
       return { content: `final answer of task ${key}` };
     });
@@ -45,8 +51,14 @@ describe.runIf(runs)(`MCP tool servers through the real OpenAI client (${testDia
     const started = kinds.indexOf('TASK_STARTED');
     const calls = events.filter((e) => e.kind === 'TASK_TOOL_CALL');
     const results = events.filter((e) => e.kind === 'TASK_TOOL_RESULT');
-    expect(calls.map((c) => [c.callId, c.tool, JSON.parse(c.arguments!)])).toEqual([['c1', 'tools/shout', { text: 'hello' }], ['c2', 'tools/fail', {}]]);
-    expect(results.map((r) => [r.callId, r.ok]).sort()).toEqual([['c1', true], ['c2', false]]);
+    expect(calls.map((c) => [c.callId, c.tool, JSON.parse(c.arguments!)])).toEqual([
+      ['c1', 'tools/shout', { text: 'hello' }],
+      ['c2', 'tools/fail', {}],
+    ]);
+    expect(results.map((r) => [r.callId, r.ok]).sort()).toEqual([
+      ['c1', true],
+      ['c2', false],
+    ]);
     expect(results.find((r) => r.callId === 'c1')!.preview).toMatch(/^HELLO! \(pid \d+\)$/);
     expect(results.find((r) => r.callId === 'c2')!.preview).toContain('this tool always fails');
     // In order: started, both calls, their results, then completed; seqs without gaps.
@@ -125,7 +137,13 @@ describe.runIf(runs)(`MCP tool servers through the real OpenAI client (${testDia
     expect(path.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const { toolServers } = await gqlData(t, '{ toolServers { name envKeys } }');
     expect(toolServers).toEqual([{ name: 'tools', envKeys: ['CANCEL_MARK'] }]);
-    const raw = await (await t.fetch('http://baton.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ toolServers { name envKeys args command } }' }) })).text();
+    const raw = await (
+      await t.fetch('http://baton.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ toolServers { name envKeys args command } }' }),
+      })
+    ).text();
     expect(raw).not.toContain(mark);
   });
 });

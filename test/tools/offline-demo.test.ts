@@ -44,7 +44,11 @@ describe.runIf(runs)(`the no-config demo ends with one artifact per task (${test
       expect(artifact.content).toContain(`- ${depPath}: `);
     }
 
-    const { workflowEvents } = await gqlData(t, 'query($id: ID!) { workflowEvents(workflowId: $id, first: 100) { seq kind ... on TaskToolCallEvent { key tool arguments callId } ... on TaskToolResultEvent { key callId ok } } }', { id });
+    const { workflowEvents } = await gqlData(
+      t,
+      'query($id: ID!) { workflowEvents(workflowId: $id, first: 100) { seq kind ... on TaskToolCallEvent { key tool arguments callId } ... on TaskToolResultEvent { key callId ok } } }',
+      { id },
+    );
     const calls = workflowEvents.filter((e: { kind: string }) => e.kind === 'TASK_TOOL_CALL');
     expect(calls.filter((c: { tool: string }) => c.tool === 'workspace/write_file')).toHaveLength(tasks.length);
     expect(calls.some((c: { tool: string; key: string }) => c.tool === 'workspace/read_file' && c.key === dependent.key)).toBe(true);

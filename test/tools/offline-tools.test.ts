@@ -12,7 +12,12 @@ const prompt = buildTaskPrompt({
   dependencies: [{ key: '2', agent: 'backend', output: 'done' }],
   budgetChars: 10_000,
   nonce: 'n1',
-  tools: { workspaceFiles: [{ path: 'src/register.ts', size: 10, writtenBy: '2' }, { path: 'notes.md', size: 3, writtenBy: '4' }] },
+  tools: {
+    workspaceFiles: [
+      { path: 'src/register.ts', size: 10, writtenBy: '2' },
+      { path: 'notes.md', size: 3, writtenBy: '4' },
+    ],
+  },
 });
 
 describe('the offline model with the workspace tools', () => {

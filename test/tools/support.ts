@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import type { TestApp } from '../support/app.ts';
 
 /** A GraphQL request through the app's fetch (the admin key unless `key` is given): data and errors. */
-export async function gql<T = any>(t: TestApp, query: string, variables: Record<string, unknown> = {}, key?: string): Promise<{ data?: T; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }> {
+export async function gql<T = any>(
+  t: TestApp,
+  query: string,
+  variables: Record<string, unknown> = {},
+  key?: string,
+): Promise<{ data?: T; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }> {
   const res = await t.fetch('http://baton.test/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },

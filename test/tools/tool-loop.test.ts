@@ -7,7 +7,12 @@ import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.ts';
 import { toolContents, toolTurns } from './support.ts';
 
 const handle = (name: string, call: ToolHandle['call'], timeoutMs = 2000): ToolHandle => ({
-  id: `test/${name}`, name, description: name, parameters: { type: 'object', properties: {} }, timeoutMs, call,
+  id: `test/${name}`,
+  name,
+  description: name,
+  parameters: { type: 'object', properties: {} },
+  timeoutMs,
+  call,
 });
 
 describe('the tool loop (real OpenAI client, fake server)', () => {
@@ -22,7 +27,12 @@ describe('the tool loop (real OpenAI client, fake server)', () => {
   const run = (tools: ToolHandle[], maxSteps = 5) => {
     const events: string[] = [];
     const loop = runToolLoop({
-      model, tools, maxSteps, nonce: 'abc123', messages: [new HumanMessage('go')], signal: new AbortController().signal,
+      model,
+      tools,
+      maxSteps,
+      nonce: 'abc123',
+      messages: [new HumanMessage('go')],
+      signal: new AbortController().signal,
       context: { workflowId: 'w', taskKey: '1' },
       onCalls: async (calls) => void events.push(...calls.map((c) => `call ${c.callId} ${c.tool}`)),
       onResult: async (r) => void events.push(`result ${r.callId} ${r.ok} ${r.preview.length}`),
@@ -33,7 +43,15 @@ describe('the tool loop (real OpenAI client, fake server)', () => {
   it('runs parallel calls together; a slow tool times out into an error result; a big result is bounded; the final answer is the output', async () => {
     fake.setResponder((req) =>
       toolTurns(req.body) === 0
-        ? { toolCalls: [{ id: 'a', name: 'wait', arguments: {} }, { id: 'b', name: 'wait', arguments: {} }, { id: 'c', name: 'hang', arguments: {} }, { id: 'd', name: 'big', arguments: {} }, { id: 'e', name: 'nope', arguments: {} }] }
+        ? {
+            toolCalls: [
+              { id: 'a', name: 'wait', arguments: {} },
+              { id: 'b', name: 'wait', arguments: {} },
+              { id: 'c', name: 'hang', arguments: {} },
+              { id: 'd', name: 'big', arguments: {} },
+              { id: 'e', name: 'nope', arguments: {} },
+            ],
+          }
         : { content: 'done' },
     );
     const wait = handle('wait', () => new Promise((r) => setTimeout(() => r('waited'), 300)));

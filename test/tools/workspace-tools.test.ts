@@ -8,7 +8,7 @@ import { serviceAvailable, testDialect } from '../support/services.ts';
 import { createWorkflow, gql, gqlData, startWorkflow, taskKeyOf, tempWorkspaceDir, toolContents, toolEvents, toolTurns } from './support.ts';
 
 const runs = testDialect === 'postgresql' ? await serviceAvailable('postgresql') : true;
-const REGISTER_TS = "export async function register(email: string, password: string) {\n  return { email, hash: await bcrypt.hash(password, 12) };\n}\n";
+const REGISTER_TS = 'export async function register(email: string, password: string) {\n  return { email, hash: await bcrypt.hash(password, 12) };\n}\n';
 const MAX_STEPS = 4;
 
 describe.runIf(runs)(`the workspace tool set through the real OpenAI client (${testDialect})`, () => {

@@ -59,7 +59,10 @@ describe.runIf(runs)(`workspace adapters (${testDialect})`, () => {
       await ws.write(id, 'src/a.ts', 'first attempt', '2');
       await ws.write(id, 'src/a.ts', 'second attempt', '2');
       await ws.write(id, 'README.md', 'é', '3');
-      expect((await ws.list(id)).map((f) => [f.path, f.size, f.writtenBy])).toEqual([['README.md', 2, '3'], ['src/a.ts', 14, '2']]);
+      expect((await ws.list(id)).map((f) => [f.path, f.size, f.writtenBy])).toEqual([
+        ['README.md', 2, '3'],
+        ['src/a.ts', 14, '2'],
+      ]);
       expect((await ws.read(id, 'src/a.ts'))?.content).toBe('second attempt');
       expect(await ws.read(id, 'missing.ts')).toBeNull();
       expect(await ws.list(await newWorkflow())).toEqual([]);

@@ -25,9 +25,10 @@ describe('model prices', () => {
 
   it('reads MODEL_PRICES from a file path, and names the problem without echoing content when it is bad', () => {
     expect(parseModelPrices('/prices.json', () => '{"x": {"input": 1, "output": 1}}')).toEqual({ x: { input: 1, output: 1 } });
-    const missing = () => parseModelPrices('/nope.json', () => {
-      throw Object.assign(new Error('ENOENT: secret path detail'), { code: 'ENOENT' });
-    });
+    const missing = () =>
+      parseModelPrices('/nope.json', () => {
+        throw Object.assign(new Error('ENOENT: secret path detail'), { code: 'ENOENT' });
+      });
     expect(missing).toThrow(PriceTableError);
     expect(missing).toThrow(/MODEL_PRICES file "\/nope.json" cannot be read \(ENOENT\)/);
     expect(() => parseModelPrices('{not json')).toThrow(/MODEL_PRICES is not valid JSON/);

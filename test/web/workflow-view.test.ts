@@ -41,7 +41,12 @@ describe('applyEvent', () => {
     let v = view([task('1'), task('2', ['1'])]);
     v = applyEvent(v, ev({ __typename: 'StartedEvent', kind: 'STARTED', seq: 3 }));
     v = applyEvent(v, ev({ __typename: 'TaskStartedEvent', kind: 'TASK_STARTED', seq: 4, key: '1', taskId: 't1', agent: 'backend', attempt: 1 }));
-    for (const [index, text] of [[0, 'Hel'], [1, 'lo'], [1, 'lo'], [0, 'Hel']] as const) {
+    for (const [index, text] of [
+      [0, 'Hel'],
+      [1, 'lo'],
+      [1, 'lo'],
+      [0, 'Hel'],
+    ] as const) {
       v = applyEvent(v, ev({ __typename: 'TaskOutputEvent', kind: 'TASK_OUTPUT', seq: 4, key: '1', taskId: 't1', agent: 'backend', index, text }));
     }
     expect(v.status).toBe('EXECUTING');
@@ -58,7 +63,10 @@ describe('applyEvent', () => {
     let v = view([task('1'), task('2', ['1']), task('3')]);
     v = applyEvent(v, ev({ __typename: 'TaskStartedEvent', kind: 'TASK_STARTED', seq: 1, key: '1', taskId: 't1', agent: 'backend', attempt: 1 }));
     v = applyEvent(v, ev({ __typename: 'TaskOutputEvent', kind: 'TASK_OUTPUT', seq: 1, key: '1', taskId: 't1', agent: 'backend', index: 0, text: 'first' }));
-    v = applyEvent(v, ev({ __typename: 'TaskRetryingEvent', kind: 'TASK_RETRYING', seq: 2, key: '1', taskId: 't1', agent: 'backend', attempt: 1, delayMs: 10, retryError: 'rate limited' }));
+    v = applyEvent(
+      v,
+      ev({ __typename: 'TaskRetryingEvent', kind: 'TASK_RETRYING', seq: 2, key: '1', taskId: 't1', agent: 'backend', attempt: 1, delayMs: 10, retryError: 'rate limited' }),
+    );
     expect(v.tasks[0]).toMatchObject({ status: 'READY', error: 'rate limited' });
     v = applyEvent(v, ev({ __typename: 'TaskStartedEvent', kind: 'TASK_STARTED', seq: 3, key: '1', taskId: 't1', agent: 'backend', attempt: 2 }));
     v = applyEvent(v, ev({ __typename: 'TaskOutputEvent', kind: 'TASK_OUTPUT', seq: 3, key: '1', taskId: 't1', agent: 'backend', index: 0, text: 'second' }));
@@ -108,11 +116,7 @@ describe('timeline', () => {
     const t0 = Date.parse('2026-01-01T00:00:00.000Z');
     const iso = (ms: number) => new Date(t0 + ms).toISOString();
     const { spans, total } = timeline(
-      [
-        task('1', [], { status: 'COMPLETED', startedAt: iso(0), completedAt: iso(100) }),
-        task('2', ['1'], { status: 'RUNNING', startedAt: iso(100) }),
-        task('3', ['2']),
-      ],
+      [task('1', [], { status: 'COMPLETED', startedAt: iso(0), completedAt: iso(100) }), task('2', ['1'], { status: 'RUNNING', startedAt: iso(100) }), task('3', ['2'])],
       t0 + 250,
     );
     expect(spans).toEqual([

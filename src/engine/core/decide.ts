@@ -71,8 +71,7 @@ export function complete(wf: WorkflowRow, done: DoneTask[], runnable: ReadyTask[
 }
 
 /** A failed attempt that runs again after `delayMs`. */
-export const retrying = (task: ClaimedTask, error: string, delayMs: number): EventDraft =>
-  draft('task_retrying', { ...ref(task), attempt: task.attempt, error, delayMs });
+export const retrying = (task: ClaimedTask, error: string, delayMs: number): EventDraft => draft('task_retrying', { ...ref(task), attempt: task.attempt, error, delayMs });
 
 /** RUNNING -> FAILED (`task`, whose lease held); every PENDING transitive dependent -> SKIPPED. */
 export function fail(wf: WorkflowRow, task: ClaimedTask, error: string, graph: TaskRow[]): Decision & { skipped: TaskRow[]; reason: string } {
@@ -132,7 +131,9 @@ export function retry(wf: WorkflowRow, tasks: TaskRow[], policy: EnginePolicy): 
   const done = new Set(tasks.filter((r) => r.status === 'COMPLETED').map((r) => r.key));
   const again = tasks.filter((r) => r.status !== 'COMPLETED').sort(byOrder);
   const remaining = new Map(again.map((r) => [r.id, r.dependsOn.filter((k) => !done.has(k)).length]));
-  const runnable = again.filter((r) => remaining.get(r.id) === 0).map((r) => ({ taskId: r.id, workflowId: wf.id, key: r.key, agent: r.agent, orderIndex: r.orderIndex, approval: r.approval }));
+  const runnable = again
+    .filter((r) => remaining.get(r.id) === 0)
+    .map((r) => ({ taskId: r.id, workflowId: wf.id, key: r.key, agent: r.agent, orderIndex: r.orderIndex, approval: r.approval }));
   const { ready, held, awaiting, waits } = admit(policy, wf, runnable);
   const isReady = new Set(ready.map((r) => r.taskId));
   const isAwaiting = new Set(awaiting.map((r) => r.taskId));

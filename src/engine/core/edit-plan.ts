@@ -53,11 +53,13 @@ export function editPlan(
   replan?: ReplanMode,
 ): PlanEdit {
   if (replan) {
-    if (revision !== currentRevision) throw new ConflictError(`the plan changed while it was replanned (revision ${currentRevision}, not ${revision}); replan again`, { revision: currentRevision });
+    if (revision !== currentRevision)
+      throw new ConflictError(`the plan changed while it was replanned (revision ${currentRevision}, not ${revision}); replan again`, { revision: currentRevision });
     return replacePlan(wf, currentRevision, current, desired, replan);
   }
   if (!EDITABLE_WORKFLOW.includes(wf.status)) throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; its plan cannot be edited now`, { status: wf.status });
-  if (revision !== currentRevision) throw new ConflictError(`the plan is at revision ${currentRevision}, not ${revision}; read it again and edit that`, { revision: currentRevision });
+  if (revision !== currentRevision)
+    throw new ConflictError(`the plan is at revision ${currentRevision}, not ${revision}; read it again and edit that`, { revision: currentRevision });
   const wanted = new Map(desired.tasks.map((t) => [t.key, t]));
   for (const c of current) {
     if (!FIXED.includes(c.status)) continue;
@@ -84,7 +86,11 @@ export function editPlan(
     if (running && old?.status === 'READY' && remaining === 0) row.status = 'READY';
     if (running && old?.status === 'AWAITING_APPROVAL' && remaining === 0 && same(old, task)) row.status = 'AWAITING_APPROVAL';
   });
-  const admitted = admit(policy, wf, runnable.filter((r) => rows.find((x) => x.task.key === r.key)!.status === 'PENDING'));
+  const admitted = admit(
+    policy,
+    wf,
+    runnable.filter((r) => rows.find((x) => x.task.key === r.key)!.status === 'PENDING'),
+  );
   for (const r of admitted.ready) rows.find((x) => x.task.key === r.key)!.status = 'READY';
   for (const r of admitted.awaiting) rows.find((x) => x.task.key === r.key)!.status = 'AWAITING_APPROVAL';
   const kept = new Set(desired.tasks.map((t) => t.key));

@@ -66,7 +66,18 @@ export function changesRequested(wf: WorkflowRow, task: TaskRow, by: DecidedBy, 
  */
 export function reject(wf: WorkflowRow, task: TaskRow, graph: TaskRow[], by: DecidedBy, reason: string): Decision & { skipped: TaskRow[]; reason: string } {
   expect(wf, task, ['AWAITING_APPROVAL', 'AWAITING_REVIEW'], 'rejectTask');
-  const claimed = { taskId: task.id, workflowId: wf.id, tenant: wf.tenant, key: task.key, agent: task.agent, description: '', request: '', dependsOn: task.dependsOn, attempt: 0, lease: '' };
+  const claimed = {
+    taskId: task.id,
+    workflowId: wf.id,
+    tenant: wf.tenant,
+    key: task.key,
+    agent: task.agent,
+    description: '',
+    request: '',
+    dependsOn: task.dependsOn,
+    attempt: 0,
+    lease: '',
+  };
   const d = fail(wf, claimed, reason, graph);
   const skipReason = `dependency ${task.key} was rejected`;
   const events = d.events.map((e) => {
@@ -105,7 +116,9 @@ export function rerun(wf: WorkflowRow, graph: TaskRow[], key: string, policy: En
   const kept = graph.filter((r) => !again.has(r.key));
   const done = new Set(kept.filter((r) => r.status === 'COMPLETED').map((r) => r.key));
   const remaining = new Map(rows.map((r) => [r.id, r.dependsOn.filter((k) => !done.has(k)).length]));
-  const runnable = rows.filter((r) => remaining.get(r.id) === 0).map((r) => ({ taskId: r.id, workflowId: wf.id, key: r.key, agent: r.agent, orderIndex: r.orderIndex, approval: r.approval }));
+  const runnable = rows
+    .filter((r) => remaining.get(r.id) === 0)
+    .map((r) => ({ taskId: r.id, workflowId: wf.id, key: r.key, agent: r.agent, orderIndex: r.orderIndex, approval: r.approval }));
   const { ready, held, awaiting, waits } = admit(policy, wf, runnable);
   const isReady = new Set(ready.map((r) => r.taskId));
   const isAwaiting = new Set(awaiting.map((r) => r.taskId));

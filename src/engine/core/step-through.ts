@@ -17,14 +17,50 @@ interface Cell extends TaskRow {
  */
 export function stepThrough(plan: ValidatedPlan, policy: EnginePolicy = RUN_EVERYTHING) {
   const cells = new Map<string, Cell>(
-    plan.tasks.map((t, i) => [t.key, { id: t.key, key: t.key, agent: t.agent, orderIndex: i, status: 'PENDING', dependsOn: t.dependsOn, dependents: plan.dependents[t.key] ?? [], remaining: t.dependsOn.length, attempts: 0 }]),
+    plan.tasks.map((t, i) => [
+      t.key,
+      {
+        id: t.key,
+        key: t.key,
+        agent: t.agent,
+        orderIndex: i,
+        status: 'PENDING',
+        dependsOn: t.dependsOn,
+        dependents: plan.dependents[t.key] ?? [],
+        remaining: t.dependsOn.length,
+        attempts: 0,
+      },
+    ]),
   );
-  const wf: WorkflowRow = { id: 'run', tenant: 't', status: 'PLANNED', description: '', lastSeq: 0, totalTasks: plan.tasks.length, completedTasks: 0, finishedTasks: 0, failedTasks: 0, startedAt: null, createdAt: 0 };
+  const wf: WorkflowRow = {
+    id: 'run',
+    tenant: 't',
+    status: 'PLANNED',
+    description: '',
+    lastSeq: 0,
+    totalTasks: plan.tasks.length,
+    completedTasks: 0,
+    finishedTasks: 0,
+    failedTasks: 0,
+    startedAt: null,
+    createdAt: 0,
+  };
   const events: string[] = ['created', 'plan_ready'];
   let now = 0;
   const cell = (key: string) => cells.get(key)!;
   const ready = (c: Cell): ReadyTask => ({ taskId: c.id, workflowId: wf.id, key: c.key, agent: c.agent, orderIndex: c.orderIndex });
-  const claimedTask = (c: Cell): ClaimedTask => ({ taskId: c.id, workflowId: wf.id, tenant: wf.tenant, key: c.key, agent: c.agent, description: '', request: '', dependsOn: c.dependsOn, attempt: c.attempts, lease: 'l' });
+  const claimedTask = (c: Cell): ClaimedTask => ({
+    taskId: c.id,
+    workflowId: wf.id,
+    tenant: wf.tenant,
+    key: c.key,
+    agent: c.agent,
+    description: '',
+    request: '',
+    dependsOn: c.dependsOn,
+    attempt: c.attempts,
+    lease: 'l',
+  });
   const results = (): WorkflowResults => ({
     tasks: [...cells.values()].map((c) => ({ key: c.key, agent: c.agent, description: '', status: c.status, output: null, error: null, durationMs: null, attempts: c.attempts })),
     totals: { durationMs: null, tasks: cells.size, completed: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0 },
@@ -73,7 +109,12 @@ export function stepThrough(plan: ValidatedPlan, policy: EnginePolicy = RUN_EVER
           if (dep.remaining === 0 && dep.status === 'PENDING') runnable.push(ready(dep));
         }
       }
-      const d = decide.complete(wf, done.map((c) => ({ taskId: c.id, key: c.key, agent: c.agent, output: 'x', durationMs: 0, usage: { input: 0, output: 0 } })), runnable, policy);
+      const d = decide.complete(
+        wf,
+        done.map((c) => ({ taskId: c.id, key: c.key, agent: c.agent, output: 'x', durationMs: 0, usage: { input: 0, output: 0 } })),
+        runnable,
+        policy,
+      );
       const claimed = d.ready.slice(0, room).map((r) => cell(r.key));
       d.ready.slice(room).forEach((r) => set(r.key, 'READY'));
       d.awaiting.forEach((r) => set(r.key, 'AWAITING_APPROVAL'));
@@ -101,7 +142,12 @@ export function stepThrough(plan: ValidatedPlan, policy: EnginePolicy = RUN_EVER
     },
     cancel() {
       now++;
-      const d = decide.cancel(wf, [...cells.values()].filter((c) => UNFINISHED_TASK.includes(c.status)), null, now);
+      const d = decide.cancel(
+        wf,
+        [...cells.values()].filter((c) => UNFINISHED_TASK.includes(c.status)),
+        null,
+        now,
+      );
       d.cancelled.forEach((key) => set(key, 'CANCELLED'));
       apply(d);
     },

@@ -18,7 +18,10 @@ export function createBatcher<In, Out>(write: (key: string, items: In[]) => Prom
     const batch = waiting.get(key) ?? [];
     waiting.delete(key);
     try {
-      const out = await write(key, batch.map((p) => p.item));
+      const out = await write(
+        key,
+        batch.map((p) => p.item),
+      );
       batch.forEach((p, i) => p.resolve(out[i]!));
     } catch (err) {
       batch.forEach((p) => p.reject(err));

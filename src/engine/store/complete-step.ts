@@ -59,7 +59,12 @@ export async function completionStep(sql: Sql, wf: WorkflowRow, items: Completio
     // transaction is built and written: the writes then overlap the calls, not the reverse.
     await new Promise((resolve) => setImmediate(resolve));
   }
-  await giveBack(sql, d.ready.filter((r) => !claimed.has(r.taskId)), ctx.lease, 'READY');
+  await giveBack(
+    sql,
+    d.ready.filter((r) => !claimed.has(r.taskId)),
+    ctx.lease,
+    'READY',
+  );
   await giveBack(sql, d.held, ctx.lease, 'PENDING');
   await giveBack(sql, d.awaiting, ctx.lease, 'AWAITING_APPROVAL');
   const admitted = new Set(paused ? [] : d.ready.map((r) => r.taskId));

@@ -28,5 +28,12 @@ export interface HotPath {
 
 export const toReady = (rows: Array<Record<string, unknown>>): ReadyTask[] =>
   rows
-    .map((r) => ({ taskId: r.id as string, workflowId: r.workflow_id as string, key: r.key as string, agent: r.agent as string, orderIndex: Number(r.order_index), approval: r.approval as ApprovalMode }))
+    .map((r) => ({
+      taskId: r.id as string,
+      workflowId: r.workflow_id as string,
+      key: r.key as string,
+      agent: r.agent as string,
+      orderIndex: Number(r.order_index),
+      approval: r.approval as ApprovalMode,
+    }))
     .sort((a, b) => a.orderIndex - b.orderIndex);

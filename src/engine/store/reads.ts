@@ -11,7 +11,10 @@ export function workflowReads(knex: Knex, now: () => number) {
   return {
     /** The workflow this key named in the tenant within the window, if any. */
     async byIdempotencyKey(tenant: string, key: string): Promise<string | null> {
-      const row = await knex('workflows').where({ tenant, idempotency_key: key }).andWhere('created_at', '>=', now() - IDEMPOTENCY_WINDOW_MS).first('id');
+      const row = await knex('workflows')
+        .where({ tenant, idempotency_key: key })
+        .andWhere('created_at', '>=', now() - IDEMPOTENCY_WINDOW_MS)
+        .first('id');
       return (row?.id as string | undefined) ?? null;
     },
 
@@ -29,9 +32,7 @@ export function workflowReads(knex: Knex, now: () => number) {
         .orderBy('e.seq');
       if (untilSeq !== undefined) q.andWhere('e.seq', '<=', untilSeq);
       const rows = await q.select('e.seq', 'e.kind', 'e.payload', 'e.at');
-      return rows.map(
-        (r) => ({ workflowId: id, seq: num(r.seq), kind: r.kind, at: new Date(num(r.at)).toISOString(), payload: fromJson(r.payload) }) as AnyWorkflowEvent,
-      );
+      return rows.map((r) => ({ workflowId: id, seq: num(r.seq), kind: r.kind, at: new Date(num(r.at)).toISOString(), payload: fromJson(r.payload) }) as AnyWorkflowEvent);
     },
 
     /**
@@ -74,13 +75,25 @@ export function workflowReads(knex: Knex, now: () => number) {
     async replanSource(id: string): Promise<ReplanSource | null> {
       const wf = await knex('workflows').where({ id }).first('status', 'description', 'error', 'plan_revision');
       if (!wf) return null;
-      const rows = await knex('tasks').where({ workflow_id: id }).orderBy('order_index').select('key', 'agent', 'description', 'depends_on', 'approval', 'status', 'output', 'error');
+      const rows = await knex('tasks')
+        .where({ workflow_id: id })
+        .orderBy('order_index')
+        .select('key', 'agent', 'description', 'depends_on', 'approval', 'status', 'output', 'error');
       return {
         status: wf.status as WorkflowStatus,
         request: wf.description as string,
         error: wf.error ?? null,
         revision: num(wf.plan_revision),
-        tasks: rows.map((r) => ({ key: r.key, agent: r.agent, description: r.description, dependsOn: fromJson<string[]>(r.depends_on), approval: r.approval, status: r.status, output: r.output ?? null, error: r.error ?? null })),
+        tasks: rows.map((r) => ({
+          key: r.key,
+          agent: r.agent,
+          description: r.description,
+          dependsOn: fromJson<string[]>(r.depends_on),
+          approval: r.approval,
+          status: r.status,
+          output: r.output ?? null,
+          error: r.error ?? null,
+        })),
       };
     },
 
@@ -96,8 +109,18 @@ export function workflowReads(knex: Knex, now: () => number) {
         .orderBy('order_index')
         .select('id', 'key', 'agent', 'description', 'depends_on', 'status', 'attempts', 'remaining_deps', 'lease', 'output', 'error', 'updated_at');
       return rows.map((r) => ({
-        taskId: r.id, key: r.key, agent: r.agent, description: r.description, dependsOn: fromJson<string[]>(r.depends_on) ?? [],
-        status: r.status, attempts: num(r.attempts), remainingDeps: num(r.remaining_deps), leased: r.lease !== null, output: r.output, error: r.error, updatedAt: num(r.updated_at),
+        taskId: r.id,
+        key: r.key,
+        agent: r.agent,
+        description: r.description,
+        dependsOn: fromJson<string[]>(r.depends_on) ?? [],
+        status: r.status,
+        attempts: num(r.attempts),
+        remainingDeps: num(r.remaining_deps),
+        leased: r.lease !== null,
+        output: r.output,
+        error: r.error,
+        updatedAt: num(r.updated_at),
       }));
     },
 
@@ -106,9 +129,15 @@ export function workflowReads(knex: Knex, now: () => number) {
       const row = await knex('workflows').where({ id }).first('id', 'tenant', 'status', 'last_seq', 'updated_at', 'metadata', 'idempotency_key', 'input_tokens', 'output_tokens');
       if (!row) return null;
       return {
-        id: row.id, tenant: row.tenant, status: row.status, lastSeq: num(row.last_seq), updatedAt: num(row.updated_at),
-        metadata: fromJson<Record<string, unknown>>(row.metadata) ?? {}, idempotencyKey: row.idempotency_key ?? null,
-        inputTokens: num(row.input_tokens), outputTokens: num(row.output_tokens),
+        id: row.id,
+        tenant: row.tenant,
+        status: row.status,
+        lastSeq: num(row.last_seq),
+        updatedAt: num(row.updated_at),
+        metadata: fromJson<Record<string, unknown>>(row.metadata) ?? {},
+        idempotencyKey: row.idempotency_key ?? null,
+        inputTokens: num(row.input_tokens),
+        outputTokens: num(row.output_tokens),
       };
     },
 

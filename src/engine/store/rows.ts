@@ -29,12 +29,26 @@ export const CLAIM_RETURNING = 'id, description, depends_on, attempts, approval,
 export type ClaimRow = { id: string; description: string; depends_on: unknown; attempts: unknown; approval?: string; output?: string | null; feedback?: string | null };
 
 /** A claimed task as its runner needs it, from the row the claim returned. */
-export function toClaimed(task: ReadyTask, wf: WorkflowRow, row: { description?: string; depends_on?: unknown; attempts?: unknown; approval?: string; output?: string | null; feedback?: string | null }, lease: string): ClaimedTask {
+export function toClaimed(
+  task: ReadyTask,
+  wf: WorkflowRow,
+  row: { description?: string; depends_on?: unknown; attempts?: unknown; approval?: string; output?: string | null; feedback?: string | null },
+  lease: string,
+): ClaimedTask {
   // Written out: V8 builds `{ ...ref(task), …seven more }` about ten times slower (a 1→500 fan-out
   // claims 500 of these in one transaction).
   const claimed: ClaimedTask = {
-    taskId: task.taskId, key: task.key, agent: task.agent, workflowId: wf.id, tenant: wf.tenant, description: row.description!, request: wf.description,
-    dependsOn: fromJson<string[]>(row.depends_on), attempt: num(row.attempts), lease, approval: (row.approval ?? task.approval) as ApprovalMode | undefined,
+    taskId: task.taskId,
+    key: task.key,
+    agent: task.agent,
+    workflowId: wf.id,
+    tenant: wf.tenant,
+    description: row.description!,
+    request: wf.description,
+    dependsOn: fromJson<string[]>(row.depends_on),
+    attempt: num(row.attempts),
+    lease,
+    approval: (row.approval ?? task.approval) as ApprovalMode | undefined,
   };
   // A run asked for by requestChanges: its prompt carries the previous output and the feedback.
   if (row.feedback != null) claimed.revision = { output: row.output ?? '', feedback: row.feedback };
@@ -63,7 +77,9 @@ export function countdown(workflowId: string, completed: Array<{ id: string; dep
   const claimable = new Map<string, DependentRow>();
   for (const r of updated.sort((x, y) => num(x.order_index) - num(y.order_index))) {
     if (r.status !== 'RUNNING' || num(r.remaining_deps) !== 0) continue; // made runnable, and claimed, by this transaction
-    ready.get(madeReadyBy.get(r.key)!)!.push({ taskId: r.id, workflowId, key: r.key, agent: r.agent, orderIndex: num(r.order_index), approval: r.approval as ApprovalMode | undefined });
+    ready
+      .get(madeReadyBy.get(r.key)!)!
+      .push({ taskId: r.id, workflowId, key: r.key, agent: r.agent, orderIndex: num(r.order_index), approval: r.approval as ApprovalMode | undefined });
     claimable.set(r.id, r);
   }
   return { ready, claimable };
@@ -72,15 +88,24 @@ export function countdown(workflowId: string, completed: Array<{ id: string; dep
 /** Tasks the countdown claimed that are not to run here: back to READY (queued), PENDING (held) or AWAITING_APPROVAL, their attempt given back. */
 export async function giveBack(sql: Sql, tasks: ReadyTask[], lease: string, to: 'READY' | 'PENDING' | 'AWAITING_APPROVAL') {
   if (tasks.length === 0) return;
-  const [ids, list] = sql.inList('id', tasks.map((r) => r.taskId));
+  const [ids, list] = sql.inList(
+    'id',
+    tasks.map((r) => r.taskId),
+  );
   await sql.run(`UPDATE tasks SET status = '${to}', lease = NULL, attempts = attempts - 1, started_at = NULL WHERE ${ids} AND lease = ?`, [list, lease]);
 }
 
 /** Roots a start made READY that the policy holds: PENDING again (or AWAITING_APPROVAL), with no remaining dependencies. */
 export async function holdRoots(sql: Sql, d: { held: ReadyTask[]; awaiting: ReadyTask[] }) {
-  for (const [tasks, to] of [[d.held, 'PENDING'], [d.awaiting, 'AWAITING_APPROVAL']] as const) {
+  for (const [tasks, to] of [
+    [d.held, 'PENDING'],
+    [d.awaiting, 'AWAITING_APPROVAL'],
+  ] as const) {
     if (tasks.length === 0) continue;
-    const [ids, list] = sql.inList('id', tasks.map((r) => r.taskId));
+    const [ids, list] = sql.inList(
+      'id',
+      tasks.map((r) => r.taskId),
+    );
     await sql.run(`UPDATE tasks SET status = '${to}' WHERE ${ids} AND status = 'READY'`, [list]);
   }
 }
@@ -89,8 +114,16 @@ export async function holdRoots(sql: Sql, d: { held: ReadyTask[]; awaiting: Read
 export async function aggregate(sql: Sql, wf: WorkflowRow, at: number): Promise<WorkflowResults> {
   // Rows as the driver returns them (bigint columns are strings from PostgreSQL).
   const rows = await sql.all<{
-    key: string; agent: string; description: string; status: string; output: string | null; error: string | null;
-    duration_ms: number | string | null; attempts: number | string; input_tokens: number | string | null; output_tokens: number | string | null;
+    key: string;
+    agent: string;
+    description: string;
+    status: string;
+    output: string | null;
+    error: string | null;
+    duration_ms: number | string | null;
+    attempts: number | string;
+    input_tokens: number | string | null;
+    output_tokens: number | string | null;
   }>(
     `SELECT key, agent, description, status, output, error, duration_ms, attempts, input_tokens, output_tokens
      FROM tasks WHERE workflow_id = ? ORDER BY order_index`,
@@ -99,8 +132,14 @@ export async function aggregate(sql: Sql, wf: WorkflowRow, at: number): Promise<
   const tokens = rows.reduce((s, r) => ({ i: s.i + num(r.input_tokens), o: s.o + num(r.output_tokens) }), { i: 0, o: 0 });
   return {
     tasks: rows.map((r) => ({
-      key: r.key, agent: r.agent, description: r.description, status: r.status as TaskStatus, output: r.output, error: r.error,
-      durationMs: r.duration_ms == null ? null : num(r.duration_ms), attempts: num(r.attempts),
+      key: r.key,
+      agent: r.agent,
+      description: r.description,
+      status: r.status as TaskStatus,
+      output: r.output,
+      error: r.error,
+      durationMs: r.duration_ms == null ? null : num(r.duration_ms),
+      attempts: num(r.attempts),
     })),
     totals: {
       durationMs: wf.startedAt == null ? null : at - wf.startedAt,

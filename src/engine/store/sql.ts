@@ -54,5 +54,4 @@ export async function withConnection<T>(knex: Knex, fn: (conn: unknown) => Promi
 }
 
 /** The connection a knex transaction holds. */
-export const knexConnection = (t: Knex.Transaction): Promise<unknown> =>
-  (t as unknown as { client: { acquireConnection(): Promise<unknown> } }).client.acquireConnection();
+export const knexConnection = (t: Knex.Transaction): Promise<unknown> => (t as unknown as { client: { acquireConnection(): Promise<unknown> } }).client.acquireConnection();

@@ -26,7 +26,11 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
   }
 
   /** One decision on one task of the tenant: the task row read under the workflow's lock. */
-  async function onTask<T>(tenant: string, taskId: string, step: (t: Knex.Transaction, task: TaskRow, graph: TaskRow[], wf: WorkflowRow, at: number, sql: Sql) => Promise<StepResult<T>>) {
+  async function onTask<T>(
+    tenant: string,
+    taskId: string,
+    step: (t: Knex.Transaction, task: TaskRow, graph: TaskRow[], wf: WorkflowRow, at: number, sql: Sql) => Promise<StepResult<T>>,
+  ) {
     const workflowId = await workflowOf(tenant, taskId);
     return transition<T>(knex, conns, now, workflowId, async (t, wf, at, sql) => {
       const graph = await taskRows(t, workflowId);
@@ -38,12 +42,19 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
 
   /** Writes a status change only if the task still has the status the decision read. */
   async function move(t: Knex.Transaction, task: TaskRow, to: Record<string, unknown>, at: number) {
-    const n = await t('tasks').where({ id: task.id, status: task.status }).update({ ...to, updated_at: at });
+    const n = await t('tasks')
+      .where({ id: task.id, status: task.status })
+      .update({ ...to, updated_at: at });
     if (n !== 1) throw new Error(`task ${task.key} changed under the workflow's lock`); // cannot happen: every writer takes the lock
   }
 
   const toReady = (r: { id: string; workflow_id?: string; key: string; agent: string; order_index: unknown; approval?: string }, workflowId: string): ReadyTask => ({
-    taskId: r.id, workflowId, key: r.key, agent: r.agent, orderIndex: num(r.order_index), approval: r.approval as ApprovalMode,
+    taskId: r.id,
+    workflowId,
+    key: r.key,
+    agent: r.agent,
+    orderIndex: num(r.order_index),
+    approval: r.approval as ApprovalMode,
   });
 
   return {
@@ -52,10 +63,20 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
       const output = toStorableText(outcome.output);
       return transition(knex, conns, now, task.workflowId, async (t, wf, at) => {
         if (!decide.completable(wf)) return { value: null };
-        const n = await t('tasks').where({ id: task.taskId, lease: task.lease, status: 'RUNNING' }).update({
-          status: 'AWAITING_REVIEW', lease: null, output, error: null, feedback: null, completed_at: at, updated_at: at,
-          duration_ms: outcome.durationMs, input_tokens: t.raw('input_tokens + ?', [outcome.usage.input]), output_tokens: t.raw('output_tokens + ?', [outcome.usage.output]),
-        });
+        const n = await t('tasks')
+          .where({ id: task.taskId, lease: task.lease, status: 'RUNNING' })
+          .update({
+            status: 'AWAITING_REVIEW',
+            lease: null,
+            output,
+            error: null,
+            feedback: null,
+            completed_at: at,
+            updated_at: at,
+            duration_ms: outcome.durationMs,
+            input_tokens: t.raw('input_tokens + ?', [outcome.usage.input]),
+            output_tokens: t.raw('output_tokens + ?', [outcome.usage.output]),
+          });
         if (n === 0) return { value: null };
         const d = steer.heldForReview(task, output, outcome.usage);
         return { value: { ready: [] }, events: d.events, patch: d.patch };
@@ -75,14 +96,32 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
         // Its dependents count it down now, as a completion does; those reaching zero are runnable.
         const reached: ReadyTask[] = [];
         if (task.dependents.length > 0) {
-          await t('tasks').where({ workflow_id: wf.id }).whereIn('key', task.dependents).update({ remaining_deps: t.raw('remaining_deps - 1'), updated_at: at });
-          const rows = await t('tasks').where({ workflow_id: wf.id, status: 'PENDING', remaining_deps: 0 }).whereIn('key', task.dependents).select('id', 'key', 'agent', 'order_index', 'approval');
+          await t('tasks')
+            .where({ workflow_id: wf.id })
+            .whereIn('key', task.dependents)
+            .update({ remaining_deps: t.raw('remaining_deps - 1'), updated_at: at });
+          const rows = await t('tasks')
+            .where({ workflow_id: wf.id, status: 'PENDING', remaining_deps: 0 })
+            .whereIn('key', task.dependents)
+            .select('id', 'key', 'agent', 'order_index', 'approval');
           reached.push(...rows.map((r) => toReady(r, wf.id)));
         }
         const d = steer.approveReview(wf, task, output ?? '', reached, by, note, policy);
         await move(t, task, { status: 'COMPLETED' }, at);
-        if (d.ready.length > 0) await t('tasks').whereIn('id', d.ready.map((r) => r.taskId)).update({ status: 'READY' });
-        if (d.awaiting.length > 0) await t('tasks').whereIn('id', d.awaiting.map((r) => r.taskId)).update({ status: 'AWAITING_APPROVAL' });
+        if (d.ready.length > 0)
+          await t('tasks')
+            .whereIn(
+              'id',
+              d.ready.map((r) => r.taskId),
+            )
+            .update({ status: 'READY' });
+        if (d.awaiting.length > 0)
+          await t('tasks')
+            .whereIn(
+              'id',
+              d.awaiting.map((r) => r.taskId),
+            )
+            .update({ status: 'AWAITING_APPROVAL' });
         if (!d.ends) return { value: d.ready, events: d.events, patch: d.patch };
         const end = decide.finished(d.ends, await aggregate(sql, wf, at), await workflowError(sql, wf.id), at);
         return { value: d.ready, events: [...d.events, ...end.events], patch: { ...d.patch, ...end.patch } };
@@ -95,15 +134,30 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
       return transition(knex, conns, now, id, async (t, wf, at) => {
         const { plan_revision } = (await t('workflows').where({ id }).first('plan_revision')) as { plan_revision: unknown };
         const rows = await t('tasks').where({ workflow_id: id }).select('id', 'key', 'agent', 'description', 'depends_on', 'approval', 'status');
-        const current: EditableTask[] = rows.map((r) => ({ id: r.id, key: r.key, agent: r.agent, description: r.description, dependsOn: fromJson<string[]>(r.depends_on), approval: r.approval, status: r.status }));
+        const current: EditableTask[] = rows.map((r) => ({
+          id: r.id,
+          key: r.key,
+          agent: r.agent,
+          description: r.description,
+          dependsOn: fromJson<string[]>(r.depends_on),
+          approval: r.approval,
+          status: r.status,
+        }));
         const d = editPlan(wf, num(plan_revision), revision ?? num(plan_revision), current, plan, by, policy, replan);
         if (d.deletes.length > 0) await t('tasks').whereIn('id', d.deletes).delete();
         const ready: ReadyTask[] = [];
         const newIds = new Map<string, string>();
         for (const r of d.rows) {
           const cols = {
-            description: r.task.description, agent: r.task.agent, order_index: r.orderIndex, depends_on: toJson(r.task.dependsOn), dependents: toJson(r.dependents),
-            remaining_deps: r.remaining, status: r.status, approval: r.task.approval ?? 'NONE', updated_at: at,
+            description: r.task.description,
+            agent: r.task.agent,
+            order_index: r.orderIndex,
+            depends_on: toJson(r.task.dependsOn),
+            dependents: toJson(r.dependents),
+            remaining_deps: r.remaining,
+            status: r.status,
+            approval: r.task.approval ?? 'NONE',
+            updated_at: at,
           };
           if (r.id) await t('tasks').where({ id: r.id }).update(cols);
           else {
@@ -115,7 +169,9 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
         for (const r of d.ready) ready.push({ ...r, taskId: newIds.get(r.key) ?? r.taskId });
         await t('workflows').where({ id }).update({ plan_revision: d.revision });
         // The events name the new tasks by their stored ids.
-        const events = d.events.map((e) => (e.kind === 'task_awaiting_approval' && newIds.has(e.payload.key) ? { ...e, payload: { ...e.payload, taskId: newIds.get(e.payload.key)! } } : e));
+        const events = d.events.map((e) =>
+          e.kind === 'task_awaiting_approval' && newIds.has(e.payload.key) ? { ...e, payload: { ...e.payload, taskId: newIds.get(e.payload.key)! } } : e,
+        );
         return { value: ready, events: events as typeof d.events, patch: d.patch };
       });
     },
@@ -136,12 +192,31 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
           const history = fromJson<unknown[] | null>(o.history) ?? [];
           // A task that never ran (skipped, cancelled before it started) has no run to keep.
           if (o.started_at != null || o.output != null) {
-            history.push({ attempt: num(o.attempts), output: o.output, error: o.error, startedAt: o.started_at == null ? null : num(o.started_at), completedAt: o.completed_at == null ? null : num(o.completed_at) });
+            history.push({
+              attempt: num(o.attempts),
+              output: o.output,
+              error: o.error,
+              startedAt: o.started_at == null ? null : num(o.started_at),
+              completedAt: o.completed_at == null ? null : num(o.completed_at),
+            });
           }
-          await t('tasks').where({ id: r.id }).update({
-            status: r.status, remaining_deps: r.remaining, error: null, output: null, feedback: null, lease: null, attempts: 0, started_at: null, completed_at: null,
-            duration_ms: null, history: toJson(history), updated_at: at, ...(r.id === task.id && text !== null ? { description: text } : {}),
-          });
+          await t('tasks')
+            .where({ id: r.id })
+            .update({
+              status: r.status,
+              remaining_deps: r.remaining,
+              error: null,
+              output: null,
+              feedback: null,
+              lease: null,
+              attempts: 0,
+              started_at: null,
+              completed_at: null,
+              duration_ms: null,
+              history: toJson(history),
+              updated_at: at,
+              ...(r.id === task.id && text !== null ? { description: text } : {}),
+            });
         }
         return { value: d.ready, events: d.events, patch: d.patch };
       });
@@ -161,7 +236,11 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
     resume(id: string, by: DecidedBy): Promise<Committed<ReadyTask[]>> {
       return transition(knex, conns, now, id, async (t, wf) => {
         const rows = wf.status === 'PAUSED' ? await t('tasks').where({ workflow_id: id, status: 'READY' }).select('id', 'key', 'agent', 'order_index', 'approval') : [];
-        const d = steer.resume(wf, rows.map((r) => toReady(r, id)), by);
+        const d = steer.resume(
+          wf,
+          rows.map((r) => toReady(r, id)),
+          by,
+        );
         return { value: d.ready, events: d.events, patch: d.patch };
       });
     },
@@ -182,7 +261,13 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
       return onTask<ReadyTask[]>(tenant, taskId, async (t, task, graph, wf, at, sql) => {
         const d = steer.reject(wf, task, graph, by, why);
         await move(t, task, { status: 'REJECTED', lease: null, error: why, completed_at: at }, at);
-        if (d.skipped.length > 0) await t('tasks').whereIn('id', d.skipped.map((r) => r.id)).update({ status: 'SKIPPED', error: d.reason, completed_at: at, updated_at: at });
+        if (d.skipped.length > 0)
+          await t('tasks')
+            .whereIn(
+              'id',
+              d.skipped.map((r) => r.id),
+            )
+            .update({ status: 'SKIPPED', error: d.reason, completed_at: at, updated_at: at });
         if (!d.ends) return { value: [], events: d.events, patch: d.patch };
         const end = decide.finished(d.ends, await aggregate(sql, wf, at), d.patch.error ?? (await workflowError(sql, wf.id)), at);
         return { value: [], events: [...d.events, ...end.events], patch: { ...d.patch, ...end.patch } };

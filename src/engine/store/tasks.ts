@@ -48,7 +48,13 @@ export function taskTransitions(knex: Knex, conns: Connections, clock: Clock) {
           .update({ status: 'FAILED', lease: null, error, completed_at: at, updated_at: at });
         if (n === 0) return { value: false };
         const d = decide.fail(wf, task, error, await taskRows(t, task.workflowId));
-        if (d.skipped.length > 0) await t('tasks').whereIn('id', d.skipped.map((r) => r.id)).update({ status: 'SKIPPED', error: d.reason, completed_at: at, updated_at: at });
+        if (d.skipped.length > 0)
+          await t('tasks')
+            .whereIn(
+              'id',
+              d.skipped.map((r) => r.id),
+            )
+            .update({ status: 'SKIPPED', error: d.reason, completed_at: at, updated_at: at });
         if (!d.ends) return { value: true, events: d.events, patch: d.patch };
         const end = decide.finished(d.ends, await aggregate(sql, wf, at), d.patch.error ?? (await t('workflows').where({ id: wf.id }).first('error'))?.error ?? null, at);
         return { value: true, events: [...d.events, ...end.events], patch: { ...d.patch, ...end.patch } };

@@ -50,7 +50,14 @@ type Step<S, T> = (tx: S, wf: WorkflowRow, at: number, sql: Sql) => Promise<Step
  * returned events after the commit. The step gets a knex transaction and the
  * same transaction as hand-written SQL.
  */
-export function transition<T>(knex: Knex, conns: Connections, now: () => number, workflowId: string, step: Step<Knex.Transaction, T>, opts: TransitionOptions = {}): Promise<Committed<T>> {
+export function transition<T>(
+  knex: Knex,
+  conns: Connections,
+  now: () => number,
+  workflowId: string,
+  step: Step<Knex.Transaction, T>,
+  opts: TransitionOptions = {},
+): Promise<Committed<T>> {
   return settle(() =>
     knex.transaction(async (t) => {
       if (opts.insert) await t('workflows').insert(opts.insert);
@@ -61,7 +68,13 @@ export function transition<T>(knex: Knex, conns: Connections, now: () => number,
 }
 
 /** The same for steps written in SQL only (the hot path: claims and completions), without knex. */
-export function sqlTransition<T>(conns: Connections, now: () => number, workflowId: string, step: (sql: Sql, wf: WorkflowRow, at: number) => Promise<StepResult<T>>, reserve = 0): Promise<Committed<T>> {
+export function sqlTransition<T>(
+  conns: Connections,
+  now: () => number,
+  workflowId: string,
+  step: (sql: Sql, wf: WorkflowRow, at: number) => Promise<StepResult<T>>,
+  reserve = 0,
+): Promise<Committed<T>> {
   return settle(() => conns.transaction((sql) => apply(sql, now(), workflowId, reserve, (wf, at) => step(sql, wf, at))));
 }
 

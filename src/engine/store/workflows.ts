@@ -30,8 +30,14 @@ const storablePlan = (plan: ValidatedPlan): ValidatedPlan => ({ ...plan, tasks: 
 export async function taskRows(t: Knex.Transaction, workflowId: string): Promise<TaskRow[]> {
   const rows = await t('tasks').where({ workflow_id: workflowId }).select('id', 'key', 'agent', 'order_index', 'status', 'depends_on', 'dependents', 'approval');
   return rows.map((r) => ({
-    id: r.id, key: r.key, agent: r.agent, orderIndex: num(r.order_index), status: r.status,
-    dependsOn: fromJson<string[]>(r.depends_on), dependents: fromJson<string[]>(r.dependents), approval: r.approval,
+    id: r.id,
+    key: r.key,
+    agent: r.agent,
+    orderIndex: num(r.order_index),
+    status: r.status,
+    dependsOn: fromJson<string[]>(r.depends_on),
+    dependents: fromJson<string[]>(r.dependents),
+    approval: r.approval,
   }));
 }
 
@@ -76,7 +82,10 @@ export function workflowTransitions(knex: Knex, conns: Connections, clock: Clock
       const key = input.idempotencyKey ?? null;
       // A key older than the window is released first, so it can name this workflow.
       if (key !== null) {
-        await knex('workflows').where({ tenant: input.tenant, idempotency_key: key }).andWhere('created_at', '<', at - IDEMPOTENCY_WINDOW_MS).update({ idempotency_key: null });
+        await knex('workflows')
+          .where({ tenant: input.tenant, idempotency_key: key })
+          .andWhere('created_at', '<', at - IDEMPOTENCY_WINDOW_MS)
+          .update({ idempotency_key: null });
       }
       const row = {
         id,
@@ -93,16 +102,23 @@ export function workflowTransitions(knex: Knex, conns: Connections, clock: Clock
         created_at: at,
         updated_at: at,
       };
-      return transition(knex, conns, now, id, async (t, _wf, at2) => {
-        const events: EventDraft[] = [draft('created', { description: input.description, channelId: input.channelId })];
-        if (input.plan) {
-          await insertTasks(t, id, input.plan.validated, at2);
-          events.push(planReady(input.plan));
-        } else {
-          events.push(draft('planning', { orchestrator: input.orchestrator }));
-        }
-        return { value: id, events };
-      }, { insert: row });
+      return transition(
+        knex,
+        conns,
+        now,
+        id,
+        async (t, _wf, at2) => {
+          const events: EventDraft[] = [draft('created', { description: input.description, channelId: input.channelId })];
+          if (input.plan) {
+            await insertTasks(t, id, input.plan.validated, at2);
+            events.push(planReady(input.plan));
+          } else {
+            events.push(draft('planning', { orchestrator: input.orchestrator }));
+          }
+          return { value: id, events };
+        },
+        { insert: row },
+      );
     },
 
     /** PLANNING -> PLANNED with the tasks. Returns a false value if the workflow left PLANNING meanwhile (cancelled). */
@@ -132,8 +148,16 @@ export function workflowTransitions(knex: Knex, conns: Connections, clock: Clock
     /** Any active workflow -> CANCELLED; unfinished tasks -> CANCELLED. Their leases are cleared, so no runner can write after this. */
     cancel(id: string, reason: string | null): Promise<Committed<string[]>> {
       return transition(knex, conns, now, id, async (t, wf, at) => {
-        const unfinished = await t('tasks').where({ workflow_id: id }).whereIn('status', UNFINISHED_TASK as string[]).select('id', 'key', 'agent', 'order_index');
-        const d = decide.cancel(wf, unfinished.map((r) => ({ id: r.id, key: r.key, agent: r.agent, orderIndex: num(r.order_index) })), reason, at);
+        const unfinished = await t('tasks')
+          .where({ workflow_id: id })
+          .whereIn('status', UNFINISHED_TASK as string[])
+          .select('id', 'key', 'agent', 'order_index');
+        const d = decide.cancel(
+          wf,
+          unfinished.map((r) => ({ id: r.id, key: r.key, agent: r.agent, orderIndex: num(r.order_index) })),
+          reason,
+          at,
+        );
         if (d.cancelled.length > 0) await t('tasks').whereIn('id', d.cancelled).update({ status: 'CANCELLED', lease: null, updated_at: at, completed_at: at });
         return { value: d.cancelled, events: d.events, patch: d.patch };
       });
@@ -145,7 +169,17 @@ export function workflowTransitions(knex: Knex, conns: Connections, clock: Clock
         const d = decide.retry(wf, wf.status === 'FAILED' || wf.status === 'CANCELLED' ? await taskRows(t, id) : [], policy);
         for (const r of d.resets) {
           await t('tasks').where({ id: r.id }).update({
-            status: r.status, remaining_deps: r.remaining, error: null, output: null, feedback: null, lease: null, attempts: 0, started_at: null, completed_at: null, duration_ms: null, updated_at: at,
+            status: r.status,
+            remaining_deps: r.remaining,
+            error: null,
+            output: null,
+            feedback: null,
+            lease: null,
+            attempts: 0,
+            started_at: null,
+            completed_at: null,
+            duration_ms: null,
+            updated_at: at,
           });
         }
         return { value: d.ready, events: d.events, patch: d.patch };

@@ -21,7 +21,17 @@ const HANDLES: NodeHandle[] = [
 const shapeOf = (tasks: readonly TaskView[]) => JSON.stringify(tasks.map((t) => [t.key, t.dependsOn]));
 
 /** The DAG, left to right; edges from dependencies; the critical path highlighted when given. */
-export function Dag({ tasks, critical, selected, onSelect }: { tasks: readonly TaskView[]; critical: readonly string[]; selected: string | null; onSelect: (key: string) => void }) {
+export function Dag({
+  tasks,
+  critical,
+  selected,
+  onSelect,
+}: {
+  tasks: readonly TaskView[];
+  critical: readonly string[];
+  selected: string | null;
+  onSelect: (key: string) => void;
+}) {
   const shape = shapeOf(tasks);
   const [laid, setLaid] = useState<{ shape: string; at: Map<string, { x: number; y: number }> } | null>(null);
   const positions = laid?.shape === shape ? laid.at : null;
@@ -50,14 +60,33 @@ export function Dag({ tasks, critical, selected, onSelect }: { tasks: readonly T
   const edges: Edge[] = tasks.flatMap((t) =>
     t.dependsOn.map((d) => {
       const hot = onPath.has(d) && onPath.has(t.key) && critical.indexOf(t.key) === critical.indexOf(d) + 1;
-      return { id: `${d}->${t.key}`, source: d, target: t.key, className: hot ? 'critical' : undefined, animated: t.status === 'RUNNING', markerEnd: { type: MarkerType.ArrowClosed } };
+      return {
+        id: `${d}->${t.key}`,
+        source: d,
+        target: t.key,
+        className: hot ? 'critical' : undefined,
+        animated: t.status === 'RUNNING',
+        markerEnd: { type: MarkerType.ArrowClosed },
+      };
     }),
   );
 
   if (!positions) return <div className="dag loading">Laying out…</div>;
   return (
     <div className="dag" aria-label="Task graph">
-      <ReactFlow key={shape} nodes={nodes} edges={edges} nodeTypes={nodeTypes} fitView nodesConnectable={false} nodesFocusable={false} edgesFocusable={false} colorMode="system" proOptions={{ hideAttribution: true }} minZoom={0.2}>
+      <ReactFlow
+        key={shape}
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        fitView
+        nodesConnectable={false}
+        nodesFocusable={false}
+        edgesFocusable={false}
+        colorMode="system"
+        proOptions={{ hideAttribution: true }}
+        minZoom={0.2}
+      >
         <Background />
         <Controls showInteractive={false} />
       </ReactFlow>

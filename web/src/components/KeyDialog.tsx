@@ -13,7 +13,9 @@ export function KeyDialog({ error, onSubmit }: { error: string | null; onSubmit:
       }}
     >
       <h1 id="key-title">API key</h1>
-      <p>This Baton requires an API key (e.g. from <code>npm run keys</code>). It is kept for this browser session only.</p>
+      <p>
+        This Baton requires an API key (e.g. from <code>npm run keys</code>). It is kept for this browser session only.
+      </p>
       {error && <p className="error">{error}</p>}
       <label>
         Key

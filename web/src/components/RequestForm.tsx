@@ -21,7 +21,9 @@ export function RequestForm({ onPlanned }: { onPlanned: (id: string) => void }) 
         setBusy(true);
         setError(null);
         try {
-          const { planWorkflow } = await request(PlanWorkflowDocument, { input: { request: text, autoStart: data.get('autoStart') === 'on', idempotencyKey: crypto.randomUUID() } });
+          const { planWorkflow } = await request(PlanWorkflowDocument, {
+            input: { request: text, autoStart: data.get('autoStart') === 'on', idempotencyKey: crypto.randomUUID() },
+          });
           onPlanned(planWorkflow.id);
         } catch (err) {
           setError(err instanceof ApiError ? err.message : 'The request could not be sent.');

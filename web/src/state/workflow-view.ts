@@ -104,7 +104,16 @@ export function applyEvent(view: WorkflowView, e: WorkflowEvent): WorkflowView {
     case 'CancelledEvent':
       return { ...view, status: 'CANCELLED', completedAt: e.at };
     case 'TaskStartedEvent':
-      return updateTask(view, e.key, () => ({ status: 'RUNNING', attempts: e.attempt, startedAt: e.at, completedAt: null, durationMs: null, output: '', outputIndex: -1, error: null }));
+      return updateTask(view, e.key, () => ({
+        status: 'RUNNING',
+        attempts: e.attempt,
+        startedAt: e.at,
+        completedAt: null,
+        durationMs: null,
+        output: '',
+        outputIndex: -1,
+        error: null,
+      }));
     case 'TaskOutputEvent':
       return updateTask(view, e.key, (t) => (e.index <= t.outputIndex || t.status !== 'RUNNING' ? {} : { output: t.output + e.text, outputIndex: e.index }));
     case 'TaskCompletedEvent':

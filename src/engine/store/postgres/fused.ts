@@ -23,11 +23,13 @@ export const whileLocked = (...statuses: WorkflowStatus[]) => `EXISTS (SELECT 1 
  * `union` (one or more `SELECT '<part>' AS part, NULL::jsonb, …` branches with the given columns).
  */
 export async function lockedRows<R>(sql: Sql, lock: FusedLock, ctes: string, columns: Record<string, string>, union: string, params: unknown[]) {
-  const nulls = Object.entries(columns).map(([c, type]) => `NULL::${type} AS ${c}`).join(', ');
-  const rows = await sql.all<R & { part: string }>(
-    `WITH wf AS (${lock.cte}), ${ctes} SELECT 'wf' AS part, to_jsonb(wf) AS wf, ${nulls} FROM wf UNION ALL ${union}`,
-    [...lock.params, ...params],
-  );
+  const nulls = Object.entries(columns)
+    .map(([c, type]) => `NULL::${type} AS ${c}`)
+    .join(', ');
+  const rows = await sql.all<R & { part: string }>(`WITH wf AS (${lock.cte}), ${ctes} SELECT 'wf' AS part, to_jsonb(wf) AS wf, ${nulls} FROM wf UNION ALL ${union}`, [
+    ...lock.params,
+    ...params,
+  ]);
   const wf = lock.got((rows.find((r) => r.part === 'wf') as { wf?: unknown } | undefined)?.wf);
   return { wf, rows: rows.filter((r) => r.part !== 'wf') };
 }

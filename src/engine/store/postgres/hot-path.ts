@@ -25,7 +25,9 @@ const DONE_COLUMNS = { tid: 'uuid', tlease: 'text', toutput: 'text', tms: 'int',
 const REACHED = `remaining_deps = c.n AND status = 'PENDING'`;
 const COMPLETE_CTES = `done AS (UPDATE tasks SET status = 'COMPLETED', lease = NULL, output = d.toutput, error = NULL, completed_at = ?, updated_at = ?,
       duration_ms = d.tms, input_tokens = d.tin, output_tokens = d.tout
-    FROM jsonb_to_recordset(?::jsonb) AS d(${Object.entries(DONE_COLUMNS).map(([c, t]) => `${c} ${t}`).join(', ')})
+    FROM jsonb_to_recordset(?::jsonb) AS d(${Object.entries(DONE_COLUMNS)
+      .map(([c, t]) => `${c} ${t}`)
+      .join(', ')})
     WHERE tasks.id = d.tid AND tasks.lease = d.tlease AND tasks.status = 'RUNNING' AND ${whileLocked('EXECUTING', 'PAUSED')}
     RETURNING tasks.id, tasks.dependents),
   c AS (SELECT k, count(*)::int AS n FROM done, jsonb_array_elements_text(done.dependents) AS k GROUP BY k),
@@ -37,8 +39,17 @@ const COMPLETE_CTES = `done AS (UPDATE tasks SET status = 'COMPLETED', lease = N
     FROM c WHERE tasks.workflow_id = ? AND tasks.key = c.k
     RETURNING tasks.id, tasks.key, tasks.agent, tasks.order_index, tasks.status, tasks.remaining_deps, tasks.description, tasks.depends_on, tasks.attempts, tasks.approval)`;
 const COMPLETE_COLUMNS = {
-  id: 'uuid', dependents: 'jsonb', key: 'text', agent: 'text', order_index: 'int', status: 'text', remaining_deps: 'int',
-  description: 'text', depends_on: 'jsonb', attempts: 'int', approval: 'text',
+  id: 'uuid',
+  dependents: 'jsonb',
+  key: 'text',
+  agent: 'text',
+  order_index: 'int',
+  status: 'text',
+  remaining_deps: 'int',
+  description: 'text',
+  depends_on: 'jsonb',
+  attempts: 'int',
+  approval: 'text',
 };
 const COMPLETE_UNION = `SELECT 'done', NULL::jsonb, id, dependents, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM done
   UNION ALL SELECT 'dep', NULL::jsonb, id, NULL, key, agent, order_index, status, remaining_deps, description, depends_on, attempts, approval FROM upd`;
@@ -48,12 +59,26 @@ const COMPLETE_UNION = `SELECT 'done', NULL::jsonb, id, dependents, NULL, NULL, 
  * and the rows changed are disjoint (a dependent of a task being completed is still PENDING).
  */
 async function completeRows(sql: Sql, lock: FusedLock, workflowId: string, items: CompletionItem[], at: number, lease: string) {
-  const done = JSON.stringify(items.map(({ task, outcome }) => ({
-    tid: task.taskId, tlease: task.lease, toutput: outcome.output, tms: outcome.durationMs, tin: outcome.usage.input, tout: outcome.usage.output,
-  })));
+  const done = JSON.stringify(
+    items.map(({ task, outcome }) => ({
+      tid: task.taskId,
+      tlease: task.lease,
+      toutput: outcome.output,
+      tms: outcome.durationMs,
+      tin: outcome.usage.input,
+      tout: outcome.usage.output,
+    })),
+  );
   type Row = DependentRow & { dependents: unknown; part: string };
   const { wf, rows } = await lockedRows<Row>(sql, lock, COMPLETE_CTES, COMPLETE_COLUMNS, COMPLETE_UNION, [at, at, done, lease, at, at, workflowId]);
-  return { wf, counted: countdown(workflowId, rows.filter((r) => r.part === 'done'), rows.filter((r) => r.part === 'dep')) };
+  return {
+    wf,
+    counted: countdown(
+      workflowId,
+      rows.filter((r) => r.part === 'done'),
+      rows.filter((r) => r.part === 'dep'),
+    ),
+  };
 }
 
 export function pgHotPath(conns: Connections, clock: Clock): HotPath {
@@ -68,23 +93,35 @@ export function pgHotPath(conns: Connections, clock: Clock): HotPath {
         return { value: d.ready, events: d.events, patch: d.patch };
       }),
     claim: (workflowId, tasks, lease, written) =>
-      fusedTransition(conns, now, workflowId, async (sql, at, lock) => {
-        const ids = tasks.map((t) => t.taskId);
-        const { wf, rows: first } = await lockedRows<ClaimRow>(sql, lock, `c AS (${claimSql(` AND ${whileLocked('EXECUTING')}`)})`, CLAIM_COLUMNS,
-          `SELECT 'task', NULL::jsonb, ${CLAIM_RETURNING} FROM c`, [lease, at, at, ids]);
-        const rows: ClaimRow[] = first;
-        // The fused statement sees the tasks as they were when it began: if it waited for the lock,
-        // a task that the lock's holder made READY meanwhile (a start queues its roots before it
-        // commits) did not match. Holding the lock now, a second statement sees it.
-        if (decide.claimable(wf) && rows.length < tasks.length) {
-          const got = new Set(rows.map((r) => r.id));
-          rows.push(...(await sql.all<ClaimRow>(claimSql(''), [lease, at, at, ids.filter((id) => !got.has(id))])));
-        }
-        const claimed = claimedById(tasks, wf, rows, lease);
-        // Each claimed task's runner may start its model call now, while the claim commits.
-        written?.(claimed);
-        return { value: claimed, events: decide.claimed(claimed.values()) };
-      }, tasks.length),
+      fusedTransition(
+        conns,
+        now,
+        workflowId,
+        async (sql, at, lock) => {
+          const ids = tasks.map((t) => t.taskId);
+          const { wf, rows: first } = await lockedRows<ClaimRow>(
+            sql,
+            lock,
+            `c AS (${claimSql(` AND ${whileLocked('EXECUTING')}`)})`,
+            CLAIM_COLUMNS,
+            `SELECT 'task', NULL::jsonb, ${CLAIM_RETURNING} FROM c`,
+            [lease, at, at, ids],
+          );
+          const rows: ClaimRow[] = first;
+          // The fused statement sees the tasks as they were when it began: if it waited for the lock,
+          // a task that the lock's holder made READY meanwhile (a start queues its roots before it
+          // commits) did not match. Holding the lock now, a second statement sees it.
+          if (decide.claimable(wf) && rows.length < tasks.length) {
+            const got = new Set(rows.map((r) => r.id));
+            rows.push(...(await sql.all<ClaimRow>(claimSql(''), [lease, at, at, ids.filter((id) => !got.has(id))])));
+          }
+          const claimed = claimedById(tasks, wf, rows, lease);
+          // Each claimed task's runner may start its model call now, while the claim commits.
+          written?.(claimed);
+          return { value: claimed, events: decide.claimed(claimed.values()) };
+        },
+        tasks.length,
+      ),
     completeAndClaim: (workflowId, items, ctx) =>
       fusedTransition(conns, now, workflowId, async (sql, at, lock) => {
         const { wf, counted } = await completeRows(sql, lock, workflowId, items, at, ctx.lease);

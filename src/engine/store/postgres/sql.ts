@@ -78,12 +78,7 @@ export function pgSql(conn: PgConnection, tx?: PgTx): Sql {
     const prepare = name === undefined;
     if (name === undefined) mine.set(text, (name = `baton_x${++sqlPreparedNames}`));
     const args = params.length > 0 ? `(${params.map(literal).join(', ')})` : '';
-    const statements = [
-      ...(begin ? ['BEGIN'] : []),
-      ...(prepare ? [`PREPARE ${name} AS ${named(text).text}`] : []),
-      `EXECUTE ${name}${args}`,
-      ...(commit ? ['COMMIT'] : []),
-    ];
+    const statements = [...(begin ? ['BEGIN'] : []), ...(prepare ? [`PREPARE ${name} AS ${named(text).text}`] : []), `EXECUTE ${name}${args}`, ...(commit ? ['COMMIT'] : [])];
     try {
       const results = (await conn.query(statements.join('; '))) as PgResult[];
       return results[statements.length - (commit ? 2 : 1)]!;
@@ -109,7 +104,9 @@ export function pgSql(conn: PgConnection, tx?: PgTx): Sql {
     },
     inList: (column, values) => [`${column} = ANY(?)`, values],
     jsonRows(alias, columns, rows) {
-      const types = Object.entries(columns).map(([c, type]) => `${c} ${type}`).join(', ');
+      const types = Object.entries(columns)
+        .map(([c, type]) => `${c} ${type}`)
+        .join(', ');
       return [`jsonb_to_recordset(?::jsonb) AS ${alias}(${types})`, JSON.stringify(rows)];
     },
   };
@@ -128,7 +125,10 @@ export function pgConnections(knex: Knex): Connections {
           if (tx.state === 'open') await sql.run('COMMIT');
           return value;
         } catch (err) {
-          if (tx.state !== 'pending') await pgSql(conn as PgConnection).run('ROLLBACK').catch(() => {});
+          if (tx.state !== 'pending')
+            await pgSql(conn as PgConnection)
+              .run('ROLLBACK')
+              .catch(() => {});
           throw err;
         }
       }),

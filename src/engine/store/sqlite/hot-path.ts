@@ -32,7 +32,18 @@ const COUNT_DOWN = `UPDATE tasks SET remaining_deps = remaining_deps - ?,
 async function completeRows(sql: Sql, workflowId: string, items: CompletionItem[], at: number, lease: string) {
   const completed: Array<{ id: string; dependents: unknown }> = [];
   for (const { task, outcome } of items) {
-    completed.push(...(await sql.all<{ id: string; dependents: unknown }>(COMPLETE, [outcome.output, at, at, outcome.durationMs, outcome.usage.input, outcome.usage.output, task.taskId, task.lease])));
+    completed.push(
+      ...(await sql.all<{ id: string; dependents: unknown }>(COMPLETE, [
+        outcome.output,
+        at,
+        at,
+        outcome.durationMs,
+        outcome.usage.input,
+        outcome.usage.output,
+        task.taskId,
+        task.lease,
+      ])),
+    );
   }
   const counts = new Map<string, number>();
   for (const row of completed) for (const k of fromJson<string[]>(row.dependents)) counts.set(k, (counts.get(k) ?? 0) + 1);
@@ -54,11 +65,17 @@ export function sqliteHotPath(conns: Connections, clock: Clock): HotPath {
         return { value: d.ready, events: d.events, patch: d.patch };
       }),
     claim: (workflowId, tasks, lease) =>
-      sqlTransition(conns, now, workflowId, async (sql, wf, at) => {
-        if (!decide.claimable(wf)) return { value: new Map() };
-        const claimed = claimedById(tasks, wf, await sql.all<ClaimRow>(CLAIM, [lease, at, at, JSON.stringify(tasks.map((t) => t.taskId))]), lease);
-        return { value: claimed, events: decide.claimed(claimed.values()) };
-      }, tasks.length),
+      sqlTransition(
+        conns,
+        now,
+        workflowId,
+        async (sql, wf, at) => {
+          if (!decide.claimable(wf)) return { value: new Map() };
+          const claimed = claimedById(tasks, wf, await sql.all<ClaimRow>(CLAIM, [lease, at, at, JSON.stringify(tasks.map((t) => t.taskId))]), lease);
+          return { value: claimed, events: decide.claimed(claimed.values()) };
+        },
+        tasks.length,
+      ),
     completeAndClaim: (workflowId, items, ctx) =>
       sqlTransition(conns, now, workflowId, async (sql, wf, at) => {
         const counted = decide.completable(wf) ? await completeRows(sql, workflowId, items, at, ctx.lease) : { ready: new Map(), claimable: new Map() };

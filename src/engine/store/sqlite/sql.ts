@@ -36,7 +36,9 @@ export function sqliteSql(conn: SqliteConnection): Sql {
     },
     inList: (column, values) => [`${column} IN (SELECT value FROM json_each(?))`, JSON.stringify(values)],
     jsonRows(alias, columns, rows) {
-      const select = Object.keys(columns).map((c) => `json_extract(value, '$.${c}') AS ${c}`).join(', ');
+      const select = Object.keys(columns)
+        .map((c) => `json_extract(value, '$.${c}') AS ${c}`)
+        .join(', ');
       return [`(SELECT ${select} FROM json_each(?)) AS ${alias}`, JSON.stringify(rows)];
     },
   };
