@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'graphql/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hubFor } from '../../src/events/hub.ts';
 import { sharingStats, variablesOfSelection } from '../../src/server/shared-execution.ts';
 import { CreateWorkflowDocument, StartWorkflowDocument } from './__generated__/operations.ts';
 import { AUTH_TASKS, startTestApp, type TestApp } from '../support/app.ts';
 import { scriptedModels } from '../support/scripted-model.ts';
+import { until } from '../support/processes.ts';
 import { serviceAvailable, testDialect } from '../support/services.ts';
 import { graphqlClient } from './client.ts';
 import { wsClient } from './transport-clients.ts';
@@ -56,8 +58,11 @@ describe.runIf(runs)(`execute once, deliver many on ${testDialect}`, () => {
         got[i]!.push(r.data!.workflowEvents);
       }
     });
-    // Every subscriber is live (caught up on `created`, or past it) before the run begins.
-    await new Promise((r) => setTimeout(r, 300));
+    // Every subscriber is live (on the hub, and caught up on `created` where it starts before it) before the
+    // run begins: a fixed wait was too short on a loaded machine, and late subscribers read from the log alone.
+    const hub = hubFor(t.app.services.bus);
+    await until(() => hub.subscribers(id.slice('Workflow:'.length)) === subscribers.length, 'every subscriber on the hub', 20_000, 10);
+    await until(() => subscribers.every(([, v], i) => v.after === '1' || got[i]!.length >= 1), 'every subscriber to catch up on created', 20_000, 10);
     const before = { ...sharingStats };
     const storedBefore = (await t.app.services.workflows.eventsAfter('default', id.slice('Workflow:'.length), 0)).length;
     await gql.data(StartWorkflowDocument, { id });
