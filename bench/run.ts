@@ -34,7 +34,7 @@ const only = flag('only')?.split(',');
 const graphsFlag = flag('graphs')?.split(',');
 const runsFlag = flag('runs');
 
-const FULL_GRAPHS = ['auth8', 'rand100', 'instant1000', 'instant10000', 'latency500', 'sse500', 'latency5000', 'fan500', 'rand1000'];
+const FULL_GRAPHS = ['auth8', 'rand100', 'instant1000', 'instant10000', 'fan500', 'rand1000', 'latency500', 'sse500', 'latency5000'];
 /** The HTTP variants' graphs (`--http`): the issue's goal is stated on these two. */
 const HTTP_GRAPHS = ['auth8', 'rand100'];
 /**
