@@ -10,6 +10,8 @@ import { createDb } from './db/orm.ts';
 import { createBullmqDispatcher } from './engine/bullmq-dispatcher.ts';
 import type { Dispatcher } from './engine/dispatcher.ts';
 import { createEngine } from './engine/engine.ts';
+import { createMemoryLiveUsage, createRedisLiveUsage } from './usage/live.ts';
+import { createPriceTable } from './usage/prices.ts';
 import { createLocalDispatcher } from './engine/local-dispatcher.ts';
 import type { Clock } from './engine/types.ts';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -104,7 +106,10 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
   // The tool loop's events go through the engine's run store, which exists once the engine does.
   const tools = createToolsModule({ config, db, now: clock.now, logger, runs: () => engine.store, publish: (c) => publisher.committed(c) });
   const retry = { attempts: config.taskMaxAttempts, baseMs: config.retryBaseMs, maxMs: config.retryMaxMs };
+  // Usage of every model call: one live total per workflow shared by every worker (Redis), or this process's.
+  const liveUsage = config.redisUrl ? createRedisLiveUsage(config.redisUrl, config.redisPrefix) : createMemoryLiveUsage(clock.now);
   const engine = createEngine({
+    usage: { live: liveUsage, prices: createPriceTable(config.modelPrices), defaultModel: config.llmModel },
     db,
     clock,
     bus,
@@ -187,6 +192,7 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
       await http?.stop();
       revocations.close();
       await engine.stop(config.shutdownGraceMs);
+      await liveUsage.close();
       await tools.close();
       await metricsServer?.stop();
       await telemetry.stop();

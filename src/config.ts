@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { MODEL_FORMAT, parseModel } from './agents/providers.ts';
+import type { Budget } from './engine/core/budget.ts';
+import { parseModelPrices, type Price, PriceTableError } from './usage/prices.ts';
 
 const int = (min: number, def: number) =>
   z.coerce
@@ -96,6 +98,9 @@ const schema = z.object({
     .refine((list) => list.every((c) => /^[\w.+-]+$/.test(c)), 'a comma-separated list of executable names like node,npx (names, not paths)')
     .default([]),
   TASK_MAX_TOOL_STEPS: int(1, 20),
+  MODEL_PRICES: z.string().optional(),
+  DEFAULT_BUDGET_TOKENS: z.coerce.number({ error: 'an integer' }).int({ error: 'an integer' }).min(1, { error: 'an integer of at least 1' }).optional(),
+  DEFAULT_BUDGET_USD: z.coerce.number({ error: 'a number' }).positive({ error: 'a positive number of US dollars' }).finite().optional(),
   TOOL_TIMEOUT_MS: int(100, 30_000),
   WORKSPACE_DIR: z.string().min(1).default('./data/workspaces'),
   // Named by issue #16 but not built: refused rather than ignored, so nobody believes files go to a bucket.
@@ -172,6 +177,10 @@ export interface Config {
   toolTimeoutMs: number;
   /** Embedded mode: a directory per workflow under this one. */
   workspaceDir: string;
+  /** MODEL_PRICES, parsed: over the built-in price table (src/usage/prices.ts). */
+  modelPrices: Record<string, Price>;
+  /** The budget of workflows created without one (DEFAULT_BUDGET_TOKENS / DEFAULT_BUDGET_USD); null: none. */
+  defaultBudget: Budget | null;
 }
 
 export class ConfigError extends Error {
@@ -190,6 +199,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(lines.join('\n'));
   }
   const e = parsed.data;
+  let modelPrices: Record<string, Price>;
+  try {
+    modelPrices = parseModelPrices(e.MODEL_PRICES);
+  } catch (err) {
+    throw new ConfigError(err instanceof PriceTableError ? err.message : 'MODEL_PRICES is invalid');
+  }
   const auth = e.AUTH ?? (isLoopback(e.HOST) && !e.DATABASE_URL ? 'off' : 'required');
   return {
     port: e.PORT,
@@ -235,6 +250,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     taskMaxToolSteps: e.TASK_MAX_TOOL_STEPS,
     toolTimeoutMs: e.TOOL_TIMEOUT_MS,
     workspaceDir: e.WORKSPACE_DIR,
+    modelPrices,
+    defaultBudget:
+      e.DEFAULT_BUDGET_TOKENS === undefined && e.DEFAULT_BUDGET_USD === undefined
+        ? null
+        : { maxTokens: e.DEFAULT_BUDGET_TOKENS ?? null, maxCostUsd: e.DEFAULT_BUDGET_USD ?? null, onExceed: 'STOP' },
   };
 }
 

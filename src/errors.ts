@@ -45,6 +45,13 @@ export class ConflictError extends BatonError {
   }
 }
 
+/** A workflow's budget is spent: it cannot run (or resume) until setBudget gives it room. */
+export class BudgetExceededError extends BatonError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('BUDGET_EXCEEDED', message, details);
+  }
+}
+
 /** Longest part of a client's input an error message repeats. */
 export const ECHO_MAX_CHARS = 64;
 

@@ -19,6 +19,8 @@ export interface AgentRecord {
   builtin: boolean;
   /** Tool sets: `server` (all its tools) or `server/tool`; `workspace` is built in. */
   tools: string[];
+  /** Its own price in USD per million tokens (over the price table's), or null. */
+  price: { input: number; output: number } | null;
 }
 
 const name = z.string().regex(/^@?[a-z0-9][a-z0-9_-]{0,63}$/i, 'letters, digits, - and _ (up to 64), optionally after @');
@@ -36,6 +38,10 @@ const fields = {
   tools: z
     .array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}(\/[A-Za-z0-9_.-]{1,128})?$/, '`server` or `server/tool` (server: lower-case letters, digits, - and _)'))
     .max(32, 'at most 32 tool entries')
+    .nullish(),
+  price: z
+    .object({ input: z.number().finite().min(0).max(10_000), output: z.number().finite().min(0).max(10_000) })
+    .strict()
     .nullish(),
 };
 const modelRule = (m: string) => {
@@ -55,6 +61,8 @@ export interface AgentInput {
   maxTokens?: number | null;
   /** `server` or `server/tool` entries; `workspace` is the built-in tool set. */
   tools?: string[] | null;
+  /** USD per million input and output tokens for this agent's calls (over MODEL_PRICES and the built-in table). */
+  price?: { input: number; output: number } | null;
 }
 
 export type AgentPatch = Partial<Omit<AgentInput, 'name'>> & { active?: boolean | null };
@@ -71,6 +79,7 @@ const toRecord = (r: Record<string, unknown>): AgentRecord => ({
   active: Boolean(r.active),
   builtin: Boolean(r.builtin),
   tools: r.tools == null ? [] : fromJson<string[]>(r.tools),
+  price: r.price == null ? null : fromJson<{ input: number; output: number }>(r.price),
 });
 
 /** Cache keys: one per tenant and agent name. */
@@ -224,6 +233,7 @@ export function createAgentStore(db: Db, now: () => number) {
           temperature: a.temperature ?? null,
           max_tokens: a.maxTokens ?? null,
           tools: a.tools ? toJson([...new Set(a.tools)]) : null,
+          price: a.price ? toJson(a.price) : null,
           active: true,
           builtin: false,
           created_at: at,
@@ -247,7 +257,7 @@ export function createAgentStore(db: Db, now: () => number) {
       if (key === 'orchestrator' && p.active === false) throw new InvalidStateError('the orchestrator cannot be deactivated');
       // The template's copy, as created (it keeps its place in lists); a no-op when the tenant has
       // its own row already, e.g. from a concurrent edit. Then the change.
-      const columns = 'name, role, system_prompt, model, temperature, max_tokens, active, builtin, tools, created_at, updated_at';
+      const columns = 'name, role, system_prompt, model, temperature, max_tokens, active, builtin, tools, price, created_at, updated_at';
       await db.knex.raw(`INSERT INTO agents (tenant, ${columns}) SELECT ?, ${columns} FROM agents WHERE tenant = ? AND name = ? ON CONFLICT (tenant, name) DO NOTHING`, [
         own,
         TEMPLATE_TENANT,
@@ -261,6 +271,7 @@ export function createAgentStore(db: Db, now: () => number) {
       if (p.maxTokens !== undefined) cols.max_tokens = p.maxTokens;
       if (p.active != null) cols.active = p.active;
       if (p.tools !== undefined) cols.tools = p.tools === null ? null : toJson([...new Set(p.tools)]);
+      if (p.price !== undefined) cols.price = p.price === null ? null : toJson(p.price);
       await table().where({ tenant: own, name: key }).update(cols);
       edited(cacheKey(own, key));
     },

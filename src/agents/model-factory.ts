@@ -76,6 +76,8 @@ async function build(parsed: ParsedModel, spec: ModelSpec, persona: OfflinePerso
     maxRetries: 0,
     // Never `streaming: true`: ChatOpenAI then counts tokens with js-tiktoken, which downloads encodings.
   };
+  // The provider's own usage on streamed answers (`stream_options.include_usage`), for budgets and costs.
+  if (provider === 'openai') params.streamUsage = true;
   if (spec.temperature != null) params.temperature = spec.temperature;
   if (spec.maxTokens != null) params[provider === 'ollama' ? 'numPredict' : 'maxTokens'] = spec.maxTokens;
   if (apiKey && provider !== 'ollama') params.apiKey = apiKey;

@@ -23,6 +23,8 @@ export const AgentEntity = defineEntity({
     builtin: p.boolean().default(false),
     /** Tool sets the agent may use (`server` or `server/tool`); null: none. */
     tools: p.json<string[]>().nullable(),
+    /** Its own price (USD per million tokens each way), over the price table's; null: the table's. */
+    price: p.json<{ input: number; output: number }>().nullable(),
     createdAt: ms(),
     updatedAt: ms(),
   },
@@ -62,8 +64,14 @@ export const WorkflowEntity = defineEntity({
      * Kept only because dropping the column needs a migration on both databases.
      */
     runNumber: p.integer().default(0),
+    /** Running totals of every model call of the workflow (model_calls), kept for budget decisions. */
     inputTokens: p.integer().default(0),
     outputTokens: p.integer().default(0),
+    costUsd: p.double().default(0),
+    /** `{maxTokens, maxCostUsd, onExceed}` or null: no limit. */
+    budget: p.json<unknown>().nullable(),
+    /** Bits: 1 warned at 80% of maxTokens, 2 of maxCostUsd, 4 paused by the budget. */
+    budgetState: p.integer().default(0),
     createdAt: ms(),
     updatedAt: ms(),
     startedAt: ms().nullable(),
@@ -186,4 +194,28 @@ export const ToolServerEntity = defineEntity({
   },
 });
 
-export const entities = [AgentEntity, WorkflowEntity, TaskEntity, WorkflowEventEntity, ApiKeyEntity, WorkspaceFileEntity, ToolServerEntity];
+/** One model call (a task's attempt, a tool-loop step, a planning call): its usage as recorded so far. */
+export const ModelCallEntity = defineEntity({
+  name: 'ModelCall',
+  tableName: 'model_calls',
+  indexes: [{ properties: ['workflowId', 'taskId'] }],
+  properties: {
+    id: p.uuid().primary(),
+    workflowId: p.uuid(),
+    /** Null for the planning call. */
+    taskId: p.uuid().nullable(),
+    attempt: p.integer(),
+    agent: p.string().length(64),
+    model: p.string().length(220),
+    inputTokens: p.bigint('number').default(0),
+    outputTokens: p.bigint('number').default(0),
+    costUsd: p.double().default(0),
+    priced: p.boolean(),
+    /** Counted from the streamed text (the provider has not reported usage, or never will for it). */
+    estimated: p.boolean(),
+    startedAt: ms(),
+    updatedAt: ms(),
+  },
+});
+
+export const entities = [AgentEntity, WorkflowEntity, TaskEntity, WorkflowEventEntity, ApiKeyEntity, WorkspaceFileEntity, ToolServerEntity, ModelCallEntity];

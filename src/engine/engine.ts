@@ -14,7 +14,11 @@ import type { EnginePolicy } from './core/types.ts';
 import { createScheduler } from './scheduler.ts';
 import { type Committed, openRunStore } from './store/index.ts';
 import { createTaskRunner } from './task-runner.ts';
-import type { Clock, DecidedBy } from './types.ts';
+import type { CallUsage, Clock, DecidedBy } from './types.ts';
+import type { Budget, UsageTotals } from './core/budget.ts';
+import { createMemoryLiveUsage, type LiveUsage } from '../usage/live.ts';
+import { createUsageMeter } from '../usage/metering.ts';
+import { createPriceTable, type PriceTable } from '../usage/prices.ts';
 import type { ValidatedPlan } from '../planning/types.ts';
 
 export interface EngineDeps {
@@ -40,9 +44,12 @@ export interface EngineDeps {
   enginePolicy?: EnginePolicy;
   /** Tool loops for agents with tools (src/tools); none: every task streams one answer. */
   tools?: TaskTools;
+  /** Usage accounting (issue #15): the live totals (memory or Redis), the prices, LLM_MODEL, how often calls in flight record. */
+  usage?: { live?: LiveUsage; prices?: PriceTable; defaultModel?: string; flushMs?: number };
 }
 
-type ControlMessage = { type: 'cancel'; workflowId: string };
+/** Messages every process acts on: a cancel (or a budget's stop or pause) aborts calls in flight; a new budget reaches the calls of its workflow. */
+type ControlMessage = { type: 'cancel'; workflowId: string } | { type: 'budget'; workflowId: string; budget: Budget | null };
 
 /**
  * The engine: the run store (which decides, in its transactions), the task runner (which executes)
@@ -55,7 +62,31 @@ export function createEngine(d: EngineDeps) {
     { store, dispatcher: d.dispatcher, clock: d.clock, logger: d.logger, publish, reconcileMs: d.reconcileMs, runningStaleMs: d.runningStaleMs },
     () => runner,
   );
+  /** Aborts the workflow's calls in flight in every process: this one at once, the others by broadcast. */
+  const abortEverywhere = async (id: string) => {
+    d.dispatcher.abortWorkflow(id);
+    await d.bus.publish(CONTROL_TOPIC, { type: 'cancel', workflowId: id } satisfies ControlMessage).catch((err) => {
+      d.logger.warn({ err: String(err) }, 'cancel broadcast failed; other processes stop at their next write');
+    });
+  };
+  /** Usage recorded, and what the budget decided: a stop or a pause aborts every process's calls. */
+  const recordUsage = async (workflowId: string, parts: CallUsage[], live?: UsageTotals) => {
+    const c = await store.recordUsage(workflowId, parts, live);
+    if (c.value.abort) await abortEverywhere(workflowId);
+    await publish(c);
+  };
+  const meter = createUsageMeter({
+    live: d.usage?.live ?? createMemoryLiveUsage(d.clock.now),
+    prices: d.usage?.prices ?? createPriceTable(),
+    defaultModel: d.usage?.defaultModel ?? 'offline',
+    flushMs: d.usage?.flushMs ?? 1000,
+    now: d.clock.now,
+    id: d.clock.id,
+    logger: d.logger,
+    record: recordUsage,
+  });
   const runner = createTaskRunner({
+    meter,
     tasks: store,
     agents: d.agents,
     models: d.models,
@@ -114,11 +145,26 @@ export function createEngine(d: EngineDeps) {
       // Every process aborts its in-flight calls for this workflow: this one at once, right after the
       // commit (before anything is awaited, so a runner that claimed its task before the cancel cannot
       // start a model call meanwhile), the others as soon as the broadcast reaches them.
-      d.dispatcher.abortWorkflow(id);
-      await d.bus.publish(CONTROL_TOPIC, { type: 'cancel', workflowId: id } satisfies ControlMessage).catch((err) => {
-        d.logger.warn({ err: String(err) }, 'cancel broadcast failed; other processes stop at their next write');
-      });
+      await abortEverywhere(id);
       await publish(c);
+    },
+    /** Usage of calls made outside a task (the planning call): recorded, and the budget decides. */
+    recordUsage,
+    /** The meter, for the planner's calls. */
+    meter,
+    /**
+     * setBudget: committed; the calls in flight of the workflow learn the new limits (every process);
+     * a run the budget paused and now has room resumes (its READY tasks queued); one now over its
+     * limits is stopped or paused (its calls aborted).
+     */
+    async setBudget(id: string, budget: Budget | null) {
+      const c = await store.setBudget(id, budget);
+      meter.budgetChanged(id, budget);
+      await d.bus.publish(CONTROL_TOPIC, { type: 'budget', workflowId: id, budget } satisfies ControlMessage).catch((err) => {
+        d.logger.warn({ err: String(err) }, 'budget broadcast failed; calls in flight elsewhere keep the old limits until they end');
+      });
+      if (c.value.abort) await abortEverywhere(id);
+      await scheduler.queued({ ...c, value: c.value.ready });
     },
     /** Queues the planning of a workflow in PLANNING; it runs wherever tasks run (see PlanHandler). */
     plan: (workflowId: string) => d.dispatcher.enqueuePlans([workflowId]),
@@ -128,7 +174,10 @@ export function createEngine(d: EngineDeps) {
       control = sub;
       void (async () => {
         try {
-          for await (const m of sub) if (m.type === 'cancel') d.dispatcher.abortWorkflow(m.workflowId);
+          for await (const m of sub) {
+            if (m.type === 'cancel') d.dispatcher.abortWorkflow(m.workflowId);
+            else if (m.type === 'budget') meter.budgetChanged(m.workflowId, m.budget);
+          }
         } catch (err) {
           d.logger.warn({ err: String(err) }, 'control subscription ended');
         }

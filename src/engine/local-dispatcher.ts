@@ -16,6 +16,8 @@ export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcu
   const waiting = new Map<string, Queued[]>(); // agent -> sorted queue
   const known = new Set<string>(); // queued or running task ids
   const running = new Map<string, { task: ReadyTask; ctrl: AbortController; done: Promise<void> }>();
+  /** Tasks queued again while a stopped run of theirs still unwinds (a budget's pause gives them back READY): queued once it ends. */
+  const again = new Map<string, ReadyTask>();
   /** Tasks running or reserved, per agent and in all. */
   const perAgent = new Map<string, number>();
   let reserved = 0;
@@ -96,15 +98,19 @@ export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcu
         known.delete(task.taskId);
         untrack(task);
         perAgent.set(task.agent, perAgent.get(task.agent)! - 1);
+        const next = again.get(task.taskId);
+        again.delete(task.taskId);
+        if (next) void this_.enqueue([next]);
         pump();
       });
     running.set(task.taskId, { task, ctrl, done });
   }
 
-  return {
+  const this_: Dispatcher & { readonly liveWorkflows: number } = {
     capabilities: { sharedQueue: false },
     async enqueue(tasks) {
       for (const task of tasks) {
+        if (running.get(task.taskId)?.ctrl.signal.aborted) again.set(task.taskId, task);
         if (known.has(task.taskId)) continue;
         known.add(task.taskId);
         track(task);
@@ -176,4 +182,5 @@ export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcu
       await all();
     },
   };
+  return this_;
 }

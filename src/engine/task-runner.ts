@@ -8,11 +8,13 @@ import type { TaskTools } from '../tools/task-tools.ts';
 import type { Logger } from '../logger.ts';
 import type { Telemetry, TaskRun } from '../observability/telemetry.ts';
 import { createChunkSanitizer } from '../text.ts';
+import { BudgetStopSignal, type Metering, type UsageMeter } from '../usage/metering.ts';
 import { CancelledSignal, ShutdownSignal } from './dispatcher.ts';
 import type { RunStore } from './store/index.ts';
 import type { Continuation } from './store/run-store.ts';
 import type { Committed } from './store/transition.ts';
-import type { ClaimedTask, ContinuedTask, DependencyOutput, ReadyTask, TokenUsage } from './types.ts';
+import { NO_USAGE } from './core/budget.ts';
+import type { CallUsage, ClaimedTask, ContinuedTask, DependencyOutput, ReadyTask, TokenUsage } from './types.ts';
 
 export interface RunnerDeps {
   tasks: RunStore;
@@ -34,7 +36,30 @@ export interface RunnerDeps {
   continuation: Continuation;
   /** Agents with tools run a tool loop instead of one streamed answer (src/tools). */
   tools?: TaskTools;
+  /** Usage of every model call, and the budget checked as chunks arrive (src/usage). */
+  meter: UsageMeter;
 }
+
+/** A model's answer, with the usage of its calls not recorded yet (stored with the outcome). */
+interface Answer {
+  output: string;
+  /** What is left to record of its calls' usage (may be negative where the provider's figures replaced a larger estimate). */
+  usage: TokenUsage;
+  calls: CallUsage[];
+  /** Its calls' whole usage, for metrics. */
+  total: TokenUsage;
+}
+
+const answerOf = (output: string, calls: CallUsage[], total: TokenUsage): Answer => ({
+  output,
+  calls,
+  total,
+  usage: calls.reduce((u, c) => ({ input: u.input + c.input, output: u.output + c.output, costUsd: (u.costUsd ?? 0) + c.costUsd }), {
+    input: 0,
+    output: 0,
+    costUsd: 0,
+  } as TokenUsage),
+});
 
 const textOf = (c: AIMessageChunk) => (typeof c.content === 'string' ? c.content : c.content.map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join(''));
 
@@ -60,9 +85,38 @@ export function createTaskRunner(d: RunnerDeps) {
    * `startedSeq` is the seq of the task's task_started event; a promise for a task started before
    * its claim committed, which it awaits before it streams or writes anything.
    */
-  async function callModel(task: ClaimedTask, startedSeq: number | Promise<number>, signal: AbortSignal, obs: TaskRun, known?: DependencyOutput[]) {
+  async function callModel(task: ClaimedTask, startedSeq: number | Promise<number>, signal: AbortSignal, obs: TaskRun, known?: DependencyOutput[]): Promise<Answer> {
     const [agent, dependencies] = await Promise.all([d.agents.getCached(task.tenant, task.agent), d.tasks.dependencyOutputs(task.workflowId, task.dependsOn, known)]);
     if (!agent) throw new Error(`agent @${task.agent} no longer exists`);
+    const metering = d.meter.attempt({
+      workflowId: task.workflowId,
+      taskId: task.taskId,
+      attempt: task.attempt,
+      agent: agent.name,
+      model: agent.model,
+      price: agent.price,
+      budget: task.budget ?? null,
+      stored: task.usage ?? NO_USAGE,
+    });
+    try {
+      return await meteredCall(task, startedSeq, signal, obs, agent, dependencies, metering);
+    } catch (err) {
+      await metering.flush(); // what the failed or stopped attempt used is recorded all the same
+      throw err;
+    } finally {
+      metering.close();
+    }
+  }
+
+  async function meteredCall(
+    task: ClaimedTask,
+    startedSeq: number | Promise<number>,
+    signal: AbortSignal,
+    obs: TaskRun,
+    agent: NonNullable<Awaited<ReturnType<AgentStore['getCached']>>>,
+    dependencies: DependencyOutput[],
+    metering: Metering,
+  ): Promise<Answer> {
     const model = await d.models({ agentName: agent.name, model: agent.model, temperature: agent.temperature, maxTokens: agent.maxTokens });
     const tools = d.tools && agent.tools.length > 0 ? await d.tools.open(task, agent.tools, model) : undefined;
     const nonce = newNonce();
@@ -85,7 +139,6 @@ export function createTaskRunner(d: RunnerDeps) {
       async (s) => {
         let output = '';
         let index = 0;
-        const usage: TokenUsage = { input: 0, output: 0 };
         // The answer is the provider's: NUL and unpaired surrogates become U+FFFD before anything stores or streams it.
         const storable = createChunkSanitizer();
         const emit = async (text: string) => {
@@ -93,21 +146,23 @@ export function createTaskRunner(d: RunnerDeps) {
           output += text;
           d.publishOutput(task, typeof startedSeq === 'number' ? startedSeq : await startedSeq, index++, text);
         };
-        if (tools) return tools.run({ model, messages, nonce, signal: s, claimed: () => Promise.resolve(startedSeq), emit: (text) => emit(storable.push(text)) });
+        if (tools) {
+          const r = await tools.run({ model, messages, nonce, signal: s, metering, claimed: () => Promise.resolve(startedSeq), emit: (text) => emit(storable.push(text)) });
+          return answerOf(r.output, await metering.finish(), metering.total());
+        }
+        const metered = await metering.open(messages);
         for await (const chunk of await model.stream(messages, { signal: s })) {
-          if (chunk.usage_metadata) {
-            usage.input = Math.max(usage.input, chunk.usage_metadata.input_tokens ?? 0);
-            usage.output = Math.max(usage.output, chunk.usage_metadata.output_tokens ?? 0);
-          }
           await emit(storable.push(textOf(chunk)));
+          const counted = metered.chunk(chunk);
+          if (counted) await counted; // over the budget: rejects, and the call stops here
         }
         await emit(storable.flush());
         if (output.trim() === '') throw new EmptyAnswerError();
-        return { output, usage };
+        return answerOf(output, await metering.finish(), metering.total());
       },
       unclaimed,
     );
-    return call.watch(attempt, signal, (a) => a.usage);
+    return call.watch(attempt, signal, (a) => a.total);
   }
 
   async function execute(task: ClaimedTask, startedSeq: number | Promise<number>, signal: AbortSignal, obs: TaskRun, known?: DependencyOutput[]) {
@@ -118,7 +173,7 @@ export function createTaskRunner(d: RunnerDeps) {
       await startedSeq;
       return failed(task, `gave up after ${d.policy.attempts} attempt(s): none of them stored an outcome`, obs);
     }
-    let answer: { output: string; usage: TokenUsage } | undefined;
+    let answer: Answer | undefined;
     for (;;) {
       obs.attempt();
       let error: unknown;
@@ -130,6 +185,7 @@ export function createTaskRunner(d: RunnerDeps) {
       await startedSeq;
       // An answer in hand is still stored at a shutdown (a cancel has cleared the lease: the store refuses it).
       if (!answer && signal.aborted) throw signal.reason;
+      if (error instanceof BudgetStopSignal) throw error;
       if (answer) {
         const stored = await completeOnce(task, answer, began, obs);
         if (stored === true) return;
@@ -148,7 +204,7 @@ export function createTaskRunner(d: RunnerDeps) {
   }
 
   /** Stores the answer and hands on what it made ready: true, or why storing it failed (it is then kept for another try). */
-  async function completeOnce(task: ClaimedTask, answer: { output: string; usage: TokenUsage }, began: number, obs: TaskRun): Promise<true | { storeError: unknown }> {
+  async function completeOnce(task: ClaimedTask, answer: Answer, began: number, obs: TaskRun): Promise<true | { storeError: unknown }> {
     let c: Awaited<ReturnType<RunStore['completeAndClaim']>>;
     try {
       c = await d.tasks.completeAndClaim(task, { ...answer, durationMs: d.now() - began }, d.continuation);
@@ -157,7 +213,11 @@ export function createTaskRunner(d: RunnerDeps) {
       return { storeError: err };
     }
     if (c.value) obs.completed();
-    else obs.stopped('superseded');
+    else {
+      obs.stopped('superseded');
+      // Not stored with an outcome: the calls' usage is recorded on its own.
+      if (answer.calls.length > 0) await d.tasks.recordUsage(task.workflowId, answer.calls).catch((err) => d.logger.warn({ err: String(err) }, 'recording usage failed'));
+    }
     // Both only after the commit; neither waits for the other. Dependents claimed here run already
     // (their task_started goes out with this publish, before anything they stream).
     await Promise.all([d.publish(c), c.value ? d.dispatch(c.value.ready) : undefined]);
@@ -177,6 +237,7 @@ export function createTaskRunner(d: RunnerDeps) {
       await execute(task, startedSeq, signal, obs, known);
     } catch (err) {
       if (err instanceof CancelledSignal) return obs.stopped('cancelled'); // the cancel already wrote everything
+      if (err instanceof BudgetStopSignal) return obs.stopped('cancelled'); // so did the budget's stop or pause
       if (err instanceof NotClaimedSignal) return obs.stopped('superseded');
       if (err instanceof ShutdownSignal) {
         obs.stopped('released');

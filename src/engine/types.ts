@@ -1,3 +1,4 @@
+import type { Budget, UsageTotals } from './core/budget.ts';
 export const WORKFLOW_STATUSES = ['PLANNING', 'PLANNED', 'EXECUTING', 'PAUSED', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
 export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number];
 export const TASK_STATUSES = ['PENDING', 'READY', 'RUNNING', 'COMPLETED', 'FAILED', 'SKIPPED', 'CANCELLED', 'AWAITING_APPROVAL', 'AWAITING_REVIEW', 'REJECTED'] as const;
@@ -35,6 +36,31 @@ export interface ReadyTask {
 export interface TokenUsage {
   input: number;
   output: number;
+  /** USD, at the price of the call's model (0 when unpriced). */
+  costUsd?: number;
+}
+
+/**
+ * One model call's usage not yet recorded (a delta the store adds to its row, its task's and its
+ * workflow's totals), with who made it. A call is recorded in parts while it streams (crash-safe
+ * usage), and its last part with the task's outcome.
+ */
+export interface CallUsage {
+  callId: string;
+  workflowId: string;
+  /** Null for the planning call. */
+  taskId: string | null;
+  attempt: number;
+  agent: string;
+  /** `provider:model` as configured. */
+  model: string;
+  priced: boolean;
+  /** Counted from the streamed text so far (the provider has not reported the call's usage). */
+  estimated: boolean;
+  startedAt: number;
+  input: number;
+  output: number;
+  costUsd: number;
 }
 
 export interface TaskResultEntry {
@@ -48,9 +74,29 @@ export interface TaskResultEntry {
   attempts: number;
 }
 
+/** Usage totals of a group of model calls (an agent's, a model's). */
+export interface UsageEntry {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+  costUsd: number;
+  calls: number;
+}
+
 export interface WorkflowResults {
   tasks: TaskResultEntry[];
-  totals: { durationMs: number | null; tasks: number; completed: number; inputTokens: number; outputTokens: number; totalTokens: number };
+  totals: {
+    durationMs: number | null;
+    tasks: number;
+    completed: number;
+    inputTokens: number;
+    outputTokens: number;
+    totalTokens: number;
+    costUsd: number;
+    /** Every model call of the run (the planning call and failed attempts included), by agent and by model. */
+    byAgent: Array<UsageEntry & { agent: string }>;
+    byModel: Array<UsageEntry & { model: string }>;
+  };
 }
 
 /** A task a runner holds the lease of, with what its prompt needs. */
@@ -70,6 +116,9 @@ export interface ClaimedTask {
   approval?: ApprovalMode;
   /** A run asked for by requestChanges: the previous output and the reviewer's feedback. */
   revision?: { output: string; feedback: string };
+  /** The workflow's budget and stored usage when the task was claimed (its calls check the limit as they stream). */
+  budget?: Budget | null;
+  usage?: UsageTotals;
 }
 
 export interface DependencyOutput {
@@ -117,8 +166,11 @@ export interface Slots {
 
 export interface TaskOutcome {
   output: string;
+  /** The usage this outcome records (the sum of `calls`' deltas). */
   usage: TokenUsage;
   durationMs: number;
+  /** The model calls' parts not recorded yet, stored with the outcome. */
+  calls?: CallUsage[];
 }
 
 /** Time and ids for the engine (tests supply their own). */

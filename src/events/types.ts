@@ -32,6 +32,9 @@ export const EVENT_KINDS = [
   'paused',
   'resumed',
   'plan_edited',
+  'budget_warning',
+  'budget_exceeded',
+  'budget_set',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -52,7 +55,8 @@ export interface EventPayloads {
   planning: { orchestrator: string };
   plan_ready: { plan: string | null; tasks: Array<{ key: string; agent: string; description: string; dependsOn: string[] }> };
   started: { total: number };
-  progress: { completed: number; total: number; percent: number };
+  /** `usage`: the workflow's usage recorded when the event was stored (absent from events stored before issue #15). */
+  progress: { completed: number; total: number; percent: number; usage?: UsagePayload };
   task_started: TaskRef & { attempt: number };
   task_output: TaskRef & { index: number; text: string };
   /** A tool call the model asked for; `arguments` is the model's JSON text, bounded. */
@@ -75,6 +79,20 @@ export interface EventPayloads {
   plan_edited: { revision: number; by: Decided['by']; tasks: Array<{ key: string; agent: string; description: string; dependsOn: string[]; approval: string }> };
   paused: Decided;
   resumed: Decided;
+  /** 80% of a limit reached (once per limit until setBudget changes it). */
+  budget_warning: { limit: 'maxTokens' | 'maxCostUsd'; max: number; used: number; usage: UsagePayload };
+  /** A limit crossed, and what the budget does: STOP (the run fails) or PAUSE. */
+  budget_exceeded: { limit: 'maxTokens' | 'maxCostUsd'; max: number; used: number; action: 'STOP' | 'PAUSE'; usage: UsagePayload };
+  /** setBudget: the new limits (null: none). */
+  budget_set: { budget: { maxTokens: number | null; maxCostUsd: number | null; onExceed: 'STOP' | 'PAUSE' } | null };
+}
+
+/** A workflow's usage as events carry it. */
+export interface UsagePayload {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+  costUsd: number;
 }
 
 export interface WorkflowEventRecord<K extends EventKind = EventKind> {

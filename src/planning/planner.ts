@@ -1,6 +1,8 @@
-import { HumanMessage, SystemMessage } from '@langchain/core/messages';
+import { AIMessageChunk, HumanMessage, SystemMessage } from '@langchain/core/messages';
+import type { LLMResult } from '@langchain/core/outputs';
 import { z } from 'zod';
-import type { AgentStore } from '../agents/agent-store.ts';
+import type { AgentRecord, AgentStore } from '../agents/agent-store.ts';
+import type { Metering } from '../usage/metering.ts';
 import { orchestratorPrompt } from '../agents/builtins.ts';
 import { classifyModelError, type ModelFactory, supportsStructuredOutput } from '../agents/model-factory.ts';
 import { dataRule, newNonce, wrap } from '../agents/delimit.ts';
@@ -40,6 +42,15 @@ export interface PlanDraft {
   tasks: PlannedTask[];
 }
 
+/** Counts the orchestrator's calls (each try is a call): given the orchestrator, a metering of the workflow's planning. */
+export type PlanMeter = (orchestrator: AgentRecord) => Pick<Metering, 'open'>;
+
+/** The answer message of a model call, as its end callback reports it (usage_metadata on it when the provider gave usage). */
+const messageOf = (out: LLMResult): AIMessageChunk => {
+  const g = out.generations?.[0]?.[0] as { message?: AIMessageChunk; text?: string } | undefined;
+  return g?.message ?? new AIMessageChunk({ content: g?.text ?? '' });
+};
+
 export const renderPlan = (tasks: PlannedTask[]) =>
   tasks.map((t) => `Task ${t.key}: @${t.agent} - ${t.description}${t.dependsOn.length ? ` (depends on ${t.dependsOn.map((d) => `Task ${d}`).join(', ')})` : ''}`).join('\n');
 
@@ -53,7 +64,7 @@ const fromStructured = (plan: StructuredPlan): PlannedTask[] =>
 
 /** Asks the orchestrator agent for a plan, with a timeout per call and retries on transient provider errors. */
 export function createPlanner(deps: { agents: AgentStore; models: ModelFactory; policy: RetryPolicy; logger: Logger; telemetry: Pick<Telemetry, 'modelCall'> }) {
-  async function once(tenant: string, ask: Ask, signal: AbortSignal, trace?: PlanningTelemetry): Promise<PlanDraft> {
+  async function once(tenant: string, ask: Ask, signal: AbortSignal, trace?: PlanningTelemetry, meter?: PlanMeter): Promise<PlanDraft> {
     const orchestrator = await deps.agents.get(tenant, 'orchestrator');
     if (!orchestrator) throw new PlanningError('the orchestrator agent does not exist');
     const team = (await deps.agents.list(tenant)).filter((a) => a.name !== 'orchestrator');
@@ -64,11 +75,14 @@ export function createPlanner(deps: { agents: AgentStore; models: ModelFactory; 
       new SystemMessage(`${orchestratorPrompt(orchestrator.systemPrompt, team)}${ask.rule ? `\n\n${ask.rule}` : ''}\n\n${dataRule(nonce, ask.tags)}`),
       new HumanMessage(ask.human(nonce)),
     ];
+    // The call's usage counts toward the workflow: the provider's figures from the answer, else an estimate.
+    const metered = await meter?.(orchestrator).open(messages);
+    const callbacks = metered ? [{ handleLLMEnd: (out: LLMResult) => void metered.chunk(messageOf(out)) }] : undefined;
     if (supportsStructuredOutput(model)) {
       try {
         const structured = model.withStructuredOutput(structuredPlanSchema, { name: 'submit_plan' });
         const call = deps.telemetry.modelCall(orchestrator.model, trace);
-        const tasks = fromStructured((await call.watch(structured.invoke(messages, { signal }), signal)) as StructuredPlan);
+        const tasks = fromStructured((await call.watch(structured.invoke(messages, { signal, callbacks }), signal)) as StructuredPlan);
         return { text: renderPlan(tasks), tasks };
       } catch (err) {
         // A server that refuses structured output (many OpenAI-compatible ones do) still gets the text path;
@@ -77,7 +91,7 @@ export function createPlanner(deps: { agents: AgentStore; models: ModelFactory; 
         deps.logger.info({ error: classifyModelError(err).message }, 'structured planning refused; asking for the plan as text');
       }
     }
-    const answer = await deps.telemetry.modelCall(orchestrator.model, trace).watch(model.invoke(messages, { signal }), signal);
+    const answer = await deps.telemetry.modelCall(orchestrator.model, trace).watch(model.invoke(messages, { signal, callbacks }), signal);
     const raw = typeof answer.content === 'string' ? answer.content : answer.content.map((c) => ('text' in c ? c.text : '')).join('');
     // The model's words: what no store accepts becomes U+FFFD before the plan is parsed, stored or reported.
     const text = toStorableText(raw);
@@ -86,10 +100,11 @@ export function createPlanner(deps: { agents: AgentStore; models: ModelFactory; 
 
   return {
     /** Plans with the tenant's orchestrator and team. `trace`: the planning span its model calls belong to (tracing). */
-    plan: (tenant: string, request: string, signal?: AbortSignal, trace?: PlanningTelemetry) =>
-      withRetries((s) => once(tenant, { tags: ['request'], human: (nonce) => wrap('request', nonce, request, {}, true) }, s, trace), signal),
+    plan: (tenant: string, request: string, signal?: AbortSignal, trace?: PlanningTelemetry, meter?: PlanMeter) =>
+      withRetries((s) => once(tenant, { tags: ['request'], human: (nonce) => wrap('request', nonce, request, {}, true) }, s, trace, meter), signal),
     /** replanWorkflow's call: the request, what finished, what failed and the feedback, each delimited as data (see replanAsk). */
-    replan: (tenant: string, context: ReplanContext, signal?: AbortSignal, trace?: PlanningTelemetry) => withRetries((s) => once(tenant, replanAsk(context), s, trace), signal),
+    replan: (tenant: string, context: ReplanContext, signal?: AbortSignal, trace?: PlanningTelemetry, meter?: PlanMeter) =>
+      withRetries((s) => once(tenant, replanAsk(context), s, trace, meter), signal),
   };
 
   /** One orchestrator call with a timeout, retried on transient provider errors. */

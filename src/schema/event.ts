@@ -33,6 +33,9 @@ const TYPE_NAMES: Record<EventKind, string> = {
   paused: 'PausedEvent',
   resumed: 'ResumedEvent',
   plan_edited: 'PlanEditedEvent',
+  budget_warning: 'BudgetWarningEvent',
+  budget_exceeded: 'BudgetExceededEvent',
+  budget_set: 'BudgetSetEvent',
 };
 const resolveType = (e: AnyWorkflowEvent) => TYPE_NAMES[e.kind];
 
@@ -96,10 +99,34 @@ builder.objectFields(PlanReady, (t) => ({
 const Started = workflowEvent('started', 'Execution began.');
 builder.objectField(Started, 'total', (t) => t.int({ resolve: (e) => e.payload.total }));
 const ProgressEv = workflowEvent('progress', 'A task completed.');
+const UsageSnapshot = builder.simpleObject('UsageSnapshot', {
+  description: "The workflow's usage when the event was stored.",
+  fields: (t) => ({ inputTokens: t.int(), outputTokens: t.int(), totalTokens: t.int(), costUsd: t.float() }),
+});
 builder.objectFields(ProgressEv, (t) => ({
   completed: t.int({ resolve: (e) => e.payload.completed }),
   total: t.int({ resolve: (e) => e.payload.total }),
   percent: t.float({ resolve: (e) => e.payload.percent }),
+  usage: t.field({ type: UsageSnapshot, nullable: true, description: 'Null on events stored before usage was recorded.', resolve: (e) => e.payload.usage ?? null }),
+}));
+const budgetLimit = (kind: 'budget_warning' | 'budget_exceeded', description: string) => {
+  const ref = workflowEvent(kind, description);
+  builder.objectFields(ref, (t) => ({
+    limit: t.string({ description: 'maxTokens or maxCostUsd.', resolve: (e) => e.payload.limit }),
+    max: t.float({ resolve: (e) => e.payload.max }),
+    used: t.float({ resolve: (e) => e.payload.used }),
+    usage: t.field({ type: UsageSnapshot, resolve: (e) => e.payload.usage }),
+  }));
+  return ref;
+};
+budgetLimit('budget_warning', 'The usage reached 80% of a limit (once per limit until setBudget changes it).');
+const BudgetExceeded = budgetLimit('budget_exceeded', 'The usage crossed a limit: in-flight calls are aborted; STOP fails the run with BUDGET_EXCEEDED, PAUSE pauses it.');
+builder.objectField(BudgetExceeded, 'action', (t) => t.string({ description: 'STOP or PAUSE.', resolve: (e) => (e as Rec<'budget_exceeded'>).payload.action }));
+const BudgetSet = workflowEvent('budget_set', 'setBudget changed the limits.');
+builder.objectFields(BudgetSet, (t) => ({
+  maxTokens: t.int({ nullable: true, resolve: (e) => e.payload.budget?.maxTokens ?? null }),
+  maxCostUsd: t.float({ nullable: true, resolve: (e) => e.payload.budget?.maxCostUsd ?? null }),
+  onExceed: t.string({ nullable: true, resolve: (e) => e.payload.budget?.onExceed ?? null }),
 }));
 const Completed = workflowEvent('completed', 'Every task completed.');
 builder.objectField(Completed, 'results', (t) => t.field({ type: JSONScalar, nullable: true, resolve: (e) => e.payload.results }));

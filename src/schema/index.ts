@@ -11,6 +11,7 @@ import './health.ts';
 import './api-key.ts';
 import './artifact.ts';
 import './tool-server.ts';
+import './usage.ts';
 
 export type { Context } from './context.ts';
 export { createContext, freshReads } from './context.ts';

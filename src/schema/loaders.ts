@@ -38,6 +38,10 @@ export function createLoaders(em: EntityManager, tenant: string) {
       for (const t of rows) groups.get(t.workflow.id)?.push(t);
       return ids.map((id) => groups.get(id)!);
     }),
+    /** Usage of every model call of these workflows (only asked for workflows loaded in the tenant). */
+    usageByWorkflow: new DataLoader<string, UsageSums>(async (ids) => usageSums(em, 'workflow_id', ids)),
+    /** Usage of every model call of these tasks (all attempts). */
+    usageByTask: new DataLoader<string, UsageSums>(async (ids) => usageSums(em, 'task_id', ids)),
     /** The tenant's own agent of a name, else the built-in template. */
     agent: new DataLoader<string, AgentRow | null>(async (names) =>
       byKey(names, effectiveAgents(await em.find(AgentEntity, { name: { $in: [...names] }, tenant: { $in: [tenant, TEMPLATE_TENANT] } }), tenant), (a) => a.name),
@@ -46,3 +50,40 @@ export function createLoaders(em: EntityManager, tenant: string) {
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+
+/** Sums of model calls, with whether any was estimated and whether every one was priced. */
+export interface UsageSums {
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  estimated: boolean;
+  priced: boolean;
+  calls: number;
+}
+
+async function usageSums(em: EntityManager, by: 'workflow_id' | 'task_id', ids: readonly string[]): Promise<UsageSums[]> {
+  const rows: Array<Record<string, unknown>> = await em
+    .getKnex()('model_calls')
+    .whereIn(by, [...ids])
+    .groupBy(by)
+    .select(
+      em
+        .getKnex()
+        .raw(
+          `${by} AS k, SUM(input_tokens) AS i, SUM(output_tokens) AS o, SUM(cost_usd) AS c, MAX(CASE WHEN estimated THEN 1 ELSE 0 END) AS e, MIN(CASE WHEN priced THEN 1 ELSE 0 END) AS p, COUNT(*) AS n`,
+        ),
+    );
+  const byId = new Map(rows.map((r) => [String(r.k), r]));
+  return ids.map((id) => {
+    const r = byId.get(id);
+    if (!r) return { inputTokens: 0, outputTokens: 0, costUsd: 0, estimated: false, priced: true, calls: 0 };
+    return {
+      inputTokens: Number(r.i),
+      outputTokens: Number(r.o),
+      costUsd: Math.round(Number(r.c) * 1e8) / 1e8,
+      estimated: Number(r.e) === 1,
+      priced: Number(r.p) === 1,
+      calls: Number(r.n),
+    };
+  });
+}

@@ -7,6 +7,7 @@ import type { WorkflowRow } from './loaders.ts';
 import { Workflow } from './workflow.ts';
 import { Task } from './task.ts';
 import { ApprovalModeEnum } from './common.ts';
+import { BudgetInput } from './usage.ts';
 
 /** The same field on both create inputs. */
 const IDEMPOTENCY_KEY = {
@@ -15,6 +16,8 @@ const IDEMPOTENCY_KEY = {
     'the workflow created the first time, never a second one (also for concurrent requests). One key space for ' +
     'planWorkflow and createWorkflow; the rest of the input is not compared.',
 };
+
+const BUDGET_DESCRIPTION = 'Limits on its model calls (the planning call included); absent: DEFAULT_BUDGET_TOKENS / DEFAULT_BUDGET_USD; both limits null: none.';
 
 const TaskInput = builder.inputType('TaskInput', {
   fields: (t) => ({
@@ -34,6 +37,7 @@ const CreateWorkflowInput = builder.inputType('CreateWorkflowInput', {
     channelId: t.string(),
     tasks: t.field({ type: [TaskInput], required: true }),
     idempotencyKey: t.string(IDEMPOTENCY_KEY),
+    budget: t.field({ type: BudgetInput, description: BUDGET_DESCRIPTION }),
   }),
 });
 
@@ -44,6 +48,7 @@ const PlanWorkflowInput = builder.inputType('PlanWorkflowInput', {
     autoStart: t.boolean({ defaultValue: false, description: 'Start executing as soon as the plan is ready.' }),
     approval: t.field({ type: ApprovalModeEnum, defaultValue: 'NONE', description: 'Applied to every planned task.' }),
     idempotencyKey: t.string(IDEMPOTENCY_KEY),
+    budget: t.field({ type: BudgetInput, description: BUDGET_DESCRIPTION }),
   }),
 });
 

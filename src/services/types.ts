@@ -25,6 +25,14 @@ export interface CreateWorkflowInput {
   tasks: TaskInput[];
   /** Sent again with the same key (same tenant, within 24 hours): the workflow already created. */
   idempotencyKey?: string | null;
+  /** Limits on its model calls; absent: DEFAULT_BUDGET_TOKENS / DEFAULT_BUDGET_USD. */
+  budget?: BudgetInput | null;
+}
+
+export interface BudgetInput {
+  maxTokens?: number | null;
+  maxCostUsd?: number | null;
+  onExceed?: 'STOP' | 'PAUSE' | null;
 }
 
 export interface PlanWorkflowInput {
@@ -35,6 +43,7 @@ export interface PlanWorkflowInput {
   approval?: ApprovalMode | null;
   /** As in CreateWorkflowInput; one key space for both. */
   idempotencyKey?: string | null;
+  budget?: BudgetInput | null;
 }
 
 export type { AgentInput, AgentPatch } from '../agents/agent-store.ts';
@@ -78,8 +87,10 @@ export interface Services {
     rerunTask(principal: Principal, taskId: string, description?: string | null): Promise<void>;
     /** EXECUTING -> PAUSED: no task starts; running ones finish and are recorded. */
     pause(principal: Principal, id: string): Promise<void>;
-    /** PAUSED -> EXECUTING. */
+    /** PAUSED -> EXECUTING (BUDGET_EXCEEDED while over its budget). */
     resume(principal: Principal, id: string): Promise<void>;
+    /** New limits at any time; a workflow its budget paused resumes when they leave room. */
+    setBudget(principal: Principal, id: string, budget: BudgetInput): Promise<void>;
     /** Stored events with seq > afterSeq (and <= untilSeq), in order; none for another tenant's workflow. */
     eventsAfter(tenant: string, id: string, afterSeq: number, untilSeq?: number): Promise<AnyWorkflowEvent[]>;
   };

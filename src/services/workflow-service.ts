@@ -12,8 +12,10 @@ import type { Publisher } from '../events/publisher.ts';
 import type { Logger } from '../logger.ts';
 import type { Telemetry } from '../observability/telemetry.ts';
 import { validatePlan } from '../planning/dag.ts';
-import type { Planner } from '../planning/planner.ts';
-import type { Services } from './types.ts';
+import type { Planner, PlanMeter } from '../planning/planner.ts';
+import { NO_USAGE } from '../engine/core/budget.ts';
+import type { BudgetInput, Services } from './types.ts';
+import { type Budget, BUDGET_ACTIONS } from '../engine/core/budget.ts';
 import { parseInput, storableString } from '../validate.ts';
 import { replanWorkflow } from './replan.ts';
 
@@ -43,18 +45,34 @@ function inputSchemas(config: Config) {
       }),
     )
     .max(config.maxTasks, `at most ${config.maxTasks} tasks`);
+  const budget = z
+    .object({
+      maxTokens: z.number().int().min(1, 'a maxTokens of at least 1').nullish(),
+      maxCostUsd: z.number().finite().positive('a positive maxCostUsd').max(1_000_000, 'a maxCostUsd of at most 1000000').nullish(),
+      onExceed: z.enum(BUDGET_ACTIONS).nullish(),
+    })
+    .nullish();
   return {
     create: z.object({
       description: text('description'),
       channelId,
       tasks: taskList,
       idempotencyKey,
+      budget,
     }),
-    plan: z.object({ request: text('request'), channelId, autoStart: z.boolean().nullish(), idempotencyKey, approval: z.enum(APPROVAL_MODES).nullish() }),
+    plan: z.object({ request: text('request'), channelId, autoStart: z.boolean().nullish(), idempotencyKey, approval: z.enum(APPROVAL_MODES).nullish(), budget }),
     edit: z.object({ tasks: taskList, revision: z.number().int().min(0) }),
     /** A decision's comment, feedback or reason. */
     note: text('comment'),
+    budget,
   };
+}
+
+/** A budget as given (both limits null or absent: none), or the configured default when none is given. */
+function budgetOf(given: BudgetInput | null | undefined, fallback: Budget | null): Budget | null {
+  if (given == null) return fallback;
+  if (given.maxTokens == null && given.maxCostUsd == null) return null;
+  return { maxTokens: given.maxTokens ?? null, maxCostUsd: given.maxCostUsd ?? null, onExceed: given.onExceed ?? 'STOP' };
 }
 
 /** Who took a decision, as its event records it. */
@@ -92,8 +110,15 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
     if (!job || signal.aborted) return;
     let text: string | null = null;
     const trace = await d.telemetry.planning(id);
+    // The orchestrator's calls count toward the workflow's usage.
+    let metering: ReturnType<Engine['meter']['attempt']> | undefined;
+    const meter: PlanMeter = (o) =>
+      (metering ??= d.engine.meter.attempt({ workflowId: id, taskId: null, attempt: 1, agent: o.name, model: o.model, price: o.price, budget: null, stored: NO_USAGE }));
     try {
-      const draft = await d.planner.plan(job.tenant, job.request, signal, trace);
+      const draft = await d.planner.plan(job.tenant, job.request, signal, trace, meter).finally(async () => {
+        await metering?.flush();
+        metering?.close();
+      });
       trace.done();
       text = draft.text;
       const validated = validatePlan(draft.tasks, { agents: await d.agents.activeNames(job.tenant), maxTasks: d.config.maxTasks });
@@ -164,6 +189,7 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
         channelId: i.channelId ?? null,
         orchestrator: 'orchestrator',
         metadata: trace?.metadata,
+        budget: budgetOf(i.budget, d.config.defaultBudget),
       };
       const { id, created } = await createOnce(tenant, i.idempotencyKey, () => store.create({ ...base, plan }));
       if (created) trace?.created(id);
@@ -176,7 +202,15 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
       const trace = d.telemetry.workflowTrace();
       // planWorkflow's approval is kept with the workflow and applied to every task its plan has (see replacePlan).
       const metadata = { ...trace?.metadata, ...(i.approval && i.approval !== 'NONE' ? { approval: i.approval } : {}) };
-      const base = { tenant, idempotencyKey: i.idempotencyKey, description: i.request, channelId: i.channelId ?? null, orchestrator: 'orchestrator', metadata };
+      const base = {
+        tenant,
+        idempotencyKey: i.idempotencyKey,
+        description: i.request,
+        channelId: i.channelId ?? null,
+        orchestrator: 'orchestrator',
+        metadata,
+        budget: budgetOf(i.budget, d.config.defaultBudget),
+      };
       const { id, created } = await createOnce(tenant, i.idempotencyKey, () => store.create({ ...base, autoStart: i.autoStart ?? false }));
       if (created) {
         trace?.created(id);
@@ -204,6 +238,7 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
     rerunTask: (p, taskId, description) => d.engine.rerunTask(p.tenant, taskId, description == null ? null : parseInput(schemas.note, description)),
     pause: async (p, id) => d.engine.pauseOrResume('pause', await owned(p.tenant, id), decider(p)),
     resume: async (p, id) => d.engine.pauseOrResume('resume', await owned(p.tenant, id), decider(p)),
+    setBudget: async (p, id, budget) => d.engine.setBudget(await owned(p.tenant, id), budgetOf(parseInput(schemas.budget, budget) ?? null, null)),
     approveTask: (p, taskId, comment) => d.engine.decide('approve', p.tenant, taskId, decider(p), comment == null ? null : parseInput(schemas.note, comment)),
     requestChanges: (p, taskId, feedback) => d.engine.decide('requestChanges', p.tenant, taskId, decider(p), parseInput(schemas.note, feedback)),
     rejectTask: (p, taskId, reason) => d.engine.decide('reject', p.tenant, taskId, decider(p), parseInput(schemas.note, reason)),

@@ -2,6 +2,7 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import type { BaseMessage } from '@langchain/core/messages';
 import { FinalAttemptError } from '../agents/retry.ts';
 import type { ClaimedTask, TokenUsage } from '../engine/types.ts';
+import type { Metering } from '../usage/metering.ts';
 import type { McpPool } from './mcp-pool.ts';
 import { runToolLoop } from './tool-loop.ts';
 import type { ToolEvents } from './tool-events.ts';
@@ -24,6 +25,8 @@ export interface ToolRun {
     claimed: () => Promise<unknown>;
     /** Streams the model's text as task_output. */
     emit: (text: string) => Promise<void>;
+    /** Counts each model turn's usage (and stops the loop over the budget). */
+    metering?: Pick<Metering, 'open'>;
   }): Promise<{ output: string; usage: TokenUsage }>;
 }
 
@@ -67,7 +70,7 @@ export function createTaskTools(d: { workspace: Workspace; servers: ToolServerSt
       const files = groupEntries(entries).has(WORKSPACE_SERVER) ? await d.workspace.list(task.workflowId) : undefined;
       return {
         files,
-        async run({ model, messages, nonce, signal, claimed, emit }) {
+        async run({ model, messages, nonce, signal, claimed, emit, metering }) {
           const tools = await resolve(task, entries);
           return runToolLoop({
             model,
@@ -76,6 +79,7 @@ export function createTaskTools(d: { workspace: Workspace; servers: ToolServerSt
             nonce,
             signal,
             emit,
+            metering,
             maxSteps: d.maxSteps,
             context: { workflowId: task.workflowId, taskKey: task.key },
             onCalls: async (calls) => {

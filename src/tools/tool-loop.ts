@@ -5,6 +5,7 @@ import { wrap } from '../agents/delimit.ts';
 import { EmptyAnswerError, FinalAttemptError } from '../agents/retry.ts';
 import type { TokenUsage } from '../engine/types.ts';
 import { toStorableText } from '../text.ts';
+import type { Metering } from '../usage/metering.ts';
 import { bounded, TOOL_LIMITS, type ToolCallContext, type ToolHandle } from './types.ts';
 
 /** A tool loop that reached TASK_MAX_TOOL_STEPS: the task fails (another attempt would loop again). */
@@ -37,6 +38,8 @@ export interface ToolLoopInput {
   onResult(r: { callId: string; ok: boolean; preview: string }): Promise<void>;
   /** The model's text as it streams (every turn's). */
   emit?: (text: string) => Promise<void>;
+  /** Counts each turn as a model call; its chunk rejects once the workflow is over its budget. */
+  metering?: Pick<Metering, 'open'>;
 }
 
 const textOf = (m: AIMessageChunk) => (typeof m.content === 'string' ? m.content : m.content.map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join(''));
@@ -59,10 +62,13 @@ export async function runToolLoop(i: ToolLoopInput): Promise<{ output: string; u
   const usage: TokenUsage = { input: 0, output: 0 };
   for (let step = 0; step < i.maxSteps; step++) {
     let ai: AIMessageChunk | undefined;
+    const metered = await i.metering?.open(history);
     for await (const chunk of await bound.stream(history, { signal: i.signal })) {
       ai = ai ? ai.concat(chunk) : chunk;
       const text = textOf(chunk);
       if (text) await i.emit?.(text);
+      const counted = metered?.chunk(chunk);
+      if (counted) await counted;
     }
     if (!ai) throw new EmptyAnswerError();
     usage.input += ai.usage_metadata?.input_tokens ?? 0;

@@ -33,7 +33,7 @@ describe('the engine core', () => {
   });
 
   it('afterUsage saying hold holds everything a completion made runnable', () => {
-    const pause: EnginePolicy = { ...RUN_EVERYTHING, afterUsage: (_wf, usage) => (usage.input > 10 ? 'hold' : 'continue') };
+    const pause: EnginePolicy = { ...RUN_EVERYTHING, afterUsage: (_wf, usage) => (usage.inputTokens > 10 ? 'hold' : 'continue') };
     const wf = {
       id: 'w',
       tenant: 't',
@@ -46,6 +46,9 @@ describe('the engine core', () => {
       failedTasks: 0,
       startedAt: 1,
       createdAt: 0,
+      budget: null,
+      budgetState: 0,
+      usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
     };
     const runnable = [{ taskId: 'b', workflowId: 'w', key: 'b', agent: 'qa', orderIndex: 1 }];
     const done = (input: number) => [{ taskId: 'a', key: 'a', agent: 'dev', output: 'x', durationMs: 1, usage: { input, output: 0 } }];
@@ -80,6 +83,9 @@ describe('the engine core', () => {
       failedTasks: 0,
       startedAt: null,
       createdAt: 0,
+      budget: null,
+      budgetState: 0,
+      usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
     };
     expect(decide.cancel(planning, [], 'no', 5).events.map((e) => e.kind)).toEqual(['cancelled']);
     expect(() => decide.cancel({ ...planning, status: 'COMPLETED' }, [], null, 5)).toThrow(/only a PLANNING, PLANNED, EXECUTING or PAUSED/);

@@ -14,6 +14,9 @@ const wf: WorkflowRow = {
   failedTasks: 0,
   startedAt: 1,
   createdAt: 0,
+  budget: null,
+  budgetState: 0,
+  usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
 };
 const row = (key: string, status: TaskRow['status'], dependsOn: string[] = [], dependents: string[] = []): TaskRow => ({
   id: key,

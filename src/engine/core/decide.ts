@@ -1,6 +1,7 @@
 import { InvalidStateError } from '../../errors.ts';
 import { transitiveDependents } from '../../planning/dag.ts';
 import { ACTIVE_WORKFLOW, type ClaimedTask, type ReadyTask, type WorkflowResults } from '../types.ts';
+import { assertRoom, plus, type UsageTotals, usagePayload } from './budget.ts';
 import { admit } from './policy.ts';
 import { add, type Decision, type DoneTask, draft, type EnginePolicy, type EventDraft, type TaskReset, type TaskRow, type WorkflowPatch, type WorkflowRow } from './types.ts';
 
@@ -21,13 +22,16 @@ export const progress = (completed: number, total: number) => ({
   percent: total === 0 ? 0 : Math.round((completed / total) * 1000) / 10,
 });
 
+/** The progress event's payload with the workflow's usage. */
+export const progressWith = (completed: number, total: number, usage: UsageTotals) => ({ ...progress(completed, total), usage: usagePayload(usage) });
+
 /** PLANNED -> EXECUTING: `roots` (tasks with no dependencies, in plan order) may run, unless held. */
 export function start(wf: WorkflowRow, roots: ReadyTask[], now: number, policy: EnginePolicy): Decision {
   if (wf.status !== 'PLANNED') throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; only a PLANNED workflow can be started`, { status: wf.status });
   const { waits, ...admitted } = admit(policy, wf, [...roots].sort(byOrder));
   return {
     ...admitted,
-    events: [draft('started', { total: wf.totalTasks }), draft('progress', progress(wf.completedTasks, wf.totalTasks)), ...waits],
+    events: [draft('started', { total: wf.totalTasks }), draft('progress', progressWith(wf.completedTasks, wf.totalTasks, wf.usage)), ...waits],
     patch: { status: 'EXECUTING', startedAt: now, error: null },
     ends: null,
   };
@@ -53,11 +57,19 @@ export const claimed = (tasks: Iterable<ClaimedTask>): EventDraft[] => [...tasks
 export function complete(wf: WorkflowRow, done: DoneTask[], runnable: ReadyTask[], policy: EnginePolicy): Decision {
   if (done.length === 0) return nothing();
   const events: EventDraft[] = [];
-  const usage = { input: 0, output: 0 };
+  // Each outcome carries the part of its calls' usage not recorded yet (see CallUsage).
+  const delta: UsageTotals = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  for (const t of done) {
+    delta.inputTokens += t.usage.input;
+    delta.outputTokens += t.usage.output;
+    delta.costUsd += t.usage.costUsd ?? 0;
+  }
+  const usage = plus(wf.usage, delta);
   done.forEach((t, i) => {
-    usage.input += t.usage.input;
-    usage.output += t.usage.output;
-    events.push(draft('task_completed', { ...ref(t), output: t.output, durationMs: t.durationMs }), draft('progress', progress(wf.completedTasks + i + 1, wf.totalTasks)));
+    events.push(
+      draft('task_completed', { ...ref(t), output: t.output, durationMs: t.durationMs }),
+      draft('progress', progressWith(wf.completedTasks + i + 1, wf.totalTasks, usage)),
+    );
   });
   const finished = wf.finishedTasks + done.length;
   const completedTasks = wf.completedTasks + done.length;
@@ -65,7 +77,7 @@ export function complete(wf: WorkflowRow, done: DoneTask[], runnable: ReadyTask[
   return {
     ...admitted,
     events: [...events, ...waits],
-    patch: { finishedTasks: finished, completedTasks, inputTokens: add(usage.input), outputTokens: add(usage.output) },
+    patch: { finishedTasks: finished, completedTasks, inputTokens: add(delta.inputTokens), outputTokens: add(delta.outputTokens), costUsd: add(delta.costUsd) },
     ends: finished < wf.totalTasks ? null : wf.failedTasks === 0 ? 'COMPLETED' : 'FAILED',
   };
 }
@@ -90,7 +102,7 @@ export function fail(wf: WorkflowRow, task: ClaimedTask, error: string, graph: T
     events: [
       draft('task_failed', { ...ref(task), error }),
       ...skipped.map((r) => draft('task_skipped', { taskId: r.id, key: r.key, agent: r.agent, reason })),
-      draft('progress', progress(wf.completedTasks, wf.totalTasks)),
+      draft('progress', progressWith(wf.completedTasks, wf.totalTasks, wf.usage)),
     ],
     patch,
     ready: [],
@@ -128,6 +140,7 @@ export function retry(wf: WorkflowRow, tasks: TaskRow[], policy: EnginePolicy): 
     throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; only a FAILED or CANCELLED workflow can be retried`, { status: wf.status });
   }
   if (wf.totalTasks === 0) throw new InvalidStateError(`workflow ${wf.id} has no tasks; plan it again instead`);
+  assertRoom(wf, wf.usage);
   const done = new Set(tasks.filter((r) => r.status === 'COMPLETED').map((r) => r.key));
   const again = tasks.filter((r) => r.status !== 'COMPLETED').sort(byOrder);
   const remaining = new Map(again.map((r) => [r.id, r.dependsOn.filter((k) => !done.has(k)).length]));
@@ -140,7 +153,7 @@ export function retry(wf: WorkflowRow, tasks: TaskRow[], policy: EnginePolicy): 
   const statusOf = (id: string) => (isReady.has(id) ? 'READY' : isAwaiting.has(id) ? 'AWAITING_APPROVAL' : 'PENDING');
   return {
     resets: again.map((r) => ({ id: r.id, status: statusOf(r.id), remaining: remaining.get(r.id)! })),
-    events: [draft('started', { total: wf.totalTasks }), draft('progress', progress(done.size, wf.totalTasks)), ...waits],
+    events: [draft('started', { total: wf.totalTasks }), draft('progress', progressWith(done.size, wf.totalTasks, wf.usage)), ...waits],
     patch: { status: 'EXECUTING', error: null, results: null, completedAt: null, finishedTasks: done.size, completedTasks: done.size, failedTasks: 0 },
     ready,
     held,

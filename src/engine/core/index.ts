@@ -5,3 +5,5 @@ export * as decide from './decide.ts';
 export { progress } from './decide.ts';
 export * as steer from './steer.ts';
 export { editPlan, type EditableTask, type PlanEdit, replanningEvent, type ReplanMode } from './edit-plan.ts';
+export * as budget from './budget.ts';
+export type { Budget, BudgetAction, UsageTotals } from './budget.ts';

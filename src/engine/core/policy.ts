@@ -1,4 +1,5 @@
-import type { ReadyTask, TokenUsage } from '../types.ts';
+import type { ReadyTask } from '../types.ts';
+import { crossed, type UsageTotals } from './budget.ts';
 import { draft, type EnginePolicy, type EventDraft, type WorkflowRow } from './types.ts';
 
 /** Nothing is held, no budget stops a run. */
@@ -8,11 +9,15 @@ export const RUN_EVERYTHING: EnginePolicy = {
   afterUsage: () => 'continue',
 };
 
-/** Approvals (issue #14): a task waits for a person before it runs (BEFORE_RUN) or after (AFTER_RUN), as its plan says. */
+/**
+ * The engine's policy. Approvals (issue #14): a task waits for a person before it runs (BEFORE_RUN)
+ * or after (AFTER_RUN), as its plan says. Budgets (issue #15): nothing new starts once the usage is
+ * over a limit (the stop or the pause itself is decided where usage is recorded, core/budget.ts).
+ */
 export const APPROVALS: EnginePolicy = {
   holdBeforeRun: (task) => task.approval === 'BEFORE_RUN',
   holdAfterRun: (task) => task.approval === 'AFTER_RUN',
-  afterUsage: () => 'continue',
+  afterUsage: (wf, usage) => (crossed(wf.budget, usage) ? 'hold' : 'continue'),
 };
 
 /**
@@ -23,11 +28,11 @@ export function admit(
   policy: EnginePolicy,
   wf: WorkflowRow,
   runnable: ReadyTask[],
-  usage?: TokenUsage,
+  usage: UsageTotals = wf.usage,
 ): { ready: ReadyTask[]; held: ReadyTask[]; awaiting: ReadyTask[]; waits: EventDraft[] } {
   const none = { ready: [], held: [], awaiting: [], waits: [] };
   if (runnable.length === 0) return none;
-  if (usage && policy.afterUsage(wf, usage) === 'hold') return { ...none, held: runnable };
+  if (policy.afterUsage(wf, usage) === 'hold') return { ...none, held: runnable };
   const ready: ReadyTask[] = [];
   const awaiting: ReadyTask[] = [];
   for (const t of runnable) (policy.holdBeforeRun(t, wf) ? awaiting : ready).push(t);

@@ -1,7 +1,9 @@
 import { InvalidStateError } from '../../errors.ts';
 import type { DecidedBy, ReadyTask, TaskStatus, TokenUsage } from '../types.ts';
 import { transitiveDependents } from '../../planning/dag.ts';
-import { complete, fail, progress } from './decide.ts';
+import { complete, fail, progressWith } from './decide.ts';
+import { BudgetExceededError } from '../../errors.ts';
+import { assertRoom, PAUSED_BY_BUDGET } from './budget.ts';
 import { admit } from './policy.ts';
 import { add, type Decision, draft, type EnginePolicy, type EventDraft, type TaskReset, type TaskRow, type WorkflowPatch, type WorkflowRow } from './types.ts';
 
@@ -28,7 +30,7 @@ function expect(wf: WorkflowRow, task: TaskRow, allowed: TaskStatus[], decision:
 export function heldForReview(task: { taskId: string; key: string; agent: string }, output: string, usage: TokenUsage): { events: EventDraft[]; patch: WorkflowPatch } {
   return {
     events: [draft('task_awaiting_review', { taskId: task.taskId, key: task.key, agent: task.agent, output })],
-    patch: { inputTokens: add(usage.input), outputTokens: add(usage.output) },
+    patch: { inputTokens: add(usage.input), outputTokens: add(usage.output), costUsd: add(usage.costUsd ?? 0) },
   };
 }
 
@@ -99,6 +101,9 @@ export function pause(wf: WorkflowRow, by: DecidedBy): { events: EventDraft[]; p
 /** PAUSED -> EXECUTING: the tasks left READY meanwhile (`waiting`) run. */
 export function resume(wf: WorkflowRow, waiting: ReadyTask[], by: DecidedBy): { events: EventDraft[]; patch: WorkflowPatch; ready: ReadyTask[] } {
   if (wf.status !== 'PAUSED') throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; only a PAUSED workflow can be resumed`, { status: wf.status });
+  // A run its budget paused goes on only with more room (setBudget resumes it then).
+  if (wf.budgetState & PAUSED_BY_BUDGET) throw new BudgetExceededError(`workflow ${wf.id} was paused by its budget; raise the budget with setBudget to resume it`);
+  assertRoom(wf, wf.usage);
   return { events: [draft('resumed', { ...decided(by, null) })], patch: { status: 'EXECUTING' }, ready: [...waiting].sort((a, b) => a.orderIndex - b.orderIndex) };
 }
 
@@ -125,7 +130,7 @@ export function rerun(wf: WorkflowRow, graph: TaskRow[], key: string, policy: En
   const failed = kept.filter((r) => r.status === 'FAILED' || r.status === 'REJECTED').length;
   return {
     resets: rows.map((r) => ({ id: r.id, status: isReady.has(r.id) ? 'READY' : isAwaiting.has(r.id) ? 'AWAITING_APPROVAL' : 'PENDING', remaining: remaining.get(r.id)! })),
-    events: [draft('started', { total: wf.totalTasks }), draft('progress', progress(done.size, wf.totalTasks)), ...waits],
+    events: [draft('started', { total: wf.totalTasks }), draft('progress', progressWith(done.size, wf.totalTasks, wf.usage)), ...waits],
     patch: { status: 'EXECUTING', error: null, results: null, completedAt: null, finishedTasks: kept.length, completedTasks: done.size, failedTasks: failed },
     ready,
     held,

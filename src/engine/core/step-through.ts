@@ -1,3 +1,4 @@
+import { NO_USAGE } from './budget.ts';
 import type { ValidatedPlan } from '../../planning/types.ts';
 import { type ClaimedTask, type ReadyTask, type TaskStatus, UNFINISHED_TASK, type WorkflowResults } from '../types.ts';
 import * as decide from './decide.ts';
@@ -44,6 +45,9 @@ export function stepThrough(plan: ValidatedPlan, policy: EnginePolicy = RUN_EVER
     failedTasks: 0,
     startedAt: null,
     createdAt: 0,
+    budget: null,
+    budgetState: 0,
+    usage: { ...NO_USAGE },
   };
   const events: string[] = ['created', 'plan_ready'];
   let now = 0;
@@ -63,7 +67,7 @@ export function stepThrough(plan: ValidatedPlan, policy: EnginePolicy = RUN_EVER
   });
   const results = (): WorkflowResults => ({
     tasks: [...cells.values()].map((c) => ({ key: c.key, agent: c.agent, description: '', status: c.status, output: null, error: null, durationMs: null, attempts: c.attempts })),
-    totals: { durationMs: null, tasks: cells.size, completed: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+    totals: { durationMs: null, tasks: cells.size, completed: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0, byAgent: [], byModel: [] },
   });
   function apply(d: { events: Array<{ kind: string }>; patch: WorkflowPatch; ends?: 'COMPLETED' | 'FAILED' | null }) {
     events.push(...d.events.map((e) => e.kind));

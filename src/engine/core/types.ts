@@ -1,4 +1,5 @@
 import type { EventKind, EventPayloads } from '../../events/types.ts';
+import type { Budget, UsageTotals } from './budget.ts';
 import type { ApprovalMode, ClaimedTask, ReadyTask, TaskStatus, TokenUsage, WorkflowResults, WorkflowStatus } from '../types.ts';
 
 /** The workflow row as a transition reads it with its lock: what every decision starts from. */
@@ -15,6 +16,11 @@ export interface WorkflowRow {
   failedTasks: number;
   startedAt: number | null;
   createdAt: number;
+  /** Its limits (null: none) and their state bits (core/budget.ts). */
+  budget: Budget | null;
+  budgetState: number;
+  /** Every model call's usage recorded so far. */
+  usage: UsageTotals;
 }
 
 /** An event a decision asks to store (the store gives it its seq and time). */
@@ -45,6 +51,9 @@ export interface WorkflowPatch {
   failedTasks?: number;
   inputTokens?: Add;
   outputTokens?: Add;
+  costUsd?: Add;
+  budget?: Budget | null;
+  budgetState?: number;
 }
 
 /** What a transition decided: the events to store, the workflow's patch, and the tasks it let run or held. */
@@ -115,6 +124,6 @@ export interface EnginePolicy {
    * written by the transaction that stores the output.
    */
   holdAfterRun(task: ClaimedTask): boolean;
-  /** After a completion, with the usage it added: whether the run goes on. */
-  afterUsage(workflow: WorkflowRow, usage: TokenUsage): UsageVerdict;
+  /** With the workflow's usage (a completion's included): whether anything new may start. */
+  afterUsage(workflow: WorkflowRow, usage: UsageTotals): UsageVerdict;
 }

@@ -3,6 +3,7 @@ import type { DoneTask, EnginePolicy, WorkflowRow } from '../core/types.ts';
 import type { ClaimedTask, ContinuedTask, ReadyTask, TaskOutcome } from '../types.ts';
 import { aggregate, type Countdown, giveBack, toClaimed, workflowError } from './rows.ts';
 import type { Sql } from './sql.ts';
+import { mergeCalls, storeCalls } from './usage.ts';
 import type { StepResult } from './transition.ts';
 
 /** Room for tasks to run in this process now: the scheduler's slots, taken one per task. */
@@ -44,6 +45,9 @@ export async function completionStep(sql: Sql, wf: WorkflowRow, items: Completio
     if (counted.ready.has(task.taskId)) done.push({ ...task, output: outcome.output, durationMs: outcome.durationMs, usage: outcome.usage });
   }
   if (done.length === 0) return { value: { ready: counted.ready, claimed } };
+  // The last parts of the completed tasks' model calls are recorded with their outcome.
+  const isDone = new Set(done.map((t) => t.taskId));
+  await storeCalls(sql, mergeCalls(items.flatMap(({ task, outcome }) => (isDone.has(task.taskId) ? (outcome.calls ?? []) : []))), at);
   const d = decide.complete(wf, done, [...counted.ready.values()].flat(), ctx.policy);
   // The countdown claimed them all: keep those this process has room for, give back the rest.
   // While PAUSED nothing starts: the dependents wait READY, and resumeWorkflow queues them.

@@ -14,6 +14,9 @@ const COLUMNS: { [K in keyof Required<WorkflowPatch>]: string } = {
   failedTasks: 'failed_tasks',
   inputTokens: 'input_tokens',
   outputTokens: 'output_tokens',
+  costUsd: 'cost_usd',
+  budget: 'budget',
+  budgetState: 'budget_state',
 };
 
 /** `UPDATE workflows SET …` for a patch, and the workflow's new last seq. */
@@ -24,7 +27,7 @@ export function updateWorkflow(id: string, patch: WorkflowPatch, lastSeq: number
     if (value === undefined) continue;
     const c = COLUMNS[field];
     sets.push(isAdd(value) ? `${c} = ${c} + ?` : `${c} = ?`);
-    params.push(isAdd(value) ? value.add : field === 'results' && value !== null ? JSON.stringify(value) : value);
+    params.push(isAdd(value) ? value.add : (field === 'results' || field === 'budget') && value !== null ? JSON.stringify(value) : value);
   }
   return [`UPDATE workflows SET ${[...sets, 'last_seq = ?'].join(', ')} WHERE id = ?`, [...params, lastSeq, id]];
 }

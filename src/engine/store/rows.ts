@@ -1,6 +1,6 @@
 import { fromJson, num } from '../../db/sql.ts';
 import type { WorkflowRow } from '../core/types.ts';
-import type { ApprovalMode, ClaimedTask, ReadyTask, TaskStatus, WorkflowResults } from '../types.ts';
+import type { ApprovalMode, ClaimedTask, ReadyTask, TaskStatus, UsageEntry, WorkflowResults } from '../types.ts';
 import type { Sql } from './sql.ts';
 
 /** A dependent as the countdown of a completion returns it. */
@@ -49,6 +49,8 @@ export function toClaimed(
     attempt: num(row.attempts),
     lease,
     approval: (row.approval ?? task.approval) as ApprovalMode | undefined,
+    budget: wf.budget,
+    usage: wf.usage,
   };
   // A run asked for by requestChanges: its prompt carries the previous output and the feedback.
   if (row.feedback != null) claimed.revision = { output: row.output ?? '', feedback: row.feedback };
@@ -122,14 +124,9 @@ export async function aggregate(sql: Sql, wf: WorkflowRow, at: number): Promise<
     error: string | null;
     duration_ms: number | string | null;
     attempts: number | string;
-    input_tokens: number | string | null;
-    output_tokens: number | string | null;
-  }>(
-    `SELECT key, agent, description, status, output, error, duration_ms, attempts, input_tokens, output_tokens
-     FROM tasks WHERE workflow_id = ? ORDER BY order_index`,
-    [wf.id],
-  );
-  const tokens = rows.reduce((s, r) => ({ i: s.i + num(r.input_tokens), o: s.o + num(r.output_tokens) }), { i: 0, o: 0 });
+  }>(`SELECT key, agent, description, status, output, error, duration_ms, attempts FROM tasks WHERE workflow_id = ? ORDER BY order_index`, [wf.id]);
+  const usage = await usageGroups(sql, wf.id);
+  const sum = (k: 'inputTokens' | 'outputTokens' | 'costUsd') => usage.reduce((s, g) => s + g[k], 0);
   return {
     tasks: rows.map((r) => ({
       key: r.key,
@@ -145,11 +142,42 @@ export async function aggregate(sql: Sql, wf: WorkflowRow, at: number): Promise<
       durationMs: wf.startedAt == null ? null : at - wf.startedAt,
       tasks: rows.length,
       completed: rows.filter((r) => r.status === 'COMPLETED').length,
-      inputTokens: tokens.i,
-      outputTokens: tokens.o,
-      totalTokens: tokens.i + tokens.o,
+      inputTokens: sum('inputTokens'),
+      outputTokens: sum('outputTokens'),
+      totalTokens: sum('inputTokens') + sum('outputTokens'),
+      costUsd: roundUsd(sum('costUsd')),
+      byAgent: group(usage, 'agent'),
+      byModel: group(usage, 'model'),
     },
   };
+}
+
+type UsageGroup = { agent: string; model: string; inputTokens: number; outputTokens: number; costUsd: number; calls: number };
+
+/** The workflow's model calls summed by agent and model (what the results break down). */
+async function usageGroups(sql: Sql, workflowId: string): Promise<UsageGroup[]> {
+  const rows = await sql.all<Record<string, unknown>>(
+    `SELECT agent, model, SUM(input_tokens) AS i, SUM(output_tokens) AS o, SUM(cost_usd) AS c, COUNT(*) AS n FROM model_calls WHERE workflow_id = ? GROUP BY agent, model ORDER BY agent, model`,
+    [workflowId],
+  );
+  return rows.map((r) => ({ agent: String(r.agent), model: String(r.model), inputTokens: num(r.i), outputTokens: num(r.o), costUsd: Number(r.c ?? 0), calls: num(r.n) }));
+}
+
+/** Float sums of prices must not read 0.30000000000000004. */
+export const roundUsd = (usd: number) => Math.round(usd * 1e8) / 1e8;
+
+function group<K extends 'agent' | 'model'>(rows: UsageGroup[], by: K): Array<UsageEntry & Record<K, string>> {
+  const out = new Map<string, UsageEntry & Record<K, string>>();
+  for (const r of rows) {
+    const e = out.get(r[by]) ?? ({ [by]: r[by], inputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0, calls: 0 } as unknown as UsageEntry & Record<K, string>);
+    e.inputTokens += r.inputTokens;
+    e.outputTokens += r.outputTokens;
+    e.totalTokens += r.inputTokens + r.outputTokens;
+    e.costUsd = roundUsd(e.costUsd + r.costUsd);
+    e.calls += r.calls;
+    out.set(r[by], e);
+  }
+  return [...out.values()];
 }
 
 /** The workflow's error as stored (its first failure's), for its failed event. */

@@ -14,6 +14,7 @@ import { workflowReads } from './reads.ts';
 import type { Connections } from './sql.ts';
 import { taskTransitions } from './tasks.ts';
 import type { Committed } from './transition.ts';
+import { usageTransitions } from './usage.ts';
 import { workflowTransitions } from './workflows.ts';
 
 /** An adapter: its connections (and transaction helper) and its hot path, in its own SQL. */
@@ -119,6 +120,7 @@ export function createRunStore(knex: Knex, adapter: Adapter, clock: Clock, polic
     ...taskTransitions(knex, conns, clock),
     ...steering,
     ...workflowReads(knex, now),
+    ...usageTransitions(conns, clock, policy),
 
     /**
      * PLANNED -> EXECUTING; returns the tasks that may run at once (held ones stay PENDING).

@@ -8,6 +8,7 @@ import type { ApprovalMode, ClaimedTask, Clock, DecidedBy, ReadyTask, TaskOutcom
 import { aggregate, workflowError } from './rows.ts';
 import type { Connections, Sql } from './sql.ts';
 import { type Committed, type StepResult, transition } from './transition.ts';
+import { mergeCalls, storeCalls } from './usage.ts';
 import { taskRows } from './workflows.ts';
 
 /**
@@ -61,7 +62,7 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
     /** The hold after a run (AFTER_RUN): RUNNING -> AWAITING_REVIEW with its output; its dependents wait. Null if the lease is gone. */
     holdForReview(task: ClaimedTask, outcome: TaskOutcome): Promise<Committed<{ ready: ReadyTask[] } | null>> {
       const output = toStorableText(outcome.output);
-      return transition(knex, conns, now, task.workflowId, async (t, wf, at) => {
+      return transition(knex, conns, now, task.workflowId, async (t, wf, at, sql) => {
         if (!decide.completable(wf)) return { value: null };
         const n = await t('tasks')
           .where({ id: task.taskId, lease: task.lease, status: 'RUNNING' })
@@ -78,6 +79,7 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
             output_tokens: t.raw('output_tokens + ?', [outcome.usage.output]),
           });
         if (n === 0) return { value: null };
+        await storeCalls(sql, mergeCalls(outcome.calls ?? []), at);
         const d = steer.heldForReview(task, output, outcome.usage);
         return { value: { ready: [] }, events: d.events, patch: d.patch };
       });

@@ -1,5 +1,6 @@
 import type { Knex } from '@mikro-orm/knex';
-import { num } from '../../db/sql.ts';
+import { fromJson, num } from '../../db/sql.ts';
+import type { Budget } from '../core/budget.ts';
 import { NotFoundError } from '../../errors.ts';
 import type { AnyWorkflowEvent } from '../../events/types.ts';
 import type { EventDraft, WorkflowPatch, WorkflowRow } from '../core/types.ts';
@@ -24,7 +25,8 @@ export interface Committed<T> {
   tenant: string;
 }
 
-export const LOCK_COLUMNS = 'id, tenant, status, description, last_seq, total_tasks, completed_tasks, finished_tasks, failed_tasks, started_at, created_at';
+export const LOCK_COLUMNS =
+  'id, tenant, status, description, last_seq, total_tasks, completed_tasks, finished_tasks, failed_tasks, started_at, created_at, budget, budget_state, input_tokens, output_tokens, cost_usd';
 /** Locking with an UPDATE takes the write lock at once on both databases (no SQLite lock upgrade later). */
 export const LOCK = `UPDATE workflows SET updated_at = ?, last_seq = last_seq + ? WHERE id = ? RETURNING ${LOCK_COLUMNS}`;
 const EVENT_COLUMNS = { workflow_id: 'uuid', seq: 'int', kind: 'text', payload: 'jsonb', at: 'bigint' };
@@ -154,5 +156,8 @@ export function toWorkflowRow(row: Record<string, unknown>): WorkflowRow {
     failedTasks: num(row.failed_tasks),
     startedAt: row.started_at == null ? null : num(row.started_at),
     createdAt: num(row.created_at),
+    budget: row.budget == null ? null : fromJson<Budget>(row.budget),
+    budgetState: num(row.budget_state),
+    usage: { inputTokens: num(row.input_tokens), outputTokens: num(row.output_tokens), costUsd: Number(row.cost_usd ?? 0) },
   };
 }

@@ -3,7 +3,7 @@ import { fromJson, insertChunked, num, toJson } from '../../db/sql.ts';
 import { InvalidStateError } from '../../errors.ts';
 import type { ValidatedPlan } from '../../planning/types.ts';
 import { toStorableText, toStorableTextOrNull } from '../../text.ts';
-import { decide, draft, type EnginePolicy, type EventDraft, type TaskRow } from '../core/index.ts';
+import { type Budget, decide, draft, type EnginePolicy, type EventDraft, type TaskRow } from '../core/index.ts';
 import { type ApprovalMode, type Clock, type ReadyTask, UNFINISHED_TASK } from '../types.ts';
 import { IDEMPOTENCY_WINDOW_MS } from './reads.ts';
 import type { Connections } from './sql.ts';
@@ -21,6 +21,8 @@ export interface NewWorkflow {
   plan?: { text: string | null; validated: ValidatedPlan };
   /** Stored in its metadata column, e.g. the run's W3C traceparent. */
   metadata?: Record<string, unknown>;
+  /** Limits on its model calls (null: none). */
+  budget?: Budget | null;
 }
 
 /** A plan a model wrote, with task descriptions any store accepts (keys and agents are validated already). */
@@ -98,6 +100,7 @@ export function workflowTransitions(knex: Knex, conns: Connections, clock: Clock
         plan: input.plan?.text ?? null,
         metadata: toJson(input.metadata ?? {}),
         auto_start: input.autoStart ?? false,
+        budget: input.budget ? toJson(input.budget) : null,
         total_tasks: input.plan?.validated.tasks.length ?? 0,
         created_at: at,
         updated_at: at,

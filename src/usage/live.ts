@@ -1,0 +1,73 @@
+import { Redis } from 'ioredis';
+import type { UsageTotals } from '../engine/core/budget.ts';
+
+/**
+ * The live usage of each workflow: what every call in flight has counted so far, in every process,
+ * plus what was recorded before. The budget is checked against it on every streamed chunk; the
+ * database stays the record (a counter that is lost is seeded again from it).
+ */
+export interface LiveUsage {
+  /** Adds a delta to the workflow's live total (seeded with `seed`, its stored total, when it has none); resolves to the new total. */
+  add(workflowId: string, delta: UsageTotals, seed: UsageTotals): Promise<UsageTotals>;
+  close(): Promise<void>;
+}
+
+/** Totals untouched this long are dropped (a later call seeds them again from the database). */
+const IDLE_MS = 10 * 60_000;
+
+/** Embedded mode: every call of a workflow runs in this process. */
+export function createMemoryLiveUsage(now: () => number = Date.now): LiveUsage {
+  const totals = new Map<string, { u: UsageTotals; at: number }>();
+  let adds = 0;
+  return {
+    async add(workflowId, delta, seed) {
+      const at = now();
+      if (++adds % 1000 === 0) for (const [k, v] of totals) if (at - v.at > IDLE_MS) totals.delete(k);
+      const cur = totals.get(workflowId) ?? { u: { ...seed }, at };
+      cur.u = { inputTokens: cur.u.inputTokens + delta.inputTokens, outputTokens: cur.u.outputTokens + delta.outputTokens, costUsd: cur.u.costUsd + delta.costUsd };
+      cur.at = at;
+      totals.set(workflowId, cur);
+      return cur.u;
+    },
+    async close() {},
+  };
+}
+
+/**
+ * Seeds the hash if it is missing, adds the delta, keeps it an hour past its last use; returns the
+ * totals. One script, so a seed and an add from two workers never interleave.
+ */
+const ADD = `
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('HSET', KEYS[1], 'i', ARGV[4], 'o', ARGV[5], 'c', ARGV[6])
+end
+local i = redis.call('HINCRBY', KEYS[1], 'i', ARGV[1])
+local o = redis.call('HINCRBY', KEYS[1], 'o', ARGV[2])
+local c = redis.call('HINCRBYFLOAT', KEYS[1], 'c', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], 3600000)
+return {i, o, c}`;
+
+/** Redis mode: one counter per workflow shared by every worker (`<prefix>usage:<workflowId>`). */
+export function createRedisLiveUsage(url: string, prefix: string): LiveUsage {
+  const client = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false });
+  client.on('error', () => {}); // a failed add rejects; the caller falls back to the stored total
+  client.defineCommand('batonUsageAdd', { numberOfKeys: 1, lua: ADD });
+  const run = client as unknown as { batonUsageAdd(key: string, ...args: Array<string | number>): Promise<[number, number, string]> };
+  return {
+    async add(workflowId, d, seed) {
+      const [i, o, c] = await run.batonUsageAdd(
+        `${prefix}usage:${workflowId}`,
+        Math.round(d.inputTokens),
+        Math.round(d.outputTokens),
+        d.costUsd.toFixed(12),
+        Math.round(seed.inputTokens),
+        Math.round(seed.outputTokens),
+        seed.costUsd.toFixed(12),
+      );
+      return { inputTokens: Number(i), outputTokens: Number(o), costUsd: Number(c) };
+    },
+    async close() {
+      client.disconnect();
+    },
+  };
+}
