@@ -153,7 +153,8 @@ export function applyEvent(view: WorkflowView, e: WorkflowEvent): WorkflowView {
     case 'TaskChangesRequestedEvent':
       return updateTask(view, e.key, () => ({ status: 'READY' }));
     case 'TaskRejectedEvent':
-      return updateTask(view, e.key, () => ({ status: 'REJECTED', error: e.comment ? `rejected: ${e.comment}` : 'rejected' }));
+      // The same text Task.error holds once read again: the reason.
+      return updateTask(view, e.key, () => ({ status: 'REJECTED', error: e.comment ?? 'rejected' }));
     case 'TaskToolCallEvent':
     case 'TaskToolResultEvent':
       return { ...view, toolCalls: applyToolEvent(view.toolCalls, e) };
