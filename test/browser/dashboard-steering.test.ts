@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { readFileSync } from 'node:fs';
+import { AUTH_TASKS, startTestApp, type TestApp } from '../support/app.ts';
 import { ARTIFACTS, chromiumAvailable, launchOffline } from './chromium.ts';
 import { RUN_MS, buildIfMissing, createWorkflow, nodeStatus, statuses, workflowStatus } from './dashboard-support.ts';
 
@@ -149,6 +150,30 @@ describe('steering from the dashboard in headless Chromium', () => {
       await expect.poll(() => page.locator('.task-panel .history summary').innerText(), { timeout: RUN_MS }).toContain('Earlier runs (1)');
       await page.screenshot({ path: `${ARTIFACTS}/dashboard-rerun.png` });
     }, 180_000);
+
+    it("the selected task's tool calls show with their results; artifacts download one by one and as a zip (fetched with the key)", async () => {
+      const id = await createWorkflow(t, 'Auth system, its artifacts', AUTH_TASKS.slice(0, 2));
+      await open(id);
+      await page.locator('button[data-action="start"]').click();
+      await expect.poll(() => workflowStatus(page), { timeout: RUN_MS }).toBe('COMPLETED');
+      await page.locator('[data-task-key="2"] button.task-select').click();
+      await page.locator('.tool-calls summary').click();
+      const write = page.locator('.tool-calls li[data-tool="workspace/write_file"]').first();
+      await write.waitFor({ timeout: RUN_MS });
+      expect(await write.getAttribute('data-tool-ok')).toBe('true');
+      expect(await write.locator('.tool-result').innerText()).toContain('wrote deliverables/');
+
+      const files = page.locator('.artifacts tr[data-artifact-path]');
+      await expect.poll(() => files.count(), { timeout: RUN_MS }).toBe(2);
+      const path = (await files.first().getAttribute('data-artifact-path'))!;
+      const [one] = await Promise.all([page.waitForEvent('download'), files.first().locator('button').click()]);
+      expect(one.suggestedFilename()).toBe(path.split('/').pop());
+      expect(readFileSync((await one.path())!, 'utf8')).toContain('## Deliverable:');
+      const [zip] = await Promise.all([page.waitForEvent('download'), page.locator('button[data-action="download-zip"]').click()]);
+      expect(zip.suggestedFilename()).toBe('workflow-artifacts.zip');
+      expect(readFileSync((await zip.path())!).subarray(0, 2).toString()).toBe('PK');
+      await page.screenshot({ path: `${ARTIFACTS}/dashboard-artifacts.png`, fullPage: true });
+    }, 120_000);
 
     it('reached nothing but Baton: no request to another origin, no page error, no console error or warning but the keyless 401', () => {
       expect(foreign).toEqual([]);

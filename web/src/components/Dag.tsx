@@ -107,6 +107,8 @@ export function Dag({
         edges={edges}
         nodeTypes={nodeTypes}
         fitView
+        // A small plan is not blown up past its natural size (its forms would not fit the canvas).
+        fitViewOptions={{ maxZoom: 1 }}
         nodesConnectable={false}
         nodesFocusable={false}
         edgesFocusable={false}

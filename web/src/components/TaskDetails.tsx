@@ -10,7 +10,7 @@ import { formatMs } from './format.ts';
 export function ToolCalls({ calls }: { calls: readonly ToolCall[] }) {
   if (calls.length === 0) return null;
   return (
-    <details className="tool-calls" open>
+    <details className="tool-calls">
       <summary>
         <h3>Tool calls ({calls.length})</h3>
       </summary>
