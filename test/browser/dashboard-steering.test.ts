@@ -171,7 +171,11 @@ describe('steering from the dashboard in headless Chromium', () => {
       expect(readFileSync((await one.path())!, 'utf8')).toContain('## Deliverable:');
       const [zip] = await Promise.all([page.waitForEvent('download'), page.locator('button[data-action="download-zip"]').click()]);
       expect(zip.suggestedFilename()).toBe('workflow-artifacts.zip');
-      expect(readFileSync((await zip.path())!).subarray(0, 2).toString()).toBe('PK');
+      expect(
+        readFileSync((await zip.path())!)
+          .subarray(0, 2)
+          .toString(),
+      ).toBe('PK');
       await page.screenshot({ path: `${ARTIFACTS}/dashboard-artifacts.png`, fullPage: true });
     }, 120_000);
 

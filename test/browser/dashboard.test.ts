@@ -140,7 +140,7 @@ describe('the dashboard in headless Chromium', () => {
 
       const firstSocket = sockets;
       let seen = 0;
-      let cursor = '';
+      let cursor: string;
       refuseSockets = true;
       try {
         for (const pair of [...open]) {

@@ -41,7 +41,8 @@ const view = (tasks: TaskView[], over: Partial<WorkflowView> = {}): WorkflowView
 
 const at = '2026-01-01T00:00:01.000Z';
 const ev = (e: Record<string, unknown>) => ({ workflowId: 'w', at, cursor: String(e.seq), agent: 'backend', ...e }) as unknown as WorkflowEvent;
-const taskEv = (typename: string, kind: string, seq: number, key: string, more: Record<string, unknown> = {}) => ev({ __typename: typename, kind, seq, key, taskId: `t${key}`, ...more });
+const taskEv = (typename: string, kind: string, seq: number, key: string, more: Record<string, unknown> = {}) =>
+  ev({ __typename: typename, kind, seq, key, taskId: `t${key}`, ...more });
 
 describe('decisions', () => {
   it('offers approve/reject before a run, approve/changes/reject after it, on an EXECUTING or PAUSED workflow, to operators', () => {

@@ -28,8 +28,7 @@ export function ToolCalls({ calls }: { calls: readonly ToolCall[] }) {
   );
 }
 
-const span = (a: { startedAt: string | null; completedAt: string | null }) =>
-  a.startedAt && a.completedAt ? formatMs(Date.parse(a.completedAt) - Date.parse(a.startedAt)) : '—';
+const span = (a: { startedAt: string | null; completedAt: string | null }) => (a.startedAt && a.completedAt ? formatMs(Date.parse(a.completedAt) - Date.parse(a.startedAt)) : '—');
 
 /** Earlier runs of the task (Task.history without the current one): kept by rerunTask and requested changes. */
 export function History({ task }: { task: TaskView }) {
@@ -74,7 +73,11 @@ export function Rerun({ task, act }: { task: TaskView; act: Act }) {
         e.preventDefault();
         const description = String(new FormData(e.currentTarget).get('description') ?? '').trim();
         setBusy(true);
-        const ok = await act('Rerun', () => request(RerunTaskDocument, { id: task.id, description: description && description !== task.description ? description : null }), task.key);
+        const ok = await act(
+          'Rerun',
+          () => request(RerunTaskDocument, { id: task.id, description: description && description !== task.description ? description : null }),
+          task.key,
+        );
         setBusy(false);
         if (ok) setOpen(false);
       }}

@@ -90,9 +90,7 @@ export function WorkflowPage({ id, role }: { id: string; role: Role | null }) {
         {editing ? (
           <PlanEditor workflowId={view.id} revision={view.planRevision} draft={draft} onChange={setDraft} onDone={stopEditing} act={act} errors={nodeErrors} />
         ) : (
-          task && (
-            <TaskPanel task={task} tasks={tasks} onSelect={setPicked} toolCalls={view.toolCalls[task.key] ?? []} rerun={canRerun(role, view.status) ? act : null} />
-          )
+          task && <TaskPanel task={task} tasks={tasks} onSelect={setPicked} toolCalls={view.toolCalls[task.key] ?? []} rerun={canRerun(role, view.status) ? act : null} />
         )}
       </div>
       <Gantt tasks={stored} critical={critical} running={view.status === 'EXECUTING'} />

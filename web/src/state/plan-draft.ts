@@ -29,8 +29,7 @@ export function addTask(draft: readonly DraftTask[]): DraftTask[] {
 export const removeTask = (draft: readonly DraftTask[], key: string): DraftTask[] =>
   draft.filter((t) => t.key !== key).map((t) => (t.dependsOn.includes(key) ? { ...t, dependsOn: t.dependsOn.filter((d) => d !== key) } : t));
 
-export const updateTask = (draft: readonly DraftTask[], key: string, change: Partial<DraftTask>): DraftTask[] =>
-  draft.map((t) => (t.key === key ? { ...t, ...change } : t));
+export const updateTask = (draft: readonly DraftTask[], key: string, change: Partial<DraftTask>): DraftTask[] => draft.map((t) => (t.key === key ? { ...t, ...change } : t));
 
 /** "1, 2 3" → ["1", "2", "3"]: keys split on commas and spaces. */
 export const parseKeys = (text: string): string[] => text.split(/[\s,]+/).filter(Boolean);
