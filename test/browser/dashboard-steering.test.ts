@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { AUTH_TASKS, startTestApp, type TestApp } from '../support/app.ts';
 import { ARTIFACTS, chromiumAvailable, launchOffline } from './chromium.ts';
-import { RUN_MS, buildIfMissing, createWorkflow, nodeStatus, statuses, workflowStatus } from './dashboard-support.ts';
+import { RUN_MS, buildIfMissing, createWorkflow, gql, nodeStatus, statuses, workflowStatus } from './dashboard-support.ts';
 
 /**
  * Steering from the dashboard's workflow page in headless Chromium, offline (chromium.ts):
@@ -89,6 +89,37 @@ describe('steering from the dashboard in headless Chromium', () => {
       await page.locator('[data-task-key="2"] button.task-select').click();
       expect(await page.locator('.task-panel').innerText()).toContain('The login form belongs to another project.');
       await page.screenshot({ path: `${ARTIFACTS}/dashboard-approvals-decided.png` });
+    }, 120_000);
+
+    it('a task awaiting review: its output shows, changes are requested from its node, then it is approved and the run completes', async () => {
+      const id = await createWorkflow(t, 'Auth system, reviewed', [
+        { key: '1', agent: '@backend', description: 'Create User model', approval: 'AFTER_RUN' },
+        { key: '2', agent: '@backend', description: 'Login endpoint with JWT', dependsOn: ['1'] },
+      ]);
+      await open(id);
+      await page.locator('button[data-action="start"]').click();
+      await expect.poll(() => nodeStatus(page, '1'), { timeout: RUN_MS }).toBe('AWAITING_REVIEW');
+      expect(await page.locator('[data-task-key="1"] button[data-decision]').evaluateAll((b) => b.map((e) => e.getAttribute('data-decision')))).toEqual([
+        'approve',
+        'changes',
+        'reject',
+      ]);
+      // The page follows the task awaiting a decision: its output is what is reviewed.
+      expect(await page.locator('[data-testid="task-output"]').innerText()).toContain('## Deliverable:');
+      await page.locator('[data-task-key="1"] button[data-decision="changes"]').click();
+      await page.locator('[data-task-key="1"] textarea[name="feedback"]').fill('Add an index on the email column.');
+      await page.locator('[data-task-key="1"] button[data-decision-submit="changes"]').click();
+      await page.locator('[data-task-key="1"] textarea[name="feedback"]').waitFor({ state: 'detached', timeout: RUN_MS });
+      const reviews = async () =>
+        (await gql<{ workflowEvents: Array<{ kind: string }> }>(t, 'query($id: ID!) { workflowEvents(workflowId: $id, first: 1000) { kind } }', { id })).workflowEvents.filter(
+          (e) => e.kind === 'TASK_AWAITING_REVIEW',
+        ).length;
+      await expect.poll(reviews, { timeout: RUN_MS }).toBe(2);
+      await expect.poll(() => nodeStatus(page, '1'), { timeout: RUN_MS }).toBe('AWAITING_REVIEW');
+      expect(await nodeStatus(page, '2')).toBe('PENDING');
+      await page.locator('[data-task-key="1"] button[data-decision="approve"]').click();
+      await expect.poll(() => workflowStatus(page), { timeout: RUN_MS }).toBe('COMPLETED');
+      expect(await statuses(page)).toEqual(['1=COMPLETED', '2=COMPLETED']);
     }, 120_000);
 
     it('an invalid plan edit shows the server’s error on the offending node; a valid one (add, remove, rewire) is saved', async () => {
