@@ -149,6 +149,18 @@ describe('steering from the dashboard in headless Chromium', () => {
       expect(await page.locator('[data-task-key]').count()).toBe(8);
     }, 120_000);
 
+    it('Replan with feedback: the orchestrator writes the plan again and the page draws the new one', async () => {
+      const id = await createWorkflow(t, 'Build a complete auth system with registration, login and JWT', AUTH_TASKS.slice(0, 1));
+      await open(id);
+      expect(await page.locator('[data-task-key]').count()).toBe(1);
+      await page.locator('button[data-action="replan"]').click();
+      await page.locator('.replan-form textarea[name="feedback"]').fill('Plan every part of it, not only the model.');
+      await page.locator('button[data-action="replan-submit"]').click();
+      await page.locator('.replan-form').waitFor({ state: 'detached', timeout: RUN_MS });
+      await expect.poll(() => page.locator('[data-task-key]').count(), { timeout: RUN_MS }).toBeGreaterThan(1);
+      await expect.poll(() => workflowStatus(page), { timeout: RUN_MS }).toBe('PLANNED');
+    }, 120_000);
+
     it('Pause stops new tasks from starting, Resume runs the rest; then a task reruns from its panel', async () => {
       const id = await createWorkflow(t, 'Auth system, paused and resumed');
       await open(id);

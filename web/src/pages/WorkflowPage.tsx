@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ApproveTaskDocument, RejectTaskDocument, RequestChangesDocument, type Role } from '../__generated__/operations.ts';
 import { request } from '../api/client.ts';
 import { Artifacts } from '../components/Artifacts.tsx';
@@ -30,6 +30,10 @@ export function WorkflowPage({ id, role }: { id: string; role: Role | null }) {
   /** The plan being edited (PLANNED only): the DAG draws it instead of the stored plan. */
   const [draft, setDraft] = useState<DraftTask[] | null>(null);
   const editing = !!draft && view?.status === 'PLANNED';
+  // A draft is of the plan as it was while PLANNED: once the workflow moves on (started, replanned elsewhere) it is dropped.
+  useEffect(() => {
+    if (draft && view && view.status !== 'PLANNED') setDraft(null);
+  }, [draft, view]);
   const stored = view?.tasks ?? [];
   const tasks = useMemo(() => (editing ? draftViews(draft, stored) : stored), [editing, draft, stored]);
   const ended = !!view && isTerminal(view.status);
