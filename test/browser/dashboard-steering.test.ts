@@ -190,7 +190,10 @@ describe('steering from the dashboard in headless Chromium', () => {
       await expect.poll(() => workflowStatus(page), { timeout: RUN_MS }).toBe('COMPLETED');
       await expect.poll(() => nodeStatus(page, '8'), { timeout: RUN_MS }).toBe('COMPLETED');
       await page.locator('[data-task-key="8"] button.task-select').click();
-      await expect.poll(() => page.locator('.task-panel .history summary').innerText(), { timeout: RUN_MS }).toContain('Earlier runs (1)');
+      await expect.poll(() => page.locator('.task-panel .history > summary').innerText(), { timeout: RUN_MS }).toContain('Earlier runs (1)');
+      // Tool calls are split by run: the earlier run's under it, the current run's in the panel.
+      expect(await page.locator('.task-panel .history .tool-calls summary').textContent()).toMatch(/Its tool calls \(\d+\)/);
+      expect(await page.locator('.task-panel > .tool-calls summary').textContent()).toMatch(/Tool calls \(\d+\)/);
       await page.screenshot({ path: `${ARTIFACTS}/dashboard-rerun.png` });
     }, 180_000);
 
@@ -200,7 +203,7 @@ describe('steering from the dashboard in headless Chromium', () => {
       await page.locator('button[data-action="start"]').click();
       await expect.poll(() => workflowStatus(page), { timeout: RUN_MS }).toBe('COMPLETED');
       await page.locator('[data-task-key="2"] button.task-select').click();
-      await page.locator('.tool-calls summary').click();
+      await page.locator('.task-panel > .tool-calls summary').click();
       const write = page.locator('.tool-calls li[data-tool="workspace/write_file"]').first();
       await write.waitFor({ timeout: RUN_MS });
       expect(await write.getAttribute('data-tool-ok')).toBe('true');
@@ -212,7 +215,7 @@ describe('steering from the dashboard in headless Chromium', () => {
       const [one] = await Promise.all([page.waitForEvent('download'), files.first().locator('button').click()]);
       expect(one.suggestedFilename()).toBe(path.split('/').pop());
       expect(readFileSync((await one.path())!, 'utf8')).toContain('## Deliverable:');
-      const [zip] = await Promise.all([page.waitForEvent('download'), page.locator('button[data-action="download-zip"]').click()]);
+      const [zip] = await Promise.all([page.waitForEvent('download'), page.locator('button[data-download="zip"]').click()]);
       expect(zip.suggestedFilename()).toBe('workflow-artifacts.zip');
       expect(
         readFileSync((await zip.path())!)

@@ -69,11 +69,11 @@ export function Artifacts({ workflowId, version }: { workflowId: string; version
           Artifacts <span className="muted">{files.length}</span>
         </h2>
         {authorization() ? (
-          <button type="button" className="secondary" data-action="download-zip" onClick={() => void downloadZip()}>
+          <button type="button" className="secondary" data-download="zip" onClick={() => void downloadZip()}>
             Download all (.zip)
           </button>
         ) : (
-          <a href={zipUrl} download data-action="download-zip">
+          <a href={zipUrl} download data-download="zip">
             Download all (.zip)
           </a>
         )}

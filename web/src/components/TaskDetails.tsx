@@ -6,13 +6,19 @@ import type { Act } from '../state/use-act.ts';
 import type { TaskView } from '../state/workflow-view.ts';
 import { formatMs } from './format.ts';
 
-/** The task's tool calls in order, each with its result (a bounded preview) once it came. */
-export function ToolCalls({ calls }: { calls: readonly ToolCall[] }) {
+/** The calls made within a run (from its start to its end, or on): events carry no run number. */
+export const callsIn = (calls: readonly ToolCall[], run: { startedAt: string | null; completedAt: string | null }): ToolCall[] =>
+  calls.filter((c) => (!run.startedAt || c.at >= run.startedAt) && (!run.completedAt || c.at <= run.completedAt));
+
+/** Tool calls in order, each with its result (a bounded preview) once it came. */
+export function ToolCalls({ calls, title = 'Tool calls' }: { calls: readonly ToolCall[]; title?: string }) {
   if (calls.length === 0) return null;
   return (
     <details className="tool-calls">
       <summary>
-        <h3>Tool calls ({calls.length})</h3>
+        <h3>
+          {title} ({calls.length})
+        </h3>
       </summary>
       <ol>
         {calls.map((c) => (
@@ -31,7 +37,7 @@ export function ToolCalls({ calls }: { calls: readonly ToolCall[] }) {
 const span = (a: { startedAt: string | null; completedAt: string | null }) => (a.startedAt && a.completedAt ? formatMs(Date.parse(a.completedAt) - Date.parse(a.startedAt)) : '—');
 
 /** Earlier runs of the task (Task.history without the current one): kept by rerunTask and requested changes. */
-export function History({ task }: { task: TaskView }) {
+export function History({ task, calls }: { task: TaskView; calls: readonly ToolCall[] }) {
   // The last entry is the current run once it started; it is what the rest of the panel shows.
   const earlier = task.startedAt ? task.history.slice(0, -1) : task.history;
   if (earlier.length === 0) return null;
@@ -48,6 +54,7 @@ export function History({ task }: { task: TaskView }) {
             </span>
             {a.error && <p className="error">{a.error}</p>}
             {a.output && <pre className="output history-output">{a.output}</pre>}
+            <ToolCalls calls={callsIn(calls, a)} title="Its tool calls" />
           </li>
         ))}
       </ol>

@@ -83,30 +83,54 @@ export const TaskNode = memo(function TaskNode({ data }: NodeProps<TaskNodeType>
         </div>
       )}
       {form && form !== 'approve' && decisions.includes(form) && (
-        <form
-          className="decision-form card nodrag nopan nowheel"
-          aria-label={form === 'reject' ? `Reject task ${t.key}` : `Request changes to task ${t.key}`}
-          onSubmit={(e) => {
-            e.preventDefault();
-            const text = String(new FormData(e.currentTarget).get(form === 'reject' ? 'reason' : 'feedback') ?? '').trim();
-            if (text) void decide(form, text);
-          }}
-        >
-          <label>
-            {form === 'reject' ? 'Why is it rejected?' : 'What should change?'}
-            <textarea name={form === 'reject' ? 'reason' : 'feedback'} rows={3} required autoFocus />
-          </label>
-          <span className="actions">
-            <button type="button" className="secondary" onClick={() => onForm(t.key, null)}>
-              Close
-            </button>
-            <button type="submit" data-decision-submit={form} className={form === 'reject' ? 'danger' : undefined} disabled={busy}>
-              {form === 'reject' ? 'Reject' : 'Request changes'}
-            </button>
-          </span>
-        </form>
+        <DecisionForm taskKey={t.key} decision={form} busy={busy} onClose={() => onForm(t.key, null)} onSubmit={(text) => void decide(form, text)} />
       )}
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>
   );
 });
+
+/** The reason (reject) or feedback (request changes) a decision needs, hanging below its node. */
+function DecisionForm({
+  taskKey,
+  decision,
+  busy,
+  onClose,
+  onSubmit,
+}: {
+  taskKey: string;
+  decision: 'changes' | 'reject';
+  busy: boolean;
+  onClose: () => void;
+  onSubmit: (text: string) => void;
+}) {
+  const reject = decision === 'reject';
+  const field = reject ? 'reason' : 'feedback';
+  return (
+    <form
+      className="decision-form card nodrag nopan nowheel"
+      aria-label={reject ? `Reject task ${taskKey}` : `Request changes to task ${taskKey}`}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onClose();
+      }}
+      onSubmit={(e) => {
+        e.preventDefault();
+        const text = String(new FormData(e.currentTarget).get(field) ?? '').trim();
+        if (text) onSubmit(text);
+      }}
+    >
+      <label>
+        {reject ? 'Why is it rejected?' : 'What should change?'}
+        <textarea name={field} rows={3} required autoFocus />
+      </label>
+      <span className="actions">
+        <button type="button" className="secondary" onClick={onClose}>
+          Close
+        </button>
+        <button type="submit" data-decision-submit={decision} className={reject ? 'danger' : undefined} disabled={busy}>
+          {reject ? 'Reject' : 'Request changes'}
+        </button>
+      </span>
+    </form>
+  );
+}

@@ -3,7 +3,7 @@ import type { ToolCall } from '../state/tool-calls.ts';
 import type { Act } from '../state/use-act.ts';
 import type { TaskView } from '../state/workflow-view.ts';
 import { StatusBadge } from './StatusBadge.tsx';
-import { History, Rerun, ToolCalls } from './TaskDetails.tsx';
+import { History, Rerun, ToolCalls, callsIn } from './TaskDetails.tsx';
 import { formatMs } from './format.ts';
 
 /**
@@ -75,8 +75,8 @@ export function TaskPanel({
       <pre ref={out} className="output" data-testid="task-output" tabIndex={0} aria-live="off">
         {task.output || (task.status === 'RUNNING' ? 'Waiting for the first words…' : 'No output.')}
       </pre>
-      <ToolCalls calls={toolCalls} />
-      <History task={task} />
+      <ToolCalls calls={callsIn(toolCalls, { startedAt: task.startedAt, completedAt: null })} />
+      <History task={task} calls={toolCalls} />
       {rerun && <Rerun key={task.key} task={task} act={rerun} />}
     </section>
   );

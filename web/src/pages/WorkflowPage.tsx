@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApproveTaskDocument, RejectTaskDocument, RequestChangesDocument, type Role } from '../__generated__/operations.ts';
 import { request } from '../api/client.ts';
 import { Artifacts } from '../components/Artifacts.tsx';
@@ -13,7 +13,7 @@ import { availableDecisions, canRerun, type TaskDecision } from '../state/action
 import { draftOf, draftViews, type DraftTask } from '../state/plan-draft.ts';
 import { useAct } from '../state/use-act.ts';
 import { useWorkflow } from '../state/use-workflow.ts';
-import { criticalPath, isTerminal, type TaskView } from '../state/workflow-view.ts';
+import { criticalPath, isTerminal, type TaskView, type WorkflowView } from '../state/workflow-view.ts';
 
 const DECIDE: Record<TaskDecision, (id: string, text: string) => Promise<unknown>> = {
   approve: (id) => request(ApproveTaskDocument, { id }),
@@ -64,27 +64,9 @@ export function WorkflowPage({ id, role }: { id: string; role: Role | null }) {
   };
   return (
     <div className="workflow-page" data-workflow-id={view.id} data-status={view.status} data-last-seq={lastSeq} data-last-cursor={lastCursor ?? ''}>
-      <section className="card wf-head">
-        <div className="row">
-          <h1>{view.description}</h1>
-          <StatusBadge status={view.status} />
-        </div>
-        <div className="row">
-          <span>
-            <progress max={100} value={view.progress.percent} aria-label="progress" /> {view.progress.completed}/{view.progress.total} tasks
-            {ended && critical.length > 0 ? <span className="muted"> · critical path {critical.map((k) => `#${k}`).join(' → ')}</span> : null}
-          </span>
-          {!editing && <WorkflowActions id={view.id} status={view.status} role={role} act={act} onEdit={startEditing} />}
-        </div>
-        <UsageBar tasks={stored} total={view.tokens} />
-        {view.error && <p className="error">{view.error}</p>}
-        {error && <p className="error">{error}</p>}
-        {actError && (
-          <p className="error action-error" role="alert">
-            {actError}
-          </p>
-        )}
-      </section>
+      <WorkflowHead view={view} critical={ended ? critical : []} errors={[error, actError]}>
+        {!editing && <WorkflowActions id={view.id} status={view.status} role={role} act={act} onEdit={startEditing} />}
+      </WorkflowHead>
       <div className="wf-body">
         {tasks.length > 0 ? (
           <Dag tasks={tasks} critical={critical} selected={selected} onSelect={setPicked} decisionsFor={decisionsFor} onDecide={onDecide} errors={nodeErrors} />
@@ -100,5 +82,33 @@ export function WorkflowPage({ id, role }: { id: string; role: Role | null }) {
       <Gantt tasks={stored} critical={critical} running={view.status === 'EXECUTING'} />
       <Artifacts workflowId={view.id} version={artifactsVersion} />
     </div>
+  );
+}
+
+/** The header: the request, its status and progress, the critical path once ended, the actions, usage, errors. */
+function WorkflowHead({ view, critical, errors, children }: { view: WorkflowView; critical: readonly string[]; errors: ReadonlyArray<string | null>; children: ReactNode }) {
+  const [loadError, actError] = errors;
+  return (
+    <section className="card wf-head">
+      <div className="row">
+        <h1>{view.description}</h1>
+        <StatusBadge status={view.status} />
+      </div>
+      <div className="row">
+        <span>
+          <progress max={100} value={view.progress.percent} aria-label="progress" /> {view.progress.completed}/{view.progress.total} tasks
+          {critical.length > 0 ? <span className="muted"> · critical path {critical.map((k) => `#${k}`).join(' → ')}</span> : null}
+        </span>
+        {children}
+      </div>
+      <UsageBar tasks={view.tasks} total={view.tokens} />
+      {view.error && <p className="error">{view.error}</p>}
+      {loadError && <p className="error">{loadError}</p>}
+      {actError && (
+        <p className="error action-error" role="alert">
+          {actError}
+        </p>
+      )}
+    </section>
   );
 }
