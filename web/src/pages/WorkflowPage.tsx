@@ -53,6 +53,11 @@ export function WorkflowPage({ id, role }: { id: string; role: Role | null }) {
   // Artifacts are read again when a task finishes or a tool call returns (a write_file, say).
   const artifactsVersion = `${view?.progress.completed ?? 0}:${Object.values(view?.toolCalls ?? {}).reduce((n, c) => n + c.filter((x) => x.result).length, 0)}:${status}`;
 
+  // An error naming a task that is not drawn (removed from the draft, say) is shown at the top instead.
+  const unplaced = Object.entries(nodeErrors)
+    .filter(([key]) => !tasks.some((t) => t.key === key))
+    .map(([key, message]) => `Task ${key}: ${message}`);
+
   if (!view) return <p className={error ? 'error' : 'muted'}>{error ?? 'Loading…'}</p>;
   const startEditing = () => {
     clearErrors();
@@ -64,7 +69,7 @@ export function WorkflowPage({ id, role }: { id: string; role: Role | null }) {
   };
   return (
     <div className="workflow-page" data-workflow-id={view.id} data-status={view.status} data-last-seq={lastSeq} data-last-cursor={lastCursor ?? ''}>
-      <WorkflowHead view={view} critical={ended ? critical : []} errors={[error, actError]}>
+      <WorkflowHead view={view} critical={ended ? critical : []} errors={[error, actError, ...unplaced]}>
         {!editing && <WorkflowActions id={view.id} status={view.status} role={role} act={act} onEdit={startEditing} />}
       </WorkflowHead>
       <div className="wf-body">
@@ -87,7 +92,7 @@ export function WorkflowPage({ id, role }: { id: string; role: Role | null }) {
 
 /** The header: the request, its status and progress, the critical path once ended, the actions, usage, errors. */
 function WorkflowHead({ view, critical, errors, children }: { view: WorkflowView; critical: readonly string[]; errors: ReadonlyArray<string | null>; children: ReactNode }) {
-  const [loadError, actError] = errors;
+  const [loadError, ...actErrors] = errors;
   return (
     <section className="card wf-head">
       <div className="row">
@@ -104,10 +109,13 @@ function WorkflowHead({ view, critical, errors, children }: { view: WorkflowView
       <UsageBar tasks={view.tasks} total={view.tokens} />
       {view.error && <p className="error">{view.error}</p>}
       {loadError && <p className="error">{loadError}</p>}
-      {actError && (
-        <p className="error action-error" role="alert">
-          {actError}
-        </p>
+      {actErrors.map(
+        (e) =>
+          e && (
+            <p key={e} className="error action-error" role="alert">
+              {e}
+            </p>
+          ),
       )}
     </section>
   );
