@@ -1,51 +1,19 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
+import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { AUTH_TASKS, startTestApp, type TestApp } from '../support/app.ts';
+import { ARTIFACTS, chromiumAvailable, launchOffline } from './chromium.ts';
+import { RUN_MS, buildIfMissing, createWorkflow as createAuthWorkflow, gql, statuses } from './dashboard-support.ts';
 
 /**
  * The dashboard (web/, served at `/`) in Debian's headless Chromium with every request to another
- * origin aborted and recorded, like graphiql.test.ts. Every WebSocket goes through a Playwright
- * route that forwards and records its frames, so a test can close the server's side of it.
- * Builds web/dist first when it is missing (npm's prepare does it on install).
+ * origin aborted and recorded (chromium.ts). Every WebSocket goes through a Playwright route that
+ * forwards and records its frames, so a test can close the server's side of it.
+ * Steering from the page (approvals, pause, plan edits) is in dashboard-steering.test.ts.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const ARTIFACTS = 'test-artifacts';
-const haveChromium = existsSync(CHROMIUM);
-const inCi = !!process.env.CI;
-if (!haveChromium && inCi) throw new Error(`${CHROMIUM} is missing: install it (apt-get install chromium) — .ci/run does`);
-if (!haveChromium && !inCi) {
-  console.warn(`test/browser/dashboard.test.ts skipped: ${CHROMIUM} is not installed (apt-get install chromium); CI installs it and runs these tests`);
-}
-
-const local = (url: URL) => url.protocol === 'data:' || url.protocol === 'blob:';
-const RUN_MS = 60_000;
-
-function buildIfMissing(): void {
-  if (existsSync('web/dist/index.html')) return;
-  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
-}
+const haveChromium = chromiumAvailable('test/browser/dashboard.test.ts');
 
 /** A graphql-ws frame as the page and Baton exchanged it. */
 type Frame = { socket: number; dir: 'sent' | 'received'; msg: { type: string; id?: string; payload?: any } };
-
-async function gql<T>(t: TestApp, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await t.fetch('http://baton.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data: T; errors?: unknown };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
-
-async function createAuthWorkflow(t: TestApp, description: string): Promise<string> {
-  const { createWorkflow } = await gql<{ createWorkflow: { id: string } }>(t, 'mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }', {
-    input: { description, tasks: AUTH_TASKS },
-  });
-  return createWorkflow.id;
-}
-
-const statuses = (page: Page) => page.locator('[data-task-key]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-task-key')}=${e.getAttribute('data-status')}`));
 
 describe('the dashboard in headless Chromium', () => {
   describe.skipIf(!haveChromium)('with no network', () => {
@@ -54,7 +22,7 @@ describe('the dashboard in headless Chromium', () => {
     let browser: Browser;
     let context: BrowserContext;
     let page: Page;
-    const foreign: string[] = [];
+    let foreign: string[] = [];
     const pageErrors: string[] = [];
     const consoleErrors: string[] = [];
     const frames: Frame[] = [];
@@ -65,19 +33,10 @@ describe('the dashboard in headless Chromium', () => {
 
     beforeAll(async () => {
       buildIfMissing();
-      mkdirSync(ARTIFACTS, { recursive: true });
       // A readable pace: a task streams for about a second, so a disconnect lands mid-run.
       t = await startTestApp({ OFFLINE_TOKEN_DELAY_MS: '12' });
       origin = new URL(t.url!).origin;
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-      context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      await context.route(
-        (url) => !local(url) && url.origin !== origin,
-        (route) => {
-          foreign.push(route.request().url());
-          return route.abort('internetdisconnected');
-        },
-      );
+      ({ browser, context, foreign } = await launchOffline(origin, { width: 1280, height: 800 }));
       await context.routeWebSocket(
         () => true,
         (ws) => {
@@ -172,7 +131,7 @@ describe('the dashboard in headless Chromium', () => {
       await page.emulateMedia({ colorScheme: 'light' });
     }, 180_000);
 
-    it('a disconnect (the server side closes every socket) resumes with afterSeq = the last seq seen, with no missing update', async () => {
+    it('a disconnect (the server side closes every socket) resumes after the last cursor received, with no missing update', async () => {
       const id = await createAuthWorkflow(t, 'Auth system, disconnected mid-run');
       await page.goto(`${origin}/workflows/${encodeURIComponent(id)}`);
       await expect.poll(() => page.locator('[data-task-key]').count(), { timeout: RUN_MS }).toBe(AUTH_TASKS.length);
@@ -181,6 +140,7 @@ describe('the dashboard in headless Chromium', () => {
 
       const firstSocket = sockets;
       let seen = 0;
+      let cursor: string;
       refuseSockets = true;
       try {
         for (const pair of [...open]) {
@@ -191,7 +151,9 @@ describe('the dashboard in headless Chromium', () => {
         await expect.poll(() => page.locator('[data-connection]').getAttribute('data-connection'), { timeout: 10_000 }).toBe('disconnected');
         // Read once the sockets are closed: nothing can reach the page after this.
         seen = Number(await page.locator('.workflow-page').getAttribute('data-last-seq'));
+        cursor = (await page.locator('.workflow-page').getAttribute('data-last-cursor')) ?? '';
         expect(seen).toBeGreaterThan(0);
+        expect(cursor).not.toBe('');
         // Keep it down until the run has stored events the page did not get (at least two retries pass too).
         await page.waitForTimeout(1000);
         const missed = async () =>
@@ -211,9 +173,13 @@ describe('the dashboard in headless Chromium', () => {
       await expect.poll(() => page.locator('[data-task-key][data-status="COMPLETED"]').count(), { timeout: RUN_MS }).toBe(AUTH_TASKS.length);
       await expect.poll(() => page.locator('.workflow-page').getAttribute('data-status'), { timeout: RUN_MS }).toBe('COMPLETED');
 
-      // The resumed subscription asked for what came after the last seq the page had seen…
+      // The resumed subscription asked for what came after the last cursor the page had received…
       const resubscribe = frames.find((f) => f.socket >= firstSocket && f.dir === 'sent' && f.msg.type === 'subscribe' && f.msg.payload?.variables?.workflowId === id);
-      expect(resubscribe?.msg.payload.variables.afterSeq).toBe(seen);
+      expect(resubscribe?.msg.payload.variables).toEqual({ workflowId: id, after: cursor });
+      // …which is the last event the page got before the cut.
+      // (The page shows only this workflow: the last workflowEvents frame before the cut is this one's.)
+      const before = frames.filter((f) => f.socket < firstSocket && f.dir === 'received' && f.msg.type === 'next' && f.msg.payload?.data?.workflowEvents);
+      expect(before.at(-1)?.msg.payload.data.workflowEvents.cursor).toBe(cursor);
       // …and every stored event reached the page exactly once across both sockets.
       const { workflowEvents: all } = await gql<{ workflowEvents: Array<{ seq: number }> }>(t, 'query($id: ID!) { workflowEvents(workflowId: $id, first: 1000) { seq } }', { id });
       const subscribeIds = new Set(

@@ -1,28 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createHttpServer } from '../../src/server/http-server.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { ARTIFACTS, chromiumAvailable, launchOffline, local } from './chromium.ts';
 
-/**
- * GraphiQL in Debian's headless Chromium with every request to another
- * origin aborted (and recorded: the test fails if there was any). Needs
- * /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it): without
- * it the suite is skipped with a printed reason, except under CI, where that fails.
- */
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const ARTIFACTS = 'test-artifacts';
-const haveChromium = existsSync(CHROMIUM);
-const inCi = !!process.env.CI;
-// CI must run the browser tests: there a missing Chromium fails the file instead of skipping it.
-if (!haveChromium && inCi) throw new Error(`${CHROMIUM} is missing: install it (apt-get install chromium) — .ci/run does`);
-if (!haveChromium && !inCi) {
-  console.warn(`test/browser/graphiql.test.ts skipped: ${CHROMIUM} is not installed (apt-get install chromium); CI installs it and runs these tests`);
-}
-
-/** Not the network: inline data and the page's own blobs. */
-const local = (url: URL) => url.protocol === 'data:' || url.protocol === 'blob:';
+/** GraphiQL in Debian's headless Chromium with every request to another origin aborted (see chromium.ts). */
+const haveChromium = chromiumAvailable('test/browser/graphiql.test.ts');
 
 const LOAD_MS = 90_000; // a 5 MB bundle parsed on a busy two-core machine
 
@@ -54,7 +37,7 @@ describe('GraphiQL in headless Chromium', () => {
     let browser: Browser;
     let context: BrowserContext;
     let page: Page;
-    const foreign: string[] = [];
+    let foreign: string[] = [];
     const requested: string[] = [];
     const pageErrors: string[] = [];
     const consoleErrors: string[] = [];
@@ -64,20 +47,11 @@ describe('GraphiQL in headless Chromium', () => {
     let introspection: Promise<unknown> | undefined;
 
     beforeAll(async () => {
-      mkdirSync(ARTIFACTS, { recursive: true });
       t = await startTestApp({ GRAPHIQL: 'on' });
       // A listener of our own on the app's services: startTestApp does not tell its URL.
       server = createHttpServer(t.app.services);
       origin = new URL((await server.start(0, '127.0.0.1')).url).origin;
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-      context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-      await context.route(
-        (url) => !local(url) && url.origin !== origin,
-        (route) => {
-          foreign.push(route.request().url());
-          return route.abort('internetdisconnected');
-        },
-      );
+      ({ browser, context, foreign } = await launchOffline(origin, { width: 1400, height: 900 }));
       await context.routeWebSocket(
         (url) => url.host !== new URL(origin).host,
         (ws) => {

@@ -18,6 +18,8 @@ const task = (key: string, dependsOn: string[] = [], over: Partial<TaskView> = {
   error: null,
   dependsOn,
   tokens: 0,
+  approval: 'NONE',
+  history: [],
   ...over,
 });
 
@@ -30,7 +32,9 @@ const view = (tasks: TaskView[]): WorkflowView => ({
   completedAt: null,
   progress: { completed: 0, total: tasks.length, percent: 0 },
   tokens: 0,
+  planRevision: 1,
   tasks,
+  toolCalls: {},
 });
 
 const base = { workflowId: 'w', at: '2026-01-01T00:00:01.000Z' };
@@ -129,9 +133,10 @@ describe('timeline', () => {
 
 describe('availableActions', () => {
   it('offers what the state allows, and nothing to a VIEWER', () => {
-    expect(availableActions('OPERATOR', 'PLANNED').map((a) => a.action)).toEqual(['start', 'cancel']);
-    expect(availableActions('ADMIN', 'EXECUTING').map((a) => a.action)).toEqual(['cancel']);
-    expect(availableActions('ADMIN', 'FAILED').map((a) => a.action)).toEqual(['retry']);
+    expect(availableActions('OPERATOR', 'PLANNED').map((a) => a.action)).toEqual(['start', 'edit', 'replan', 'cancel']);
+    expect(availableActions('ADMIN', 'EXECUTING').map((a) => a.action)).toEqual(['pause', 'cancel']);
+    expect(availableActions('ADMIN', 'PAUSED').map((a) => a.action)).toEqual(['resume', 'cancel']);
+    expect(availableActions('ADMIN', 'FAILED').map((a) => a.action)).toEqual(['replan', 'retry']);
     expect(availableActions('ADMIN', 'COMPLETED')).toEqual([]);
     expect(availableActions('VIEWER', 'PLANNED')).toEqual([]);
     expect(availableActions(null, 'PLANNED')).toEqual([]);

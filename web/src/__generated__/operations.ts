@@ -6,6 +6,12 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 /** When a task waits for a person: NONE, BEFORE_RUN (AWAITING_APPROVAL before it starts) or AFTER_RUN (AWAITING_REVIEW once its output is written). */
 export type ApprovalMode = 'AFTER_RUN' | 'BEFORE_RUN' | 'NONE';
 
+/** The full desired task list, and the planRevision it was read at. */
+export type EditPlanInput = {
+  revision: number;
+  tasks: Array<TaskInput>;
+};
+
 export type EventKind =
   | 'CANCELLED'
   | 'COMPLETED'
@@ -47,6 +53,18 @@ export type PlanWorkflowInput = {
 
 /** VIEWER: queries and subscriptions. OPERATOR: also plan, create, start, cancel, retry and delete workflows. ADMIN: also agents and API keys. */
 export type Role = 'ADMIN' | 'OPERATOR' | 'VIEWER';
+
+export type TaskInput = {
+  /** An active agent: "backend" or "@backend". */
+  agent: string;
+  /** Whether the task waits for a person before it runs or after. */
+  approval?: ApprovalMode | null | undefined;
+  /** Keys of tasks that must complete first. */
+  dependsOn?: Array<string> | null | undefined;
+  description: string;
+  /** Unique within the workflow, e.g. "1". */
+  key: string;
+};
 
 /** PENDING → READY → RUNNING → COMPLETED | FAILED | SKIPPED | CANCELLED. With approvals: AWAITING_APPROVAL (its dependencies are done; it waits to start), AWAITING_REVIEW (its output is written; its dependents wait), REJECTED. */
 export type TaskStatus = 'AWAITING_APPROVAL' | 'AWAITING_REVIEW' | 'CANCELLED' | 'COMPLETED' | 'FAILED' | 'PENDING' | 'READY' | 'REJECTED' | 'RUNNING' | 'SKIPPED';
@@ -107,9 +125,11 @@ export type DashTaskFragment = {
   durationMs: number | null;
   output: string | null;
   error: string | null;
+  approval: ApprovalMode;
   agent: { name: string };
   dependsOn: Array<{ key: string }>;
   tokenUsage: { total: number };
+  history: Array<{ attempt: number; startedAt: string | null; completedAt: string | null; output: string | null; error: string | null }>;
 };
 
 export type WorkflowDetailQueryVariables = Exact<{
@@ -120,6 +140,7 @@ export type WorkflowDetailQuery = {
   workflow: {
     error: string | null;
     plan: string | null;
+    planRevision: number;
     id: string;
     description: string;
     status: WorkflowStatus;
@@ -139,9 +160,11 @@ export type WorkflowDetailQuery = {
       durationMs: number | null;
       output: string | null;
       error: string | null;
+      approval: ApprovalMode;
       agent: { name: string };
       dependsOn: Array<{ key: string }>;
       tokenUsage: { total: number };
+      history: Array<{ attempt: number; startedAt: string | null; completedAt: string | null; output: string | null; error: string | null }>;
     }>;
     progress: { completed: number; total: number; percent: number };
   } | null;
@@ -171,6 +194,74 @@ export type RetryWorkflowMutationVariables = Exact<{
 
 export type RetryWorkflowMutation = { retryWorkflow: { id: string; status: WorkflowStatus } };
 
+export type PauseWorkflowMutationVariables = Exact<{
+  id: string;
+}>;
+
+export type PauseWorkflowMutation = { pauseWorkflow: { id: string; status: WorkflowStatus } };
+
+export type ResumeWorkflowMutationVariables = Exact<{
+  id: string;
+}>;
+
+export type ResumeWorkflowMutation = { resumeWorkflow: { id: string; status: WorkflowStatus } };
+
+export type ReplanWorkflowMutationVariables = Exact<{
+  id: string;
+  feedback?: string | null | undefined;
+  autoStart?: boolean | null | undefined;
+}>;
+
+export type ReplanWorkflowMutation = { replanWorkflow: { id: string; status: WorkflowStatus } };
+
+export type RerunTaskMutationVariables = Exact<{
+  id: string;
+  description?: string | null | undefined;
+}>;
+
+export type RerunTaskMutation = { rerunTask: { id: string; status: WorkflowStatus } };
+
+export type EditPlanMutationVariables = Exact<{
+  id: string;
+  input: EditPlanInput;
+}>;
+
+export type EditPlanMutation = { editPlan: { id: string; status: WorkflowStatus; planRevision: number } };
+
+export type ApproveTaskMutationVariables = Exact<{
+  id: string;
+  comment?: string | null | undefined;
+}>;
+
+export type ApproveTaskMutation = { approveTask: { id: string; status: TaskStatus } };
+
+export type RequestChangesMutationVariables = Exact<{
+  id: string;
+  feedback: string;
+}>;
+
+export type RequestChangesMutation = { requestChanges: { id: string; status: TaskStatus } };
+
+export type RejectTaskMutationVariables = Exact<{
+  id: string;
+  reason: string;
+}>;
+
+export type RejectTaskMutation = { rejectTask: { id: string; status: TaskStatus } };
+
+export type WorkflowArtifactsQueryVariables = Exact<{
+  id: string;
+}>;
+
+export type WorkflowArtifactsQuery = { workflow: { id: string; artifacts: Array<{ path: string; size: number; updatedAt: string; writtenBy: { key: string } | null }> } | null };
+
+export type ArtifactContentQueryVariables = Exact<{
+  workflowId: string;
+  path: string;
+}>;
+
+export type ArtifactContentQuery = { artifact: { path: string; content: string } | null };
+
 export type WorkflowUpdatedSubscriptionVariables = Exact<{
   status?: WorkflowStatus | null | undefined;
 }>;
@@ -190,36 +281,60 @@ export type WorkflowUpdatedSubscription = {
 
 export type WorkflowEventsSubscriptionVariables = Exact<{
   workflowId: string;
-  afterSeq?: number | null | undefined;
+  after?: string | null | undefined;
 }>;
 
 export type WorkflowEventsSubscription = {
   workflowEvents:
-    | { __typename: 'CancelledEvent'; seq: number; kind: EventKind; at: string }
-    | { __typename: 'CompletedEvent'; seq: number; kind: EventKind; at: string }
-    | { __typename: 'CreatedEvent'; seq: number; kind: EventKind; at: string }
-    | { __typename: 'FailedEvent'; error: string; seq: number; kind: EventKind; at: string }
-    | { __typename: 'PausedEvent'; seq: number; kind: EventKind; at: string }
-    | { __typename: 'PlanEditedEvent'; seq: number; kind: EventKind; at: string }
-    | { __typename: 'PlanReadyEvent'; seq: number; kind: EventKind; at: string }
-    | { __typename: 'PlanningEvent'; seq: number; kind: EventKind; at: string }
-    | { __typename: 'ProgressEvent'; completed: number; total: number; percent: number; seq: number; kind: EventKind; at: string }
-    | { __typename: 'ResumedEvent'; seq: number; kind: EventKind; at: string }
-    | { __typename: 'StartedEvent'; seq: number; kind: EventKind; at: string }
-    | { __typename: 'TaskApprovedEvent'; taskId: string; key: string; agent: string; seq: number; kind: EventKind; at: string }
-    | { __typename: 'TaskAwaitingApprovalEvent'; taskId: string; key: string; agent: string; seq: number; kind: EventKind; at: string }
-    | { __typename: 'TaskAwaitingReviewEvent'; taskId: string; key: string; agent: string; seq: number; kind: EventKind; at: string }
-    | { __typename: 'TaskCancelledEvent'; taskId: string; key: string; agent: string; seq: number; kind: EventKind; at: string }
-    | { __typename: 'TaskChangesRequestedEvent'; taskId: string; key: string; agent: string; seq: number; kind: EventKind; at: string }
-    | { __typename: 'TaskCompletedEvent'; taskId: string; key: string; agent: string; output: string; durationMs: number; seq: number; kind: EventKind; at: string }
-    | { __typename: 'TaskFailedEvent'; taskId: string; key: string; agent: string; seq: number; kind: EventKind; at: string; taskError: string }
-    | { __typename: 'TaskOutputEvent'; taskId: string; key: string; agent: string; index: number; text: string; seq: number; kind: EventKind; at: string }
-    | { __typename: 'TaskRejectedEvent'; taskId: string; key: string; agent: string; seq: number; kind: EventKind; at: string }
-    | { __typename: 'TaskRetryingEvent'; taskId: string; key: string; agent: string; attempt: number; seq: number; kind: EventKind; at: string; retryError: string }
-    | { __typename: 'TaskSkippedEvent'; taskId: string; key: string; agent: string; reason: string; seq: number; kind: EventKind; at: string }
-    | { __typename: 'TaskStartedEvent'; taskId: string; key: string; agent: string; attempt: number; seq: number; kind: EventKind; at: string }
-    | { __typename: 'TaskToolCallEvent'; taskId: string; key: string; agent: string; seq: number; kind: EventKind; at: string }
-    | { __typename: 'TaskToolResultEvent'; taskId: string; key: string; agent: string; seq: number; kind: EventKind; at: string };
+    | { __typename: 'CancelledEvent'; seq: number; cursor: string; kind: EventKind; at: string }
+    | { __typename: 'CompletedEvent'; seq: number; cursor: string; kind: EventKind; at: string }
+    | { __typename: 'CreatedEvent'; seq: number; cursor: string; kind: EventKind; at: string }
+    | { __typename: 'FailedEvent'; error: string; seq: number; cursor: string; kind: EventKind; at: string }
+    | { __typename: 'PausedEvent'; seq: number; cursor: string; kind: EventKind; at: string }
+    | { __typename: 'PlanEditedEvent'; seq: number; cursor: string; kind: EventKind; at: string }
+    | { __typename: 'PlanReadyEvent'; seq: number; cursor: string; kind: EventKind; at: string }
+    | { __typename: 'PlanningEvent'; seq: number; cursor: string; kind: EventKind; at: string }
+    | { __typename: 'ProgressEvent'; completed: number; total: number; percent: number; seq: number; cursor: string; kind: EventKind; at: string }
+    | { __typename: 'ResumedEvent'; seq: number; cursor: string; kind: EventKind; at: string }
+    | { __typename: 'StartedEvent'; seq: number; cursor: string; kind: EventKind; at: string }
+    | { __typename: 'TaskApprovedEvent'; taskId: string; key: string; agent: string; comment: string | null; seq: number; cursor: string; kind: EventKind; at: string }
+    | { __typename: 'TaskAwaitingApprovalEvent'; taskId: string; key: string; agent: string; seq: number; cursor: string; kind: EventKind; at: string }
+    | { __typename: 'TaskAwaitingReviewEvent'; taskId: string; key: string; agent: string; seq: number; cursor: string; kind: EventKind; at: string; reviewOutput: string }
+    | { __typename: 'TaskCancelledEvent'; taskId: string; key: string; agent: string; seq: number; cursor: string; kind: EventKind; at: string }
+    | { __typename: 'TaskChangesRequestedEvent'; taskId: string; key: string; agent: string; comment: string | null; seq: number; cursor: string; kind: EventKind; at: string }
+    | { __typename: 'TaskCompletedEvent'; taskId: string; key: string; agent: string; output: string; durationMs: number; seq: number; cursor: string; kind: EventKind; at: string }
+    | { __typename: 'TaskFailedEvent'; taskId: string; key: string; agent: string; seq: number; cursor: string; kind: EventKind; at: string; taskError: string }
+    | { __typename: 'TaskOutputEvent'; taskId: string; key: string; agent: string; index: number; text: string; seq: number; cursor: string; kind: EventKind; at: string }
+    | { __typename: 'TaskRejectedEvent'; taskId: string; key: string; agent: string; comment: string | null; seq: number; cursor: string; kind: EventKind; at: string }
+    | { __typename: 'TaskRetryingEvent'; taskId: string; key: string; agent: string; attempt: number; seq: number; cursor: string; kind: EventKind; at: string; retryError: string }
+    | { __typename: 'TaskSkippedEvent'; taskId: string; key: string; agent: string; reason: string; seq: number; cursor: string; kind: EventKind; at: string }
+    | { __typename: 'TaskStartedEvent'; taskId: string; key: string; agent: string; attempt: number; seq: number; cursor: string; kind: EventKind; at: string }
+    | {
+        __typename: 'TaskToolCallEvent';
+        taskId: string;
+        key: string;
+        agent: string;
+        callId: string;
+        tool: string;
+        arguments: string;
+        seq: number;
+        cursor: string;
+        kind: EventKind;
+        at: string;
+      }
+    | {
+        __typename: 'TaskToolResultEvent';
+        taskId: string;
+        key: string;
+        agent: string;
+        callId: string;
+        ok: boolean;
+        preview: string;
+        seq: number;
+        cursor: string;
+        kind: EventKind;
+        at: string;
+      };
 };
 
 export const DashWorkflowFragmentDoc = {
@@ -286,6 +401,21 @@ export const DashTaskFragmentDoc = {
             kind: 'Field',
             name: { kind: 'Name', value: 'tokenUsage' },
             selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'total' } }] },
+          },
+          { kind: 'Field', name: { kind: 'Name', value: 'approval' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'history' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'attempt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'startedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'completedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'output' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'error' } },
+              ],
+            },
           },
         ],
       },
@@ -453,6 +583,7 @@ export const WorkflowDetailDocument = {
                 { kind: 'FragmentSpread', name: { kind: 'Name', value: 'DashWorkflow' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'error' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'plan' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'planRevision' } },
                 {
                   kind: 'Field',
                   name: { kind: 'Name', value: 'tokenUsage' },
@@ -532,6 +663,21 @@ export const WorkflowDetailDocument = {
             kind: 'Field',
             name: { kind: 'Name', value: 'tokenUsage' },
             selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'total' } }] },
+          },
+          { kind: 'Field', name: { kind: 'Name', value: 'approval' } },
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'history' },
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'attempt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'startedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'completedAt' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'output' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'error' } },
+              ],
+            },
           },
         ],
       },
@@ -674,6 +820,425 @@ export const RetryWorkflowDocument = {
     },
   ],
 } as unknown as DocumentNode<RetryWorkflowMutation, RetryWorkflowMutationVariables>;
+export const PauseWorkflowDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'PauseWorkflow' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'pauseWorkflow' },
+            arguments: [{ kind: 'Argument', name: { kind: 'Name', value: 'id' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } } }],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<PauseWorkflowMutation, PauseWorkflowMutationVariables>;
+export const ResumeWorkflowDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'ResumeWorkflow' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'resumeWorkflow' },
+            arguments: [{ kind: 'Argument', name: { kind: 'Name', value: 'id' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } } }],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ResumeWorkflowMutation, ResumeWorkflowMutationVariables>;
+export const ReplanWorkflowDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'ReplanWorkflow' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'feedback' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'autoStart' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'Boolean' } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'replanWorkflow' },
+            arguments: [
+              { kind: 'Argument', name: { kind: 'Name', value: 'id' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } } },
+              { kind: 'Argument', name: { kind: 'Name', value: 'feedback' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'feedback' } } },
+              { kind: 'Argument', name: { kind: 'Name', value: 'autoStart' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'autoStart' } } },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ReplanWorkflowMutation, ReplanWorkflowMutationVariables>;
+export const RerunTaskDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'RerunTask' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'description' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'rerunTask' },
+            arguments: [
+              { kind: 'Argument', name: { kind: 'Name', value: 'id' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } } },
+              { kind: 'Argument', name: { kind: 'Name', value: 'description' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'description' } } },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<RerunTaskMutation, RerunTaskMutationVariables>;
+export const EditPlanDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'EditPlan' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'EditPlanInput' } } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'editPlan' },
+            arguments: [
+              { kind: 'Argument', name: { kind: 'Name', value: 'id' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } } },
+              { kind: 'Argument', name: { kind: 'Name', value: 'input' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'input' } } },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'planRevision' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<EditPlanMutation, EditPlanMutationVariables>;
+export const ApproveTaskDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'ApproveTask' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'comment' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'approveTask' },
+            arguments: [
+              { kind: 'Argument', name: { kind: 'Name', value: 'id' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } } },
+              { kind: 'Argument', name: { kind: 'Name', value: 'comment' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'comment' } } },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ApproveTaskMutation, ApproveTaskMutationVariables>;
+export const RequestChangesDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'RequestChanges' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'feedback' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'requestChanges' },
+            arguments: [
+              { kind: 'Argument', name: { kind: 'Name', value: 'id' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } } },
+              { kind: 'Argument', name: { kind: 'Name', value: 'feedback' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'feedback' } } },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<RequestChangesMutation, RequestChangesMutationVariables>;
+export const RejectTaskDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'RejectTask' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'reason' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'rejectTask' },
+            arguments: [
+              { kind: 'Argument', name: { kind: 'Name', value: 'id' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } } },
+              { kind: 'Argument', name: { kind: 'Name', value: 'reason' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'reason' } } },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<RejectTaskMutation, RejectTaskMutationVariables>;
+export const WorkflowArtifactsDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'WorkflowArtifacts' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'workflow' },
+            arguments: [{ kind: 'Argument', name: { kind: 'Name', value: 'id' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } } }],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'artifacts' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'path' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'size' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'updatedAt' } },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'writtenBy' },
+                        selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'key' } }] },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<WorkflowArtifactsQuery, WorkflowArtifactsQueryVariables>;
+export const ArtifactContentDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'ArtifactContent' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'workflowId' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'path' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'artifact' },
+            arguments: [
+              { kind: 'Argument', name: { kind: 'Name', value: 'workflowId' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'workflowId' } } },
+              { kind: 'Argument', name: { kind: 'Name', value: 'path' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'path' } } },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'path' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'content' } },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ArtifactContentQuery, ArtifactContentQueryVariables>;
 export const WorkflowUpdatedDocument = {
   kind: 'Document',
   definitions: [
@@ -746,8 +1311,8 @@ export const WorkflowEventsDocument = {
         },
         {
           kind: 'VariableDefinition',
-          variable: { kind: 'Variable', name: { kind: 'Name', value: 'afterSeq' } },
-          type: { kind: 'NamedType', name: { kind: 'Name', value: 'Int' } },
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'after' } },
+          type: { kind: 'NamedType', name: { kind: 'Name', value: 'String' } },
         },
       ],
       selectionSet: {
@@ -758,13 +1323,14 @@ export const WorkflowEventsDocument = {
             name: { kind: 'Name', value: 'workflowEvents' },
             arguments: [
               { kind: 'Argument', name: { kind: 'Name', value: 'workflowId' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'workflowId' } } },
-              { kind: 'Argument', name: { kind: 'Name', value: 'afterSeq' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'afterSeq' } } },
+              { kind: 'Argument', name: { kind: 'Name', value: 'after' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'after' } } },
             ],
             selectionSet: {
               kind: 'SelectionSet',
               selections: [
                 { kind: 'Field', name: { kind: 'Name', value: '__typename' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'seq' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'cursor' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'kind' } },
                 { kind: 'Field', name: { kind: 'Name', value: 'at' } },
                 {
@@ -843,6 +1409,50 @@ export const WorkflowEventsDocument = {
                   kind: 'InlineFragment',
                   typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'FailedEvent' } },
                   selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'error' } }] },
+                },
+                {
+                  kind: 'InlineFragment',
+                  typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'TaskAwaitingReviewEvent' } },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', alias: { kind: 'Name', value: 'reviewOutput' }, name: { kind: 'Name', value: 'output' } }] },
+                },
+                {
+                  kind: 'InlineFragment',
+                  typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'TaskApprovedEvent' } },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'comment' } }] },
+                },
+                {
+                  kind: 'InlineFragment',
+                  typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'TaskChangesRequestedEvent' } },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'comment' } }] },
+                },
+                {
+                  kind: 'InlineFragment',
+                  typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'TaskRejectedEvent' } },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'comment' } }] },
+                },
+                {
+                  kind: 'InlineFragment',
+                  typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'TaskToolCallEvent' } },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'callId' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'tool' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'arguments' } },
+                    ],
+                  },
+                },
+                {
+                  kind: 'InlineFragment',
+                  typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'TaskToolResultEvent' } },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'callId' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'ok' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'preview' } },
+                    ],
+                  },
                 },
               ],
             },

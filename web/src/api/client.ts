@@ -8,6 +8,8 @@ export class ApiError extends Error {
   constructor(
     message: string,
     readonly code: string,
+    /** The task the error names (extensions.taskKey, e.g. on PLAN_INVALID), when it names one. */
+    readonly taskKey: string | null = null,
   ) {
     super(message);
   }
@@ -31,14 +33,15 @@ function source(doc: TypedDocumentNode<unknown, unknown>): string {
 
 interface GraphqlBody<T> {
   data?: T | null;
-  errors?: Array<{ message?: unknown; extensions?: { code?: unknown } }>;
+  errors?: Array<{ message?: unknown; extensions?: { code?: unknown; taskKey?: unknown } }>;
 }
 
 /** The first error of an answer as an ApiError; the message is the server's (already safe for clients). */
 function firstError(errors: NonNullable<GraphqlBody<unknown>['errors']>): ApiError {
   const e = errors[0] ?? {};
   const code = typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR';
-  return new ApiError(typeof e.message === 'string' ? e.message : 'request failed', code);
+  const taskKey = typeof e.extensions?.taskKey === 'string' ? e.extensions.taskKey : null;
+  return new ApiError(typeof e.message === 'string' ? e.message : 'request failed', code, taskKey);
 }
 
 /** A query or mutation over HTTP (fetch). Throws ApiError. */

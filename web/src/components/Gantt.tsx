@@ -2,8 +2,8 @@ import { useEffect, useState } from 'react';
 import { timeline, type TaskView } from '../state/workflow-view.ts';
 import { formatMs } from './format.ts';
 
-/** Task spans on one time axis from the first start; running spans grow every second. */
-export function Gantt({ tasks, running }: { tasks: readonly TaskView[]; running: boolean }) {
+/** Task spans on one time axis from the first start; running spans grow every second; the critical path marked. */
+export function Gantt({ tasks, critical, running }: { tasks: readonly TaskView[]; critical: readonly string[]; running: boolean }) {
   const [now, setNow] = useState(Date.now);
   useEffect(() => {
     if (!running) return;
@@ -19,7 +19,7 @@ export function Gantt({ tasks, running }: { tasks: readonly TaskView[]; running:
       </h2>
       <ol className="gantt-rows">
         {spans.map((s) => (
-          <li key={s.key} className="gantt-row" data-gantt-key={s.key}>
+          <li key={s.key} className={`gantt-row${critical.includes(s.key) ? ' critical' : ''}`} data-gantt-key={s.key}>
             <span className="gantt-label">#{s.key}</span>
             <span className="gantt-track">
               <span

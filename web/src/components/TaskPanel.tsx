@@ -1,14 +1,29 @@
 import { useEffect, useRef } from 'react';
+import type { ToolCall } from '../state/tool-calls.ts';
+import type { Act } from '../state/use-act.ts';
 import type { TaskView } from '../state/workflow-view.ts';
 import { StatusBadge } from './StatusBadge.tsx';
+import { History, Rerun, ToolCalls, callsIn } from './TaskDetails.tsx';
 import { formatMs } from './format.ts';
 
 /**
- * The selected task: its prompt inputs (the dependencies whose output it receives) and its output
- * as it streams. Tool calls, attempt history, artifacts and approve/request-changes/reject join here
- * once the schema has them.
+ * The selected task: its prompt inputs (the dependencies whose output it receives), its output as
+ * it streams, its tool calls and results, its earlier runs, and rerun when the workflow has ended.
  */
-export function TaskPanel({ task, tasks, onSelect }: { task: TaskView; tasks: readonly TaskView[]; onSelect: (key: string) => void }) {
+export function TaskPanel({
+  task,
+  tasks,
+  onSelect,
+  toolCalls,
+  rerun,
+}: {
+  task: TaskView;
+  tasks: readonly TaskView[];
+  onSelect: (key: string) => void;
+  toolCalls: readonly ToolCall[];
+  /** Given when rerunTask is offered. */
+  rerun: Act | null;
+}) {
   const out = useRef<HTMLPreElement>(null);
   // Follow the stream while the reader is at the bottom; leave them where they are otherwise.
   useEffect(() => {
@@ -41,6 +56,12 @@ export function TaskPanel({ task, tasks, onSelect }: { task: TaskView; tasks: re
                 Task {d.key} @{d.agent}
               </button>{' '}
               <StatusBadge status={d.status} /> <span className="muted">{d.output ? `${d.output.length} chars of output` : 'no output yet'}</span>
+              {d.output && (
+                <details className="dep-output">
+                  <summary>its output, as this task's prompt receives it</summary>
+                  <pre className="output">{d.output}</pre>
+                </details>
+              )}
             </li>
           ))}
         </ul>
@@ -54,6 +75,9 @@ export function TaskPanel({ task, tasks, onSelect }: { task: TaskView; tasks: re
       <pre ref={out} className="output" data-testid="task-output" tabIndex={0} aria-live="off">
         {task.output || (task.status === 'RUNNING' ? 'Waiting for the first words…' : 'No output.')}
       </pre>
+      <ToolCalls calls={callsIn(toolCalls, { startedAt: task.startedAt, completedAt: null })} />
+      <History task={task} calls={toolCalls} />
+      {rerun && <Rerun key={task.key} task={task} act={rerun} />}
     </section>
   );
 }

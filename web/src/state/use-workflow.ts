@@ -6,8 +6,10 @@ import { applyEvent, fromSnapshot, needsSnapshot, type WorkflowEvent, type Workf
 export interface WorkflowState {
   view: WorkflowView | null;
   error: string | null;
-  /** The last stored event's seq seen: the cursor a resumed subscription starts after. */
+  /** The last stored event's seq seen (shown for tests and readers; resuming uses the cursor). */
   lastSeq: number;
+  /** The last event's cursor: a resumed subscription starts right after it. */
+  lastCursor: string | null;
   /** Subscriptions begun after a lost connection. */
   resumes: number;
 }
@@ -15,15 +17,15 @@ export interface WorkflowState {
 /**
  * A workflow as it runs: the WorkflowDetail snapshot with every event since it was asked for
  * applied on top (so an event that raced the snapshot is never lost), from workflowEvents that
- * resumes with afterSeq = the last seq seen after each lost connection.
+ * resumes with `after` = the last cursor received after each lost connection.
  */
 export function useWorkflow(id: string): WorkflowState {
-  const [state, setState] = useState<WorkflowState>({ view: null, error: null, lastSeq: 0, resumes: 0 });
-  const ref = useRef({ lastSeq: 0 });
+  const [state, setState] = useState<WorkflowState>({ view: null, error: null, lastSeq: 0, lastCursor: null, resumes: 0 });
+  const ref = useRef<{ lastSeq: number; lastCursor: string | null }>({ lastSeq: 0, lastCursor: null });
 
   useEffect(() => {
     let live = true;
-    ref.current.lastSeq = 0;
+    ref.current = { lastSeq: 0, lastCursor: null };
     /** Events received since the snapshot in flight (or the last one) was asked for. */
     let log: WorkflowEvent[] = [];
     /** The last snapshot with `log` applied, kept up to date one event at a time. */
@@ -31,7 +33,7 @@ export function useWorkflow(id: string): WorkflowState {
     let fetching = false;
     let again = false;
 
-    const render = () => setState((s) => ({ ...s, view, lastSeq: ref.current.lastSeq }));
+    const render = () => setState((s) => ({ ...s, view, lastSeq: ref.current.lastSeq, lastCursor: ref.current.lastCursor }));
 
     const refresh = async (): Promise<void> => {
       if (fetching) {
@@ -49,7 +51,7 @@ export function useWorkflow(id: string): WorkflowState {
         }
         // Events from before the request are in the snapshot; later ones are applied on top of it.
         log = log.slice(from);
-        view = log.reduce(applyEvent, fromSnapshot(workflow));
+        view = log.reduce(applyEvent, fromSnapshot(workflow, view));
         render();
       } catch (err) {
         if (live) setState((s) => ({ ...s, error: err instanceof ApiError ? err.message : 'could not load the workflow' }));
@@ -63,9 +65,12 @@ export function useWorkflow(id: string): WorkflowState {
     };
 
     void refresh();
-    const stop = subscribe(WorkflowEventsDocument, () => ({ workflowId: id, afterSeq: ref.current.lastSeq }), {
+    // No cursor yet: the whole stored log replays (tool calls are only in events). Then the last cursor.
+    const stop = subscribe(WorkflowEventsDocument, () => ({ workflowId: id, ...(ref.current.lastCursor !== null && { after: ref.current.lastCursor }) }), {
       next: ({ workflowEvents: e }) => {
-        // task_output chunks carry the seq of the stored event they follow: max() keeps the cursor right.
+        // Cursors only move forward along a stream (schema): the last one received is where to resume.
+        ref.current.lastCursor = e.cursor;
+        // task_output chunks carry the seq of the stored event they follow: max() keeps the seq right.
         ref.current.lastSeq = Math.max(ref.current.lastSeq, e.seq);
         log.push(e);
         if (view) view = applyEvent(view, e);

@@ -1,4 +1,5 @@
-import type { TaskStatus, WorkflowDetailQuery, WorkflowEventsSubscription, WorkflowStatus } from '../__generated__/operations.ts';
+import type { ApprovalMode, DashTaskFragment, TaskStatus, WorkflowDetailQuery, WorkflowEventsSubscription, WorkflowStatus } from '../__generated__/operations.ts';
+import { applyToolEvent, type ToolCall } from './tool-calls.ts';
 
 /**
  * What the workflow page shows, as pure data: a snapshot (the WorkflowDetail query) with the events
@@ -20,6 +21,9 @@ export interface TaskView {
   error: string | null;
   dependsOn: string[];
   tokens: number;
+  approval: ApprovalMode;
+  /** The task's runs, oldest first (Task.history, from the last snapshot). */
+  history: DashTaskFragment['history'];
 }
 
 export interface WorkflowView {
@@ -31,14 +35,19 @@ export interface WorkflowView {
   completedAt: string | null;
   progress: { completed: number; total: number; percent: number };
   tokens: number;
+  /** editPlan names the revision it read. */
+  planRevision: number;
   /** In plan order. */
   tasks: TaskView[];
+  /** Tool calls by task key, in call order. Only events carry them: a new snapshot keeps these. */
+  toolCalls: Readonly<Record<string, readonly ToolCall[]>>;
 }
 
 export type WorkflowEvent = WorkflowEventsSubscription['workflowEvents'];
 type Snapshot = NonNullable<WorkflowDetailQuery['workflow']>;
 
-export function fromSnapshot(w: Snapshot): WorkflowView {
+/** The view of a snapshot; `previous` hands over what only events carry (tool calls). */
+export function fromSnapshot(w: Snapshot, previous?: WorkflowView | null): WorkflowView {
   return {
     id: w.id,
     description: w.description,
@@ -48,6 +57,8 @@ export function fromSnapshot(w: Snapshot): WorkflowView {
     completedAt: w.completedAt ?? null,
     progress: { ...w.progress },
     tokens: w.tokenUsage.total,
+    planRevision: w.planRevision,
+    toolCalls: previous?.id === w.id ? previous.toolCalls : {},
     tasks: w.tasks.map((t) => ({
       id: t.id,
       key: t.key,
@@ -63,6 +74,8 @@ export function fromSnapshot(w: Snapshot): WorkflowView {
       error: t.error ?? null,
       dependsOn: t.dependsOn.map((d) => d.key),
       tokens: t.tokenUsage.total,
+      approval: t.approval,
+      history: t.history,
     })),
   };
 }
@@ -72,7 +85,7 @@ export const isTerminal = (s: WorkflowStatus): boolean => TERMINAL_WORKFLOW.has(
 
 /** Events after which the snapshot is read again: they change what only the snapshot holds (the task list, usage). */
 export function needsSnapshot(e: WorkflowEvent, view: WorkflowView | null): boolean {
-  if (e.kind === 'PLAN_READY' || e.kind === 'STARTED' || e.kind === 'COMPLETED' || e.kind === 'FAILED' || e.kind === 'CANCELLED') return true;
+  if (e.kind === 'PLAN_READY' || e.kind === 'PLAN_EDITED' || e.kind === 'STARTED' || e.kind === 'COMPLETED' || e.kind === 'FAILED' || e.kind === 'CANCELLED') return true;
   return 'key' in e && !!view && !view.tasks.some((t) => t.key === e.key);
 }
 
@@ -126,6 +139,25 @@ export function applyEvent(view: WorkflowView, e: WorkflowEvent): WorkflowView {
       return updateTask(view, e.key, () => ({ status: 'SKIPPED', error: e.reason }));
     case 'TaskCancelledEvent':
       return updateTask(view, e.key, () => ({ status: 'CANCELLED', completedAt: e.at }));
+    case 'PausedEvent':
+      return { ...view, status: 'PAUSED' };
+    case 'ResumedEvent':
+      return { ...view, status: 'EXECUTING' };
+    case 'TaskAwaitingApprovalEvent':
+      return updateTask(view, e.key, () => ({ status: 'AWAITING_APPROVAL' }));
+    case 'TaskAwaitingReviewEvent':
+      return updateTask(view, e.key, () => ({ status: 'AWAITING_REVIEW', output: e.reviewOutput, outputIndex: Number.MAX_SAFE_INTEGER, completedAt: e.at }));
+    // Approved before the run: it is runnable (task_started follows); after it: its output stands.
+    case 'TaskApprovedEvent':
+      return updateTask(view, e.key, (t) => ({ status: t.status === 'AWAITING_REVIEW' ? 'COMPLETED' : t.status === 'AWAITING_APPROVAL' ? 'READY' : t.status }));
+    case 'TaskChangesRequestedEvent':
+      return updateTask(view, e.key, () => ({ status: 'READY' }));
+    case 'TaskRejectedEvent':
+      // The same text Task.error holds once read again: the reason.
+      return updateTask(view, e.key, () => ({ status: 'REJECTED', error: e.comment ?? 'rejected' }));
+    case 'TaskToolCallEvent':
+    case 'TaskToolResultEvent':
+      return { ...view, toolCalls: applyToolEvent(view.toolCalls, e) };
     default:
       return view;
   }

@@ -1,0 +1,42 @@
+import { useCallback, useState } from 'react';
+import { ApiError } from '../api/client.ts';
+
+/**
+ * Runs an action (a mutation) and says whether it went through. `taskKey`: the node the action was
+ * taken on. A failure is shown on the node the server's error names (extensions.taskKey, e.g.
+ * PLAN_INVALID), else on the node the action came from, else at the top of the page.
+ */
+export type Act = (label: string, run: () => Promise<unknown>, taskKey?: string) => Promise<boolean>;
+
+export interface ActState {
+  act: Act;
+  /** The last error per task key. */
+  nodeErrors: Readonly<Record<string, string>>;
+  /** The last error no task is named in. */
+  error: string | null;
+  clearErrors: () => void;
+}
+
+export function useAct(): ActState {
+  const [nodeErrors, setNodeErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const clearErrors = useCallback(() => {
+    setNodeErrors({});
+    setError(null);
+  }, []);
+  const act = useCallback<Act>(async (label, run, taskKey) => {
+    setError(null);
+    if (taskKey) setNodeErrors(({ [taskKey]: _, ...rest }) => rest);
+    try {
+      await run();
+      return true;
+    } catch (err) {
+      const message = err instanceof ApiError ? err.message : `${label} failed`;
+      const key = (err instanceof ApiError ? err.taskKey : null) ?? taskKey;
+      if (key) setNodeErrors((m) => ({ ...m, [key]: message }));
+      else setError(message);
+      return false;
+    }
+  }, []);
+  return { act, nodeErrors, error, clearErrors };
+}
