@@ -77,15 +77,18 @@ export function createLocalDispatcher(opts: { logger: Logger }): Dispatcher & { 
     while (handler && slots && !stopping && slots.room()) {
       const next = nextRunnable(slots);
       if (!next) return;
-      slots.take(next.task.agent);
+      const { task } = next;
+      slots.take(task.agent);
       const h = handler;
-      const s = slots;
-      void launch(next.task, (signal) => h(next.task, signal)).finally(() => s.release(next.task.agent)); // the release starts the next
+      launch(task, (signal) => h(task, signal), slots);
     }
   }
 
-  /** Runs a task whose slot is already taken; resolves when it has ended (never rejects). */
-  function launch(task: ReadyTask, run: (signal: AbortSignal) => Promise<void>) {
+  /**
+   * Runs a task whose slot is already taken, and gives it back to `owner` when it ends (which starts
+   * the next, through onFree); without one, the caller gives it back. Resolves then; never rejects.
+   */
+  function launch(task: ReadyTask, run: (signal: AbortSignal) => Promise<void>, owner?: QueueSlots) {
     const ctrl = new AbortController();
     const done = run(ctrl.signal)
       .catch((err) => opts.logger.error({ err, taskId: task.taskId }, 'task handler failed'))
@@ -93,6 +96,7 @@ export function createLocalDispatcher(opts: { logger: Logger }): Dispatcher & { 
         running.delete(task.taskId);
         known.delete(task.taskId);
         untrack(task);
+        owner?.release(task.agent);
       });
     running.set(task.taskId, { task, ctrl, done });
     return done;
