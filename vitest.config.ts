@@ -58,7 +58,7 @@ export default defineConfig({
           ...shared,
           name: 'postgresql',
           include: DB_SUITES,
-          exclude: ['test/engine/core.test.ts', 'test/graphql/two-process.test.ts', 'test/engine/plan-recovery.test.ts'],
+          exclude: ['test/engine/core.test.ts', 'test/engine/slots.test.ts', 'test/graphql/two-process.test.ts', 'test/engine/plan-recovery.test.ts'],
           env: { BATON_TEST_DB: 'postgresql' },
         },
       },

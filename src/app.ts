@@ -87,12 +87,10 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
       ? createBullmqDispatcher({
           redisUrl: config.redisUrl,
           prefix: config.redisPrefix,
-          maxConcurrency: config.maxConcurrency,
-          agentConcurrency: config.agentConcurrency,
           lockDurationMs: o.lockDurationMs ?? config.bullmqLockMs,
           logger,
         })
-      : createLocalDispatcher({ maxConcurrency: config.maxConcurrency, agentConcurrency: config.agentConcurrency, logger }),
+      : createLocalDispatcher({ logger }),
   );
   const models =
     o.models ??
@@ -115,6 +113,7 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
     bus,
     publisher,
     dispatcher,
+    limits: { max: config.maxConcurrency, perAgent: config.agentConcurrency },
     agents,
     models,
     logger,

@@ -1,14 +1,12 @@
 import { Queue, WaitingError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from '../logger.ts';
-import { CancelledSignal, type Dispatcher, type PlanHandler, ShutdownSignal, type TaskHandler } from './dispatcher.ts';
+import { CancelledSignal, type Dispatcher, type PlanHandler, type QueueSlots, ShutdownSignal, type TaskHandler } from './dispatcher.ts';
 import type { ReadyTask } from './types.ts';
 
 export interface BullmqDispatcherOptions {
   redisUrl: string;
   /** Key prefix, so several deployments (or test runs) share one Redis. */
   prefix: string;
-  maxConcurrency: number;
-  agentConcurrency: number;
   /** How long a worker's job lock lives without renewal; a killed worker's jobs move on after about this long. */
   lockDurationMs?: number;
   logger: Logger;
@@ -26,30 +24,6 @@ export function connectionFromUrl(url: string): ConnectionOptions {
     tls: u.protocol === 'rediss:' ? {} : undefined,
     maxRetriesPerRequest: null,
   };
-}
-
-class Semaphore {
-  private waiters: Array<() => void> = [];
-  private used = 0;
-  constructor(private readonly size: number) {}
-  async acquire() {
-    if (this.used < this.size) {
-      this.used++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiters.push(resolve));
-  }
-  /** A slot now, or false; never queues behind waiters. */
-  tryAcquire() {
-    if (this.used >= this.size || this.waiters.length > 0) return false;
-    this.used++;
-    return true;
-  }
-  release() {
-    const next = this.waiters.shift();
-    if (next) next();
-    else this.used--;
-  }
 }
 
 /** The job that plans a workflow: one per workflow at a time (job id `plan-<workflowId>`). */
@@ -83,8 +57,8 @@ async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
 
 /**
  * Ready tasks become BullMQ jobs whose id is the task id, so a task is never
- * queued twice; priority keeps plan order. Each worker process runs up to
- * maxConcurrency jobs, and up to agentConcurrency per agent (per process).
+ * queued twice; priority keeps plan order. Each worker process takes up to its slots'
+ * limit of jobs at once, and each job runs once it has a slot (see slots.ts).
  * A worker killed mid-job leaves a stalled job that another worker takes over
  * once its lock expires; a worker stopped by SIGTERM hands its jobs back at once.
  *
@@ -107,7 +81,6 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
   queue.on('error', (err) => o.logger.warn({ err: String(err) }, 'bullmq queue error'));
   const lockMs = o.lockDurationMs ?? 15_000;
   let worker: Worker<JobData> | undefined;
-  let closing = false;
   /** Runs in this process, of jobs (tasks and plans) and of continued tasks, by a run's own id. */
   const running = new Map<number, { workflowId: string; ctrl: AbortController; done: Promise<void> }>();
   let runIds = 0;
@@ -116,27 +89,22 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
   /** Removals (or promotions, at shutdown) of continued tasks' takeover jobs still under way. */
   const settling = new Set<Promise<unknown>>();
   let heartbeat: NodeJS.Timeout | undefined;
-  const all = new Semaphore(o.maxConcurrency);
-  const agents = new Map<string, Semaphore>();
-  const sem = (agent: string) => agents.get(agent) ?? agents.set(agent, new Semaphore(o.agentConcurrency)).get(agent)!;
   const jobOptions = (t: ReadyTask) => ({ jobId: t.taskId, priority: Math.min(t.orderIndex + 1, 2_000_000), removeOnComplete: true, removeOnFail: true });
 
-  async function runJob(job: Job<JobData>, token: string | undefined, handler: TaskHandler, plan: PlanHandler) {
+  async function runJob(job: Job<JobData>, token: string | undefined, handler: TaskHandler, plan: PlanHandler, slots: QueueSlots) {
     const ctrl = new AbortController();
     const id = ++runIds;
     const data = job.data;
     const task = 'taskId' in data ? data : undefined;
     // A plan takes a slot of the process (it is one model call) but no agent's.
-    const s = task ? sem(task.agent) : undefined;
+    const agent = task?.agent;
     const done = (async () => {
-      await all.acquire();
-      await s?.acquire();
+      await slots.acquire(agent);
       try {
         if (task) await handler(task, ctrl.signal);
         else await plan(data.workflowId, ctrl.signal);
       } finally {
-        s?.release();
-        all.release();
+        slots.release(agent);
         running.delete(id);
       }
     })();
@@ -162,17 +130,7 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
         workflowIds.map((workflowId) => ({ name: 'plan', data: { workflowId }, opts: { jobId: `plan-${workflowId}`, priority: 1, removeOnComplete: true, removeOnFail: true } })),
       );
     },
-    reserve(agent) {
-      if (!worker || closing || !all.tryAcquire()) return false;
-      if (sem(agent).tryAcquire()) return true;
-      all.release();
-      return false;
-    },
-    unreserve(agent) {
-      sem(agent).release();
-      all.release();
-    },
-    runReserved(task, run) {
+    runClaimed(task, run) {
       const ctrl = new AbortController();
       const id = ++runIds;
       const done = (async () => {
@@ -181,8 +139,6 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
         } catch (err) {
           o.logger.error({ err, taskId: task.taskId }, 'task handler failed');
         } finally {
-          sem(task.agent).release();
-          all.release();
           running.delete(id);
           continued.delete(id);
         }
@@ -203,12 +159,13 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
         .catch(() => {})
         .finally(() => settling.delete(settle));
       settling.add(settle);
+      return done;
     },
-    async startWorking(handler, plan) {
-      worker = new Worker<JobData>(name, (job, token) => runJob(job, token, handler, plan), {
+    async startWorking(handler, plan, slots) {
+      worker = new Worker<JobData>(name, (job, token) => runJob(job, token, handler, plan, slots), {
         connection,
         prefix: `${o.prefix}bull`,
-        concurrency: o.maxConcurrency,
+        concurrency: slots.limits.max,
         lockDuration: o.lockDurationMs ?? 15_000,
         stalledInterval: Math.max(500, Math.floor((o.lockDurationMs ?? 15_000) / 2)),
         maxStalledCount: 10,
@@ -243,7 +200,6 @@ export function createBullmqDispatcher(o: BullmqDispatcherOptions): Dispatcher {
       return { waiting: (c.wait ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0 };
     },
     async stop(graceMs) {
-      closing = true;
       if (worker) {
         const closed = worker.close();
         const runs = () => Promise.all([...running.values()].map((r) => r.done));

@@ -1,3 +1,4 @@
+import type { ProcessSlots } from './slots.ts';
 import type { ReadyTask } from './types.ts';
 
 /** Why a running task's signal fired. A cancelled task writes nothing; a task stopped by shutdown is given back. */
@@ -14,6 +15,9 @@ export class ShutdownSignal extends Error {
   }
 }
 
+/** What a queue does with the process's slots: takes one for each run it starts, gives it back when the run ends. */
+export type QueueSlots = Pick<ProcessSlots, 'limits' | 'room' | 'take' | 'acquire' | 'release' | 'onFree'>;
+
 export type TaskHandler = (task: ReadyTask, signal: AbortSignal) => Promise<void>;
 /**
  * Plans a workflow left in PLANNING (the orchestrator's call). Runs wherever tasks run; given back
@@ -21,12 +25,6 @@ export type TaskHandler = (task: ReadyTask, signal: AbortSignal) => Promise<void
  */
 export type PlanHandler = (workflowId: string, signal: AbortSignal) => Promise<void>;
 
-/**
- * Where ready tasks wait and who runs them: in-process (embedded) or BullMQ
- * (any number of worker processes). Tasks already committed as READY are safe
- * to enqueue again: a dispatcher never runs one task twice at the same time,
- * and the store refuses to claim a task that is no longer READY or RUNNING.
- */
 /** What a dispatcher can do, for callers that adapt to it (instead of asking which one it is). */
 export interface DispatcherCapabilities {
   /**
@@ -37,6 +35,13 @@ export interface DispatcherCapabilities {
   sharedQueue: boolean;
 }
 
+/**
+ * Where ready tasks wait and who runs them: in-process (embedded) or BullMQ
+ * (any number of worker processes). Tasks already committed as READY are safe
+ * to enqueue again: a dispatcher never runs one task twice at the same time,
+ * and the store refuses to claim a task that is no longer READY or RUNNING.
+ * A queue adapter only: the scheduler (scheduler.ts) owns the slots its runs take.
+ */
 export interface Dispatcher {
   readonly capabilities: DispatcherCapabilities;
   enqueue(tasks: ReadyTask[]): Promise<void>;
@@ -45,19 +50,18 @@ export interface Dispatcher {
    * repeat). A process that dies while planning leaves the job to another process, or its restart.
    */
   enqueuePlans(workflowIds: string[]): Promise<void>;
-  /** Start running queued tasks and plans with the handlers (worker role). */
-  startWorking(handler: TaskHandler, plan: PlanHandler): Promise<void>;
   /**
-   * Takes a slot, within the global and per-agent limits, for a task of this agent that this
-   * process will claim and run at once (a dependent continued by the runner that completed its
-   * last dependency, without a trip through the queue). False when this process runs no tasks,
-   * is stopping, or has no room; the task is then queued as usual.
+   * Start running queued tasks and plans with the handlers (worker role), each in a slot of the
+   * process taken from `slots` (the scheduler's: the limits are counted there, not here).
    */
-  reserve(agent: string): boolean;
-  /** Gives back a reserved slot that was not used. */
-  unreserve(agent: string): void;
-  /** Runs a task claimed into a reserved slot; the dispatcher tracks it like any running task. */
-  runReserved(task: ReadyTask, run: (signal: AbortSignal) => Promise<void>): void;
+  startWorking(handler: TaskHandler, plan: PlanHandler, slots: QueueSlots): Promise<void>;
+  /**
+   * Runs a task this process claimed without its queue (a dependent continued by the runner that
+   * completed its last dependency), in a slot the scheduler reserved and gives back when this
+   * resolves. Tracked like a queued task's run (abortWorkflow, stop); with a shared queue, another
+   * process takes it over if this one dies. Never rejects (a failed run is logged).
+   */
+  runClaimed(task: ReadyTask, run: (signal: AbortSignal) => Promise<void>): Promise<void>;
   /** Abort this process's running tasks (and planning) of the workflow and drop its queued ones. */
   abortWorkflow(workflowId: string): void;
   /** Stop taking work; give running tasks graceMs, then abort them with a ShutdownSignal. */

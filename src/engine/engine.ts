@@ -12,6 +12,7 @@ import type { Dispatcher, PlanHandler } from './dispatcher.ts';
 import type { ReplanMode } from './core/index.ts';
 import type { EnginePolicy } from './core/types.ts';
 import { createScheduler } from './scheduler.ts';
+import type { SlotLimits } from './slots.ts';
 import { type Committed, openRunStore } from './store/index.ts';
 import { createTaskRunner } from './task-runner.ts';
 import type { CallUsage, Clock, DecidedBy } from './types.ts';
@@ -27,6 +28,8 @@ export interface EngineDeps {
   bus: EventBus;
   publisher: Publisher;
   dispatcher: Dispatcher;
+  /** How many tasks this process runs at once, in all and per agent (the scheduler's slots). */
+  limits: SlotLimits;
   agents: AgentStore;
   models: ModelFactory;
   policy: RetryPolicy;
@@ -59,7 +62,7 @@ export function createEngine(d: EngineDeps) {
   const store = openRunStore(d.db, d.clock, d.enginePolicy);
   const publish = (c: Committed<unknown>) => d.publisher.committed(c);
   const scheduler = createScheduler(
-    { store, dispatcher: d.dispatcher, clock: d.clock, logger: d.logger, publish, reconcileMs: d.reconcileMs, runningStaleMs: d.runningStaleMs },
+    { store, dispatcher: d.dispatcher, limits: d.limits, clock: d.clock, logger: d.logger, publish, reconcileMs: d.reconcileMs, runningStaleMs: d.runningStaleMs },
     () => runner,
   );
   /** Aborts the workflow's calls in flight in every process: this one at once, the others by broadcast. */

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.ts';
-import { CancelledSignal, type Dispatcher, type PlanHandler, ShutdownSignal, type TaskHandler } from './dispatcher.ts';
+import { CancelledSignal, type Dispatcher, type PlanHandler, type QueueSlots, ShutdownSignal, type TaskHandler } from './dispatcher.ts';
 import type { ReadyTask } from './types.ts';
 
 interface Queued {
@@ -8,20 +8,16 @@ interface Queued {
 }
 
 /**
- * In-process queue with a global and a per-agent concurrency limit. Waiting
- * tasks start in plan order: earlier workflows first, then by the task's place
- * in its plan. A pick costs O(agents); an enqueue O(log n) plus the insertion.
+ * In-process queue. Waiting tasks start, as the process's slots allow (in all and per agent, see
+ * slots.ts), in plan order: earlier workflows first, then by the task's place in its plan. A pick
+ * costs O(agents); an enqueue O(log n) plus the insertion.
  */
-export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcurrency: number; logger: Logger }): Dispatcher & { readonly liveWorkflows: number } {
+export function createLocalDispatcher(opts: { logger: Logger }): Dispatcher & { readonly liveWorkflows: number } {
   const waiting = new Map<string, Queued[]>(); // agent -> sorted queue
   const known = new Set<string>(); // queued or running task ids
   const running = new Map<string, { task: ReadyTask; ctrl: AbortController; done: Promise<void> }>();
   /** Tasks queued again while a stopped run of theirs still unwinds (a budget's pause gives them back READY): queued once it ends. */
   const again = new Map<string, ReadyTask>();
-  /** Tasks running or reserved, per agent and in all. */
-  const perAgent = new Map<string, number>();
-  let reserved = 0;
-  const busy = () => running.size + reserved;
   /**
    * Each workflow's rank (the order its first task was queued in) while it has tasks queued or
    * running here; forgotten when it has none, so the map holds live workflows only.
@@ -38,6 +34,7 @@ export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcu
     if (w && --w.tasks === 0) workflows.delete(t.workflowId);
   };
   let handler: TaskHandler | undefined;
+  let slots: QueueSlots | undefined;
   let planHandler: PlanHandler | undefined;
   let stopping = false;
   /** Plans run at once, outside the task limits (one model call each); queued until startWorking. */
@@ -69,27 +66,31 @@ export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcu
     q.splice(lo, 0, item);
   }
 
-  function nextRunnable(): Queued | undefined {
+  function nextRunnable(slots: QueueSlots): Queued | undefined {
     let best: Queued[] | undefined;
     for (const [agent, q] of waiting) {
-      if (q.length === 0 || (perAgent.get(agent) ?? 0) >= opts.agentConcurrency) continue;
+      if (q.length === 0 || !slots.room(agent)) continue;
       if (!best || q[0]!.rank < best[0]!.rank) best = q;
     }
     return best?.shift();
   }
 
   function pump() {
-    while (handler && !stopping && busy() < opts.maxConcurrency) {
-      const next = nextRunnable();
+    while (handler && slots && !stopping && slots.room()) {
+      const next = nextRunnable(slots);
       if (!next) return;
-      perAgent.set(next.task.agent, (perAgent.get(next.task.agent) ?? 0) + 1);
+      const { task } = next;
+      slots.take(task.agent);
       const h = handler;
-      launch(next.task, (signal) => h(next.task, signal));
+      launch(task, (signal) => h(task, signal), slots);
     }
   }
 
-  /** Runs a task whose slot (perAgent) is already counted. */
-  function launch(task: ReadyTask, run: (signal: AbortSignal) => Promise<void>) {
+  /**
+   * Runs a task whose slot is already taken, and gives it back to `owner` when it ends (which starts
+   * the next, through onFree); without one, the caller gives it back. Resolves then; never rejects.
+   */
+  function launch(task: ReadyTask, run: (signal: AbortSignal) => Promise<void>, owner?: QueueSlots) {
     const ctrl = new AbortController();
     const done = run(ctrl.signal)
       .catch((err) => opts.logger.error({ err, taskId: task.taskId }, 'task handler failed'))
@@ -97,13 +98,13 @@ export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcu
         running.delete(task.taskId);
         known.delete(task.taskId);
         untrack(task);
-        perAgent.set(task.agent, perAgent.get(task.agent)! - 1);
+        owner?.release(task.agent);
         const next = again.get(task.taskId);
         again.delete(task.taskId);
         if (next) void this_.enqueue([next]);
-        pump();
       });
     running.set(task.taskId, { task, ctrl, done });
+    return done;
   }
 
   const this_: Dispatcher & { readonly liveWorkflows: number } = {
@@ -124,30 +125,18 @@ export function createLocalDispatcher(opts: { maxConcurrency: number; agentConcu
       for (const id of workflowIds) if (!plans.has(id)) plans.set(id, null);
       launchPlans();
     },
-    async startWorking(h, p) {
+    async startWorking(h, p, s) {
       handler = h;
       planHandler = p;
+      slots = s;
+      s.onFree(pump);
       pump();
       launchPlans();
     },
-    reserve(agent) {
-      // A waiting task of this agent would be overtaken; with room below both limits none waits.
-      if (!handler || stopping || busy() >= opts.maxConcurrency) return false;
-      if ((perAgent.get(agent) ?? 0) >= opts.agentConcurrency || (waiting.get(agent)?.length ?? 0) > 0) return false;
-      perAgent.set(agent, (perAgent.get(agent) ?? 0) + 1);
-      reserved++;
-      return true;
-    },
-    unreserve(agent) {
-      reserved--;
-      perAgent.set(agent, perAgent.get(agent)! - 1);
-      pump();
-    },
-    runReserved(task, run) {
-      reserved--;
+    runClaimed(task, run) {
       if (!known.has(task.taskId)) track(task);
       known.add(task.taskId);
-      launch(task, run);
+      return launch(task, run);
     },
     abortWorkflow(workflowId) {
       for (const [agent, q] of waiting) {

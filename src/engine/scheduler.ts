@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.ts';
 import type { Dispatcher, PlanHandler, TaskHandler } from './dispatcher.ts';
+import { createSlots, type SlotLimits } from './slots.ts';
 import type { RunStore } from './store/index.ts';
 import type { Continuation } from './store/run-store.ts';
 import type { Committed } from './store/transition.ts';
@@ -8,6 +9,8 @@ import type { Clock, ContinuedTask, ReadyTask } from './types.ts';
 export interface SchedulerDeps {
   store: RunStore;
   dispatcher: Dispatcher;
+  /** How many tasks this process runs at once, in all and per agent. */
+  limits: SlotLimits;
   clock: Clock;
   logger: Logger;
   /** Publishes committed events (after the commit). */
@@ -30,11 +33,21 @@ export interface Runs {
  * (continuation: the dependent starts without a trip through the queue), queues a start's first
  * tasks before its commit where the queue is shared, and re-queues what a dead process left.
  * The runner executes and calls back into the store; it never picks what runs next.
+ *
+ * It owns the process's slots (slots.ts): the queue's runs take them, and a completion reserves
+ * them for the dependents it continues here.
  */
 export function createScheduler(d: SchedulerDeps, runs: () => Runs) {
   const dispatch = (ready: ReadyTask[]) => (ready.length ? d.dispatcher.enqueue(ready) : Promise.resolve());
-  /** A dependent a completion claims runs in a slot reserved for it, from the moment its claim is written. */
-  const continuation: Continuation = { slots: d.dispatcher, run: (k) => d.dispatcher.runReserved(k.ready, (signal) => runs().continued(k, signal)) };
+  const slots = createSlots(d.limits);
+  /**
+   * A dependent a completion claims runs in a slot reserved for it, from the moment its claim is
+   * written; the dispatcher tracks the run, and the slot is given back when it ends.
+   */
+  const continuation: Continuation = {
+    slots,
+    run: (k) => void d.dispatcher.runClaimed(k.ready, (signal) => runs().continued(k, signal)).finally(() => slots.release(k.ready.agent)),
+  };
   const timers: NodeJS.Timeout[] = [];
 
   async function recover() {
@@ -72,7 +85,9 @@ export function createScheduler(d: SchedulerDeps, runs: () => Runs) {
     recover,
     /** Worker role: run queued tasks and plans, and re-queue what a dead process left unfinished. */
     async startWorking(plan: PlanHandler) {
-      await d.dispatcher.startWorking(runs().run, plan);
+      // Open before the queue starts: its first runs may complete tasks and continue their dependents.
+      slots.open();
+      await d.dispatcher.startWorking(runs().run, plan, slots);
       await recover();
       // An API process that dies between committing a start (or retry) and queueing its first tasks
       // leaves READY tasks with no job; with a shared queue, any worker re-queues them (job id = task id).
@@ -85,6 +100,7 @@ export function createScheduler(d: SchedulerDeps, runs: () => Runs) {
     },
     async stop(graceMs: number) {
       timers.forEach((t) => clearTimeout(t));
+      slots.close();
       await d.dispatcher.stop(graceMs);
     },
   };

@@ -158,7 +158,7 @@ export interface Completion {
   ready: ReadyTask[];
 }
 
-/** Slots of the process that completes a task, for the dependents it can run itself (see Dispatcher.reserve). */
+/** Slots of the process that completes a task, for the dependents it can run itself (see the scheduler's slots, slots.ts). */
 export interface Slots {
   reserve(agent: string): boolean;
   unreserve(agent: string): void;

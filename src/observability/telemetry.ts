@@ -177,18 +177,22 @@ export async function createTelemetry(o: TelemetryOptions) {
           return reading ? reading.then(() => inner.enqueue(tasks)) : inner.enqueue(tasks);
         },
         // Planning jobs find their trace context on the workflow (telemetry.planning reads it).
-        startWorking: (handler, plan) =>
-          inner.startWorking((task, signal) => {
-            if (!tracing) return track(task, () => handler(task, signal));
-            // Its dependents, queued or continued by this process, carry the same context.
-            if (task.traceparent) remember(task.workflowId, task.traceparent);
-            const reading = attachTraces([task]);
-            return reading ? reading.then(() => track(task, () => handler(task, signal))) : track(task, () => handler(task, signal));
-          }, plan),
-        runReserved(task, run) {
+        startWorking: (handler, plan, slots) =>
+          inner.startWorking(
+            (task, signal) => {
+              if (!tracing) return track(task, () => handler(task, signal));
+              // Its dependents, queued or continued by this process, carry the same context.
+              if (task.traceparent) remember(task.workflowId, task.traceparent);
+              const reading = attachTraces([task]);
+              return reading ? reading.then(() => track(task, () => handler(task, signal))) : track(task, () => handler(task, signal));
+            },
+            plan,
+            slots,
+          ),
+        runClaimed(task, run) {
           task.readyAt ??= Date.now();
           if (tracing) task.traceparent ??= traces.get(task.workflowId);
-          inner.runReserved(task, (signal) => track(task, () => run(signal)));
+          return inner.runClaimed(task, (signal) => track(task, () => run(signal)));
         },
       };
     },

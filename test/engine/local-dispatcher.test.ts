@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLocalDispatcher } from '../../src/engine/local-dispatcher.ts';
+import { createSlots } from '../../src/engine/slots.ts';
 import type { ReadyTask } from '../../src/engine/types.ts';
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} } as never;
@@ -7,7 +8,7 @@ const task = (workflowId: string, i: number, agent = 'dev'): ReadyTask => ({ tas
 
 describe('the local dispatcher', () => {
   it('runs earlier workflows first and forgets a workflow once nothing of it is queued or running', async () => {
-    const d = createLocalDispatcher({ maxConcurrency: 1, agentConcurrency: 1, logger: silent });
+    const d = createLocalDispatcher({ logger: silent });
     const order: string[] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -17,6 +18,7 @@ describe('the local dispatcher', () => {
         if (t.taskId === 'w1-0') await gate;
       },
       async () => {},
+      createSlots({ max: 1, perAgent: 1 }),
     );
     await d.enqueue([task('w1', 0)]);
     await d.enqueue([task('w2', 0), task('w2', 1)]);
