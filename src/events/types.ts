@@ -32,6 +32,7 @@ export const EVENT_KINDS = [
   'paused',
   'resumed',
   'plan_edited',
+  'replan_failed',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -49,7 +50,8 @@ export interface Decided {
 
 export interface EventPayloads {
   created: { description: string; channelId: string | null };
-  planning: { orchestrator: string };
+  /** Planning began: a new workflow's, or replanWorkflow's (`replan`: its feedback, who asked, and the status it was replanned from). */
+  planning: { orchestrator: string; replan?: { feedback: string | null; by: Decided['by']; from: string } };
   plan_ready: { plan: string | null; tasks: Array<{ key: string; agent: string; description: string; dependsOn: string[] }> };
   started: { total: number };
   progress: { completed: number; total: number; percent: number };
@@ -75,6 +77,8 @@ export interface EventPayloads {
   plan_edited: { revision: number; by: Decided['by']; tasks: Array<{ key: string; agent: string; description: string; dependsOn: string[]; approval: string }> };
   paused: Decided;
   resumed: Decided;
+  /** A replan failed (its error's code and message); the workflow is back in `status`, its plan as before. */
+  replan_failed: { code: string; error: string; status: string };
 }
 
 export interface WorkflowEventRecord<K extends EventKind = EventKind> {

@@ -15,7 +15,7 @@ import { validatePlan } from '../planning/dag.ts';
 import type { Planner } from '../planning/planner.ts';
 import type { Services } from './types.ts';
 import { parseInput, storableString } from '../validate.ts';
-import { replanWorkflow } from './replan.ts';
+import { replanWorkflow, runReplan } from './replan.ts';
 
 /** No control characters, no lone surrogates (neither is storable on every database). */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point: they are refused
@@ -90,6 +90,7 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
   async function runPlanning(id: string, signal: AbortSignal): Promise<void> {
     const job = await store.planningRequest(id);
     if (!job || signal.aborted) return;
+    if (job.replan) return runReplan(d, id, job.tenant, job.replan, signal);
     let text: string | null = null;
     const trace = await d.telemetry.planning(id);
     try {
@@ -200,7 +201,7 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
       await d.engine.editPlan(await owned(p.tenant, id), i.revision, validated, decider(p));
     },
     replan: async (p, id, feedback, autoStart) =>
-      replanWorkflow(d, p.tenant, await owned(p.tenant, id), feedback == null ? null : parseInput(schemas.note, feedback), autoStart ?? false, decider(p)),
+      replanWorkflow(d, await owned(p.tenant, id), feedback == null ? null : parseInput(schemas.note, feedback), autoStart ?? false, decider(p)),
     rerunTask: (p, taskId, description) => d.engine.rerunTask(p.tenant, taskId, description == null ? null : parseInput(schemas.note, description)),
     pause: async (p, id) => d.engine.pauseOrResume('pause', await owned(p.tenant, id), decider(p)),
     resume: async (p, id) => d.engine.pauseOrResume('resume', await owned(p.tenant, id), decider(p)),

@@ -4,4 +4,6 @@ export * from './policy.ts';
 export * as decide from './decide.ts';
 export { progress } from './decide.ts';
 export * as steer from './steer.ts';
-export { editPlan, type EditableTask, type PlanEdit, replanningEvent, type ReplanMode } from './edit-plan.ts';
+export { editPlan, type EditableTask, type PlanEdit, type ReplanMode } from './edit-plan.ts';
+export * as replan from './replan.ts';
+export type { ReplanFrom, ReplanRequest } from './replan.ts';

@@ -2,13 +2,14 @@ import type { Knex } from '@mikro-orm/knex';
 import { fromJson, num, toJson } from '../../db/sql.ts';
 import type { ValidatedPlan } from '../../planning/types.ts';
 import { NotFoundError } from '../../errors.ts';
-import { toStorableText } from '../../text.ts';
-import { decide, type EditableTask, editPlan, replanningEvent, type ReplanMode, type EnginePolicy, steer, type TaskRow, type WorkflowRow } from '../core/index.ts';
+import { toStorableText, toStorableTextOrNull } from '../../text.ts';
+import { decide, type EditableTask, editPlan, type EnginePolicy, steer, type TaskRow, type WorkflowRow } from '../core/index.ts';
 import type { ApprovalMode, ClaimedTask, Clock, DecidedBy, ReadyTask, TaskOutcome } from '../types.ts';
 import { aggregate, workflowError } from './rows.ts';
 import type { Connections, Sql } from './sql.ts';
 import { type Committed, type StepResult, transition } from './transition.ts';
 import { taskRows } from './workflows.ts';
+import { readReplan, writeReplan } from './replan.ts';
 
 /**
  * The steering transitions (issue #14): the hold after a run and a person's decisions. Each is one
@@ -128,10 +129,14 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
       });
     },
 
-    /** editPlan: the whole desired task list, applied at once or not at all; returns the tasks it made READY. */
-    editPlan(id: string, revision: number | null, desired: ValidatedPlan, by: DecidedBy, replan?: ReplanMode): Promise<Committed<ReadyTask[]>> {
+    /**
+     * editPlan: the whole desired task list, applied at once or not at all; returns the tasks it made
+     * READY. With `replan` (the planning job's answer to the replan request of that id), the
+     * replacement plan of a workflow PLANNING for that request. An edit that leaves every task final ends the run.
+     */
+    editPlan(id: string, revision: number | null, desired: ValidatedPlan, by: DecidedBy, replan?: { text: string | null; id: string }): Promise<Committed<ReadyTask[]>> {
       const plan = { ...desired, tasks: desired.tasks.map((t) => ({ ...t, description: toStorableText(t.description) })) };
-      return transition(knex, conns, now, id, async (t, wf, at) => {
+      return transition(knex, conns, now, id, async (t, wf, at, sql) => {
         const { plan_revision } = (await t('workflows').where({ id }).first('plan_revision')) as { plan_revision: unknown };
         const rows = await t('tasks').where({ workflow_id: id }).select('id', 'key', 'agent', 'description', 'depends_on', 'approval', 'status');
         const current: EditableTask[] = rows.map((r) => ({
@@ -143,7 +148,9 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
           approval: r.approval,
           status: r.status,
         }));
-        const d = editPlan(wf, num(plan_revision), revision ?? num(plan_revision), current, plan, by, policy, replan);
+        const mode = replan && { ...replan, text: toStorableTextOrNull(replan.text), pending: await readReplan(t, id) };
+        const d = editPlan(wf, num(plan_revision), revision ?? num(plan_revision), current, plan, by, policy, mode);
+        if (mode) await writeReplan(t, id, null);
         if (d.deletes.length > 0) await t('tasks').whereIn('id', d.deletes).delete();
         const ready: ReadyTask[] = [];
         const newIds = new Map<string, string>();
@@ -172,7 +179,9 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
         const events = d.events.map((e) =>
           e.kind === 'task_awaiting_approval' && newIds.has(e.payload.key) ? { ...e, payload: { ...e.payload, taskId: newIds.get(e.payload.key)! } } : e,
         );
-        return { value: ready, events: events as typeof d.events, patch: d.patch };
+        if (!d.ends) return { value: ready, events: events as typeof d.events, patch: d.patch };
+        const end = decide.finished(d.ends, await aggregate(sql, wf, at), await workflowError(sql, wf.id), at);
+        return { value: ready, events: [...(events as typeof d.events), ...end.events], patch: { ...d.patch, ...end.patch } };
       });
     },
 
@@ -223,11 +232,6 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
     },
 
     /** EXECUTING -> PAUSED. */
-    /** replanWorkflow's `planning` event, under the workflow's lock; INVALID_STATE unless it can be replanned. Changes no state. */
-    replanning(id: string): Promise<Committed<ReadyTask[]>> {
-      return transition(knex, conns, now, id, async (_t, wf) => ({ value: [], events: [replanningEvent(wf)], patch: {} }));
-    },
-
     pause(id: string, by: DecidedBy): Promise<Committed<ReadyTask[]>> {
       return transition(knex, conns, now, id, async (_t, wf) => ({ value: [], ...steer.pause(wf, by) }));
     },

@@ -41,6 +41,7 @@ export type EventKind =
   | 'PLAN_EDITED'
   | 'PLAN_READY'
   | 'PROGRESS'
+  | 'REPLAN_FAILED'
   | 'RESUMED'
   | 'STARTED'
   | 'TASK_APPROVED'
@@ -169,6 +170,7 @@ export type OnWorkflowEventsSubscription = { workflowEvents:
     | { __typename: 'PlanReadyEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'PlanningEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'ProgressEvent', completed: number, total: number, percent: number, seq: number, kind: EventKind, at: string }
+    | { __typename: 'ReplanFailedEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'ResumedEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'StartedEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'TaskApprovedEvent', key: string, agent: string, seq: number, kind: EventKind, at: string }
@@ -277,6 +279,7 @@ export type GetWorkflowEventsQuery = { workflowEvents: Array<
     | { __typename: 'PlanReadyEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'PlanningEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'ProgressEvent', seq: number, kind: EventKind, at: string, workflowId: string }
+    | { __typename: 'ReplanFailedEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'ResumedEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'StartedEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'TaskApprovedEvent', seq: number, kind: EventKind, at: string, workflowId: string }
