@@ -62,7 +62,8 @@ export async function replanWorkflow(d: Pick<ReplanDeps, 'engine'>, id: string, 
 
 /**
  * The planning job of a replan request: the orchestrator's call, then the new plan applied through
- * editPlan's validated transition (at once or not at all), then the autoStart. A failure puts the
+ * editPlan's validated transition (at once or not at all, with the retry when autoStart), then a
+ * PLANNED workflow's autoStart (PLANNING, PLANNED, EXECUTING: as a planWorkflow's). A failure puts the
  * workflow back as it was, with `replan_failed` and the error's code. Stopped by a cancel or a
  * shutdown, it writes nothing (as the first planning job).
  */
@@ -84,9 +85,8 @@ export async function runReplan(d: ReplanDeps, id: string, tenant: string, req: 
     await replanFailed(d, id, req, err).catch((e) => d.logger.error({ err: e, workflowId: id }, 'the failed replan could not be recorded'));
     return;
   }
-  if (!req.autoStart) return;
-  if (req.from === 'PLANNED') await d.engine.start(id);
-  else await d.engine.retry(id);
+  // A FAILED or CANCELLED workflow's autoStart is its retry, committed with the plan (see retryReplanned).
+  if (req.autoStart && req.from === 'PLANNED') await d.engine.start(id);
 }
 
 /** Records a replan's failure: its code (a Baton error's; REPLAN_FAILED for anything else, whose message may quote SQL) and message. */

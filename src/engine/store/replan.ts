@@ -1,8 +1,9 @@
 import type { Knex } from '@mikro-orm/knex';
 import { fromJson, num, toJson } from '../../db/sql.ts';
 import { toStorableText, toStorableTextOrNull } from '../../text.ts';
-import { replan, type ReplanRequest } from '../core/index.ts';
+import { decide, type Decision, type EnginePolicy, replan, type ReplanFrom, type ReplanRequest, type TaskReset, type WorkflowRow } from '../core/index.ts';
 import type { Clock, DecidedBy } from '../types.ts';
+import { resetTasks, taskRows } from './workflows.ts';
 import type { Connections } from './sql.ts';
 import { type Committed, transition } from './transition.ts';
 
@@ -21,6 +22,17 @@ export async function writeReplan(t: Knex.Transaction, id: string, request: Repl
   await t('workflows')
     .where({ id })
     .update({ metadata: toJson(request ? { ...rest, replan: request } : rest) });
+}
+
+/**
+ * A replan with autoStart of a FAILED or CANCELLED workflow: its retry, in the transaction that
+ * applies the new plan (after its rows are written), so the workflow goes from PLANNING straight to
+ * EXECUTING instead of showing its old end again in between.
+ */
+export async function retryReplanned(t: Knex.Transaction, wf: WorkflowRow, from: ReplanFrom, total: number, policy: EnginePolicy, at: number): Promise<Decision & { resets: TaskReset[] }> {
+  const d = decide.retry({ ...wf, status: from, totalTasks: total }, await taskRows(t, wf.id), policy);
+  await resetTasks(t, d.resets, at);
+  return d;
 }
 
 /**

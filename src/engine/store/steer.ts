@@ -9,7 +9,7 @@ import { aggregate, workflowError } from './rows.ts';
 import type { Connections, Sql } from './sql.ts';
 import { type Committed, type StepResult, transition } from './transition.ts';
 import { taskRows } from './workflows.ts';
-import { readReplan, writeReplan } from './replan.ts';
+import { readReplan, retryReplanned, writeReplan } from './replan.ts';
 
 /**
  * The steering transitions (issue #14): the hold after a run and a person's decisions. Each is one
@@ -179,6 +179,11 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
         const events = d.events.map((e) =>
           e.kind === 'task_awaiting_approval' && newIds.has(e.payload.key) ? { ...e, payload: { ...e.payload, taskId: newIds.get(e.payload.key)! } } : e,
         );
+        const pending = mode?.pending;
+        if (pending?.autoStart && pending.from !== 'PLANNED') {
+          const r = await retryReplanned(t, wf, pending.from, plan.tasks.length, policy, at);
+          return { value: r.ready, events: [...(events as typeof d.events), ...r.events], patch: { ...d.patch, ...r.patch } };
+        }
         if (!d.ends) return { value: ready, events: events as typeof d.events, patch: d.patch };
         const end = decide.finished(d.ends, await aggregate(sql, wf, at), await workflowError(sql, wf.id), at);
         return { value: ready, events: [...(events as typeof d.events), ...end.events], patch: { ...d.patch, ...end.patch } };
