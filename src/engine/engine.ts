@@ -111,7 +111,10 @@ export function createEngine(d: EngineDeps) {
     },
     /** pauseWorkflow / resumeWorkflow: committed, then (resume) the READY tasks queued and the events published. */
     async pauseOrResume(what: 'pause' | 'resume', id: string, by: DecidedBy) {
-      await scheduler.queued(await store[what](id, by));
+      if (what === 'pause') return scheduler.queued(await store.pause(id, by));
+      // Tasks a dead process left RUNNING are queued again, as the recovery would (see store.resume).
+      const stale = d.runningStaleMs === undefined ? {} : { runningBefore: d.clock.now() - d.runningStaleMs };
+      await scheduler.queued(await store.resume(id, by, stale));
     },
     async cancel(id: string, reason: string | null = null) {
       const c = await store.cancel(id, reason);

@@ -241,10 +241,25 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
       return transition(knex, conns, now, id, async (_t, wf) => ({ value: [], ...steer.pause(wf, by) }));
     },
 
-    /** PAUSED -> EXECUTING; returns the READY tasks to queue (made runnable while paused, or whose claim the pause refused). */
-    resume(id: string, by: DecidedBy): Promise<Committed<ReadyTask[]>> {
+    /**
+     * PAUSED -> EXECUTING; returns the tasks to queue: READY ones (made runnable while paused, or whose
+     * claim the pause refused), and RUNNING ones, which a process that died while the workflow was
+     * paused left behind (its restart's recovery skipped them: they were not EXECUTING). With
+     * `runningBefore` (a shared queue) only those claimed before then, as the recovery does; queueing
+     * one a live process still runs is harmless otherwise (a dispatcher never runs a task twice at once).
+     */
+    resume(id: string, by: DecidedBy, opts: { runningBefore?: number } = {}): Promise<Committed<ReadyTask[]>> {
       return transition(knex, conns, now, id, async (t, wf) => {
-        const rows = wf.status === 'PAUSED' ? await t('tasks').where({ workflow_id: id, status: 'READY' }).select('id', 'key', 'agent', 'order_index', 'approval') : [];
+        const waiting = () =>
+          t('tasks')
+            .where({ workflow_id: id })
+            .where((q) => {
+              q.where('status', 'READY');
+              if (opts.runningBefore === undefined) q.orWhere('status', 'RUNNING');
+              else q.orWhere((r) => r.where('status', 'RUNNING').andWhere('updated_at', '<', opts.runningBefore!));
+            })
+            .select('id', 'key', 'agent', 'order_index', 'approval');
+        const rows = wf.status === 'PAUSED' ? await waiting() : [];
         const d = steer.resume(
           wf,
           rows.map((r) => toReady(r, id)),
