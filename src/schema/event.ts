@@ -184,7 +184,11 @@ builder.objectFields(PlanEdited, (t) => ({
 builder.objectFields(Planning, (t) => ({
   feedback: t.string({ nullable: true, description: "replanWorkflow's feedback.", resolve: (e) => e.payload.replan?.feedback ?? null }),
   by: t.field({ type: DecidedBy, nullable: true, description: 'Who asked for the replan.', resolve: (e) => e.payload.replan?.by ?? null }),
-  replannedFrom: t.string({ nullable: true, description: 'The status the workflow was replanned from (PLANNED, FAILED or CANCELLED).', resolve: (e) => e.payload.replan?.from ?? null }),
+  replannedFrom: t.string({
+    nullable: true,
+    description: 'The status the workflow was replanned from (PLANNED, FAILED or CANCELLED).',
+    resolve: (e) => e.payload.replan?.from ?? null,
+  }),
 }));
 const ReplanFailed = workflowEvent(
   'replan_failed',

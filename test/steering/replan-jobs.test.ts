@@ -47,8 +47,8 @@ const workflowOf = async (p: BatonProcess, id: string) =>
 const statusIs = (p: () => BatonProcess, id: string, status: string) =>
   until(async () => ((await workflowOf(p(), id)).status === status ? true : null), `the workflow to be ${status}`, 60_000, 100);
 const kindsOf = async (p: BatonProcess, id: string) =>
-  ((await data(p, 'query($id: ID!) { workflowEvents(workflowId: $id, first: 50) { kind ... on ReplanFailedEvent { code status } } }', { id })).workflowEvents as any[]).map(
-    (e) => (e.code ? `${e.kind}:${e.code}:${e.status}` : e.kind),
+  ((await data(p, 'query($id: ID!) { workflowEvents(workflowId: $id, first: 50) { kind ... on ReplanFailedEvent { code status } } }', { id })).workflowEvents as any[]).map((e) =>
+    e.code ? `${e.kind}:${e.code}:${e.status}` : e.kind,
   );
 
 /** A FAILED workflow (task 2 fails), through the process that takes the mutations. */

@@ -22,7 +22,11 @@ export interface ReplanRequest {
 }
 
 /** replanWorkflow: PLANNED, FAILED or CANCELLED -> PLANNING, the request recorded by its `planning` event. */
-export function requestReplan(wf: WorkflowRow, ask: Omit<ReplanRequest, 'from' | 'revision'>, revision: number): { request: ReplanRequest; events: EventDraft[]; patch: WorkflowPatch } {
+export function requestReplan(
+  wf: WorkflowRow,
+  ask: Omit<ReplanRequest, 'from' | 'revision'>,
+  revision: number,
+): { request: ReplanRequest; events: EventDraft[]; patch: WorkflowPatch } {
   if (!REPLANNABLE.includes(wf.status)) {
     throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; only a PLANNED, FAILED or CANCELLED workflow can be replanned`, { status: wf.status });
   }

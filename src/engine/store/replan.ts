@@ -29,7 +29,14 @@ export async function writeReplan(t: Knex.Transaction, id: string, request: Repl
  * applies the new plan (after its rows are written), so the workflow goes from PLANNING straight to
  * EXECUTING instead of showing its old end again in between.
  */
-export async function retryReplanned(t: Knex.Transaction, wf: WorkflowRow, from: ReplanFrom, total: number, policy: EnginePolicy, at: number): Promise<Decision & { resets: TaskReset[] }> {
+export async function retryReplanned(
+  t: Knex.Transaction,
+  wf: WorkflowRow,
+  from: ReplanFrom,
+  total: number,
+  policy: EnginePolicy,
+  at: number,
+): Promise<Decision & { resets: TaskReset[] }> {
   const d = decide.retry({ ...wf, status: from, totalTasks: total }, await taskRows(t, wf.id), policy);
   await resetTasks(t, d.resets, at);
   return d;
