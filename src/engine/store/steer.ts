@@ -1,15 +1,13 @@
 import type { Knex } from '@mikro-orm/knex';
 import { fromJson, num, toJson } from '../../db/sql.ts';
-import type { ValidatedPlan } from '../../planning/types.ts';
 import { NotFoundError } from '../../errors.ts';
-import { toStorableText, toStorableTextOrNull } from '../../text.ts';
-import { decide, type EditableTask, editPlan, type EnginePolicy, steer, type TaskRow, type WorkflowRow } from '../core/index.ts';
+import { toStorableText } from '../../text.ts';
+import { decide, type EnginePolicy, steer, type TaskRow, type WorkflowRow } from '../core/index.ts';
 import type { ApprovalMode, ClaimedTask, Clock, DecidedBy, ReadyTask, TaskOutcome } from '../types.ts';
 import { aggregate, workflowError } from './rows.ts';
 import type { Connections, Sql } from './sql.ts';
 import { type Committed, type StepResult, transition } from './transition.ts';
 import { taskRows } from './workflows.ts';
-import { readReplan, retryReplanned, writeReplan } from './replan.ts';
 
 /**
  * The steering transitions (issue #14): the hold after a run and a person's decisions. Each is one
@@ -126,67 +124,6 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
         if (!d.ends) return { value: d.ready, events: d.events, patch: d.patch };
         const end = decide.finished(d.ends, await aggregate(sql, wf, at), await workflowError(sql, wf.id), at);
         return { value: d.ready, events: [...d.events, ...end.events], patch: { ...d.patch, ...end.patch } };
-      });
-    },
-
-    /**
-     * editPlan: the whole desired task list, applied at once or not at all; returns the tasks it made
-     * READY. With `replan` (the planning job's answer to the replan request of that id), the
-     * replacement plan of a workflow PLANNING for that request. An edit that leaves every task final ends the run.
-     */
-    editPlan(id: string, revision: number | null, desired: ValidatedPlan, by: DecidedBy, replan?: { text: string | null; id: string }): Promise<Committed<ReadyTask[]>> {
-      const plan = { ...desired, tasks: desired.tasks.map((t) => ({ ...t, description: toStorableText(t.description) })) };
-      return transition(knex, conns, now, id, async (t, wf, at, sql) => {
-        const { plan_revision } = (await t('workflows').where({ id }).first('plan_revision')) as { plan_revision: unknown };
-        const rows = await t('tasks').where({ workflow_id: id }).select('id', 'key', 'agent', 'description', 'depends_on', 'approval', 'status');
-        const current: EditableTask[] = rows.map((r) => ({
-          id: r.id,
-          key: r.key,
-          agent: r.agent,
-          description: r.description,
-          dependsOn: fromJson<string[]>(r.depends_on),
-          approval: r.approval,
-          status: r.status,
-        }));
-        const mode = replan && { ...replan, text: toStorableTextOrNull(replan.text), pending: await readReplan(t, id) };
-        const d = editPlan(wf, num(plan_revision), revision ?? num(plan_revision), current, plan, by, policy, mode);
-        if (mode) await writeReplan(t, id, null);
-        if (d.deletes.length > 0) await t('tasks').whereIn('id', d.deletes).delete();
-        const ready: ReadyTask[] = [];
-        const newIds = new Map<string, string>();
-        for (const r of d.rows) {
-          const cols = {
-            description: r.task.description,
-            agent: r.task.agent,
-            order_index: r.orderIndex,
-            depends_on: toJson(r.task.dependsOn),
-            dependents: toJson(r.dependents),
-            remaining_deps: r.remaining,
-            status: r.status,
-            approval: r.task.approval ?? 'NONE',
-            updated_at: at,
-          };
-          if (r.id) await t('tasks').where({ id: r.id }).update(cols);
-          else {
-            const taskId = clock.id();
-            newIds.set(r.task.key, taskId);
-            await t('tasks').insert({ ...cols, id: taskId, workflow_id: id, key: r.task.key, metadata: toJson({}), created_at: at });
-          }
-        }
-        for (const r of d.ready) ready.push({ ...r, taskId: newIds.get(r.key) ?? r.taskId });
-        await t('workflows').where({ id }).update({ plan_revision: d.revision });
-        // The events name the new tasks by their stored ids.
-        const events = d.events.map((e) =>
-          e.kind === 'task_awaiting_approval' && newIds.has(e.payload.key) ? { ...e, payload: { ...e.payload, taskId: newIds.get(e.payload.key)! } } : e,
-        );
-        const pending = mode?.pending;
-        if (pending?.autoStart && pending.from !== 'PLANNED') {
-          const r = await retryReplanned(t, wf, pending.from, plan.tasks.length, policy, at);
-          return { value: r.ready, events: [...(events as typeof d.events), ...r.events], patch: { ...d.patch, ...r.patch } };
-        }
-        if (!d.ends) return { value: ready, events: events as typeof d.events, patch: d.patch };
-        const end = decide.finished(d.ends, await aggregate(sql, wf, at), await workflowError(sql, wf.id), at);
-        return { value: ready, events: [...(events as typeof d.events), ...end.events], patch: { ...d.patch, ...end.patch } };
       });
     },
 
