@@ -9,7 +9,6 @@ import type { Logger } from '../logger.ts';
 import type { Telemetry } from '../observability/telemetry.ts';
 import type { TaskTools } from '../tools/task-tools.ts';
 import type { Dispatcher, PlanHandler } from './dispatcher.ts';
-import type { ReplanMode } from './core/index.ts';
 import type { EnginePolicy } from './core/types.ts';
 import { createScheduler } from './scheduler.ts';
 import type { SlotLimits } from './slots.ts';
@@ -131,17 +130,25 @@ export function createEngine(d: EngineDeps) {
       const c = await store.rerunTask(tenant, taskId, description);
       await scheduler.queued(c);
     },
-    /** editPlan: committed, then the tasks it made READY queued and its events published. */
-    async editPlan(id: string, revision: number | null, plan: ValidatedPlan, by: DecidedBy, replan?: ReplanMode) {
+    /** editPlan (or a replan's plan, applied by its planning job): committed, then the tasks it made READY queued and its events published. */
+    async editPlan(id: string, revision: number | null, plan: ValidatedPlan, by: DecidedBy, replan?: { text: string | null; id: string }) {
       await scheduler.queued(await store.editPlan(id, revision, plan, by, replan));
     },
-    /** pauseWorkflow / resumeWorkflow: committed, then (resume) the READY tasks queued and the events published. */
-    /** replanWorkflow's `planning` event (INVALID_STATE when the workflow cannot be replanned). */
-    async replanning(id: string) {
-      await scheduler.queued(await store.replanning(id));
+    /**
+     * replanWorkflow: the request committed (the workflow PLANNING, INVALID_STATE when it cannot be
+     * replanned), then its planning job queued; it runs wherever tasks run (see PlanHandler). If this
+     * process dies before queueing it, a worker's recovery queues it (the workflow is PLANNING).
+     */
+    async requestReplan(id: string, ask: { feedback: string | null; autoStart: boolean; by: DecidedBy }) {
+      const c = await store.requestReplan(id, ask);
+      await Promise.all([publish(c), d.dispatcher.enqueuePlans([id])]);
     },
+    /** pauseWorkflow / resumeWorkflow: committed, then (resume) the READY tasks queued and the events published. */
     async pauseOrResume(what: 'pause' | 'resume', id: string, by: DecidedBy) {
-      await scheduler.queued(await store[what](id, by));
+      if (what === 'pause') return scheduler.queued(await store.pause(id, by));
+      // Tasks a dead process left RUNNING are queued again, as the recovery would (see store.resume).
+      const stale = d.runningStaleMs === undefined ? {} : { runningBefore: d.clock.now() - d.runningStaleMs };
+      await scheduler.queued(await store.resume(id, by, stale));
     },
     async cancel(id: string, reason: string | null = null) {
       const c = await store.cancel(id, reason);

@@ -35,6 +35,7 @@ export const EVENT_KINDS = [
   'budget_warning',
   'budget_exceeded',
   'budget_set',
+  'replan_failed',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -52,7 +53,8 @@ export interface Decided {
 
 export interface EventPayloads {
   created: { description: string; channelId: string | null };
-  planning: { orchestrator: string };
+  /** Planning began: a new workflow's, or replanWorkflow's (`replan`: its feedback, who asked, and the status it was replanned from). */
+  planning: { orchestrator: string; replan?: { feedback: string | null; by: Decided['by']; from: string } };
   plan_ready: { plan: string | null; tasks: Array<{ key: string; agent: string; description: string; dependsOn: string[] }> };
   started: { total: number };
   /** `usage`: the workflow's usage recorded when the event was stored (absent from events stored before issue #15). */
@@ -79,6 +81,8 @@ export interface EventPayloads {
   plan_edited: { revision: number; by: Decided['by']; tasks: Array<{ key: string; agent: string; description: string; dependsOn: string[]; approval: string }> };
   paused: Decided;
   resumed: Decided;
+  /** A replan failed (its error's code and message); the workflow is back in `status`, its plan as before. */
+  replan_failed: { code: string; error: string; status: string };
   /** 80% of a limit reached (once per limit until setBudget changes it). */
   budget_warning: { limit: 'maxTokens' | 'maxCostUsd'; max: number; used: number; usage: UsagePayload };
   /** A limit crossed, and what the budget does: STOP (the run fails) or PAUSE. */

@@ -36,6 +36,7 @@ const TYPE_NAMES: Record<EventKind, string> = {
   budget_warning: 'BudgetWarningEvent',
   budget_exceeded: 'BudgetExceededEvent',
   budget_set: 'BudgetSetEvent',
+  replan_failed: 'ReplanFailedEvent',
 };
 const resolveType = (e: AnyWorkflowEvent) => TYPE_NAMES[e.kind];
 
@@ -89,7 +90,7 @@ builder.objectFields(Created, (t) => ({
   description: t.string({ resolve: (e) => e.payload.description }),
   channelId: t.string({ nullable: true, resolve: (e) => e.payload.channelId }),
 }));
-const Planning = workflowEvent('planning', 'The orchestrator is writing the plan.');
+const Planning = workflowEvent('planning', 'The orchestrator is writing the plan (the workflow is PLANNING): a new one, or a replan (replanWorkflow).');
 builder.objectField(Planning, 'orchestrator', (t) => t.string({ resolve: (e) => e.payload.orchestrator }));
 const PlanReady = workflowEvent('plan_ready', 'The plan was parsed and validated; the workflow is PLANNED.');
 builder.objectFields(PlanReady, (t) => ({
@@ -204,4 +205,24 @@ builder.objectFields(PlanEdited, (t) => ({
   revision: t.int({ resolve: (e) => e.payload.revision }),
   by: t.field({ type: DecidedBy, resolve: (e) => e.payload.by }),
   tasks: t.field({ type: [PlannedTaskWithApproval], resolve: (e) => e.payload.tasks }),
+}));
+
+// A replan's request, recorded by its planning event (null on a new workflow's).
+builder.objectFields(Planning, (t) => ({
+  feedback: t.string({ nullable: true, description: "replanWorkflow's feedback.", resolve: (e) => e.payload.replan?.feedback ?? null }),
+  by: t.field({ type: DecidedBy, nullable: true, description: 'Who asked for the replan.', resolve: (e) => e.payload.replan?.by ?? null }),
+  replannedFrom: t.string({
+    nullable: true,
+    description: 'The status the workflow was replanned from (PLANNED, FAILED or CANCELLED).',
+    resolve: (e) => e.payload.replan?.from ?? null,
+  }),
+}));
+const ReplanFailed = workflowEvent(
+  'replan_failed',
+  'A replan failed (the orchestrator could not be reached, or its plan was invalid): the workflow is back in `status`, with its plan and tasks as before.',
+);
+builder.objectFields(ReplanFailed, (t) => ({
+  code: t.string({ description: "The error's code, e.g. PLANNING_FAILED or PLAN_INVALID.", resolve: (e) => e.payload.code }),
+  error: t.string({ resolve: (e) => e.payload.error }),
+  status: t.string({ description: 'The status the workflow is back in.', resolve: (e) => e.payload.status }),
 }));

@@ -154,7 +154,10 @@ builder.mutationFields((t) => {
       description:
         'PLANNED: the orchestrator writes the plan again with the feedback. FAILED or CANCELLED: the orchestrator is given the request, the finished ' +
         'tasks with their outputs, the failed or rejected task with its error or reason, and the feedback, and plans replacements for the unfinished ' +
-        'part only; finished tasks keep their outputs and never run again. autoStart runs the new plan. INVALID_STATE in any other status.',
+        'part only; finished tasks keep their outputs and never run again. autoStart runs the new plan. INVALID_STATE in any other status. ' +
+        'Returns at once with the workflow PLANNING (the request recorded by a `planning` event with the feedback and who asked); a worker plans ' +
+        'it: `plan_ready` (the workflow back in the status it was replanned from, then `started` with autoStart), or `replan_failed` with a code ' +
+        '(the workflow back as it was). cancelWorkflow stops a replan.',
       args: { id: t.arg.id({ required: true }), feedback: t.arg.string(), autoStart: t.arg.boolean() },
       resolve: async (_root, args, ctx) => {
         const id = requireLocalId(String(args.id), 'Workflow');

@@ -1,16 +1,18 @@
 import type { AgentStore } from '../agents/agent-store.ts';
 import type { Config } from '../config.ts';
 import type { Engine } from '../engine/engine.ts';
+import { planMetering } from './plan-meter.ts';
 import type { DecidedBy } from '../engine/types.ts';
-import { InvalidStateError, NotFoundError, PlanInvalidError } from '../errors.ts';
+import { BatonError, PlanInvalidError } from '../errors.ts';
+import type { Publisher } from '../events/publisher.ts';
+import type { Logger } from '../logger.ts';
+import type { ReplanRequest } from '../engine/core/index.ts';
 import type { Telemetry } from '../observability/telemetry.ts';
 import { validatePlan } from '../planning/dag.ts';
 import type { Planner } from '../planning/planner.ts';
 import type { ReplanContext } from '../planning/replan-prompt.ts';
 import type { PlannedTask } from '../planning/types.ts';
 import type { ReplanSource } from '../engine/store/reads.ts';
-
-const REPLANNABLE = ['PLANNED', 'FAILED', 'CANCELLED'];
 
 /** What the orchestrator is given from a stored workflow. Pure. */
 export function replanContext(src: ReplanSource, feedback: string | null): ReplanContext {
@@ -45,34 +47,56 @@ export interface ReplanDeps {
   engine: Engine;
   agents: AgentStore;
   planner: Planner;
+  publisher: Publisher;
+  logger: Logger;
   telemetry: Pick<Telemetry, 'planning'>;
 }
 
 /**
- * replanWorkflow. The orchestrator's call is made here, in the API process that took the mutation
- * (not as a planning job); the new plan is applied through editPlan's validated transition, at once
- * or not at all. A planning failure leaves the workflow as it was and reaches the caller as its error.
+ * replanWorkflow: records the request (the workflow PLANNING, its `planning` event naming the
+ * feedback and who asked) and queues its planning job. No model call here: the job runs wherever
+ * tasks run (issue #17), and is recovered like any planning job.
  */
-export async function replanWorkflow(d: ReplanDeps, tenant: string, id: string, feedback: string | null, autoStart: boolean, by: DecidedBy): Promise<void> {
-  const src = await d.engine.store.replanSource(id);
-  if (!src) throw new NotFoundError('Workflow', id);
-  if (!REPLANNABLE.includes(src.status)) {
-    throw new InvalidStateError(`workflow ${id} is ${src.status}; only a PLANNED, FAILED or CANCELLED workflow can be replanned`, { status: src.status });
-  }
-  await d.engine.replanning(id);
+export async function replanWorkflow(d: Pick<ReplanDeps, 'engine'>, id: string, feedback: string | null, autoStart: boolean, by: DecidedBy): Promise<void> {
+  await d.engine.requestReplan(id, { feedback, autoStart, by });
+}
+
+/**
+ * The planning job of a replan request: the orchestrator's call, then the new plan applied through
+ * editPlan's validated transition (at once or not at all, with the retry when autoStart), then a
+ * PLANNED workflow's autoStart (PLANNING, PLANNED, EXECUTING: as a planWorkflow's). A failure puts the
+ * workflow back as it was, with `replan_failed` and the error's code. Stopped by a cancel or a
+ * shutdown, it writes nothing (as the first planning job).
+ */
+export async function runReplan(d: ReplanDeps, id: string, tenant: string, req: ReplanRequest, signal: AbortSignal): Promise<void> {
+  const stored = await d.engine.store.replanSource(id);
+  if (!stored || signal.aborted) return;
+  // The workflow is PLANNING now; what the orchestrator is given is the workflow as it was.
+  const src: ReplanSource = { ...stored, status: req.from };
   const trace = await d.telemetry.planning(id);
-  let draft;
   try {
-    draft = await d.planner.replan(tenant, replanContext(src, feedback), undefined, trace);
+    const usage = planMetering(d.engine, id);
+    const draft = await d.planner.replan(tenant, replanContext(src, req.feedback), signal, trace, usage.meter).finally(() => usage.done());
     trace.done();
+    const validated = validatePlan(replannedTasks(src, draft.tasks), { agents: await d.agents.activeNames(tenant), maxTasks: d.config.maxTasks });
+    if (signal.aborted) return;
+    await d.engine.editPlan(id, req.revision, validated, req.by, { text: draft.text, id: req.id });
   } catch (err) {
-    trace.done('failed');
-    throw err;
+    trace.done(signal.aborted ? 'cancelled' : 'failed');
+    if (signal.aborted) return;
+    await replanFailed(d, id, req, err).catch((e) => d.logger.error({ err: e, workflowId: id }, 'the failed replan could not be recorded'));
+    return;
   }
-  const validated = validatePlan(replannedTasks(src, draft.tasks), { agents: await d.agents.activeNames(tenant), maxTasks: d.config.maxTasks });
-  // The revision read before the call: a concurrent replan or edit meanwhile makes this one a CONFLICT.
-  await d.engine.editPlan(id, src.revision, validated, by, { text: draft.text });
-  if (!autoStart) return;
-  if (src.status === 'PLANNED') await d.engine.start(id);
-  else await d.engine.retry(id);
+  // A FAILED or CANCELLED workflow's autoStart is its retry, committed with the plan (see retryReplanned).
+  if (req.autoStart && req.from === 'PLANNED') await d.engine.start(id);
+}
+
+/** Records a replan's failure: its code (a Baton error's; REPLAN_FAILED for anything else, whose message may quote SQL) and message. */
+async function replanFailed(d: ReplanDeps, id: string, req: ReplanRequest, err: unknown) {
+  const known = err instanceof BatonError;
+  if (!known) d.logger.error({ err, workflowId: id }, 'replanning failed unexpectedly');
+  const code = known ? err.code : 'REPLAN_FAILED';
+  const message = known ? err.message : 'the new plan could not be stored';
+  d.logger.warn({ workflowId: id, code, error: message }, 'replanning failed');
+  await d.publisher.committed(await d.engine.store.replanFailed(id, req.id, code, message));
 }

@@ -82,7 +82,7 @@ export interface Services {
     /** The full desired task list at `revision` (CONFLICT when stale; PLAN_INVALID naming the task; nothing half-applied). */
     editPlan(principal: Principal, id: string, input: { tasks: TaskInput[]; revision: number }): Promise<void>;
     /** On a COMPLETED, FAILED or CANCELLED workflow: the task (new description, if given) and its transitive dependents run again. */
-    /** replanWorkflow: PLANNED → planned again with the feedback; FAILED or CANCELLED → the unfinished part replaced. */
+    /** replanWorkflow: the request recorded (the workflow PLANNING) and its planning job queued; the job replans (PLANNED: whole; FAILED or CANCELLED: the unfinished part). */
     replan(principal: Principal, id: string, feedback?: string | null, autoStart?: boolean | null): Promise<void>;
     rerunTask(principal: Principal, taskId: string, description?: string | null): Promise<void>;
     /** EXECUTING -> PAUSED: no task starts; running ones finish and are recorded. */

@@ -12,12 +12,12 @@ import type { Publisher } from '../events/publisher.ts';
 import type { Logger } from '../logger.ts';
 import type { Telemetry } from '../observability/telemetry.ts';
 import { validatePlan } from '../planning/dag.ts';
-import type { Planner, PlanMeter } from '../planning/planner.ts';
-import { NO_USAGE } from '../engine/core/budget.ts';
+import type { Planner } from '../planning/planner.ts';
+import { planMetering } from './plan-meter.ts';
 import type { BudgetInput, Services } from './types.ts';
 import { type Budget, BUDGET_ACTIONS } from '../engine/core/budget.ts';
 import { parseInput, storableString } from '../validate.ts';
-import { replanWorkflow } from './replan.ts';
+import { replanWorkflow, runReplan } from './replan.ts';
 
 /** No control characters, no lone surrogates (neither is storable on every database). */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point: they are refused
@@ -108,17 +108,13 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
   async function runPlanning(id: string, signal: AbortSignal): Promise<void> {
     const job = await store.planningRequest(id);
     if (!job || signal.aborted) return;
+    if (job.replan) return runReplan(d, id, job.tenant, job.replan, signal);
     let text: string | null = null;
     const trace = await d.telemetry.planning(id);
     // The orchestrator's calls count toward the workflow's usage.
-    let metering: ReturnType<Engine['meter']['attempt']> | undefined;
-    const meter: PlanMeter = (o) =>
-      (metering ??= d.engine.meter.attempt({ workflowId: id, taskId: null, attempt: 1, agent: o.name, model: o.model, price: o.price, budget: null, stored: NO_USAGE }));
+    const usage = planMetering(d.engine, id);
     try {
-      const draft = await d.planner.plan(job.tenant, job.request, signal, trace, meter).finally(async () => {
-        await metering?.flush();
-        metering?.close();
-      });
+      const draft = await d.planner.plan(job.tenant, job.request, signal, trace, usage.meter).finally(() => usage.done());
       trace.done();
       text = draft.text;
       const validated = validatePlan(draft.tasks, { agents: await d.agents.activeNames(job.tenant), maxTasks: d.config.maxTasks });
@@ -234,7 +230,7 @@ export function createWorkflowService(d: WorkflowServiceDeps): Services['workflo
       await d.engine.editPlan(await owned(p.tenant, id), i.revision, validated, decider(p));
     },
     replan: async (p, id, feedback, autoStart) =>
-      replanWorkflow(d, p.tenant, await owned(p.tenant, id), feedback == null ? null : parseInput(schemas.note, feedback), autoStart ?? false, decider(p)),
+      replanWorkflow(d, await owned(p.tenant, id), feedback == null ? null : parseInput(schemas.note, feedback), autoStart ?? false, decider(p)),
     rerunTask: (p, taskId, description) => d.engine.rerunTask(p.tenant, taskId, description == null ? null : parseInput(schemas.note, description)),
     pause: async (p, id) => d.engine.pauseOrResume('pause', await owned(p.tenant, id), decider(p)),
     resume: async (p, id) => d.engine.pauseOrResume('resume', await owned(p.tenant, id), decider(p)),

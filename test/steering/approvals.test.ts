@@ -169,6 +169,35 @@ describe.runIf(pgOk || process.env.CI)(`approvals (${testDialect})`, () => {
     expect(callsFor(request, '2')).toHaveLength(0);
   });
 
+  it('retryWorkflow after a rejected review: the REJECTED task awaits approval (no model call), then runs and awaits review again, and the run completes', async () => {
+    t ??= await startTestApp(env(), {}, db);
+    const request = `retry-rejected ${randomUUID().slice(0, 8)}`;
+    const wf = await create(request, [
+      { key: '1', agent: 'backend', description: 'Reviewed', approval: 'AFTER_RUN' },
+      { key: '2', agent: 'qa', description: 'After the review', dependsOn: ['1'] },
+    ]);
+    const id = (key: string) => wf.tasks.find((x) => x.key === key)!.id;
+    await start(wf.id);
+    await until(wf.id, { '1': 'AWAITING_REVIEW' });
+    const r = await gql(`mutation($id: ID!, $r: String!) { rejectTask(id: $id, reason: $r) { id status } }`, { id: id('1'), r: 'not good' });
+    expect(r.errors).toBeUndefined();
+    expect(await waitForStatus(t.app, await localId(request), ['FAILED'])).toBe('FAILED');
+
+    const retried = await gql(`mutation($id: ID!) { retryWorkflow(id: $id) { id status } }`, { id: wf.id });
+    expect(retried.errors).toBeUndefined();
+    expect(await statuses(wf.id)).toEqual({ '1': 'AWAITING_APPROVAL', '2': 'PENDING' });
+    await new Promise((res) => setTimeout(res, 300));
+    expect(callsFor(request, '1')).toHaveLength(1);
+    expect((await eventsByRequest(request)).map((e) => e.kind).slice(-3)).toEqual(['started', 'progress', 'task_awaiting_approval']);
+
+    expect((await approve(id('1'))).errors).toBeUndefined();
+    await until(wf.id, { '1': 'AWAITING_REVIEW' });
+    expect(callsFor(request, '1')).toHaveLength(2);
+    expect((await approve(id('1'))).errors).toBeUndefined();
+    expect(await waitForStatus(t.app, await localId(request), ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
+    expect(callsFor(request, '2')).toHaveLength(1);
+  });
+
   it('a viewer may not decide (FORBIDDEN, nothing changes)', async () => {
     t ??= await startTestApp(env(), {}, db);
     const request = `viewer ${randomUUID().slice(0, 8)}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { APPROVALS, steer, type TaskRow, type WorkflowRow } from '../../src/engine/core/index.ts';
+import { APPROVALS, decide, steer, type TaskRow, type WorkflowRow } from '../../src/engine/core/index.ts';
 
 /** The steering decisions of the core, without a store. */
 const wf: WorkflowRow = {
@@ -60,6 +60,30 @@ describe('steering decisions', () => {
     expect(steer.pause(wf, by).patch).toEqual({ status: 'PAUSED' });
     expect(() => steer.resume(wf, [], by)).toThrow(/only a PAUSED workflow/);
     expect(() => steer.pause({ ...wf, status: 'PAUSED' }, by)).toThrow(/only an EXECUTING workflow/);
+  });
+
+  it('retry: tasks awaiting a decision keep awaiting; a REJECTED task awaits approval again, whatever its mode', () => {
+    const graph: TaskRow[] = [
+      row('1', 'COMPLETED', [], ['2', '3', '5']),
+      { ...row('2', 'AWAITING_REVIEW', ['1'], ['4']), approval: 'AFTER_RUN' },
+      { ...row('3', 'AWAITING_APPROVAL', ['1']), approval: 'BEFORE_RUN' },
+      row('4', 'SKIPPED', ['2']),
+      { ...row('5', 'REJECTED', ['1']), approval: 'AFTER_RUN' },
+      row('6', 'FAILED', ['1']),
+    ];
+    const d = decide.retry({ ...wf, status: 'FAILED', totalTasks: 6 }, graph, APPROVALS);
+    expect(d.resets).toEqual([
+      { id: '4', status: 'PENDING', remaining: 1 },
+      { id: '5', status: 'AWAITING_APPROVAL', remaining: 0 },
+      { id: '6', status: 'READY', remaining: 0 },
+    ]);
+    expect(d.ready.map((r) => r.key)).toEqual(['6']);
+    expect(d.events).toEqual([
+      { kind: 'started', payload: { total: 6 } },
+      { kind: 'progress', payload: { completed: 1, total: 6, percent: 16.7 } },
+      { kind: 'task_awaiting_approval', payload: { taskId: '5', key: '5', agent: 'dev' } },
+    ]);
+    expect(d.patch).toEqual({ status: 'EXECUTING', error: null, results: null, completedAt: null, finishedTasks: 1, completedTasks: 1, failedTasks: 0 });
   });
 
   it('AFTER_RUN is held after its run, BEFORE_RUN before', () => {

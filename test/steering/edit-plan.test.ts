@@ -118,4 +118,24 @@ describe.runIf(pgOk || process.env.CI)(`editPlan (${testDialect})`, () => {
     expect(c.callsFor(request, '2')).toHaveLength(0);
     expect(c.callsFor(request, '4')).toHaveLength(1);
   });
+
+  it('during a run: an edit removing every pending task ends the run (COMPLETED: every remaining task completed), paused or not', async () => {
+    for (const paused of [false, true]) {
+      const request = `edit-end ${paused ? 'paused' : 'running'} ${randomUUID().slice(0, 8)}`;
+      const wf = await c.create(request, [
+        { key: '1', agent: 'backend', description: 'Model' },
+        { key: '2', agent: 'qa', description: 'Waits', dependsOn: ['1'], approval: 'BEFORE_RUN' },
+        { key: '3', agent: 'qa', description: 'After 2', dependsOn: ['2'] },
+      ]);
+      await c.start(wf.id);
+      await c.until(wf.id, { '1': 'COMPLETED', '2': 'AWAITING_APPROVAL' });
+      if (paused) await c.data(`mutation($id: ID!) { pauseWorkflow(id: $id) { id } }`, { id: wf.id });
+      const ok = await c.data(EDIT, { id: wf.id, input: { revision: 0, tasks: [{ key: '1', agent: 'backend', description: 'Model' }] } });
+      expect(ok.editPlan.status).toBe('COMPLETED');
+      expect((await c.events(request)).map((e) => e.kind).slice(-2)).toEqual(['plan_edited', 'completed']);
+      const done = await c.data(`query($id: ID!) { workflow(id: $id) { status completedAt results } }`, { id: wf.id });
+      expect(done.workflow.status).toBe('COMPLETED');
+      expect(done.workflow.completedAt).not.toBeNull();
+    }
+  });
 });

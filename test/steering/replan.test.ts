@@ -37,6 +37,7 @@ describe.runIf(pgOk || process.env.CI)(`replanWorkflow (${testDialect})`, () => 
       const text = promptText(req.body);
       if (text.includes('Replanning:')) {
         orchestratorCalls.push(text);
+        if (text.includes('refuse this replan')) return { status: 400, message: 'the orchestrator is down' };
         return { content: REPLACEMENT };
       }
       const task = taskOf(req.body);
@@ -62,7 +63,9 @@ describe.runIf(pgOk || process.env.CI)(`replanWorkflow (${testDialect})`, () => 
     expect(failedCalls).toBeGreaterThanOrEqual(1);
 
     const r = await c.data(REPLAN, { id: wf.id, f: 'Use plain HTML forms, no widget kit', a: true });
-    expect(['EXECUTING', 'COMPLETED']).toContain(r.replanWorkflow.status);
+    // The mutation records the request and returns: a planning job replans (see runReplan).
+    expect(r.replanWorkflow.status).toBe('PLANNING');
+    expect(await waitForStatus(t.app, local, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
     const asked = orchestratorCalls.at(-1)!;
     expect(asked).toContain(request);
     expect(asked).toContain(`output of task 1 for ${request}`);
@@ -73,7 +76,6 @@ describe.runIf(pgOk || process.env.CI)(`replanWorkflow (${testDialect})`, () => 
     expect(asked).toMatch(/<feedback nonce="[0-9a-f]+">\nUse plain HTML forms/);
     expect(asked).toMatch(/<failure key="3" agent="frontend" status="FAILED"/);
 
-    expect(await waitForStatus(t.app, local, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
     expect(await c.statuses(wf.id)).toEqual({ '1': 'COMPLETED', '2': 'COMPLETED', '3': 'COMPLETED', '4': 'COMPLETED', '5': 'COMPLETED' });
     // Counted at the fake server: finished tasks never ran again; the replacements ran once each.
     expect(c.callsFor(request, '1')).toHaveLength(1);
@@ -88,6 +90,34 @@ describe.runIf(pgOk || process.env.CI)(`replanWorkflow (${testDialect})`, () => 
     expect(kinds.filter((k) => k === 'plan_ready')).toHaveLength(2);
     expect(kinds.indexOf('planning')).toBeGreaterThan(kinds.indexOf('failed'));
     expect(kinds.lastIndexOf('plan_ready')).toBeGreaterThan(kinds.indexOf('planning'));
+    // The planning event records the request: the feedback, who asked (the test key) and what it replans.
+    expect((await c.events(request)).find((e) => e.kind === 'planning')!.payload).toEqual({
+      orchestrator: 'orchestrator',
+      replan: { feedback: 'Use plain HTML forms, no widget kit', by: { keyId: expect.any(String), keyName: 'test' }, from: 'FAILED' },
+    });
+  });
+
+  it('a replan whose orchestrator call fails: replan_failed with its code, the workflow FAILED as before; replanning again works', async () => {
+    const request = `replan fails ${randomUUID().slice(0, 8)}`;
+    const wf = await c.create(request, TASKS);
+    await c.start(wf.id);
+    const local = await c.localId(request);
+    expect(await waitForStatus(t.app, local, ['COMPLETED', 'FAILED'])).toBe('FAILED');
+    const before = await c.workflow(wf.id);
+
+    const r = await c.data(REPLAN, { id: wf.id, f: 'refuse this replan', a: true });
+    expect(r.replanWorkflow.status).toBe('PLANNING');
+    // The failure commits with the status it goes back to.
+    expect(await waitForStatus(t.app, local, ['FAILED'])).toBe('FAILED');
+    const failed = (await c.events(request)).find((x) => x.kind === 'replan_failed')!;
+    expect(failed.payload).toMatchObject({ code: 'PLANNING_FAILED', status: 'FAILED' });
+    expect(failed.payload.error).toContain('the orchestrator is down');
+    // Usable: FAILED with its error, tasks and outputs as they were.
+    expect(await c.workflow(wf.id)).toEqual(before);
+
+    await c.data(REPLAN, { id: wf.id, f: 'Use plain HTML forms', a: true });
+    expect(await waitForStatus(t.app, local, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
+    expect(c.callsFor(request, '1')).toHaveLength(1);
   });
 
   it('INVALID_STATE on an EXECUTING workflow, and the orchestrator is not called', async () => {
@@ -121,14 +151,16 @@ describe.runIf(pgOk || process.env.CI)(`replanWorkflow with the offline model ($
     const local = await c.localId(request);
     expect(await waitForStatus(t.app, local, ['PLANNED', 'FAILED'])).toBe('PLANNED');
     const again = await c.data(REPLAN, { id: planned.planWorkflow.id, f: 'fewer tasks please' });
-    expect(again.replanWorkflow.status).toBe('PLANNED');
+    // Read back after the request is recorded: the in-process planning job may have answered already (the offline model is instant).
+    expect(['PLANNING', 'PLANNED']).toContain(again.replanWorkflow.status);
+    expect(await waitForStatus(t.app, local, ['PLANNED', 'FAILED'])).toBe('PLANNED');
     expect((await c.events(request)).map((e) => e.kind)).toEqual(['created', 'planning', 'plan_ready', 'planning', 'plan_ready']);
 
     const cancelled = await c.create(`${request} cancelled`, TASKS);
     await c.data(`mutation($id: ID!) { cancelWorkflow(id: $id) { id } }`, { id: cancelled.id });
     expect((await c.workflow(cancelled.id)).status).toBe('CANCELLED');
     const r = await c.data(REPLAN, { id: cancelled.id, a: true });
-    expect(['EXECUTING', 'COMPLETED']).toContain(r.replanWorkflow.status);
+    expect(['PLANNING', 'CANCELLED', 'EXECUTING', 'COMPLETED']).toContain(r.replanWorkflow.status);
     const cLocal = await c.localId(`${request} cancelled`);
     expect(await waitForStatus(t.app, cLocal, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');
     const wf = await c.workflow(cancelled.id);

@@ -134,7 +134,11 @@ export function cancel(wf: WorkflowRow, unfinished: Array<{ id: string; key: str
   };
 }
 
-/** FAILED or CANCELLED -> EXECUTING again: completed tasks keep their outputs, the rest run again. */
+/**
+ * FAILED or CANCELLED -> EXECUTING again: completed tasks keep their outputs, the rest run again.
+ * Tasks awaiting a person's decision keep awaiting it (their output, for a review, kept); a
+ * REJECTED task was a person's decision too: it awaits approval before it runs again, whatever its mode.
+ */
 export function retry(wf: WorkflowRow, tasks: TaskRow[], policy: EnginePolicy): Decision & { resets: TaskReset[] } {
   if (wf.status !== 'FAILED' && wf.status !== 'CANCELLED') {
     throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; only a FAILED or CANCELLED workflow can be retried`, { status: wf.status });
@@ -142,12 +146,20 @@ export function retry(wf: WorkflowRow, tasks: TaskRow[], policy: EnginePolicy): 
   if (wf.totalTasks === 0) throw new InvalidStateError(`workflow ${wf.id} has no tasks; plan it again instead`);
   assertRoom(wf, wf.usage);
   const done = new Set(tasks.filter((r) => r.status === 'COMPLETED').map((r) => r.key));
-  const again = tasks.filter((r) => r.status !== 'COMPLETED').sort(byOrder);
+  const again = tasks.filter((r) => r.status !== 'COMPLETED' && r.status !== 'AWAITING_APPROVAL' && r.status !== 'AWAITING_REVIEW').sort(byOrder);
   const remaining = new Map(again.map((r) => [r.id, r.dependsOn.filter((k) => !done.has(k)).length]));
+  const rejected = new Set(again.filter((r) => r.status === 'REJECTED').map((r) => r.id));
   const runnable = again
     .filter((r) => remaining.get(r.id) === 0)
     .map((r) => ({ taskId: r.id, workflowId: wf.id, key: r.key, agent: r.agent, orderIndex: r.orderIndex, approval: r.approval }));
-  const { ready, held, awaiting, waits } = admit(policy, wf, runnable);
+  const admitted = admit(
+    policy,
+    wf,
+    runnable.filter((r) => !rejected.has(r.taskId)),
+  );
+  const { ready, held } = admitted;
+  const awaiting = [...admitted.awaiting, ...runnable.filter((r) => rejected.has(r.taskId))].sort(byOrder);
+  const waits = awaiting.map((t) => draft('task_awaiting_approval', ref(t)));
   const isReady = new Set(ready.map((r) => r.taskId));
   const isAwaiting = new Set(awaiting.map((r) => r.taskId));
   const statusOf = (id: string) => (isReady.has(id) ? 'READY' : isAwaiting.has(id) ? 'AWAITING_APPROVAL' : 'PENDING');

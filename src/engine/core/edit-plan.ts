@@ -2,6 +2,7 @@ import { ConflictError, InvalidStateError, PlanInvalidError } from '../../errors
 import type { PlannedTask, ValidatedPlan } from '../../planning/types.ts';
 import type { ApprovalMode, DecidedBy, ReadyTask, TaskStatus, WorkflowStatus } from '../types.ts';
 import { admit } from './policy.ts';
+import { replanCurrent, type ReplanFrom, type ReplanRequest } from './replan.ts';
 import { draft, type EnginePolicy, type EventDraft, type WorkflowPatch, type WorkflowRow } from './types.ts';
 
 /** A stored task as an edit compares it. */
@@ -24,6 +25,8 @@ export interface PlanEdit {
   events: EventDraft[];
   patch: WorkflowPatch;
   revision: number;
+  /** How the run ends with this edit, if it does (an edit during a run that leaves no task to run): the store then reads its results. */
+  ends: 'COMPLETED' | 'FAILED' | null;
 }
 
 const EDITABLE_WORKFLOW: readonly WorkflowStatus[] = ['PLANNED', 'EXECUTING', 'PAUSED', 'FAILED', 'CANCELLED'];
@@ -53,9 +56,12 @@ export function editPlan(
   replan?: ReplanMode,
 ): PlanEdit {
   if (replan) {
+    if (!replanCurrent(wf, replan.pending, replan.id)) {
+      throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; the replan was cancelled or replaced by a later one`, { status: wf.status });
+    }
     if (revision !== currentRevision)
       throw new ConflictError(`the plan changed while it was replanned (revision ${currentRevision}, not ${revision}); replan again`, { revision: currentRevision });
-    return replacePlan(wf, currentRevision, current, desired, replan);
+    return replacePlan(wf, currentRevision, current, desired, replan.text, replan.pending!.from);
   }
   if (!EDITABLE_WORKFLOW.includes(wf.status)) throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; its plan cannot be edited now`, { status: wf.status });
   if (revision !== currentRevision)
@@ -97,7 +103,11 @@ export function editPlan(
   const finished = rows.filter((r) => ['COMPLETED', 'FAILED', 'REJECTED', 'SKIPPED', 'CANCELLED'].includes(r.status)).length;
   const patch: WorkflowPatch = { totalTasks: desired.tasks.length };
   if (running) Object.assign(patch, { finishedTasks: finished, completedTasks: rows.filter((r) => r.status === 'COMPLETED').length });
+  // An edit that leaves every task final (it removed the last pending ones) ends the run, as the last completion would have.
+  const failed = rows.some((r) => r.status === 'FAILED' || r.status === 'REJECTED');
+  const ends = running && finished === rows.length ? (failed ? 'FAILED' : 'COMPLETED') : null;
   return {
+    ends,
     deletes: current.filter((c) => !kept.has(c.key)).map((c) => c.id),
     rows,
     ready: admitted.ready,
@@ -114,31 +124,24 @@ export function editPlan(
   };
 }
 
-/** replanWorkflow's way through an edit: the orchestrator's new plan, with what it carries for plan_ready. */
+/** A replan's plan applied through an edit: the orchestrator's answer, the request it answers and the request stored now (see replanCurrent). */
 export interface ReplanMode {
   text: string | null;
-}
-
-const REPLANNABLE: readonly WorkflowStatus[] = ['PLANNED', 'FAILED', 'CANCELLED'];
-
-/** replanWorkflow's start: the `planning` event, or INVALID_STATE for a workflow that cannot be replanned now. */
-export function replanningEvent(wf: WorkflowRow): EventDraft {
-  if (!REPLANNABLE.includes(wf.status)) {
-    throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; only a PLANNED, FAILED or CANCELLED workflow can be replanned`, { status: wf.status });
-  }
-  return draft('planning', { orchestrator: 'orchestrator' });
+  id: string;
+  pending: ReplanRequest | null;
 }
 
 /**
- * replanWorkflow: a PLANNED workflow's plan replaced whole, or a FAILED or CANCELLED workflow's
- * unfinished part replaced (completed tasks must appear unchanged; every other task is PENDING
- * again, so a retry runs exactly the new part). Nothing starts here: the caller starts or retries.
+ * replanWorkflow's plan, applied by the planning job to a workflow PLANNING for it: a PLANNED
+ * workflow's plan replaced whole, or a FAILED or CANCELLED workflow's unfinished part replaced
+ * (completed tasks must appear unchanged; every other task is PENDING again, so a retry runs
+ * exactly the new part). The workflow is back in the status it was replanned from; nothing starts
+ * here: the planning job starts or retries it (autoStart).
  */
-function replacePlan(wf: WorkflowRow, currentRevision: number, current: EditableTask[], desired: ValidatedPlan, mode: ReplanMode): PlanEdit {
-  replanningEvent(wf);
+function replacePlan(wf: WorkflowRow, currentRevision: number, current: EditableTask[], desired: ValidatedPlan, text: string | null, from: ReplanFrom): PlanEdit {
   const wanted = new Map(desired.tasks.map((t) => [t.key, t]));
   const completed = new Set<string>();
-  if (wf.status !== 'PLANNED') {
+  if (from !== 'PLANNED') {
     for (const c of current.filter((x) => x.status === 'COMPLETED')) {
       const w = wanted.get(c.key);
       if (!w || !same(c, w)) throw new PlanInvalidError(`task ${c.key} is COMPLETED; the new plan must keep it unchanged`, { taskKey: c.key });
@@ -156,16 +159,17 @@ function replacePlan(wf: WorkflowRow, currentRevision: number, current: Editable
   }));
   const kept = new Set(desired.tasks.map((t) => t.key));
   return {
+    ends: null,
     deletes: current.filter((c) => !kept.has(c.key)).map((c) => c.id),
     rows,
     ready: [],
     events: [
       draft('plan_ready', {
-        plan: mode.text,
+        plan: text,
         tasks: desired.tasks.map(({ key, agent, description, dependsOn }) => ({ key, agent, description, dependsOn })),
       }),
     ],
-    patch: { totalTasks: desired.tasks.length },
+    patch: { status: from, plan: text, totalTasks: desired.tasks.length },
     revision: currentRevision + 1,
   };
 }

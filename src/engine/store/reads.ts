@@ -1,6 +1,7 @@
 import type { Knex } from '@mikro-orm/knex';
 import { fromJson, num } from '../../db/sql.ts';
 import type { AnyWorkflowEvent } from '../../events/types.ts';
+import type { ReplanRequest } from '../core/replan.ts';
 import type { ApprovalMode, ReadyTask, TaskStatus, WorkflowStatus } from '../types.ts';
 
 /** How long an idempotency key names its workflow; after that it may be used again. */
@@ -59,10 +60,12 @@ export function workflowReads(knex: Knex, now: () => number) {
       return rows.map((r) => ({ id: r.id, tenant: r.tenant, description: r.description, autoStart: Boolean(r.auto_start) }));
     },
 
-    /** What planning a workflow needs, or null if it is no longer PLANNING. */
-    async planningRequest(id: string): Promise<{ tenant: string; request: string; autoStart: boolean } | null> {
-      const row = await knex('workflows').where({ id, status: 'PLANNING' }).first('tenant', 'description', 'auto_start');
-      return row ? { tenant: row.tenant as string, request: row.description as string, autoStart: Boolean(row.auto_start) } : null;
+    /** What planning a workflow needs, or null if it is no longer PLANNING; `replan` when it is PLANNING for replanWorkflow's request. */
+    async planningRequest(id: string): Promise<{ tenant: string; request: string; autoStart: boolean; replan: ReplanRequest | null } | null> {
+      const row = await knex('workflows').where({ id, status: 'PLANNING' }).first('tenant', 'description', 'auto_start', 'metadata');
+      if (!row) return null;
+      const replan = fromJson<{ replan?: ReplanRequest } | null>(row.metadata)?.replan ?? null;
+      return { tenant: row.tenant as string, request: row.description as string, autoStart: Boolean(row.auto_start), replan };
     },
 
     /** The workflow's status, its error (its first failure's) and its plan, as stored. */

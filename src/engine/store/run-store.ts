@@ -9,6 +9,8 @@ import type { CompletionItem, Completed } from './complete-step.ts';
 import { earlyStarts } from './early-starts.ts';
 import type { HotPath } from './hot-path.ts';
 import { createOutputCache } from './output-cache.ts';
+import { editPlanTransition } from './edit-plan.ts';
+import { replanTransitions } from './replan.ts';
 import { steeringTransitions } from './steer.ts';
 import { workflowReads } from './reads.ts';
 import type { Connections } from './sql.ts';
@@ -119,6 +121,8 @@ export function createRunStore(knex: Knex, adapter: Adapter, clock: Clock, polic
     ...workflowTransitions(knex, conns, clock, policy),
     ...taskTransitions(knex, conns, clock),
     ...steering,
+    ...editPlanTransition(knex, conns, clock, policy),
+    ...replanTransitions(knex, conns, clock),
     ...workflowReads(knex, now),
     ...usageTransitions(conns, clock, policy),
 

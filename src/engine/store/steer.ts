@@ -1,9 +1,8 @@
 import type { Knex } from '@mikro-orm/knex';
 import { fromJson, num, toJson } from '../../db/sql.ts';
-import type { ValidatedPlan } from '../../planning/types.ts';
 import { NotFoundError } from '../../errors.ts';
 import { toStorableText } from '../../text.ts';
-import { decide, type EditableTask, editPlan, replanningEvent, type ReplanMode, type EnginePolicy, steer, type TaskRow, type WorkflowRow } from '../core/index.ts';
+import { decide, type EnginePolicy, steer, type TaskRow, type WorkflowRow } from '../core/index.ts';
 import type { ApprovalMode, ClaimedTask, Clock, DecidedBy, ReadyTask, TaskOutcome } from '../types.ts';
 import { aggregate, workflowError } from './rows.ts';
 import type { Connections, Sql } from './sql.ts';
@@ -130,54 +129,6 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
       });
     },
 
-    /** editPlan: the whole desired task list, applied at once or not at all; returns the tasks it made READY. */
-    editPlan(id: string, revision: number | null, desired: ValidatedPlan, by: DecidedBy, replan?: ReplanMode): Promise<Committed<ReadyTask[]>> {
-      const plan = { ...desired, tasks: desired.tasks.map((t) => ({ ...t, description: toStorableText(t.description) })) };
-      return transition(knex, conns, now, id, async (t, wf, at) => {
-        const { plan_revision } = (await t('workflows').where({ id }).first('plan_revision')) as { plan_revision: unknown };
-        const rows = await t('tasks').where({ workflow_id: id }).select('id', 'key', 'agent', 'description', 'depends_on', 'approval', 'status');
-        const current: EditableTask[] = rows.map((r) => ({
-          id: r.id,
-          key: r.key,
-          agent: r.agent,
-          description: r.description,
-          dependsOn: fromJson<string[]>(r.depends_on),
-          approval: r.approval,
-          status: r.status,
-        }));
-        const d = editPlan(wf, num(plan_revision), revision ?? num(plan_revision), current, plan, by, policy, replan);
-        if (d.deletes.length > 0) await t('tasks').whereIn('id', d.deletes).delete();
-        const ready: ReadyTask[] = [];
-        const newIds = new Map<string, string>();
-        for (const r of d.rows) {
-          const cols = {
-            description: r.task.description,
-            agent: r.task.agent,
-            order_index: r.orderIndex,
-            depends_on: toJson(r.task.dependsOn),
-            dependents: toJson(r.dependents),
-            remaining_deps: r.remaining,
-            status: r.status,
-            approval: r.task.approval ?? 'NONE',
-            updated_at: at,
-          };
-          if (r.id) await t('tasks').where({ id: r.id }).update(cols);
-          else {
-            const taskId = clock.id();
-            newIds.set(r.task.key, taskId);
-            await t('tasks').insert({ ...cols, id: taskId, workflow_id: id, key: r.task.key, metadata: toJson({}), created_at: at });
-          }
-        }
-        for (const r of d.ready) ready.push({ ...r, taskId: newIds.get(r.key) ?? r.taskId });
-        await t('workflows').where({ id }).update({ plan_revision: d.revision });
-        // The events name the new tasks by their stored ids.
-        const events = d.events.map((e) =>
-          e.kind === 'task_awaiting_approval' && newIds.has(e.payload.key) ? { ...e, payload: { ...e.payload, taskId: newIds.get(e.payload.key)! } } : e,
-        );
-        return { value: ready, events: events as typeof d.events, patch: d.patch };
-      });
-    },
-
     /**
      * rerunTask: on an ended workflow, the task (with its new description, if given) and its
      * transitive dependents run again; each keeps its earlier run in its history. Returns the READY ones.
@@ -225,19 +176,29 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
     },
 
     /** EXECUTING -> PAUSED. */
-    /** replanWorkflow's `planning` event, under the workflow's lock; INVALID_STATE unless it can be replanned. Changes no state. */
-    replanning(id: string): Promise<Committed<ReadyTask[]>> {
-      return transition(knex, conns, now, id, async (_t, wf) => ({ value: [], events: [replanningEvent(wf)], patch: {} }));
-    },
-
     pause(id: string, by: DecidedBy): Promise<Committed<ReadyTask[]>> {
       return transition(knex, conns, now, id, async (_t, wf) => ({ value: [], ...steer.pause(wf, by) }));
     },
 
-    /** PAUSED -> EXECUTING; returns the READY tasks to queue (made runnable while paused, or whose claim the pause refused). */
-    resume(id: string, by: DecidedBy): Promise<Committed<ReadyTask[]>> {
+    /**
+     * PAUSED -> EXECUTING; returns the tasks to queue: READY ones (made runnable while paused, or whose
+     * claim the pause refused), and RUNNING ones, which a process that died while the workflow was
+     * paused left behind (its restart's recovery skipped them: they were not EXECUTING). With
+     * `runningBefore` (a shared queue) only those claimed before then, as the recovery does; queueing
+     * one a live process still runs is harmless otherwise (a dispatcher never runs a task twice at once).
+     */
+    resume(id: string, by: DecidedBy, opts: { runningBefore?: number } = {}): Promise<Committed<ReadyTask[]>> {
       return transition(knex, conns, now, id, async (t, wf) => {
-        const rows = wf.status === 'PAUSED' ? await t('tasks').where({ workflow_id: id, status: 'READY' }).select('id', 'key', 'agent', 'order_index', 'approval') : [];
+        const waiting = () =>
+          t('tasks')
+            .where({ workflow_id: id })
+            .where((q) => {
+              q.where('status', 'READY');
+              if (opts.runningBefore === undefined) q.orWhere('status', 'RUNNING');
+              else q.orWhere((r) => r.where('status', 'RUNNING').andWhere('updated_at', '<', opts.runningBefore!));
+            })
+            .select('id', 'key', 'agent', 'order_index', 'approval');
+        const rows = wf.status === 'PAUSED' ? await waiting() : [];
         const d = steer.resume(
           wf,
           rows.map((r) => toReady(r, id)),

@@ -3,7 +3,7 @@ import { fromJson, insertChunked, num, toJson } from '../../db/sql.ts';
 import { InvalidStateError } from '../../errors.ts';
 import type { ValidatedPlan } from '../../planning/types.ts';
 import { toStorableText, toStorableTextOrNull } from '../../text.ts';
-import { type Budget, decide, draft, type EnginePolicy, type EventDraft, type TaskRow } from '../core/index.ts';
+import { type Budget, decide, draft, type EnginePolicy, type EventDraft, type TaskReset, type TaskRow } from '../core/index.ts';
 import { type ApprovalMode, type Clock, type ReadyTask, UNFINISHED_TASK } from '../types.ts';
 import { IDEMPOTENCY_WINDOW_MS } from './reads.ts';
 import type { Connections } from './sql.ts';
@@ -41,6 +41,25 @@ export async function taskRows(t: Knex.Transaction, workflowId: string): Promise
     dependents: fromJson<string[]>(r.dependents),
     approval: r.approval,
   }));
+}
+
+/** A retry's resets: each task to run again, its last run's results cleared. */
+export async function resetTasks(t: Knex.Transaction, resets: TaskReset[], at: number): Promise<void> {
+  for (const r of resets) {
+    await t('tasks').where({ id: r.id }).update({
+      status: r.status,
+      remaining_deps: r.remaining,
+      error: null,
+      output: null,
+      feedback: null,
+      lease: null,
+      attempts: 0,
+      started_at: null,
+      completed_at: null,
+      duration_ms: null,
+      updated_at: at,
+    });
+  }
 }
 
 /**
@@ -170,21 +189,7 @@ export function workflowTransitions(knex: Knex, conns: Connections, clock: Clock
     retry(id: string): Promise<Committed<ReadyTask[]>> {
       return transition(knex, conns, now, id, async (t, wf, at) => {
         const d = decide.retry(wf, wf.status === 'FAILED' || wf.status === 'CANCELLED' ? await taskRows(t, id) : [], policy);
-        for (const r of d.resets) {
-          await t('tasks').where({ id: r.id }).update({
-            status: r.status,
-            remaining_deps: r.remaining,
-            error: null,
-            output: null,
-            feedback: null,
-            lease: null,
-            attempts: 0,
-            started_at: null,
-            completed_at: null,
-            duration_ms: null,
-            updated_at: at,
-          });
-        }
+        await resetTasks(t, d.resets, at);
         return { value: d.ready, events: d.events, patch: d.patch };
       });
     },

@@ -9,6 +9,18 @@ export type ApprovalMode =
   | 'BEFORE_RUN'
   | 'NONE';
 
+/** What a workflow does when its usage crosses a limit: STOP (in-flight calls aborted, unfinished tasks CANCELLED, FAILED with BUDGET_EXCEEDED) or PAUSE. */
+export type BudgetAction =
+  | 'PAUSE'
+  | 'STOP';
+
+/** Limits on the tokens (input + output) and the cost in USD of every model call of a workflow, its planning included. */
+export type BudgetInput = {
+  maxCostUsd?: number | null | undefined;
+  maxTokens?: number | null | undefined;
+  onExceed?: BudgetAction | null | undefined;
+};
+
 export type CreateAgentInput = {
   maxTokens?: number | null | undefined;
   /** provider:model, e.g. openai:gpt-4o-mini. */
@@ -24,6 +36,8 @@ export type CreateAgentInput = {
 
 /** A manual plan. Refused with PLAN_INVALID (cycle, missing or self dependency, duplicate key, no tasks, unknown agent) or BAD_USER_INPUT (size limits); nothing is stored then. */
 export type CreateWorkflowInput = {
+  /** Limits on its model calls (the planning call included); absent: DEFAULT_BUDGET_TOKENS / DEFAULT_BUDGET_USD; both limits null: none. */
+  budget?: BudgetInput | null | undefined;
   channelId?: string | null | undefined;
   description: string;
   /** Up to 200 characters chosen by the client (e.g. a UUID). Sent again within 24 hours by the same tenant, the answer is the workflow created the first time, never a second one (also for concurrent requests). One key space for planWorkflow and createWorkflow; the rest of the input is not compared. */
@@ -32,6 +46,9 @@ export type CreateWorkflowInput = {
 };
 
 export type EventKind =
+  | 'BUDGET_EXCEEDED'
+  | 'BUDGET_SET'
+  | 'BUDGET_WARNING'
   | 'CANCELLED'
   | 'COMPLETED'
   | 'CREATED'
@@ -41,6 +58,7 @@ export type EventKind =
   | 'PLAN_EDITED'
   | 'PLAN_READY'
   | 'PROGRESS'
+  | 'REPLAN_FAILED'
   | 'RESUMED'
   | 'STARTED'
   | 'TASK_APPROVED'
@@ -63,6 +81,8 @@ export type PlanWorkflowInput = {
   approval?: ApprovalMode | null | undefined;
   /** Start executing as soon as the plan is ready. */
   autoStart?: boolean | null | undefined;
+  /** Limits on its model calls (the planning call included); absent: DEFAULT_BUDGET_TOKENS / DEFAULT_BUDGET_USD; both limits null: none. */
+  budget?: BudgetInput | null | undefined;
   channelId?: string | null | undefined;
   /** Up to 200 characters chosen by the client (e.g. a UUID). Sent again within 24 hours by the same tenant, the answer is the workflow created the first time, never a second one (also for concurrent requests). One key space for planWorkflow and createWorkflow; the rest of the input is not compared. */
   idempotencyKey?: string | null | undefined;
@@ -160,6 +180,9 @@ export type OnWorkflowEventsSubscriptionVariables = Exact<{
 
 
 export type OnWorkflowEventsSubscription = { workflowEvents:
+    | { __typename: 'BudgetExceededEvent', seq: number, kind: EventKind, at: string }
+    | { __typename: 'BudgetSetEvent', seq: number, kind: EventKind, at: string }
+    | { __typename: 'BudgetWarningEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'CancelledEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'CompletedEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'CreatedEvent', seq: number, kind: EventKind, at: string }
@@ -169,6 +192,7 @@ export type OnWorkflowEventsSubscription = { workflowEvents:
     | { __typename: 'PlanReadyEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'PlanningEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'ProgressEvent', completed: number, total: number, percent: number, seq: number, kind: EventKind, at: string }
+    | { __typename: 'ReplanFailedEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'ResumedEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'StartedEvent', seq: number, kind: EventKind, at: string }
     | { __typename: 'TaskApprovedEvent', key: string, agent: string, seq: number, kind: EventKind, at: string }
@@ -268,6 +292,9 @@ export type GetWorkflowEventsQueryVariables = Exact<{
 
 
 export type GetWorkflowEventsQuery = { workflowEvents: Array<
+    | { __typename: 'BudgetExceededEvent', seq: number, kind: EventKind, at: string, workflowId: string }
+    | { __typename: 'BudgetSetEvent', seq: number, kind: EventKind, at: string, workflowId: string }
+    | { __typename: 'BudgetWarningEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'CancelledEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'CompletedEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'CreatedEvent', description: string, seq: number, kind: EventKind, at: string, workflowId: string }
@@ -277,6 +304,7 @@ export type GetWorkflowEventsQuery = { workflowEvents: Array<
     | { __typename: 'PlanReadyEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'PlanningEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'ProgressEvent', seq: number, kind: EventKind, at: string, workflowId: string }
+    | { __typename: 'ReplanFailedEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'ResumedEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'StartedEvent', seq: number, kind: EventKind, at: string, workflowId: string }
     | { __typename: 'TaskApprovedEvent', seq: number, kind: EventKind, at: string, workflowId: string }

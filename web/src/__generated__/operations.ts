@@ -6,6 +6,16 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 /** When a task waits for a person: NONE, BEFORE_RUN (AWAITING_APPROVAL before it starts) or AFTER_RUN (AWAITING_REVIEW once its output is written). */
 export type ApprovalMode = 'AFTER_RUN' | 'BEFORE_RUN' | 'NONE';
 
+/** What a workflow does when its usage crosses a limit: STOP (in-flight calls aborted, unfinished tasks CANCELLED, FAILED with BUDGET_EXCEEDED) or PAUSE. */
+export type BudgetAction = 'PAUSE' | 'STOP';
+
+/** Limits on the tokens (input + output) and the cost in USD of every model call of a workflow, its planning included. */
+export type BudgetInput = {
+  maxCostUsd?: number | null | undefined;
+  maxTokens?: number | null | undefined;
+  onExceed?: BudgetAction | null | undefined;
+};
+
 /** The full desired task list, and the planRevision it was read at. */
 export type EditPlanInput = {
   revision: number;
@@ -13,6 +23,9 @@ export type EditPlanInput = {
 };
 
 export type EventKind =
+  | 'BUDGET_EXCEEDED'
+  | 'BUDGET_SET'
+  | 'BUDGET_WARNING'
   | 'CANCELLED'
   | 'COMPLETED'
   | 'CREATED'
@@ -22,6 +35,7 @@ export type EventKind =
   | 'PLAN_EDITED'
   | 'PLAN_READY'
   | 'PROGRESS'
+  | 'REPLAN_FAILED'
   | 'RESUMED'
   | 'STARTED'
   | 'TASK_APPROVED'
@@ -44,6 +58,8 @@ export type PlanWorkflowInput = {
   approval?: ApprovalMode | null | undefined;
   /** Start executing as soon as the plan is ready. */
   autoStart?: boolean | null | undefined;
+  /** Limits on its model calls (the planning call included); absent: DEFAULT_BUDGET_TOKENS / DEFAULT_BUDGET_USD; both limits null: none. */
+  budget?: BudgetInput | null | undefined;
   channelId?: string | null | undefined;
   /** Up to 200 characters chosen by the client (e.g. a UUID). Sent again within 24 hours by the same tenant, the answer is the workflow created the first time, never a second one (also for concurrent requests). One key space for planWorkflow and createWorkflow; the rest of the input is not compared. */
   idempotencyKey?: string | null | undefined;
@@ -286,6 +302,9 @@ export type WorkflowEventsSubscriptionVariables = Exact<{
 
 export type WorkflowEventsSubscription = {
   workflowEvents:
+    | { __typename: 'BudgetExceededEvent'; seq: number; cursor: string; kind: EventKind; at: string }
+    | { __typename: 'BudgetSetEvent'; seq: number; cursor: string; kind: EventKind; at: string }
+    | { __typename: 'BudgetWarningEvent'; seq: number; cursor: string; kind: EventKind; at: string }
     | { __typename: 'CancelledEvent'; seq: number; cursor: string; kind: EventKind; at: string }
     | { __typename: 'CompletedEvent'; seq: number; cursor: string; kind: EventKind; at: string }
     | { __typename: 'CreatedEvent'; seq: number; cursor: string; kind: EventKind; at: string }
@@ -295,6 +314,7 @@ export type WorkflowEventsSubscription = {
     | { __typename: 'PlanReadyEvent'; seq: number; cursor: string; kind: EventKind; at: string }
     | { __typename: 'PlanningEvent'; seq: number; cursor: string; kind: EventKind; at: string }
     | { __typename: 'ProgressEvent'; completed: number; total: number; percent: number; seq: number; cursor: string; kind: EventKind; at: string }
+    | { __typename: 'ReplanFailedEvent'; seq: number; cursor: string; kind: EventKind; at: string }
     | { __typename: 'ResumedEvent'; seq: number; cursor: string; kind: EventKind; at: string }
     | { __typename: 'StartedEvent'; seq: number; cursor: string; kind: EventKind; at: string }
     | { __typename: 'TaskApprovedEvent'; taskId: string; key: string; agent: string; comment: string | null; seq: number; cursor: string; kind: EventKind; at: string }
