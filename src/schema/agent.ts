@@ -6,6 +6,11 @@ import { builder } from './builder.ts';
 import { type Context, freshReads } from './context.ts';
 import { type AgentRow, agentName } from './loaders.ts';
 
+const AgentPrice = builder.simpleObject('AgentPrice', {
+  description: 'USD per million input and output tokens.',
+  fields: (t) => ({ input: t.float(), output: t.float() }),
+});
+
 export const Agent = builder.objectRef<AgentRow>('Agent').implement({
   description: 'A specialist a task is assigned to, e.g. backend, frontend, qa, devops; orchestrator writes plans.',
   fields: (t) => ({
@@ -21,7 +26,18 @@ export const Agent = builder.objectRef<AgentRow>('Agent').implement({
       description: 'Tool sets the agent uses in its tasks: `server` (all its tools) or `server/tool`; `workspace` is built in (list_files, read_file, write_file, edit_file).',
       resolve: (a) => a.tools ?? [],
     }),
+    price: t.field({
+      type: AgentPrice,
+      nullable: true,
+      description: 'Its own price (USD per million tokens), over MODEL_PRICES and the built-in table; null: theirs.',
+      resolve: (a) => (a.price as { input: number; output: number } | null) ?? null,
+    }),
   }),
+});
+
+const AgentPriceInput = builder.inputType('AgentPriceInput', {
+  description: 'USD per million input and output tokens.',
+  fields: (t) => ({ input: t.float({ required: true }), output: t.float({ required: true }) }),
 });
 
 const CreateAgentInput = builder.inputType('CreateAgentInput', {
@@ -33,6 +49,7 @@ const CreateAgentInput = builder.inputType('CreateAgentInput', {
     temperature: t.float(),
     maxTokens: t.int(),
     tools: t.stringList({ description: '`server` or `server/tool` entries, e.g. ["workspace", "github/create_issue"].' }),
+    price: t.field({ type: AgentPriceInput }),
   }),
 });
 
@@ -45,6 +62,7 @@ const UpdateAgentInput = builder.inputType('UpdateAgentInput', {
     temperature: t.float(),
     maxTokens: t.int(),
     tools: t.stringList({ description: 'Replaces the list; null or [] removes every tool.' }),
+    price: t.field({ type: AgentPriceInput, description: 'null: the price table decides again.' }),
     active: t.boolean(),
   }),
 });

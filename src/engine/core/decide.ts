@@ -28,6 +28,7 @@ export const progressWith = (completed: number, total: number, usage: UsageTotal
 /** PLANNED -> EXECUTING: `roots` (tasks with no dependencies, in plan order) may run, unless held. */
 export function start(wf: WorkflowRow, roots: ReadyTask[], now: number, policy: EnginePolicy): Decision {
   if (wf.status !== 'PLANNED') throw new InvalidStateError(`workflow ${wf.id} is ${wf.status}; only a PLANNED workflow can be started`, { status: wf.status });
+  assertRoom(wf, wf.usage); // its planning may have spent the budget
   const { waits, ...admitted } = admit(policy, wf, [...roots].sort(byOrder));
   return {
     ...admitted,
