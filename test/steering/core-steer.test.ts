@@ -78,11 +78,8 @@ describe('steering decisions', () => {
       { id: '6', status: 'READY', remaining: 0 },
     ]);
     expect(d.ready.map((r) => r.key)).toEqual(['6']);
-    expect(d.events).toEqual([
-      { kind: 'started', payload: { total: 6 } },
-      { kind: 'progress', payload: { completed: 1, total: 6, percent: 16.7, usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0 } } },
-      { kind: 'task_awaiting_approval', payload: { taskId: '5', key: '5', agent: 'dev' } },
-    ]);
+    expect(d.events.map((e) => e.kind)).toEqual(['started', 'progress', 'task_awaiting_approval']);
+    expect(d.events[2]).toEqual({ kind: 'task_awaiting_approval', payload: { taskId: '5', key: '5', agent: 'dev' } });
     expect(d.patch).toEqual({ status: 'EXECUTING', error: null, results: null, completedAt: null, finishedTasks: 1, completedTasks: 1, failedTasks: 0 });
   });
 
