@@ -86,7 +86,16 @@ export const isTerminal = (s: WorkflowStatus): boolean => TERMINAL_WORKFLOW.has(
 /** Events after which the snapshot is read again: they change what only the snapshot holds (the task list, usage). */
 export function needsSnapshot(e: WorkflowEvent, view: WorkflowView | null): boolean {
   // REPLAN_FAILED: the workflow is back in the status it was replanned from (the snapshot has it).
-  if (e.kind === 'PLAN_READY' || e.kind === 'PLAN_EDITED' || e.kind === 'STARTED' || e.kind === 'COMPLETED' || e.kind === 'FAILED' || e.kind === 'CANCELLED' || e.kind === 'REPLAN_FAILED') return true;
+  if (
+    e.kind === 'PLAN_READY' ||
+    e.kind === 'PLAN_EDITED' ||
+    e.kind === 'STARTED' ||
+    e.kind === 'COMPLETED' ||
+    e.kind === 'FAILED' ||
+    e.kind === 'CANCELLED' ||
+    e.kind === 'REPLAN_FAILED'
+  )
+    return true;
   return 'key' in e && !!view && !view.tasks.some((t) => t.key === e.key);
 }
 
