@@ -47,14 +47,27 @@ local c = redis.call('HINCRBYFLOAT', KEYS[1], 'c', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], 3600000)
 return {i, o, c}`;
 
-/** Redis mode: one counter per workflow shared by every worker (`<prefix>usage:<workflowId>`). */
-export function createRedisLiveUsage(url: string, prefix: string): LiveUsage {
-  const client = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false });
+/** Thrown at once while the live total is out of reach: the caller falls back to what it knows. */
+export class LiveUsageUnavailable extends Error {
+  override name = 'LiveUsageUnavailable';
+}
+
+/**
+ * Redis mode: one counter per workflow shared by every worker (`<prefix>usage:<workflowId>`).
+ * Every streamed chunk of a budgeted call waits for its add, so an add never waits for Redis to
+ * come back: once connected, a lost connection or a slow answer (over `timeoutMs`) rejects at once
+ * and the caller falls back (without this, each chunk waited for a reconnection attempt, up to 2 s).
+ */
+export function createRedisLiveUsage(url: string, prefix: string, timeoutMs = 1000): LiveUsage {
+  const client = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false, commandTimeout: timeoutMs });
   client.on('error', () => {}); // a failed add rejects; the caller falls back to the stored total
+  let connected = false; // before the first connection, adds wait for it (a worker's first calls at start-up)
+  client.on('ready', () => (connected = true));
   client.defineCommand('batonUsageAdd', { numberOfKeys: 1, lua: ADD });
   const run = client as unknown as { batonUsageAdd(key: string, ...args: Array<string | number>): Promise<[number, number, string]> };
   return {
     async add(workflowId, d, seed) {
+      if (connected && client.status !== 'ready') throw new LiveUsageUnavailable(`the live usage total is unavailable (Redis ${client.status})`);
       const [i, o, c] = await run.batonUsageAdd(
         `${prefix}usage:${workflowId}`,
         Math.round(d.inputTokens),

@@ -150,6 +150,7 @@ export function createMetering(d: MeterDeps, scope: AttemptScope) {
       total = atLeast(await d.live.add(scope.workflowId, delta, scope.stored), now);
     } catch {
       // No live total (Redis unreachable): this process's view is the stored total and its own calls.
+      c.added = minus(c.added, delta); // the live total never got this change: the next add carries it
       total = calls.reduce(
         (s, x) => ({ inputTokens: s.inputTokens + current(x).inputTokens, outputTokens: s.outputTokens + current(x).outputTokens, costUsd: s.costUsd + current(x).costUsd }),
         {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Database from 'better-sqlite3';
-import pg from 'pg';
+import { knex } from '@mikro-orm/knex';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type FakeBehaviour, type FakeOpenAI, type FakeRequest, startFakeOpenAI } from '../support/fake-openai.ts';
 import { modelEnv } from '../support/planning-jobs.ts';
@@ -39,33 +38,25 @@ interface Stored {
 
 /** The workflow's usage as the database holds it, read directly (the Baton process may be dead). */
 async function storedUsage(env: Record<string, string>, request: string): Promise<Stored> {
-  const wfSql = 'SELECT id, input_tokens AS input, output_tokens AS output, cost_usd AS cost FROM workflows WHERE description = $1';
-  const callSql = 'SELECT id, input_tokens AS input, output_tokens AS output, cost_usd AS cost, estimated FROM model_calls WHERE workflow_id = $1 ORDER BY id';
-  type Row = Record<string, unknown>;
-  let wf: Row;
-  let calls: Row[];
-  if (env.SQLITE_PATH) {
-    const db = new Database(env.SQLITE_PATH, { readonly: true });
-    try {
-      wf = db.prepare(wfSql.replace('$1', '?')).get(request) as Row;
-      calls = db.prepare(callSql.replace('$1', '?')).all(wf.id) as Row[];
-    } finally {
-      db.close();
-    }
-  } else {
-    const c = new pg.Client({ connectionString: env.DATABASE_URL });
-    await c.connect();
-    try {
-      wf = (await c.query(wfSql, [request])).rows[0];
-      calls = (await c.query(callSql, [wf.id])).rows;
-    } finally {
-      await c.end();
-    }
+  const db = env.SQLITE_PATH
+    ? knex({ client: 'better-sqlite3', connection: { filename: env.SQLITE_PATH }, useNullAsDefault: true })
+    : knex({ client: 'pg', connection: env.DATABASE_URL });
+  try {
+    const wf = await db('workflows').where({ description: request }).first('id', 'input_tokens', 'output_tokens', 'cost_usd');
+    const calls = await db('model_calls').where({ workflow_id: wf.id }).orderBy('id').select('id', 'input_tokens', 'output_tokens', 'cost_usd', 'estimated');
+    return {
+      totals: { input: Number(wf.input_tokens), output: Number(wf.output_tokens), cost: Number(wf.cost_usd) },
+      calls: calls.map((r: Record<string, unknown>) => ({
+        id: String(r.id),
+        input: Number(r.input_tokens),
+        output: Number(r.output_tokens),
+        cost: Number(r.cost_usd),
+        estimated: Boolean(r.estimated),
+      })),
+    };
+  } finally {
+    await db.destroy();
   }
-  return {
-    totals: { input: Number(wf.input), output: Number(wf.output), cost: Number(wf.cost) },
-    calls: calls.map((r) => ({ id: String(r.id), input: Number(r.input), output: Number(r.output), cost: Number(r.cost), estimated: Boolean(r.estimated) })),
-  };
 }
 
 const sum = (calls: Stored['calls']) => calls.reduce((s, c) => ({ input: s.input + c.input, output: s.output + c.output }), { input: 0, output: 0 });
@@ -104,12 +95,14 @@ async function killMidStream(o: {
     })
   ).createWorkflow;
   const workflow = async () =>
-    (await data('query($id: ID!) { workflow(id: $id) { status usage { inputTokens outputTokens totalTokens costUsd estimated calls } } }', { id })).workflow;
+    (await data('query($id: ID!) { workflow(id: $id) { status usage { inputTokens outputTokens totalTokens costUsd estimated calls } tasks { usage { outputTokens } } } }', { id }))
+      .workflow;
   const mine = () => o.fake.requests.filter((r) => taskOf(r.body)?.request === request);
 
   await data('mutation($id: ID!) { startWorkflow(id: $id) { id } }', { id });
-  // Both calls have recorded a part (the periodic record, a second into each stream), and are still streaming.
-  const seen = await until(async () => ((w) => (w.usage.calls === 2 ? w : null))(await workflow()), 'both calls to record a part', 20_000, 50);
+  // Both calls have recorded part of their answer (the periodic record, every second of a stream), and are still streaming.
+  const streaming = (w: any) => w.usage.calls === 2 && w.tasks.filter((t: any) => t.usage.outputTokens > 0).length === 2;
+  const seen = await until(async () => ((w) => (streaming(w) ? w : null))(await workflow()), 'both calls to record part of their answer', 20_000, 50);
   expect(seen.status).toBe('EXECUTING');
   expect(seen.usage.outputTokens).toBeGreaterThan(0);
   const killedCalls = mine().length;
