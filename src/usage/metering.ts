@@ -132,8 +132,8 @@ export function createMetering(d: MeterDeps, scope: AttemptScope) {
   }
 
   /** After a change of a call: the live total, the limit, the periodic record. */
-  function changed(c: CallState): Promise<void> | undefined {
-    if (budget) return checkBudget(c);
+  function changed(c: CallState, opening = false): Promise<void> | undefined {
+    if (budget) return checkBudget(c, opening);
     if (d.now() - lastFlush >= d.flushMs) {
       lastFlush = d.now();
       recordSoon();
@@ -141,7 +141,7 @@ export function createMetering(d: MeterDeps, scope: AttemptScope) {
     return undefined;
   }
 
-  async function checkBudget(c: CallState): Promise<void> {
+  async function checkBudget(c: CallState, opening: boolean): Promise<void> {
     const now = current(c);
     const delta = minus(now, c.added);
     c.added = now;
@@ -160,6 +160,11 @@ export function createMetering(d: MeterDeps, scope: AttemptScope) {
     }
     if (crossed(budget, total)) {
       // The store decides (once, whoever asks first) and every process's calls are aborted; this one stops here.
+      if (opening) {
+        // Its prompt alone crosses the limit: the call is not sent, so it is no usage (and the live total gives its prompt back).
+        calls.splice(calls.indexOf(c), 1);
+        if (!isZero(c.added)) void d.live.add(scope.workflowId, minus(ZERO, c.added), scope.stored).catch(() => {});
+      }
       await d.record(scope.workflowId, take(), total);
       throw new BudgetStopSignal(scope.workflowId);
     }
@@ -188,7 +193,7 @@ export function createMetering(d: MeterDeps, scope: AttemptScope) {
         added: ZERO,
       };
       calls.push(c);
-      await changed(c);
+      await changed(c, true);
       return {
         chunk(chunk) {
           const u = chunk.usage_metadata;

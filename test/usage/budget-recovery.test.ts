@@ -170,7 +170,7 @@ describe.runIf(pgOk || process.env.CI)(`usage across a kill -9 (one process, ${t
         await baton.ready;
       },
     });
-  }, 120_000);
+  }, 180_000);
 });
 
 const bullmq = testDialect === 'postgresql' && (await serviceAvailable('postgresql')) && (await serviceAvailable('redis'));
@@ -218,5 +218,5 @@ describe.runIf(bullmq)('usage across a kill -9 of a BullMQ worker (PostgreSQL + 
       },
     });
     expect(apiFake.requests).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 });
