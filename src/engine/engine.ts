@@ -13,6 +13,7 @@ import type { EnginePolicy } from './core/types.ts';
 import { createScheduler } from './scheduler.ts';
 import type { SlotLimits } from './slots.ts';
 import { type Committed, openRunStore } from './store/index.ts';
+import { sumCalls } from './store/usage.ts';
 import { createTaskRunner } from './task-runner.ts';
 import type { CallUsage, Clock, DecidedBy } from './types.ts';
 import type { Budget, UsageTotals } from './core/budget.ts';
@@ -72,13 +73,17 @@ export function createEngine(d: EngineDeps) {
     });
   };
   /** Usage recorded, and what the budget decided: a stop or a pause aborts every process's calls. */
+  const liveUsage = d.usage?.live ?? createMemoryLiveUsage(d.clock.now);
   const recordUsage = async (workflowId: string, parts: CallUsage[], live?: UsageTotals) => {
     const c = await store.recordUsage(workflowId, parts, live);
+    // Planning calls check no budget, so the live total has not counted them: a replan's join it here.
+    const planning = parts.filter((p) => p.taskId === null);
+    if (planning.length > 0) await liveUsage.bump(workflowId, sumCalls(planning)).catch(() => {});
     if (c.value.abort) await abortEverywhere(workflowId);
     await publish(c);
   };
   const meter = createUsageMeter({
-    live: d.usage?.live ?? createMemoryLiveUsage(d.clock.now),
+    live: liveUsage,
     prices: d.usage?.prices ?? createPriceTable(),
     defaultModel: d.usage?.defaultModel ?? 'offline',
     flushMs: d.usage?.flushMs ?? 1000,

@@ -9,6 +9,11 @@ import type { UsageTotals } from '../engine/core/budget.ts';
 export interface LiveUsage {
   /** Adds a delta to the workflow's live total (seeded with `seed`, its stored total, when it has none); resolves to the new total. */
   add(workflowId: string, delta: UsageTotals, seed: UsageTotals): Promise<UsageTotals>;
+  /**
+   * Adds usage counted without a budget check (a planning call's) to the live total if the workflow
+   * has one; one that has none is seeded later from the stored usage, which holds it.
+   */
+  bump(workflowId: string, delta: UsageTotals): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,6 +34,10 @@ export function createMemoryLiveUsage(now: () => number = Date.now): LiveUsage {
       totals.set(workflowId, cur);
       return cur.u;
     },
+    async bump(workflowId, d) {
+      const cur = totals.get(workflowId);
+      if (cur) cur.u = { inputTokens: cur.u.inputTokens + d.inputTokens, outputTokens: cur.u.outputTokens + d.outputTokens, costUsd: cur.u.costUsd + d.costUsd };
+    },
     async close() {},
   };
 }
@@ -47,6 +56,15 @@ local c = redis.call('HINCRBYFLOAT', KEYS[1], 'c', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], 3600000)
 return {i, o, c}`;
 
+/** Adds the delta only to an existing hash. */
+const BUMP = `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HINCRBY', KEYS[1], 'i', ARGV[1])
+  redis.call('HINCRBY', KEYS[1], 'o', ARGV[2])
+  redis.call('HINCRBYFLOAT', KEYS[1], 'c', ARGV[3])
+end
+return 0`;
+
 /** Thrown at once while the live total is out of reach: the caller falls back to what it knows. */
 export class LiveUsageUnavailable extends Error {
   override name = 'LiveUsageUnavailable';
@@ -64,7 +82,11 @@ export function createRedisLiveUsage(url: string, prefix: string, timeoutMs = 10
   let connected = false; // before the first connection, adds wait for it (a worker's first calls at start-up)
   client.on('ready', () => (connected = true));
   client.defineCommand('batonUsageAdd', { numberOfKeys: 1, lua: ADD });
-  const run = client as unknown as { batonUsageAdd(key: string, ...args: Array<string | number>): Promise<[number, number, string]> };
+  client.defineCommand('batonUsageBump', { numberOfKeys: 1, lua: BUMP });
+  const run = client as unknown as {
+    batonUsageAdd(key: string, ...args: Array<string | number>): Promise<[number, number, string]>;
+    batonUsageBump(key: string, ...args: Array<string | number>): Promise<number>;
+  };
   return {
     async add(workflowId, d, seed) {
       if (connected && client.status !== 'ready') throw new LiveUsageUnavailable(`the live usage total is unavailable (Redis ${client.status})`);
@@ -78,6 +100,10 @@ export function createRedisLiveUsage(url: string, prefix: string, timeoutMs = 10
         seed.costUsd.toFixed(12),
       );
       return { inputTokens: Number(i), outputTokens: Number(o), costUsd: Number(c) };
+    },
+    async bump(workflowId, d) {
+      if (connected && client.status !== 'ready') throw new LiveUsageUnavailable(`the live usage total is unavailable (Redis ${client.status})`);
+      await run.batonUsageBump(`${prefix}usage:${workflowId}`, Math.round(d.inputTokens), Math.round(d.outputTokens), d.costUsd.toFixed(12));
     },
     async close() {
       client.disconnect();

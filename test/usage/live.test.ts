@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Budget, UsageTotals } from '../../src/engine/core/budget.ts';
 import type { CallUsage } from '../../src/engine/types.ts';
 import type { Logger } from '../../src/logger.ts';
-import { createRedisLiveUsage, type LiveUsage, LiveUsageUnavailable } from '../../src/usage/live.ts';
+import { createMemoryLiveUsage, createRedisLiveUsage, type LiveUsage, LiveUsageUnavailable } from '../../src/usage/live.ts';
 import { BudgetStopSignal, createMetering } from '../../src/usage/metering.ts';
 import { createPriceTable } from '../../src/usage/prices.ts';
 import { cleanUp, deleteRedisKeys, until } from '../support/processes.ts';
@@ -46,6 +46,15 @@ describe.runIf(redisOk || process.env.CI)('the Redis live total', () => {
     expect(await b.add('wf', u(5, 2, 0.25), u(999, 999, 9))).toEqual(u(115, 53, 2.75));
     const adds = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).add('wf2', u(1, 1), u(7, 0))));
     expect(Math.max(...adds.map((x) => x.inputTokens))).toBe(27); // one seed, twenty adds, whoever came first
+  });
+
+  it('takes a planning call’s usage (bump) only into a total that exists: a missing one is seeded from the stored usage, which holds it', async () => {
+    for (const live of [open(REDIS_TEST_URL), createMemoryLiveUsage()]) {
+      await live.bump('wf-bump', u(100, 100, 1));
+      expect(await live.add('wf-bump', u(1, 1), u(500, 500, 5))).toEqual(u(501, 501, 5));
+      await live.bump('wf-bump', u(100, 100, 1));
+      expect(await live.add('wf-bump', u(0, 0), u(0, 0))).toEqual(u(601, 601, 6));
+    }
   });
 
   it('rejects at once while Redis is down (LiveUsageUnavailable), and is seeded again once it is back', async () => {
@@ -96,7 +105,7 @@ describe('a budgeted call without a live total', () => {
   const tenTokens = new AIMessageChunk({ content: 'x'.repeat(40) });
 
   it('falls back to the stored usage and its own calls, and still stops at the limit', async () => {
-    const { m, records } = setup({ add: () => Promise.reject(new LiveUsageUnavailable('down')), close: async () => {} });
+    const { m, records } = setup({ add: () => Promise.reject(new LiveUsageUnavailable('down')), bump: async () => {}, close: async () => {} });
     const call = await m.open([new HumanMessage('p'.repeat(80))]); // 20 tokens: 40 + 10 + 20 = 70
     await call.chunk(tenTokens); // 80
     await call.chunk(tenTokens); // 90
@@ -118,6 +127,7 @@ describe('a budgeted call without a live total', () => {
         added.push(d);
         return { inputTokens: seed.inputTokens + d.inputTokens, outputTokens: seed.outputTokens + d.outputTokens, costUsd: 0 };
       },
+      bump: async () => {},
       close: async () => {},
     });
     const call = await m.open([new HumanMessage('p'.repeat(80))]);
