@@ -80,6 +80,7 @@ export function createEngine(d: EngineDeps) {
     const planning = parts.filter((p) => p.taskId === null);
     if (planning.length > 0) await liveUsage.bump(workflowId, sumCalls(planning)).catch(() => {});
     if (c.value.abort) await abortEverywhere(workflowId);
+    else if (c.value.stale) d.dispatcher.abortWorkflow(workflowId); // this process missed the abort's broadcast
     await publish(c);
   };
   const meter = createUsageMeter({

@@ -76,8 +76,17 @@ export async function storeCalls(sql: Sql, calls: readonly CallUsage[], at: numb
 /** What a usage record decided: whether calls in flight must stop (in every process), and what it made READY (a resume). */
 export interface UsageOutcome {
   abort: boolean;
+  /** The workflow had ended, or its budget had paused it, before this record: the recording process's calls of it must stop. */
+  stale?: boolean;
   ready: ReadyTask[];
 }
+
+/**
+ * A call still recording for a workflow that has ended, or that its budget paused, missed the
+ * broadcast that aborted it (Redis was down): its process aborts it at this record (within a second).
+ */
+const stale = (wf: WorkflowRow) =>
+  wf.status === 'FAILED' || wf.status === 'CANCELLED' || wf.status === 'COMPLETED' || (wf.status === 'PAUSED' && (wf.budgetState & core.PAUSED_BY_BUDGET) !== 0);
 
 type UnfinishedRow = { id: string; key: string; agent: string; order_index: unknown; status: string };
 
@@ -110,7 +119,7 @@ async function decideBudget(sql: Sql, wf: WorkflowRow, usage: UsageTotals, at: n
     );
   }
   const merged = { ...patch, ...d.patch };
-  if (!d.ends) return { value: { abort: d.abort, ready: [] }, events: d.events, patch: merged };
+  if (!d.ends) return { value: { abort: d.abort, stale: stale(wf), ready: [] }, events: d.events, patch: merged };
   const error = toStorableText(d.patch.error ?? 'BUDGET_EXCEEDED');
   const end = decide.finished(d.ends, await aggregate(sql, wf, at), error, at);
   return { value: { abort: d.abort, ready: [] }, events: [...d.events, ...end.events], patch: { ...merged, ...end.patch, error } };

@@ -2,20 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp, waitForStatus } from '../support/app.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.ts';
+import { until } from '../support/processes.ts';
 import { taskOf } from '../support/prompt.ts';
 import { serviceAvailable, testDialect } from '../support/services.ts';
 import { steeringClient } from '../steering/harness.ts';
 
 /**
- * A call whose prompt alone would cross the budget is never sent (issue #15): the run stops (or
- * pauses) before it, and the usage counts only the calls the provider received.
+ * Budget edge cases (issue #15): a call whose prompt alone would cross the budget is never sent (the
+ * run stops before it, and the usage counts only the calls the provider received); a call that
+ * missed the abort's broadcast (Redis down) stops at its next usage record.
  */
 const pgOk = testDialect === 'postgresql' ? await serviceAvailable('postgresql') : true;
 if (!pgOk && !process.env.CI) console.log('[usage] PostgreSQL unreachable: skipped');
 
 const USAGE = 'usage { inputTokens outputTokens totalTokens calls }';
 
-describe.runIf(pgOk || process.env.CI)(`a prompt over the budget (${testDialect})`, () => {
+describe.runIf(pgOk || process.env.CI)(`budget edge cases (${testDialect})`, () => {
   let fake: FakeOpenAI;
   let t: TestApp;
   const c = steeringClient(
@@ -23,7 +25,11 @@ describe.runIf(pgOk || process.env.CI)(`a prompt over the budget (${testDialect}
     () => fake,
   );
   beforeAll(async () => {
-    fake = await startFakeOpenAI((req) => ({ content: `short answer to ${taskOf(req.body)?.key}` }));
+    fake = await startFakeOpenAI((req) =>
+      taskOf(req.body)?.request.startsWith('stale ')
+        ? { content: Array.from({ length: 400 }, (_, i) => `word${i}`).join(' '), chunkDelayMs: 25 }
+        : { content: `short answer to ${taskOf(req.body)?.key}` },
+    );
     t = await startTestApp({ LLM_MODEL: 'openai:fake-model', OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'dummy' });
   });
   afterAll(async () => {
@@ -59,5 +65,23 @@ describe.runIf(pgOk || process.env.CI)(`a prompt over the budget (${testDialect}
       ['1', 'COMPLETED'],
       ['2', 'CANCELLED'],
     ]);
+  });
+
+  it('a call of a workflow that ended while it streamed (its abort not received) stops at its next usage record', async () => {
+    const request = `stale ${randomUUID().slice(0, 8)}`;
+    const wf = (
+      await c.data(`mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
+        input: { description: request, tasks: [{ key: '1', agent: 'backend', description: 'Slow' }] },
+      })
+    ).createWorkflow;
+    await c.start(wf.id);
+    const id = await c.localId(request);
+    await until(() => fake.requests.some((r) => taskOf(r.body)?.request === request) || null, 'the call', 10_000);
+    const aborted = fake.abortedCount;
+    // Ended behind the process's back: no cancel reaches its call, as when the broadcast was lost.
+    await t.app.services.db.knex('workflows').where({ id }).update({ status: 'CANCELLED' });
+    const began = Date.now();
+    await fake.onAbort(aborted + 1);
+    expect(Date.now() - began).toBeLessThan(5000); // the stream lasts 10 s
   });
 });
