@@ -97,7 +97,8 @@ export function createMetering(d: MeterDeps, scope: AttemptScope) {
     for (const c of calls) {
       const now = current(c);
       const delta = minus(now, c.recorded);
-      if (isZero(delta) && c.recorded !== ZERO) continue;
+      const first = c.recorded === ZERO;
+      if (isZero(delta) && !first) continue;
       c.recorded = now;
       parts.push({
         callId: c.callId,
@@ -109,6 +110,7 @@ export function createMetering(d: MeterDeps, scope: AttemptScope) {
         priced: price != null,
         estimated: !(c.reportedIn > 0 && c.reportedOut > 0),
         startedAt: c.startedAt,
+        first,
         input: delta.inputTokens,
         output: delta.outputTokens,
         costUsd: delta.costUsd,
