@@ -11,7 +11,7 @@ const DB_SUITES = [
   'test/auth/**/*.test.ts',
   'test/tools/**/*.test.ts',
   'test/steering/**/*.test.ts',
-  'test/usage/budget*.test.ts',
+  'test/usage/budget.test.ts',
 ];
 
 const shared = {
