@@ -1,5 +1,5 @@
 import type { AIMessageChunk, BaseMessage } from '@langchain/core/messages';
-import { atLeast, type Budget, crossed, type UsageTotals, warningsDue } from '../engine/core/budget.ts';
+import { atLeast, type Budget, crossed, plus, type UsageTotals, warningsDue } from '../engine/core/budget.ts';
 import type { CallUsage } from '../engine/types.ts';
 import type { Logger } from '../logger.ts';
 import type { LiveUsage } from './live.ts';
@@ -147,17 +147,13 @@ export function createMetering(d: MeterDeps, scope: AttemptScope) {
     const now = current(c);
     const delta = minus(now, c.added);
     c.added = now;
+    // Never less than what this process knows: the stored total when the attempt began and this attempt's calls.
+    const known = calls.reduce((sum, x) => plus(sum, current(x)), scope.stored);
     let total: UsageTotals;
     try {
-      total = atLeast(await d.live.add(scope.workflowId, delta, scope.stored), now);
+      total = atLeast(await d.live.add(scope.workflowId, delta, scope.stored), known);
     } catch {
-      // No live total (Redis unreachable): this process's view is the stored total and its own calls.
-      total = calls.reduce(
-        (s, x) => ({ inputTokens: s.inputTokens + current(x).inputTokens, outputTokens: s.outputTokens + current(x).outputTokens, costUsd: s.costUsd + current(x).costUsd }),
-        {
-          ...scope.stored,
-        },
-      );
+      total = known; // no live total (Redis unreachable): this process's view
     }
     if (crossed(budget, total)) {
       // The store decides (once, whoever asks first) and every process's calls are aborted; this one stops here.
