@@ -85,7 +85,7 @@ export const isTerminal = (s: WorkflowStatus): boolean => TERMINAL_WORKFLOW.has(
 
 /** Events after which the snapshot is read again: they change what only the snapshot holds (the task list, usage). */
 export function needsSnapshot(e: WorkflowEvent, view: WorkflowView | null): boolean {
-  // REPLAN_FAILED: the workflow is back in the status it was replanned from (the snapshot has it).
+  // REPLAN_FAILED (then FAILED): the workflow's error is the replan's (the snapshot has it).
   if (
     e.kind === 'PLAN_READY' ||
     e.kind === 'PLAN_EDITED' ||
