@@ -204,7 +204,7 @@ export function createMetering(d: MeterDeps, scope: AttemptScope) {
     },
     /** The parts not recorded yet, once background records have settled: to store with the outcome. */
     async finish(): Promise<CallUsage[]> {
-      await Promise.all([...inFlight]);
+      if (inFlight.size > 0) await Promise.all([...inFlight]);
       return take();
     },
     /** Every call's usage so far (not only what is left to record): for metrics. */
