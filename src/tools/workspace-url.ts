@@ -16,6 +16,8 @@ export const WORKSPACE_URL_FORMAT =
  * the URL can be logged and shown in errors.
  */
 export function parseWorkspaceUrl(raw: string): S3Location | null {
+  // URL parsing would resolve "a/../b" to "b" silently: a dot segment is refused as written.
+  if (/\/(\.|%2e){1,2}(\/|$)/i.test(raw)) return null;
   let u: URL;
   try {
     u = new URL(raw);
