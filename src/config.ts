@@ -220,7 +220,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(err instanceof PriceTableError ? err.message : 'MODEL_PRICES is invalid');
   }
   if (e.WORKSPACE_URL && !e.AWS_ACCESS_KEY_ID !== !e.AWS_SECRET_ACCESS_KEY) {
-    throw new ConfigError('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together: set both for WORKSPACE_URL, or neither (the AWS SDK then finds credentials in profiles or roles)');
+    throw new ConfigError(
+      'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together: set both for WORKSPACE_URL, or neither (the AWS SDK then finds credentials in profiles or roles)',
+    );
   }
   const auth = e.AUTH ?? (isLoopback(e.HOST) && !e.DATABASE_URL ? 'off' : 'required');
   return {

@@ -29,7 +29,11 @@ export function createToolsModule(d: { config: Config; db: Db; now: () => number
     maxSteps: d.config.taskMaxToolSteps,
     toolTimeoutMs: d.config.toolTimeoutMs,
   });
-  return { workspace, servers, taskTools, close: async () => {
+  return {
+    workspace,
+    servers,
+    taskTools,
+    close: async () => {
       await pool.close();
       s3?.close();
     },

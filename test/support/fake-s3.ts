@@ -151,11 +151,14 @@ function send(res: ServerResponse, body: string) {
 }
 
 function error(res: ServerResponse, status: number, code: string, message: string) {
-  res.writeHead(status, { 'content-type': 'application/xml' }).end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xml(message)}</Message><RequestId>fake</RequestId></Error>`);
+  res
+    .writeHead(status, { 'content-type': 'application/xml' })
+    .end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xml(message)}</Message><RequestId>fake</RequestId></Error>`);
 }
 
 /** The SDK streams some bodies as aws-chunked (`<hex size>[;ext]\r\n<data>\r\n`…, then trailers). */
-const isChunked = (req: IncomingMessage) => String(req.headers['content-encoding'] ?? '').includes('aws-chunked') || String(req.headers['x-amz-content-sha256'] ?? '').startsWith('STREAMING-');
+const isChunked = (req: IncomingMessage) =>
+  String(req.headers['content-encoding'] ?? '').includes('aws-chunked') || String(req.headers['x-amz-content-sha256'] ?? '').startsWith('STREAMING-');
 
 function decodeAwsChunked(raw: Buffer): Buffer {
   const parts: Buffer[] = [];
