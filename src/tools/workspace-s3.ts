@@ -12,10 +12,18 @@ import { BatonError } from '../errors.ts';
 import type { Config } from '../config.ts';
 import { checkWorkflowId, checkWriteLimits, type Workspace, WorkspaceError, type WorkspaceFile, workspacePath } from './workspace.ts';
 
-/** The S3 store failed or refused a request (down, no such bucket, access denied): not the caller's fault. */
+/**
+ * The S3 store failed or refused a request (down, no such bucket, access denied): not the caller's
+ * fault. `cause` and `status` (a 429 or 5xx of the store) let a task's retry policy tell a passing
+ * outage, worth another attempt, from a refusal.
+ */
 export class WorkspaceStoreError extends BatonError {
-  constructor(message: string) {
+  readonly status?: number;
+  constructor(message: string, cause?: unknown) {
     super('WORKSPACE_UNAVAILABLE', message);
+    this.cause = cause;
+    const status = cause instanceof S3ServiceException ? cause.$metadata.httpStatusCode : undefined;
+    if (status !== undefined && (status === 429 || status >= 500)) this.status = status;
   }
 }
 
@@ -149,7 +157,7 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
   } catch (e) {
     if (e instanceof WorkspaceError || e instanceof WorkspaceStoreError) throw e;
     const what = e instanceof S3ServiceException ? `${e.name} (HTTP ${e.$metadata.httpStatusCode ?? '?'})` : e instanceof Error ? e.name : 'error';
-    throw new WorkspaceStoreError(`the workspace store failed: ${what}`);
+    throw new WorkspaceStoreError(`the workspace store failed: ${what}`, e);
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyModelError } from '../../src/agents/error-class.ts';
 import { createDb, type Db } from '../../src/db/orm.ts';
 import { createDbWorkspace } from '../../src/tools/workspace-db.ts';
 import { createFsWorkspace } from '../../src/tools/workspace-fs.ts';
@@ -146,6 +147,8 @@ describe.runIf(runs)(`workspace adapters (${testDialect})`, () => {
     expect(err).toBeInstanceOf(WorkspaceStoreError);
     expect(err).toMatchObject({ code: 'WORKSPACE_UNAVAILABLE' });
     expect((err as Error).message).not.toContain(down.url);
+    // A store that cannot be reached is a passing failure: the task's attempt is retried.
+    expect(classifyModelError(err).retryable).toBe(true);
   });
 
   it('directory: a symlink anywhere on the path is refused, for writes and reads; nothing lands outside', async () => {
