@@ -34,6 +34,8 @@ describe.runIf(available)('the S3 workspace shared by an API and two BullMQ work
     t = await startTestApp({ ...shared, ROLE: 'api' }, {}, db); // migrates the database first
     for (const n of [1, 2]) workers.push(spawnBaton({ ...db.env, ...shared, ROLE: 'worker', OFFLINE_TOKEN_DELAY_MS: '0', RETRY_BASE_MS: '10' }, `worker-${n}`));
     await Promise.all(workers.map((w) => w.ready));
+    // The start line says where the files go.
+    expect(workers[0]!.output()).toContain(`"workspace":"s3 ${s3.url}/shared-bucket/baton"`);
   });
   afterAll(() =>
     cleanUp(
