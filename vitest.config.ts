@@ -36,7 +36,8 @@ export default defineConfig({
       // plan-recovery.test.ts is the embedded (SQLite) case; plan-recovery-bullmq.test.ts and
       // bullmq.test.ts need PostgreSQL (several processes on one database), and early-claim.test.ts
       // and fused-lock.test.ts check what only PostgreSQL does: they belong to the second project only,
-      // as does test/steering/approvals-bullmq.test.ts (an API process and a BullMQ worker).
+      // as does test/steering/approvals-bullmq.test.ts (an API process and a BullMQ worker) and
+      // test/tools/workspace-s3-bullmq.test.ts (an API and two workers sharing an S3 workspace).
       {
         test: {
           ...shared,
@@ -49,6 +50,7 @@ export default defineConfig({
             'test/engine/plan-recovery-bullmq.test.ts',
             'test/engine/early-claim.test.ts',
             'test/engine/fused-lock.test.ts',
+            'test/tools/workspace-s3-bullmq.test.ts',
           ],
           env: { BATON_TEST_DB: 'sqlite' },
         },
