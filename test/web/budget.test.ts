@@ -14,7 +14,7 @@ import {
   type UsageView,
 } from '../../web/src/state/budget.ts';
 import { planInput } from '../../web/src/state/plan-request.ts';
-import { applyEvent, applyUsage, fromSnapshot, needsUsage, type TaskView, type WorkflowEvent, type WorkflowView } from '../../web/src/state/workflow-view.ts';
+import { applyEvent, applyUsage, fromSnapshot, needsSnapshot, needsUsage, type TaskView, type WorkflowEvent, type WorkflowView } from '../../web/src/state/workflow-view.ts';
 
 /** The dashboard's usage and budget core (web/src/state/budget.ts and its part of workflow-view.ts). */
 const usage = (over: Partial<UsageView> = {}): UsageView => ({ ...NO_USAGE, ...over });
@@ -144,6 +144,9 @@ describe('workflow view: usage and budget events', () => {
     const kinds = ['TASK_COMPLETED', 'TASK_FAILED', 'TASK_CANCELLED', 'PROGRESS', 'PAUSED', 'BUDGET_WARNING', 'BUDGET_EXCEEDED', 'BUDGET_SET'];
     for (const kind of kinds) expect(needsUsage(ev({ kind }))).toBe(true);
     for (const kind of ['TASK_OUTPUT', 'TASK_STARTED', 'TASK_TOOL_CALL']) expect(needsUsage(ev({ kind }))).toBe(false);
+    // A budget stop or pause changes task statuses with no task event: the whole snapshot is read again.
+    expect(needsSnapshot(ev({ kind: 'BUDGET_EXCEEDED' }), view())).toBe(true);
+    expect(needsSnapshot(ev({ kind: 'BUDGET_WARNING' }), view())).toBe(false);
   });
 
   it('a usage read sets each task’s usage and the total, never going back to an earlier read', () => {

@@ -1,4 +1,12 @@
-import type { ApprovalMode, DashTaskFragment, TaskStatus, WorkflowDetailQuery, WorkflowEventsSubscription, WorkflowStatus, WorkflowUsageQuery } from '../__generated__/operations.ts';
+import type {
+  ApprovalMode,
+  DashTaskFragment,
+  TaskStatus,
+  WorkflowDetailQuery,
+  WorkflowEventsSubscription,
+  WorkflowStatus,
+  WorkflowUsageQuery,
+} from '../__generated__/operations.ts';
 import { laterUsage, withSnapshot, type BudgetNotice, type BudgetView, type UsageView } from './budget.ts';
 import { applyToolEvent, type ToolCall } from './tool-calls.ts';
 
@@ -94,7 +102,9 @@ export const isTerminal = (s: WorkflowStatus): boolean => TERMINAL_WORKFLOW.has(
 /** Events after which the snapshot is read again: they change what only the snapshot holds (the task list, usage). */
 export function needsSnapshot(e: WorkflowEvent, view: WorkflowView | null): boolean {
   // REPLAN_FAILED: the workflow is back in the status it was replanned from (the snapshot has it).
+  // BUDGET_EXCEEDED: a pause gives its running tasks back (READY) with no task event; a stop cancels them.
   if (
+    e.kind === 'BUDGET_EXCEEDED' ||
     e.kind === 'PLAN_READY' ||
     e.kind === 'PLAN_EDITED' ||
     e.kind === 'STARTED' ||
