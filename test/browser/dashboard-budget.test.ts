@@ -66,11 +66,14 @@ describe('budgets on the dashboard in headless Chromium', () => {
     const workflowId = () => decodeURIComponent(new URL(page.url()).pathname.replace(/^\/workflows\//, ''));
     const read = async (id: string) =>
       (
-        await gql<{ workflow: { status: string; budget: unknown; usage: { totalTokens: number; costUsd: number }; tasks: Array<{ key: string; usage: { costUsd: number; calls: number; estimated: boolean } }> } }>(
-          t,
-          `query($id: ID!) { workflow(id: $id) { status budget { maxTokens maxCostUsd onExceed } ${USAGE} tasks { key ${USAGE} } } }`,
-          { id },
-        )
+        await gql<{
+          workflow: {
+            status: string;
+            budget: unknown;
+            usage: { totalTokens: number; costUsd: number };
+            tasks: Array<{ key: string; usage: { costUsd: number; calls: number; estimated: boolean } }>;
+          };
+        }>(t, `query($id: ID!) { workflow(id: $id) { status budget { maxTokens maxCostUsd onExceed } ${USAGE} tasks { key ${USAGE} } } }`, { id })
       ).workflow;
     const nodeCost = async (key: string) => page.locator(`[data-task-key="${key}"]`).getAttribute('data-cost');
     const budgetState = () => page.locator('[data-budget-state]').getAttribute('data-budget-state');

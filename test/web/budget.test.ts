@@ -128,7 +128,10 @@ describe('workflow view: usage and budget events', () => {
     expect(applyEvent(v, ev({ __typename: 'ProgressEvent', kind: 'PROGRESS', seq: 6, completed: 1, total: 2, percent: 50, progressUsage: null })).usage).toBe(v.usage);
     v = applyEvent(v, ev({ __typename: 'BudgetWarningEvent', kind: 'BUDGET_WARNING', seq: 7, limit: 'maxTokens', max: 2000, used: 1650, warningUsage: snap(1650) }));
     expect(v.budgetNotice).toEqual({ kind: 'warning', limit: 'maxTokens', max: 2000, used: 1650, action: null });
-    v = applyEvent(v, ev({ __typename: 'BudgetExceededEvent', kind: 'BUDGET_EXCEEDED', seq: 8, limit: 'maxTokens', max: 2000, used: 2030, action: 'PAUSE', exceededUsage: snap(2030) }));
+    v = applyEvent(
+      v,
+      ev({ __typename: 'BudgetExceededEvent', kind: 'BUDGET_EXCEEDED', seq: 8, limit: 'maxTokens', max: 2000, used: 2030, action: 'PAUSE', exceededUsage: snap(2030) }),
+    );
     v = applyEvent(v, ev({ __typename: 'PausedEvent', kind: 'PAUSED', seq: 9 }));
     expect(v).toMatchObject({ status: 'PAUSED', usage: { totalTokens: 2030 }, budgetNotice: { kind: 'exceeded', action: 'PAUSE', used: 2030 } });
     expect(meters(v.usage, v.budget)[0]!.state).toBe('exceeded');

@@ -46,7 +46,13 @@ export const TaskNode = memo(function TaskNode({ data }: NodeProps<TaskNodeType>
       data-tokens={t.usage.totalTokens}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
-      <button type="button" className="task-select" aria-pressed={selected} aria-label={`Task ${t.key}, ${t.agent}, ${t.status.toLowerCase()}${t.usage.calls > 0 ? `, ${t.usage.totalTokens} tokens, ${costText(t.usage)}` : ''}`} onClick={() => onSelect(t.key)}>
+      <button
+        type="button"
+        className="task-select"
+        aria-pressed={selected}
+        aria-label={`Task ${t.key}, ${t.agent}, ${t.status.toLowerCase()}${t.usage.calls > 0 ? `, ${t.usage.totalTokens} tokens, ${costText(t.usage)}` : ''}`}
+        onClick={() => onSelect(t.key)}
+      >
         <span className="task-head">
           <span className="task-key">#{t.key}</span>
           <span className="task-agent">@{t.agent}</span>

@@ -9,12 +9,7 @@ export function UsageBar({ tasks, total }: { tasks: readonly TaskView[]; total: 
     <div className="usage" aria-label={`${total} tokens used`}>
       <div className="usage-bar" role="img" aria-label={used.map((t) => `task ${t.key}: ${t.usage.totalTokens} tokens`).join(', ')}>
         {used.map((t) => (
-          <span
-            key={t.key}
-            className="usage-seg"
-            style={{ width: `${(t.usage.totalTokens / total) * 100}%` }}
-            title={`#${t.key} @${t.agent}: ${t.usage.totalTokens} tokens`}
-          />
+          <span key={t.key} className="usage-seg" style={{ width: `${(t.usage.totalTokens / total) * 100}%` }} title={`#${t.key} @${t.agent}: ${t.usage.totalTokens} tokens`} />
         ))}
       </div>
       <span className="muted">{formatTokens(total)} tokens by task</span>

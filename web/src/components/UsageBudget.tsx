@@ -33,7 +33,13 @@ export function UsageBudget({ view, act, open, onOpen }: { view: WorkflowView; a
   const u = view.usage;
   const notice = view.budgetNotice && (view.budgetNotice.kind === 'exceeded' || !isTerminal(view.status)) ? view.budgetNotice : null;
   return (
-    <section className={`usage-budget budget-${state}`} aria-label="Usage and budget" data-budget-state={state} data-tokens={u.totalTokens} data-cost={u.priced ? String(u.costUsd) : 'unpriced'}>
+    <section
+      className={`usage-budget budget-${state}`}
+      aria-label="Usage and budget"
+      data-budget-state={state}
+      data-tokens={u.totalTokens}
+      data-cost={u.priced ? String(u.costUsd) : 'unpriced'}
+    >
       <div className="row usage-summary">
         <span>
           <strong>{u.calls > 0 ? `${u.estimated ? '≈' : ''}${formatTokens(u.totalTokens)} tokens` : 'No model calls yet'}</strong>
