@@ -171,6 +171,24 @@ export function createMetering(d: MeterDeps, scope: AttemptScope) {
     }
   }
 
+  /**
+   * A call whose prompt alone would cross the limit is not made: the budget decides with what it
+   * would cost (so the stop or pause happens now), and nothing of it is recorded, since nothing was spent.
+   */
+  async function refuseOverBudget(c: CallState): Promise<void> {
+    const known = calls.reduce((sum, x) => plus(sum, current(x)), scope.stored);
+    let total = known;
+    try {
+      total = atLeast(await d.live.add(scope.workflowId, ZERO, scope.stored), known);
+    } catch {
+      // no live total: this process's view
+    }
+    const prospective = plus(total, current(c));
+    if (!crossed(budget, prospective)) return;
+    await d.record(scope.workflowId, take(), prospective);
+    throw new BudgetStopSignal(scope.workflowId);
+  }
+
   return {
     /** A new model call with its prompt: its input is counted (and the limit checked) before it is sent. */
     async open(messages: readonly BaseMessage[]): Promise<MeteredCall> {
@@ -184,6 +202,7 @@ export function createMetering(d: MeterDeps, scope: AttemptScope) {
         recorded: ZERO,
         added: ZERO,
       };
+      if (budget) await refuseOverBudget(c);
       calls.push(c);
       await changed(c);
       return {
