@@ -11,7 +11,10 @@ const DB_SUITES = [
   'test/auth/**/*.test.ts',
   'test/tools/**/*.test.ts',
   'test/steering/**/*.test.ts',
-  'test/usage/budget*.test.ts',
+  'test/usage/budget.test.ts',
+  'test/usage/budget-edges.test.ts',
+  'test/usage/budget-recovery.test.ts',
+  'test/usage/budget-bullmq.test.ts',
 ];
 
 const shared = {
@@ -36,7 +39,8 @@ export default defineConfig({
       // plan-recovery.test.ts is the embedded (SQLite) case; plan-recovery-bullmq.test.ts and
       // bullmq.test.ts need PostgreSQL (several processes on one database), and early-claim.test.ts
       // and fused-lock.test.ts check what only PostgreSQL does: they belong to the second project only,
-      // as do test/steering/approvals-bullmq.test.ts (an API process and a BullMQ worker) and
+      // as does test/steering/approvals-bullmq.test.ts (an API process and a BullMQ worker) and
+      // test/tools/workspace-s3-bullmq.test.ts (an API and two workers sharing an S3 workspace) and
       // test/usage/budget-bullmq.test.ts (an API process and two workers under one budget).
       {
         test: {
@@ -50,6 +54,7 @@ export default defineConfig({
             'test/engine/plan-recovery-bullmq.test.ts',
             'test/engine/early-claim.test.ts',
             'test/engine/fused-lock.test.ts',
+            'test/tools/workspace-s3-bullmq.test.ts',
             'test/usage/budget-bullmq.test.ts',
           ],
           env: { BATON_TEST_DB: 'sqlite' },

@@ -183,6 +183,9 @@ export async function buildApp(config: Config, o: AppOverrides = {}) {
       const metricsUrl = metricsServer?.url ?? null;
       // Planning runs where tasks run, as a job: a ROLE=api process makes no model call.
       if (works) await engine.startWorking(workflows.runPlanning);
+      // The default model's client is built now, not by the first task: loading a provider's package
+      // takes 0.5–1 s, which the first task would otherwise wait for. A failure (no key yet) is the first task's to report.
+      if (works && !o.models) void models({ agentName: 'backend' }).catch(() => {});
       return { url, metricsUrl };
     },
     async stop() {

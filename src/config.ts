@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MODEL_FORMAT, parseModel } from './agents/providers.ts';
 import type { Budget } from './engine/core/budget.ts';
 import { parseModelPrices, type Price, PriceTableError } from './usage/prices.ts';
+import { parseWorkspaceUrl, type S3Location, WORKSPACE_URL_FORMAT } from './tools/workspace-url.ts';
 
 const int = (min: number, def: number) =>
   z.coerce
@@ -103,11 +104,17 @@ const schema = z.object({
   DEFAULT_BUDGET_USD: z.coerce.number({ error: 'a number' }).positive({ error: 'a positive number of US dollars' }).finite().optional(),
   TOOL_TIMEOUT_MS: int(100, 30_000),
   WORKSPACE_DIR: z.string().min(1).default('./data/workspaces'),
-  // Named by issue #16 but not built: refused rather than ignored, so nobody believes files go to a bucket.
   WORKSPACE_URL: z
     .string()
-    .refine(() => false, 'unset: an S3-compatible workspace is not built in this version (with DATABASE_URL the workspace is stored in PostgreSQL)')
+    .transform((v, ctx) => parseWorkspaceUrl(v) ?? (ctx.addIssue({ code: 'custom', message: WORKSPACE_URL_FORMAT }), z.NEVER))
     .optional(),
+  AWS_REGION: z
+    .string()
+    .regex(/^[a-z0-9-]{1,40}$/, 'a region name like eu-west-1')
+    .optional(),
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().optional(),
+  AWS_SESSION_TOKEN: z.string().optional(),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -177,6 +184,11 @@ export interface Config {
   toolTimeoutMs: number;
   /** Embedded mode: a directory per workflow under this one. */
   workspaceDir: string;
+  /**
+   * WORKSPACE_URL, parsed: the workspace in an S3(-compatible) bucket, in any mode. Credentials are
+   * handed to the S3 client only, never logged; unset, the SDK's default chain finds them (profiles, roles).
+   */
+  workspaceS3?: S3Location & { region: string; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } };
   /** MODEL_PRICES, parsed: over the built-in price table (src/usage/prices.ts). */
   modelPrices: Record<string, Price>;
   /** The budget of workflows created without one (DEFAULT_BUDGET_TOKENS / DEFAULT_BUDGET_USD); null: none. */
@@ -194,7 +206,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0]);
-      return `${name}=${JSON.stringify(cleaned[name] ?? '')} is invalid: expected ${i.message}`;
+      // A URL's user:password never reaches the error line (it goes to a terminal or a log).
+      const shown = (cleaned[name] ?? '').replace(/\/\/[^/@\s]*@/, '//***@');
+      return `${name}=${JSON.stringify(shown)} is invalid: expected ${i.message}`;
     });
     throw new ConfigError(lines.join('\n'));
   }
@@ -204,6 +218,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     modelPrices = parseModelPrices(e.MODEL_PRICES);
   } catch (err) {
     throw new ConfigError(err instanceof PriceTableError ? err.message : 'MODEL_PRICES is invalid');
+  }
+  if (e.WORKSPACE_URL && !e.AWS_ACCESS_KEY_ID !== !e.AWS_SECRET_ACCESS_KEY) {
+    throw new ConfigError(
+      'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together: set both for WORKSPACE_URL, or neither (the AWS SDK then finds credentials in profiles or roles)',
+    );
   }
   const auth = e.AUTH ?? (isLoopback(e.HOST) && !e.DATABASE_URL ? 'off' : 'required');
   return {
@@ -250,6 +269,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     taskMaxToolSteps: e.TASK_MAX_TOOL_STEPS,
     toolTimeoutMs: e.TOOL_TIMEOUT_MS,
     workspaceDir: e.WORKSPACE_DIR,
+    workspaceS3: e.WORKSPACE_URL && {
+      ...e.WORKSPACE_URL,
+      // An S3-compatible store ignores the region but SigV4 signs with one; us-east-1 is what they expect.
+      region: e.AWS_REGION ?? 'us-east-1',
+      ...(e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY
+        ? { credentials: { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY, ...(e.AWS_SESSION_TOKEN ? { sessionToken: e.AWS_SESSION_TOKEN } : {}) } }
+        : {}),
+    },
     modelPrices,
     defaultBudget:
       e.DEFAULT_BUDGET_TOKENS === undefined && e.DEFAULT_BUDGET_USD === undefined

@@ -29,7 +29,10 @@ try {
 }
 const mode = config.redisUrl ? 'redis' : 'embedded';
 const db = config.databaseUrl ? 'postgresql' : `sqlite ${config.sqlitePath}`;
-logger.info({ mode, db, model: config.llmModel, ...(metricsUrl ? { metricsUrl } : {}) }, 'baton started');
+// Where the workspace lives (no credentials: WORKSPACE_URL refuses them, the keys are separate).
+const s3 = config.workspaceS3;
+const workspace = s3 ? `s3 ${s3.endpoint ? `${s3.endpoint}/` : 's3://'}${s3.bucket}${s3.prefix ? `/${s3.prefix}` : ''}` : config.databaseUrl ? 'postgresql' : config.workspaceDir;
+logger.info({ mode, db, workspace, model: config.llmModel, ...(metricsUrl ? { metricsUrl } : {}) }, 'baton started');
 if (url) {
   // url is the GraphQL endpoint (…/graphql); the dashboard is served at the root beside it.
   const root = url.replace(/\/graphql$/, '/');

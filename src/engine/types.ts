@@ -58,6 +58,8 @@ export interface CallUsage {
   /** Counted from the streamed text so far (the provider has not reported the call's usage). */
   estimated: boolean;
   startedAt: number;
+  /** No part of this call was recorded before (its row does not exist yet). */
+  first: boolean;
   input: number;
   output: number;
   costUsd: number;

@@ -81,7 +81,7 @@ export interface EventPayloads {
   plan_edited: { revision: number; by: Decided['by']; tasks: Array<{ key: string; agent: string; description: string; dependsOn: string[]; approval: string }> };
   paused: Decided;
   resumed: Decided;
-  /** A replan failed (its error's code and message); the workflow is back in `status`, its plan as before. */
+  /** A replan failed (its error's code and message, and the status it was replanned from); `failed` follows: the workflow is FAILED, its plan as before. */
   replan_failed: { code: string; error: string; status: string };
   /** 80% of a limit reached (once per limit until setBudget changes it). */
   budget_warning: { limit: 'maxTokens' | 'maxCostUsd'; max: number; used: number; usage: UsagePayload };

@@ -86,11 +86,12 @@ export function createFsWorkspace(dir: string): Workspace & { rootOf(workflowId:
         throw e;
       }
     },
-    removeAll(workflowId) {
+    // async: a refused id or path rejects the promise, as in every adapter, rather than throwing.
+    async removeAll(workflowId) {
       const root = rootOf(workflowId);
       return serialize(root, () => rm(root, { recursive: true, force: true }));
     },
-    write(workflowId, rawPath, content, writtenBy) {
+    async write(workflowId, rawPath, content, writtenBy) {
       const path = workspacePath(rawPath);
       const root = rootOf(workflowId);
       return serialize(root, async () => {

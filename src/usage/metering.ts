@@ -1,5 +1,5 @@
 import type { AIMessageChunk, BaseMessage } from '@langchain/core/messages';
-import { atLeast, type Budget, crossed, type UsageTotals, warningsDue } from '../engine/core/budget.ts';
+import { atLeast, type Budget, crossed, plus, type UsageTotals, warningsDue } from '../engine/core/budget.ts';
 import type { CallUsage } from '../engine/types.ts';
 import type { Logger } from '../logger.ts';
 import type { LiveUsage } from './live.ts';
@@ -97,7 +97,8 @@ export function createMetering(d: MeterDeps, scope: AttemptScope) {
     for (const c of calls) {
       const now = current(c);
       const delta = minus(now, c.recorded);
-      if (isZero(delta) && c.recorded !== ZERO) continue;
+      const first = c.recorded === ZERO;
+      if (isZero(delta) && !first) continue;
       c.recorded = now;
       parts.push({
         callId: c.callId,
@@ -109,6 +110,7 @@ export function createMetering(d: MeterDeps, scope: AttemptScope) {
         priced: price != null,
         estimated: !(c.reportedIn > 0 && c.reportedOut > 0),
         startedAt: c.startedAt,
+        first,
         input: delta.inputTokens,
         output: delta.outputTokens,
         costUsd: delta.costUsd,
@@ -132,8 +134,8 @@ export function createMetering(d: MeterDeps, scope: AttemptScope) {
   }
 
   /** After a change of a call: the live total, the limit, the periodic record. */
-  function changed(c: CallState, opening = false): Promise<void> | undefined {
-    if (budget) return checkBudget(c, opening);
+  function changed(c: CallState): Promise<void> | undefined {
+    if (budget) return checkBudget(c);
     if (d.now() - lastFlush >= d.flushMs) {
       lastFlush = d.now();
       recordSoon();
@@ -141,30 +143,21 @@ export function createMetering(d: MeterDeps, scope: AttemptScope) {
     return undefined;
   }
 
-  async function checkBudget(c: CallState, opening: boolean): Promise<void> {
+  async function checkBudget(c: CallState): Promise<void> {
     const now = current(c);
     const delta = minus(now, c.added);
     c.added = now;
+    // Never less than what this process knows: the stored total when the attempt began and this attempt's calls.
+    const known = calls.reduce((sum, x) => plus(sum, current(x)), scope.stored);
     let total: UsageTotals;
     try {
-      total = atLeast(await d.live.add(scope.workflowId, delta, scope.stored), now);
+      total = atLeast(await d.live.add(scope.workflowId, delta, scope.stored), known);
     } catch {
-      // No live total (Redis unreachable): this process's view is the stored total and its own calls.
+      total = known; // no live total (Redis unreachable): this process's view
       c.added = minus(c.added, delta); // the live total never got this change: the next add carries it
-      total = calls.reduce(
-        (s, x) => ({ inputTokens: s.inputTokens + current(x).inputTokens, outputTokens: s.outputTokens + current(x).outputTokens, costUsd: s.costUsd + current(x).costUsd }),
-        {
-          ...scope.stored,
-        },
-      );
     }
     if (crossed(budget, total)) {
       // The store decides (once, whoever asks first) and every process's calls are aborted; this one stops here.
-      if (opening) {
-        // Its prompt alone crosses the limit: the call is not sent, so it is no usage (and the live total gives its prompt back).
-        calls.splice(calls.indexOf(c), 1);
-        if (!isZero(c.added)) void d.live.add(scope.workflowId, minus(ZERO, c.added), scope.stored).catch(() => {});
-      }
       await d.record(scope.workflowId, take(), total);
       throw new BudgetStopSignal(scope.workflowId);
     }
@@ -177,6 +170,24 @@ export function createMetering(d: MeterDeps, scope: AttemptScope) {
       lastFlush = d.now();
       recordSoon();
     }
+  }
+
+  /**
+   * A call whose prompt alone would cross the limit is not made: the budget decides with what it
+   * would cost (so the stop or pause happens now), and nothing of it is recorded, since nothing was spent.
+   */
+  async function refuseOverBudget(c: CallState): Promise<void> {
+    const known = calls.reduce((sum, x) => plus(sum, current(x)), scope.stored);
+    let total = known;
+    try {
+      total = atLeast(await d.live.add(scope.workflowId, ZERO, scope.stored), known);
+    } catch {
+      // no live total: this process's view
+    }
+    const prospective = plus(total, current(c));
+    if (!crossed(budget, prospective)) return;
+    await d.record(scope.workflowId, take(), prospective);
+    throw new BudgetStopSignal(scope.workflowId);
   }
 
   return {
@@ -192,8 +203,9 @@ export function createMetering(d: MeterDeps, scope: AttemptScope) {
         recorded: ZERO,
         added: ZERO,
       };
+      if (budget) await refuseOverBudget(c);
       calls.push(c);
-      await changed(c, true);
+      await changed(c);
       return {
         chunk(chunk) {
           const u = chunk.usage_metadata;
@@ -212,7 +224,7 @@ export function createMetering(d: MeterDeps, scope: AttemptScope) {
     },
     /** The parts not recorded yet, once background records have settled: to store with the outcome. */
     async finish(): Promise<CallUsage[]> {
-      await Promise.all([...inFlight]);
+      if (inFlight.size > 0) await Promise.all([...inFlight]);
       return take();
     },
     /** Every call's usage so far (not only what is left to record): for metrics. */

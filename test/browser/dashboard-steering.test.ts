@@ -122,6 +122,38 @@ describe('steering from the dashboard in headless Chromium', () => {
       expect(await statuses(page)).toEqual(['1=COMPLETED', '2=COMPLETED']);
     }, 120_000);
 
+    it("the steering issue's approval scenario, clicked through: 1 and 3 await approval, 3 then 1 approved, 2 reviewed with changes then approved, 4 runs, COMPLETED", async () => {
+      const id = await createWorkflow(t, 'Auth system, the approval scenario', [
+        { key: '1', agent: '@backend', description: 'Create User model', approval: 'BEFORE_RUN' },
+        { key: '2', agent: '@backend', description: 'Login endpoint with JWT', dependsOn: ['1'], approval: 'AFTER_RUN' },
+        { key: '3', agent: '@frontend', description: 'LoginForm component', approval: 'BEFORE_RUN' },
+        { key: '4', agent: '@qa', description: 'E2E tests for auth flows', dependsOn: ['2', '3'] },
+      ]);
+      await open(id);
+      await page.locator('button[data-action="start"]').click();
+      await expect.poll(() => statuses(page), { timeout: RUN_MS }).toEqual(['1=AWAITING_APPROVAL', '2=PENDING', '3=AWAITING_APPROVAL', '4=PENDING']);
+      await page.locator('[data-task-key="3"] button[data-decision="approve"]').click();
+      await expect.poll(() => nodeStatus(page, '3'), { timeout: RUN_MS }).toBe('COMPLETED');
+      // Approving 3 ran 3 alone: 1 still waits.
+      expect(await nodeStatus(page, '1')).toBe('AWAITING_APPROVAL');
+      await page.locator('[data-task-key="1"] button[data-decision="approve"]').click();
+      await expect.poll(() => nodeStatus(page, '2'), { timeout: RUN_MS }).toBe('AWAITING_REVIEW');
+      expect(await nodeStatus(page, '4')).toBe('PENDING');
+      await page.locator('[data-task-key="2"] button[data-decision="changes"]').click();
+      await page.locator('[data-task-key="2"] textarea[name="feedback"]').fill('Return 401 on a bad password.');
+      await page.locator('[data-task-key="2"] button[data-decision-submit="changes"]').click();
+      const reviews = async () =>
+        (await gql<{ workflowEvents: Array<{ kind: string }> }>(t, 'query($id: ID!) { workflowEvents(workflowId: $id, first: 1000) { kind } }', { id })).workflowEvents.filter(
+          (e) => e.kind === 'TASK_AWAITING_REVIEW',
+        ).length;
+      await expect.poll(reviews, { timeout: RUN_MS }).toBe(2);
+      await expect.poll(() => nodeStatus(page, '2'), { timeout: RUN_MS }).toBe('AWAITING_REVIEW');
+      await page.locator('[data-task-key="2"] button[data-decision="approve"]').click();
+      await expect.poll(() => workflowStatus(page), { timeout: RUN_MS }).toBe('COMPLETED');
+      expect(await statuses(page)).toEqual(['1=COMPLETED', '2=COMPLETED', '3=COMPLETED', '4=COMPLETED']);
+      await page.screenshot({ path: `${ARTIFACTS}/dashboard-approval-scenario.png` });
+    }, 180_000);
+
     it('an invalid plan edit shows the server’s error on the offending node; a valid one (add, remove, rewire) is saved', async () => {
       const id = await createWorkflow(t, 'Auth system, plan edited');
       await open(id);

@@ -120,6 +120,9 @@ describe('the dashboard in headless Chromium', () => {
       expect(await page.locator('.critical').count()).toBeGreaterThan(0);
       // Usage: one segment per task that used tokens (the offline model estimates them).
       await expect.poll(() => page.locator('.usage-bar .usage-seg').count(), { timeout: RUN_MS }).toBe(count);
+      // The offline model has no price: its cost is "unpriced", never $0.
+      expect(await page.locator('[data-task-key]').evaluateAll((els) => els.map((e) => e.getAttribute('data-cost')))).toEqual(Array(count).fill('unpriced'));
+      expect(await page.locator('[data-task-key] .task-cost').allInnerTexts()).toEqual(Array(count).fill('unpriced'));
       await page.screenshot({ path: `${ARTIFACTS}/dashboard-workflow.png` });
 
       // Light and dark follow prefers-color-scheme.

@@ -33,16 +33,19 @@ describe('replan decisions', () => {
     }
   });
 
-  it('a failure puts the workflow back with replan_failed, only while its request is current', () => {
+  it('a failure ends the workflow FAILED with replan_failed then failed, only while its request is current', () => {
     const { request } = replan.requestReplan(wf, ask, 3);
     const planning = { ...wf, status: 'PLANNING' as const };
-    expect(replan.replanFailed(planning, request, 'r1', 'PLANNING_FAILED', 'down')).toEqual({
-      events: [{ kind: 'replan_failed', payload: { code: 'PLANNING_FAILED', error: 'down', status: 'FAILED' } }],
-      patch: { status: 'FAILED' },
+    expect(replan.replanFailed(planning, request, 'r1', 'PLANNING_FAILED', 'down', 9)).toEqual({
+      events: [
+        { kind: 'replan_failed', payload: { code: 'PLANNING_FAILED', error: 'down', status: 'FAILED' } },
+        { kind: 'failed', payload: { error: 'PLANNING_FAILED: down' } },
+      ],
+      patch: { status: 'FAILED', error: 'PLANNING_FAILED: down', completedAt: 9 },
     });
     // Cancelled meanwhile, or replaced by a later request: nothing.
-    expect(replan.replanFailed({ ...wf, status: 'CANCELLED' }, request, 'r1', 'PLANNING_FAILED', 'down')).toBeNull();
-    expect(replan.replanFailed(planning, { ...request, id: 'r2' }, 'r1', 'PLANNING_FAILED', 'down')).toBeNull();
+    expect(replan.replanFailed({ ...wf, status: 'CANCELLED' }, request, 'r1', 'PLANNING_FAILED', 'down', 9)).toBeNull();
+    expect(replan.replanFailed(planning, { ...request, id: 'r2' }, 'r1', 'PLANNING_FAILED', 'down', 9)).toBeNull();
   });
 
   it('a plan is applied only to the request it answers; the workflow goes back to the status it was replanned from', () => {

@@ -71,7 +71,7 @@ async function replanFlow(api: () => BatonProcess, fake: FakeOpenAI, killPlanner
   const refused = await data(api(), REPLAN, { id, f: 'refuse this replan' });
   expect(refused.replanWorkflow.status).toBe('PLANNING');
   await statusIs(api, id, 'FAILED');
-  expect((await kindsOf(api(), id)).slice(-2)).toEqual(['PLANNING', 'REPLAN_FAILED:PLANNING_FAILED:FAILED']);
+  expect((await kindsOf(api(), id)).slice(-3)).toEqual(['PLANNING', 'REPLAN_FAILED:PLANNING_FAILED:FAILED', 'FAILED']);
 
   const before = fake.requests.filter(isReplan).length;
   const r = await data(api(), REPLAN, { id, f: 'plain forms; hang once' });

@@ -97,7 +97,7 @@ describe.runIf(pgOk || process.env.CI)(`replanWorkflow (${testDialect})`, () => 
     });
   });
 
-  it('a replan whose orchestrator call fails: replan_failed with its code, the workflow FAILED as before; replanning again works', async () => {
+  it('a replan whose orchestrator call fails: replan_failed with its code, then failed; the workflow FAILED with its tasks as before; replanning again works', async () => {
     const request = `replan fails ${randomUUID().slice(0, 8)}`;
     const wf = await c.create(request, TASKS);
     await c.start(wf.id);
@@ -112,8 +112,12 @@ describe.runIf(pgOk || process.env.CI)(`replanWorkflow (${testDialect})`, () => 
     const failed = (await c.events(request)).find((x) => x.kind === 'replan_failed')!;
     expect(failed.payload).toMatchObject({ code: 'PLANNING_FAILED', status: 'FAILED' });
     expect(failed.payload.error).toContain('the orchestrator is down');
-    // Usable: FAILED with its error, tasks and outputs as they were.
-    expect(await c.workflow(wf.id)).toEqual(before);
+    const kinds = (await c.events(request)).map((x) => x.kind);
+    expect(kinds.slice(-3)).toEqual(['planning', 'replan_failed', 'failed']);
+    // Usable: FAILED, its error the replan's, tasks and outputs as they were.
+    const after = await c.workflow(wf.id);
+    expect(after.error).toMatch(/^PLANNING_FAILED: .*the orchestrator is down/);
+    expect({ ...after, error: before.error }).toEqual(before);
 
     await c.data(REPLAN, { id: wf.id, f: 'Use plain HTML forms', a: true });
     expect(await waitForStatus(t.app, local, ['COMPLETED', 'FAILED'])).toBe('COMPLETED');

@@ -126,5 +126,10 @@ describe.runIf(runs)(`the workspace tool set through the real OpenAI client (${t
     const failed = (await toolEvents(t, id)).find((e) => e.kind === 'TASK_FAILED')!;
     expect(failed.error).toBe(`the tool loop reached TASK_MAX_TOOL_STEPS (${MAX_STEPS} model turns) without a final answer`);
     expect(fake.requests.slice(before).filter((r) => taskKeyOf(r.body) === 'loop1')).toHaveLength(MAX_STEPS);
+    // Every turn of the loop is a model call counted in the task's usage (issue #15: tool loops count toward the budget).
+    const { workflow } = await gqlData(t, 'query($id: ID!) { workflow(id: $id) { usage { calls totalTokens } tasks { usage { calls totalTokens } } } }', { id });
+    expect(workflow.tasks[0].usage.calls).toBe(MAX_STEPS);
+    expect(workflow.usage.calls).toBe(MAX_STEPS);
+    expect(workflow.tasks[0].usage.totalTokens).toBeGreaterThan(0);
   });
 });

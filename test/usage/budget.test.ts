@@ -167,6 +167,30 @@ describe.runIf(pgOk || process.env.CI)(`budgets (${testDialect})`, () => {
     }
   });
 
+  it('STOP with a task awaiting approval: the awaiting task is CANCELLED with the rest (issue #14: the budget stop works on tasks awaiting decisions)', async () => {
+    const request = `stop-awaiting ${randomUUID().slice(0, 8)}`;
+    const wf = (
+      await c.data(`mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
+        input: {
+          description: request,
+          budget: { maxTokens: 1200 },
+          tasks: [
+            { key: '1', agent: 'backend', description: 'Long' },
+            { key: '2', agent: 'qa', description: 'Waits for a person', approval: 'BEFORE_RUN' },
+            { key: '3', agent: 'devops', description: 'After 1', dependsOn: ['1'] },
+          ],
+        },
+      })
+    ).createWorkflow;
+    await c.start(wf.id);
+    const id = await c.localId(request);
+    expect(await waitForStatus(t.app, id, ['COMPLETED', 'FAILED', 'PAUSED'])).toBe('FAILED');
+    const w = await settled(wf.id);
+    expect(w.error).toMatch(/^BUDGET_EXCEEDED: /);
+    expect(Object.fromEntries(w.tasks.map((x: { key: string; status: string }) => [x.key, x.status]))).toEqual({ '1': 'COMPLETED', '2': 'CANCELLED', '3': 'CANCELLED' });
+    expect(c.callsFor(request, '2')).toHaveLength(0);
+  });
+
   it('refuses invalid budgets with BAD_USER_INPUT and an unknown workflow with NOT_FOUND', async () => {
     const bad = await c.gql(`mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
       input: { description: 'bad budget', tasks: SIX, budget: { maxTokens: 0 } },

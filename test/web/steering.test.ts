@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NO_USAGE } from '../../web/src/state/budget.ts';
 import { availableDecisions, canRerun } from '../../web/src/state/actions.ts';
 import { addTask, draftOf, draftViews, parseKeys, removeTask, toEditPlanInput, updateTask } from '../../web/src/state/plan-draft.ts';
 import { applyEvent, fromSnapshot, needsSnapshot, type TaskView, type WorkflowEvent, type WorkflowView } from '../../web/src/state/workflow-view.ts';
@@ -18,7 +19,7 @@ const task = (key: string, dependsOn: string[] = [], over: Partial<TaskView> = {
   outputIndex: -1,
   error: null,
   dependsOn,
-  tokens: 0,
+  usage: NO_USAGE,
   approval: 'NONE',
   history: [],
   ...over,
@@ -32,7 +33,9 @@ const view = (tasks: TaskView[], over: Partial<WorkflowView> = {}): WorkflowView
   startedAt: null,
   completedAt: null,
   progress: { completed: 0, total: tasks.length, percent: 0 },
-  tokens: 0,
+  usage: NO_USAGE,
+  budget: null,
+  budgetNotice: null,
   planRevision: 1,
   tasks,
   toolCalls: {},
@@ -90,7 +93,8 @@ describe('decisions', () => {
       status: 'EXECUTING',
       planRevision: 2,
       progress: { completed: 0, total: 1, percent: 0 },
-      tokenUsage: { input: 0, output: 0, total: 0 },
+      usage: NO_USAGE,
+      budget: null,
       tasks: [],
     } as unknown as Parameters<typeof fromSnapshot>[0];
     expect(fromSnapshot(snapshot, v).toolCalls).toBe(v.toolCalls);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NO_USAGE } from '../../web/src/state/budget.ts';
 import { availableActions } from '../../web/src/state/actions.ts';
 import { applyEvent, criticalPath, needsSnapshot, timeline, type TaskView, type WorkflowEvent, type WorkflowView } from '../../web/src/state/workflow-view.ts';
 
@@ -17,7 +18,7 @@ const task = (key: string, dependsOn: string[] = [], over: Partial<TaskView> = {
   outputIndex: -1,
   error: null,
   dependsOn,
-  tokens: 0,
+  usage: NO_USAGE,
   approval: 'NONE',
   history: [],
   ...over,
@@ -31,7 +32,9 @@ const view = (tasks: TaskView[]): WorkflowView => ({
   startedAt: null,
   completedAt: null,
   progress: { completed: 0, total: tasks.length, percent: 0 },
-  tokens: 0,
+  usage: NO_USAGE,
+  budget: null,
+  budgetNotice: null,
   planRevision: 1,
   tasks,
   toolCalls: {},

@@ -39,12 +39,24 @@ export function requestReplan(
 export const replanCurrent = (wf: WorkflowRow, pending: ReplanRequest | null, id: string) => wf.status === 'PLANNING' && pending?.id === id;
 
 /**
- * A replan that failed (the orchestrator's call, or its plan invalid): the workflow goes back to the
- * status it was replanned from, with its plan and tasks as they were, so it can be replanned again,
- * started or retried; `replan_failed` says why with the error's code. Nothing when the request is no
- * longer current (cancelled, or replaced by a later replan).
+ * A replan that failed (the orchestrator's call, or its plan invalid) ends the workflow FAILED, as a
+ * failed planning does (replanning reuses `planning` / `plan_ready` / `failed`), with its plan and
+ * tasks as they were: it can be replanned again or retried. `replan_failed` comes first with the
+ * error's code and the status it was replanned from. Nothing when the request is no longer current
+ * (cancelled, or replaced by a later replan).
  */
-export function replanFailed(wf: WorkflowRow, pending: ReplanRequest | null, id: string, code: string, error: string): { events: EventDraft[]; patch: WorkflowPatch } | null {
+export function replanFailed(
+  wf: WorkflowRow,
+  pending: ReplanRequest | null,
+  id: string,
+  code: string,
+  error: string,
+  now: number,
+): { events: EventDraft[]; patch: WorkflowPatch } | null {
   if (!replanCurrent(wf, pending, id)) return null;
-  return { events: [draft('replan_failed', { code, error, status: pending!.from })], patch: { status: pending!.from } };
+  const message = `${code}: ${error}`;
+  return {
+    events: [draft('replan_failed', { code, error, status: pending!.from }), draft('failed', { error: message })],
+    patch: { status: 'FAILED', error: message, completedAt: now },
+  };
 }

@@ -64,8 +64,8 @@ export function replanTransitions(knex: Knex, conns: Connections, clock: Clock) 
     /** A replan's failure: the workflow back in the status it was replanned from, with `replan_failed`. False if the request is no longer current. */
     replanFailed(id: string, requestId: string, code: string, error: string): Promise<Committed<boolean>> {
       const why = toStorableText(error);
-      return transition(knex, conns, now, id, async (t, wf) => {
-        const d = replan.replanFailed(wf, await readReplan(t, id), requestId, code, why);
+      return transition(knex, conns, now, id, async (t, wf, at) => {
+        const d = replan.replanFailed(wf, await readReplan(t, id), requestId, code, why, at);
         if (!d) return { value: false };
         await writeReplan(t, id, null);
         return { value: true, events: d.events, patch: d.patch };

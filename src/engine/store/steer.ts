@@ -8,7 +8,7 @@ import { aggregate, workflowError } from './rows.ts';
 import type { Connections, Sql } from './sql.ts';
 import { type Committed, type StepResult, transition } from './transition.ts';
 import { mergeCalls, storeCalls } from './usage.ts';
-import { taskRows } from './workflows.ts';
+import { resetColumns, taskRows } from './workflows.ts';
 
 /**
  * The steering transitions (issue #14): the hold after a run and a person's decisions. Each is one
@@ -155,21 +155,7 @@ export function steeringTransitions(knex: Knex, conns: Connections, clock: Clock
           }
           await t('tasks')
             .where({ id: r.id })
-            .update({
-              status: r.status,
-              remaining_deps: r.remaining,
-              error: null,
-              output: null,
-              feedback: null,
-              lease: null,
-              attempts: 0,
-              started_at: null,
-              completed_at: null,
-              duration_ms: null,
-              history: toJson(history),
-              updated_at: at,
-              ...(r.id === task.id && text !== null ? { description: text } : {}),
-            });
+            .update({ ...resetColumns(r, at), history: toJson(history), ...(r.id === task.id && text !== null ? { description: text } : {}) });
         }
         return { value: d.ready, events: d.events, patch: d.patch };
       });

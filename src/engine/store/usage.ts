@@ -24,6 +24,9 @@ const CALL_COLUMNS = {
   updated_at: 'bigint',
 };
 const NAMES = Object.keys(CALL_COLUMNS).join(', ');
+const INSERT_ONE = `INSERT INTO model_calls (${NAMES}) VALUES (${Object.keys(CALL_COLUMNS)
+  .map(() => '?')
+  .join(', ')})`;
 
 /** Parts of one call recorded together become one delta (a statement may not touch a row twice). */
 export function mergeCalls(calls: readonly CallUsage[]): CallUsage[] {
@@ -31,7 +34,8 @@ export function mergeCalls(calls: readonly CallUsage[]): CallUsage[] {
   for (const c of calls) {
     const seen = byId.get(c.callId);
     if (!seen) byId.set(c.callId, { ...c });
-    else Object.assign(seen, { input: seen.input + c.input, output: seen.output + c.output, costUsd: seen.costUsd + c.costUsd, estimated: c.estimated });
+    else
+      Object.assign(seen, { input: seen.input + c.input, output: seen.output + c.output, costUsd: seen.costUsd + c.costUsd, estimated: c.estimated, first: seen.first && c.first });
   }
   return [...byId.values()];
 }
@@ -48,6 +52,27 @@ export const addUsage = (u: UsageTotals): WorkflowPatch => ({ inputTokens: add(u
  */
 export async function storeCalls(sql: Sql, calls: readonly CallUsage[], at: number): Promise<void> {
   if (calls.length === 0) return;
+  // The common case (a completion of one task whose call was never recorded before): one plain row,
+  // a statement both databases prepare once and run without unpacking JSON (booleans as 1/0: both accept them).
+  if (calls.length === 1 && calls[0]!.first) {
+    const c = calls[0]!;
+    await sql.run(INSERT_ONE, [
+      c.callId,
+      c.workflowId,
+      c.taskId,
+      c.attempt,
+      c.agent,
+      c.model,
+      c.input,
+      c.output,
+      c.costUsd,
+      c.priced ? 1 : 0,
+      c.estimated ? 1 : 0,
+      c.startedAt,
+      at,
+    ]);
+    return;
+  }
   const rows = calls.map((c) => ({
     id: c.callId,
     workflow_id: c.workflowId,

@@ -43,23 +43,24 @@ export async function taskRows(t: Knex.Transaction, workflowId: string): Promise
   }));
 }
 
+/** The columns of a task that runs again (retry, rerun): its state, and its last run's results cleared. */
+export const resetColumns = (r: TaskReset, at: number) => ({
+  status: r.status,
+  remaining_deps: r.remaining,
+  error: null,
+  output: null,
+  feedback: null,
+  lease: null,
+  attempts: 0,
+  started_at: null,
+  completed_at: null,
+  duration_ms: null,
+  updated_at: at,
+});
+
 /** A retry's resets: each task to run again, its last run's results cleared. */
 export async function resetTasks(t: Knex.Transaction, resets: TaskReset[], at: number): Promise<void> {
-  for (const r of resets) {
-    await t('tasks').where({ id: r.id }).update({
-      status: r.status,
-      remaining_deps: r.remaining,
-      error: null,
-      output: null,
-      feedback: null,
-      lease: null,
-      attempts: 0,
-      started_at: null,
-      completed_at: null,
-      duration_ms: null,
-      updated_at: at,
-    });
-  }
+  for (const r of resets) await t('tasks').where({ id: r.id }).update(resetColumns(r, at));
 }
 
 /**

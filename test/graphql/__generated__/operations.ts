@@ -3,6 +3,12 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** USD per million input and output tokens. */
+export type AgentPriceInput = {
+  input: number;
+  output: number;
+};
+
 /** When a task waits for a person: NONE, BEFORE_RUN (AWAITING_APPROVAL before it starts) or AFTER_RUN (AWAITING_REVIEW once its output is written). */
 export type ApprovalMode =
   | 'AFTER_RUN'
@@ -27,6 +33,7 @@ export type CreateAgentInput = {
   model?: string | null | undefined;
   /** Lower-case letters, digits and hyphens; "@" prefix optional. */
   name: string;
+  price?: AgentPriceInput | null | undefined;
   role: string;
   systemPrompt?: string | null | undefined;
   temperature?: number | null | undefined;
@@ -120,6 +127,8 @@ export type UpdateAgentInput = {
   active?: boolean | null | undefined;
   maxTokens?: number | null | undefined;
   model?: string | null | undefined;
+  /** null: the price table decides again. */
+  price?: AgentPriceInput | null | undefined;
   role?: string | null | undefined;
   systemPrompt?: string | null | undefined;
   temperature?: number | null | undefined;

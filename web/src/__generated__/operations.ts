@@ -130,6 +130,12 @@ export type WorkflowsQuery = {
   };
 };
 
+export type DashUsageFragment = { inputTokens: number; outputTokens: number; totalTokens: number; costUsd: number; estimated: boolean; priced: boolean; calls: number };
+
+export type DashBudgetFragment = { maxTokens: number | null; maxCostUsd: number | null; onExceed: BudgetAction };
+
+export type DashUsageSnapshotFragment = { inputTokens: number; outputTokens: number; totalTokens: number; costUsd: number };
+
 export type DashTaskFragment = {
   id: string;
   key: string;
@@ -144,7 +150,7 @@ export type DashTaskFragment = {
   approval: ApprovalMode;
   agent: { name: string };
   dependsOn: Array<{ key: string }>;
-  tokenUsage: { total: number };
+  usage: { inputTokens: number; outputTokens: number; totalTokens: number; costUsd: number; estimated: boolean; priced: boolean; calls: number };
   history: Array<{ attempt: number; startedAt: string | null; completedAt: string | null; output: string | null; error: string | null }>;
 };
 
@@ -164,7 +170,8 @@ export type WorkflowDetailQuery = {
     updatedAt: string;
     startedAt: string | null;
     completedAt: string | null;
-    tokenUsage: { input: number; output: number; total: number };
+    usage: { inputTokens: number; outputTokens: number; totalTokens: number; costUsd: number; estimated: boolean; priced: boolean; calls: number };
+    budget: { maxTokens: number | null; maxCostUsd: number | null; onExceed: BudgetAction } | null;
     tasks: Array<{
       id: string;
       key: string;
@@ -179,11 +186,33 @@ export type WorkflowDetailQuery = {
       approval: ApprovalMode;
       agent: { name: string };
       dependsOn: Array<{ key: string }>;
-      tokenUsage: { total: number };
+      usage: { inputTokens: number; outputTokens: number; totalTokens: number; costUsd: number; estimated: boolean; priced: boolean; calls: number };
       history: Array<{ attempt: number; startedAt: string | null; completedAt: string | null; output: string | null; error: string | null }>;
     }>;
     progress: { completed: number; total: number; percent: number };
   } | null;
+};
+
+export type WorkflowUsageQueryVariables = Exact<{
+  id: string;
+}>;
+
+export type WorkflowUsageQuery = {
+  workflow: {
+    id: string;
+    usage: { inputTokens: number; outputTokens: number; totalTokens: number; costUsd: number; estimated: boolean; priced: boolean; calls: number };
+    budget: { maxTokens: number | null; maxCostUsd: number | null; onExceed: BudgetAction } | null;
+    tasks: Array<{ key: string; usage: { inputTokens: number; outputTokens: number; totalTokens: number; costUsd: number; estimated: boolean; priced: boolean; calls: number } }>;
+  } | null;
+};
+
+export type SetBudgetMutationVariables = Exact<{
+  id: string;
+  budget: BudgetInput;
+}>;
+
+export type SetBudgetMutation = {
+  setBudget: { id: string; status: WorkflowStatus; budget: { maxTokens: number | null; maxCostUsd: number | null; onExceed: BudgetAction } | null };
 };
 
 export type PlanWorkflowMutationVariables = Exact<{
@@ -302,9 +331,30 @@ export type WorkflowEventsSubscriptionVariables = Exact<{
 
 export type WorkflowEventsSubscription = {
   workflowEvents:
-    | { __typename: 'BudgetExceededEvent'; seq: number; cursor: string; kind: EventKind; at: string }
-    | { __typename: 'BudgetSetEvent'; seq: number; cursor: string; kind: EventKind; at: string }
-    | { __typename: 'BudgetWarningEvent'; seq: number; cursor: string; kind: EventKind; at: string }
+    | {
+        __typename: 'BudgetExceededEvent';
+        limit: string;
+        max: number;
+        used: number;
+        action: string;
+        seq: number;
+        cursor: string;
+        kind: EventKind;
+        at: string;
+        exceededUsage: { inputTokens: number; outputTokens: number; totalTokens: number; costUsd: number };
+      }
+    | { __typename: 'BudgetSetEvent'; maxTokens: number | null; maxCostUsd: number | null; onExceed: string | null; seq: number; cursor: string; kind: EventKind; at: string }
+    | {
+        __typename: 'BudgetWarningEvent';
+        limit: string;
+        max: number;
+        used: number;
+        seq: number;
+        cursor: string;
+        kind: EventKind;
+        at: string;
+        warningUsage: { inputTokens: number; outputTokens: number; totalTokens: number; costUsd: number };
+      }
     | { __typename: 'CancelledEvent'; seq: number; cursor: string; kind: EventKind; at: string }
     | { __typename: 'CompletedEvent'; seq: number; cursor: string; kind: EventKind; at: string }
     | { __typename: 'CreatedEvent'; seq: number; cursor: string; kind: EventKind; at: string }
@@ -313,7 +363,17 @@ export type WorkflowEventsSubscription = {
     | { __typename: 'PlanEditedEvent'; seq: number; cursor: string; kind: EventKind; at: string }
     | { __typename: 'PlanReadyEvent'; seq: number; cursor: string; kind: EventKind; at: string }
     | { __typename: 'PlanningEvent'; seq: number; cursor: string; kind: EventKind; at: string }
-    | { __typename: 'ProgressEvent'; completed: number; total: number; percent: number; seq: number; cursor: string; kind: EventKind; at: string }
+    | {
+        __typename: 'ProgressEvent';
+        completed: number;
+        total: number;
+        percent: number;
+        seq: number;
+        cursor: string;
+        kind: EventKind;
+        at: string;
+        progressUsage: { inputTokens: number; outputTokens: number; totalTokens: number; costUsd: number } | null;
+      }
     | { __typename: 'ReplanFailedEvent'; seq: number; cursor: string; kind: EventKind; at: string }
     | { __typename: 'ResumedEvent'; seq: number; cursor: string; kind: EventKind; at: string }
     | { __typename: 'StartedEvent'; seq: number; cursor: string; kind: EventKind; at: string }
@@ -391,6 +451,65 @@ export const DashWorkflowFragmentDoc = {
     },
   ],
 } as unknown as DocumentNode<DashWorkflowFragment, unknown>;
+export const DashBudgetFragmentDoc = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'DashBudget' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Budget' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'maxTokens' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxCostUsd' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'onExceed' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<DashBudgetFragment, unknown>;
+export const DashUsageSnapshotFragmentDoc = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'DashUsageSnapshot' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'UsageSnapshot' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'inputTokens' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'outputTokens' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'totalTokens' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'costUsd' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<DashUsageSnapshotFragment, unknown>;
+export const DashUsageFragmentDoc = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'DashUsage' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Usage' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'inputTokens' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'outputTokens' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'totalTokens' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'costUsd' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'estimated' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'priced' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'calls' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<DashUsageFragment, unknown>;
 export const DashTaskFragmentDoc = {
   kind: 'Document',
   definitions: [
@@ -419,8 +538,8 @@ export const DashTaskFragmentDoc = {
           },
           {
             kind: 'Field',
-            name: { kind: 'Name', value: 'tokenUsage' },
-            selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'total' } }] },
+            name: { kind: 'Name', value: 'usage' },
+            selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'DashUsage' } }] },
           },
           { kind: 'Field', name: { kind: 'Name', value: 'approval' } },
           {
@@ -437,6 +556,23 @@ export const DashTaskFragmentDoc = {
               ],
             },
           },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'DashUsage' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Usage' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'inputTokens' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'outputTokens' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'totalTokens' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'costUsd' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'estimated' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'priced' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'calls' } },
         ],
       },
     },
@@ -606,15 +742,13 @@ export const WorkflowDetailDocument = {
                 { kind: 'Field', name: { kind: 'Name', value: 'planRevision' } },
                 {
                   kind: 'Field',
-                  name: { kind: 'Name', value: 'tokenUsage' },
-                  selectionSet: {
-                    kind: 'SelectionSet',
-                    selections: [
-                      { kind: 'Field', name: { kind: 'Name', value: 'input' } },
-                      { kind: 'Field', name: { kind: 'Name', value: 'output' } },
-                      { kind: 'Field', name: { kind: 'Name', value: 'total' } },
-                    ],
-                  },
+                  name: { kind: 'Name', value: 'usage' },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'DashUsage' } }] },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'budget' },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'DashBudget' } }] },
                 },
                 {
                   kind: 'Field',
@@ -624,6 +758,23 @@ export const WorkflowDetailDocument = {
               ],
             },
           },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'DashUsage' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Usage' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'inputTokens' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'outputTokens' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'totalTokens' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'costUsd' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'estimated' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'priced' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'calls' } },
         ],
       },
     },
@@ -658,6 +809,19 @@ export const WorkflowDetailDocument = {
     },
     {
       kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'DashBudget' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Budget' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'maxTokens' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxCostUsd' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'onExceed' } },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
       name: { kind: 'Name', value: 'DashTask' },
       typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Task' } },
       selectionSet: {
@@ -681,8 +845,8 @@ export const WorkflowDetailDocument = {
           },
           {
             kind: 'Field',
-            name: { kind: 'Name', value: 'tokenUsage' },
-            selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: 'total' } }] },
+            name: { kind: 'Name', value: 'usage' },
+            selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'DashUsage' } }] },
           },
           { kind: 'Field', name: { kind: 'Name', value: 'approval' } },
           {
@@ -704,6 +868,154 @@ export const WorkflowDetailDocument = {
     },
   ],
 } as unknown as DocumentNode<WorkflowDetailQuery, WorkflowDetailQueryVariables>;
+export const WorkflowUsageDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'WorkflowUsage' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'workflow' },
+            arguments: [{ kind: 'Argument', name: { kind: 'Name', value: 'id' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } } }],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'usage' },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'DashUsage' } }] },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'budget' },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'DashBudget' } }] },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'tasks' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'key' } },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'usage' },
+                        selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'DashUsage' } }] },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'DashUsage' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Usage' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'inputTokens' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'outputTokens' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'totalTokens' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'costUsd' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'estimated' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'priced' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'calls' } },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'DashBudget' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Budget' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'maxTokens' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxCostUsd' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'onExceed' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<WorkflowUsageQuery, WorkflowUsageQueryVariables>;
+export const SetBudgetDocument = {
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'SetBudget' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'id' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } } },
+        },
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'budget' } },
+          type: { kind: 'NonNullType', type: { kind: 'NamedType', name: { kind: 'Name', value: 'BudgetInput' } } },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'setBudget' },
+            arguments: [
+              { kind: 'Argument', name: { kind: 'Name', value: 'id' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'id' } } },
+              { kind: 'Argument', name: { kind: 'Name', value: 'budget' }, value: { kind: 'Variable', name: { kind: 'Name', value: 'budget' } } },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'budget' },
+                  selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'DashBudget' } }] },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'DashBudget' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'Budget' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'maxTokens' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'maxCostUsd' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'onExceed' } },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<SetBudgetMutation, SetBudgetMutationVariables>;
 export const PlanWorkflowDocument = {
   kind: 'Document',
   definitions: [
@@ -1422,6 +1734,61 @@ export const WorkflowEventsDocument = {
                       { kind: 'Field', name: { kind: 'Name', value: 'completed' } },
                       { kind: 'Field', name: { kind: 'Name', value: 'total' } },
                       { kind: 'Field', name: { kind: 'Name', value: 'percent' } },
+                      {
+                        kind: 'Field',
+                        alias: { kind: 'Name', value: 'progressUsage' },
+                        name: { kind: 'Name', value: 'usage' },
+                        selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'DashUsageSnapshot' } }] },
+                      },
+                    ],
+                  },
+                },
+                {
+                  kind: 'InlineFragment',
+                  typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'BudgetWarningEvent' } },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'limit' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'max' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'used' } },
+                      {
+                        kind: 'Field',
+                        alias: { kind: 'Name', value: 'warningUsage' },
+                        name: { kind: 'Name', value: 'usage' },
+                        selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'DashUsageSnapshot' } }] },
+                      },
+                    ],
+                  },
+                },
+                {
+                  kind: 'InlineFragment',
+                  typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'BudgetExceededEvent' } },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'limit' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'max' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'used' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'action' } },
+                      {
+                        kind: 'Field',
+                        alias: { kind: 'Name', value: 'exceededUsage' },
+                        name: { kind: 'Name', value: 'usage' },
+                        selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'FragmentSpread', name: { kind: 'Name', value: 'DashUsageSnapshot' } }] },
+                      },
+                    ],
+                  },
+                },
+                {
+                  kind: 'InlineFragment',
+                  typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'BudgetSetEvent' } },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'maxTokens' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'maxCostUsd' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'onExceed' } },
                     ],
                   },
                 },
@@ -1477,6 +1844,20 @@ export const WorkflowEventsDocument = {
               ],
             },
           },
+        ],
+      },
+    },
+    {
+      kind: 'FragmentDefinition',
+      name: { kind: 'Name', value: 'DashUsageSnapshot' },
+      typeCondition: { kind: 'NamedType', name: { kind: 'Name', value: 'UsageSnapshot' } },
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          { kind: 'Field', name: { kind: 'Name', value: 'inputTokens' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'outputTokens' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'totalTokens' } },
+          { kind: 'Field', name: { kind: 'Name', value: 'costUsd' } },
         ],
       },
     },

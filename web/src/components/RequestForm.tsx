@@ -1,11 +1,10 @@
 import { useState } from 'react';
 import { PlanWorkflowDocument } from '../__generated__/operations.ts';
 import { ApiError, request } from '../api/client.ts';
+import { APPROVALS, planInput } from '../state/plan-request.ts';
+import { BudgetFieldset } from './BudgetFieldset.tsx';
 
-/**
- * The request box: plans the request and opens its page. Approval mode and budget options
- * join autoStart here once the schema's PlanWorkflowInput has them.
- */
+/** The request box: plans the request (with autoStart, an approval mode and a budget) and opens its page. */
 export function RequestForm({ onPlanned }: { onPlanned: (id: string) => void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -15,15 +14,12 @@ export function RequestForm({ onPlanned }: { onPlanned: (id: string) => void }) 
       aria-label="Plan a request"
       onSubmit={async (e) => {
         e.preventDefault();
-        const data = new FormData(e.currentTarget);
-        const text = String(data.get('request') ?? '').trim();
-        if (!text) return setError('Type what to build.');
+        const parsed = planInput(new FormData(e.currentTarget), crypto.randomUUID());
+        if ('error' in parsed) return setError(parsed.error);
         setBusy(true);
         setError(null);
         try {
-          const { planWorkflow } = await request(PlanWorkflowDocument, {
-            input: { request: text, autoStart: data.get('autoStart') === 'on', idempotencyKey: crypto.randomUUID() },
-          });
+          const { planWorkflow } = await request(PlanWorkflowDocument, parsed);
           onPlanned(planWorkflow.id);
         } catch (err) {
           setError(err instanceof ApiError ? err.message : 'The request could not be sent.');
@@ -34,6 +30,20 @@ export function RequestForm({ onPlanned }: { onPlanned: (id: string) => void }) 
     >
       <label htmlFor="request">What should be built?</label>
       <textarea id="request" name="request" rows={3} placeholder="Build a complete auth system with registration, login and JWT" />
+      <details className="request-options">
+        <summary>Approval and budget</summary>
+        <label htmlFor="request-approval">
+          Approval
+          <select id="request-approval" name="approval" defaultValue="NONE">
+            {APPROVALS.map((a) => (
+              <option key={a.value} value={a.value}>
+                {a.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <BudgetFieldset idPrefix="request" legend="Budget (empty: the server’s default)" />
+      </details>
       <div className="row">
         <label className="check">
           <input type="checkbox" name="autoStart" defaultChecked />

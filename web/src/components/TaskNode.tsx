@@ -1,6 +1,7 @@
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import { memo, useState } from 'react';
 import type { TaskDecision } from '../state/actions.ts';
+import { costAttr, costText, formatTokens } from '../state/budget.ts';
 import type { TaskView } from '../state/workflow-view.ts';
 import { formatMs } from './format.ts';
 
@@ -23,9 +24,9 @@ export type TaskNodeType = Node<TaskNodeData, 'task'>;
 const LABEL: Record<TaskDecision, string> = { approve: 'Approve', changes: 'Changes…', reject: 'Reject…' };
 
 /**
- * One task on the DAG: key, agent, status (colour and text), attempts, duration; the decisions it
- * awaits as buttons; the server's error for it. `data-task-key` and `data-status` (the GraphQL
- * TaskStatus) are a contract with the browser tests.
+ * One task on the DAG: key, agent, status (colour and text), attempts, duration, tokens and cost; the
+ * decisions it awaits as buttons; the server's error for it. `data-task-key`, `data-status` (the
+ * GraphQL TaskStatus) and `data-cost` (USD, or "unpriced") are a contract with the browser tests.
  */
 export const TaskNode = memo(function TaskNode({ data }: NodeProps<TaskNodeType>) {
   const { task: t, critical, selected, onSelect, decisions, error, form, onForm, onDecide } = data;
@@ -41,9 +42,17 @@ export const TaskNode = memo(function TaskNode({ data }: NodeProps<TaskNodeType>
       className={`task-node status-border-${t.status.toLowerCase()}${critical ? ' critical' : ''}${selected ? ' selected' : ''}${error ? ' has-error' : ''}`}
       data-task-key={t.key}
       data-status={t.status}
+      data-cost={costAttr(t.usage)}
+      data-tokens={t.usage.totalTokens}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
-      <button type="button" className="task-select" aria-pressed={selected} aria-label={`Task ${t.key}, ${t.agent}, ${t.status.toLowerCase()}`} onClick={() => onSelect(t.key)}>
+      <button
+        type="button"
+        className="task-select"
+        aria-pressed={selected}
+        aria-label={`Task ${t.key}, ${t.agent}, ${t.status.toLowerCase()}${t.usage.calls > 0 ? `, ${t.usage.totalTokens} tokens, ${costText(t.usage)}` : ''}`}
+        onClick={() => onSelect(t.key)}
+      >
         <span className="task-head">
           <span className="task-key">#{t.key}</span>
           <span className="task-agent">@{t.agent}</span>
@@ -63,6 +72,21 @@ export const TaskNode = memo(function TaskNode({ data }: NodeProps<TaskNodeType>
             {t.attempts > 0 ? `try ${t.attempts}` : ''}
             {t.durationMs !== null ? ` · ${formatMs(t.durationMs)}` : ''}
           </span>
+        </span>
+        <span className="task-usage muted">
+          {t.usage.calls > 0 ? (
+            <>
+              <span title={`${t.usage.inputTokens} in, ${t.usage.outputTokens} out${t.usage.estimated ? ' (estimated while streaming)' : ''}`}>
+                {t.usage.estimated ? '≈' : ''}
+                {formatTokens(t.usage.totalTokens)} tokens
+              </span>
+              <span className={`task-cost${t.usage.priced ? '' : ' unpriced'}`} title={t.usage.priced ? undefined : 'A model without a price: its cost is unknown, not $0'}>
+                {costText(t.usage)}
+              </span>
+            </>
+          ) : (
+            <span>no model calls yet</span>
+          )}
         </span>
       </button>
       {decisions.length > 0 && (

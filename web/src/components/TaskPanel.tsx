@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { costAttr, costText } from '../state/budget.ts';
 import type { ToolCall } from '../state/tool-calls.ts';
 import type { Act } from '../state/use-act.ts';
 import type { TaskView } from '../state/workflow-view.ts';
@@ -43,7 +44,13 @@ export function TaskPanel({
         <dt>Duration</dt>
         <dd>{task.durationMs !== null ? formatMs(task.durationMs) : '—'}</dd>
         <dt>Tokens</dt>
-        <dd>{task.tokens || '—'}</dd>
+        <dd>
+          {task.usage.calls > 0
+            ? `${task.usage.estimated ? '≈' : ''}${task.usage.totalTokens.toLocaleString('en')} (${task.usage.inputTokens.toLocaleString('en')} in, ${task.usage.outputTokens.toLocaleString('en')} out)`
+            : '—'}
+        </dd>
+        <dt>Cost</dt>
+        <dd data-cost={costAttr(task.usage)}>{task.usage.calls > 0 ? costText(task.usage) : '—'}</dd>
       </dl>
       <h3>Inputs</h3>
       {deps.length === 0 ? (

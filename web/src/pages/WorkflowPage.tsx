@@ -7,9 +7,9 @@ import { Gantt } from '../components/Gantt.tsx';
 import { PlanEditor } from '../components/PlanEditor.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { TaskPanel } from '../components/TaskPanel.tsx';
-import { UsageBar } from '../components/UsageBar.tsx';
+import { UsageBudget } from '../components/UsageBudget.tsx';
 import { WorkflowActions } from '../components/WorkflowActions.tsx';
-import { availableDecisions, canRerun, type TaskDecision } from '../state/actions.ts';
+import { availableDecisions, canOperate, canRerun, type TaskDecision } from '../state/actions.ts';
 import { draftOf, draftViews, type DraftTask } from '../state/plan-draft.ts';
 import { useAct } from '../state/use-act.ts';
 import { useWorkflow } from '../state/use-workflow.ts';
@@ -25,8 +25,9 @@ const DECISION_LABEL: Record<TaskDecision, string> = { approve: 'Approve', chang
 /** `/workflows/<id>`: the DAG as it runs, the selected task, the actions, the timeline, the artifacts. */
 export function WorkflowPage({ id, role }: { id: string; role: Role | null }) {
   const { view, error, lastSeq, lastCursor } = useWorkflow(id);
-  const { act, nodeErrors, error: actError, clearErrors } = useAct();
+  const { act, nodeErrors, error: actError, errorCode, clearErrors } = useAct();
   const [picked, setPicked] = useState<string | null>(null);
+  const [budgetOpen, setBudgetOpen] = useState(false);
   /** The plan being edited (PLANNED only): the DAG draws it instead of the stored plan. */
   const [draft, setDraft] = useState<DraftTask[] | null>(null);
   const editing = !!draft && view?.status === 'PLANNED';
@@ -69,7 +70,17 @@ export function WorkflowPage({ id, role }: { id: string; role: Role | null }) {
   };
   return (
     <div className="workflow-page" data-workflow-id={view.id} data-status={view.status} data-last-seq={lastSeq} data-last-cursor={lastCursor ?? ''}>
-      <WorkflowHead view={view} critical={ended ? critical : []} errors={[error, actError, ...unplaced]}>
+      <WorkflowHead
+        view={view}
+        critical={ended ? critical : []}
+        errors={[error, ...unplaced]}
+        below={
+          <>
+            <UsageBudget view={view} act={canOperate(role) ? act : null} open={budgetOpen} onOpen={setBudgetOpen} />
+            {actError && <ActionError message={actError} code={errorCode} onRaise={canOperate(role) ? () => setBudgetOpen(true) : null} />}
+          </>
+        }
+      >
         {!editing && <WorkflowActions id={view.id} status={view.status} role={role} act={act} onEdit={startEditing} />}
       </WorkflowHead>
       <div className="wf-body">
@@ -90,8 +101,43 @@ export function WorkflowPage({ id, role }: { id: string; role: Role | null }) {
   );
 }
 
-/** The header: the request, its status and progress, the critical path once ended, the actions, usage, errors. */
-function WorkflowHead({ view, critical, errors, children }: { view: WorkflowView; critical: readonly string[]; errors: ReadonlyArray<string | null>; children: ReactNode }) {
+/**
+ * The last action's error. BUDGET_EXCEEDED (resume or start while over the budget) says so plainly,
+ * with the way out: raising the budget.
+ */
+function ActionError({ message, code, onRaise }: { message: string; code: string | null; onRaise: (() => void) | null }) {
+  if (code !== 'BUDGET_EXCEEDED')
+    return (
+      <p className="error action-error" role="alert">
+        {message}
+      </p>
+    );
+  return (
+    <div className="error action-error budget-error card" role="alert" data-code={code}>
+      <strong>Over budget.</strong> {message}
+      {onRaise && (
+        <button type="button" className="small" data-action="raise-budget" onClick={onRaise}>
+          Raise the budget…
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** The header: the request, its status and progress, the critical path once ended, the actions, errors; `below`: usage and the last action's error. */
+function WorkflowHead({
+  view,
+  critical,
+  errors,
+  below,
+  children,
+}: {
+  view: WorkflowView;
+  critical: readonly string[];
+  errors: ReadonlyArray<string | null>;
+  below: ReactNode;
+  children: ReactNode;
+}) {
   const [loadError, ...actErrors] = errors;
   return (
     <section className="card wf-head">
@@ -106,8 +152,7 @@ function WorkflowHead({ view, critical, errors, children }: { view: WorkflowView
         </span>
         {children}
       </div>
-      <UsageBar tasks={view.tasks} total={view.tokens} />
-      {view.error && <p className="error">{view.error}</p>}
+      {view.error && <p className={view.error.startsWith('BUDGET_EXCEEDED') ? 'error budget-error' : 'error'}>{view.error}</p>}
       {loadError && <p className="error">{loadError}</p>}
       {actErrors.map(
         (e) =>
@@ -117,6 +162,7 @@ function WorkflowHead({ view, critical, errors, children }: { view: WorkflowView
             </p>
           ),
       )}
+      {below}
     </section>
   );
 }

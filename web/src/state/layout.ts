@@ -2,7 +2,7 @@ import ELK from 'elkjs/lib/elk.bundled.js';
 
 /** Node size on the canvas (px); the node component is drawn to fit. */
 export const NODE_W = 210;
-export const NODE_H = 116;
+export const NODE_H = 136;
 
 const elk = new ELK();
 

@@ -1,5 +1,6 @@
 import type { ApprovalMode, EditPlanInput } from '../__generated__/operations.ts';
 import type { TaskView } from './workflow-view.ts';
+import { NO_USAGE } from './budget.ts';
 
 /**
  * A plan being edited (editPlan on a PLANNED workflow): the full desired task list. Pure. The server
@@ -58,7 +59,7 @@ export function draftViews(draft: readonly DraftTask[], tasks: readonly TaskView
       outputIndex: -1,
       error: null,
       dependsOn: [],
-      tokens: 0,
+      usage: NO_USAGE,
       approval: 'NONE',
       history: [],
     };

@@ -14,18 +14,23 @@ export interface ActState {
   nodeErrors: Readonly<Record<string, string>>;
   /** The last error no task is named in. */
   error: string | null;
+  /** Its extensions.code (BUDGET_EXCEEDED gets its own message and a way to raise the budget). */
+  errorCode: string | null;
   clearErrors: () => void;
 }
 
 export function useAct(): ActState {
   const [nodeErrors, setNodeErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
+  const [errorCode, setErrorCode] = useState<string | null>(null);
   const clearErrors = useCallback(() => {
     setNodeErrors({});
     setError(null);
+    setErrorCode(null);
   }, []);
   const act = useCallback<Act>(async (label, run, taskKey) => {
     setError(null);
+    setErrorCode(null);
     if (taskKey) setNodeErrors(({ [taskKey]: _, ...rest }) => rest);
     try {
       await run();
@@ -34,9 +39,12 @@ export function useAct(): ActState {
       const message = err instanceof ApiError ? err.message : `${label} failed`;
       const key = (err instanceof ApiError ? err.taskKey : null) ?? taskKey;
       if (key) setNodeErrors((m) => ({ ...m, [key]: message }));
-      else setError(message);
+      else {
+        setError(message);
+        setErrorCode(err instanceof ApiError ? err.code : null);
+      }
       return false;
     }
   }, []);
-  return { act, nodeErrors, error, clearErrors };
+  return { act, nodeErrors, error, errorCode, clearErrors };
 }

@@ -1,7 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
-import { WorkflowDetailDocument, WorkflowEventsDocument } from '../__generated__/operations.ts';
+import { WorkflowDetailDocument, WorkflowEventsDocument, WorkflowUsageDocument } from '../__generated__/operations.ts';
 import { ApiError, request, subscribe } from '../api/client.ts';
-import { applyEvent, fromSnapshot, needsSnapshot, type WorkflowEvent, type WorkflowView } from './workflow-view.ts';
+import { applyEvent, applyUsage, fromSnapshot, needsSnapshot, needsUsage, type WorkflowEvent, type WorkflowView } from './workflow-view.ts';
+
+/** How often usage is read while a task runs: its cost grows as it streams, and no event says so. */
+export const USAGE_POLL_MS = 2000;
 
 export interface WorkflowState {
   view: WorkflowView | null;
@@ -17,7 +20,9 @@ export interface WorkflowState {
 /**
  * A workflow as it runs: the WorkflowDetail snapshot with every event since it was asked for
  * applied on top (so an event that raced the snapshot is never lost), from workflowEvents that
- * resumes with `after` = the last cursor received after each lost connection.
+ * resumes with `after` = the last cursor received after each lost connection. Usage (per task and in
+ * total) is read again (WorkflowUsage) after the events that change it, and every USAGE_POLL_MS while
+ * a task runs.
  */
 export function useWorkflow(id: string): WorkflowState {
   const [state, setState] = useState<WorkflowState>({ view: null, error: null, lastSeq: 0, lastCursor: null, resumes: 0 });
@@ -64,6 +69,41 @@ export function useWorkflow(id: string): WorkflowState {
       }
     };
 
+    // One usage read at a time; asked for again while one is in flight, it runs once more after it.
+    let usageBusy = false;
+    let usageAgain = false;
+    const refreshUsage = async (): Promise<void> => {
+      if (usageBusy) {
+        usageAgain = true;
+        return;
+      }
+      usageBusy = true;
+      try {
+        const { workflow } = await request(WorkflowUsageDocument, { id });
+        if (live && workflow && view) {
+          view = applyUsage(view, workflow);
+          render();
+        }
+      } catch {
+        // Usage is a detail: the next event or poll reads it again; the page keeps what it has.
+      } finally {
+        usageBusy = false;
+        if (usageAgain && live) {
+          usageAgain = false;
+          void refreshUsage();
+        }
+      }
+    };
+    // Calls aborted by a stop or a pause record what they used as they end, after the last event: two
+    // more reads once nothing runs pick that up.
+    let quietReads = 0;
+    const poll = setInterval(() => {
+      if (!view) return;
+      if (view.tasks.some((t) => t.status === 'RUNNING')) quietReads = 0;
+      else if (quietReads++ >= 2) return;
+      void refreshUsage();
+    }, USAGE_POLL_MS);
+
     void refresh();
     // No cursor yet: the whole stored log replays (tool calls are only in events). Then the last cursor.
     const stop = subscribe(WorkflowEventsDocument, () => ({ workflowId: id, ...(ref.current.lastCursor !== null && { after: ref.current.lastCursor }) }), {
@@ -75,6 +115,7 @@ export function useWorkflow(id: string): WorkflowState {
         log.push(e);
         if (view) view = applyEvent(view, e);
         if (needsSnapshot(e, view)) void refresh();
+        else if (needsUsage(e)) void refreshUsage();
         render();
       },
       reconnecting: () => setState((s) => ({ ...s, resumes: s.resumes + 1 })),
@@ -82,6 +123,7 @@ export function useWorkflow(id: string): WorkflowState {
     });
     return () => {
       live = false;
+      clearInterval(poll);
       stop();
     };
   }, [id]);

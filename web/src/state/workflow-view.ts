@@ -1,4 +1,13 @@
-import type { ApprovalMode, DashTaskFragment, TaskStatus, WorkflowDetailQuery, WorkflowEventsSubscription, WorkflowStatus } from '../__generated__/operations.ts';
+import type {
+  ApprovalMode,
+  DashTaskFragment,
+  TaskStatus,
+  WorkflowDetailQuery,
+  WorkflowEventsSubscription,
+  WorkflowStatus,
+  WorkflowUsageQuery,
+} from '../__generated__/operations.ts';
+import { laterUsage, withSnapshot, type BudgetNotice, type BudgetView, type UsageView } from './budget.ts';
 import { applyToolEvent, type ToolCall } from './tool-calls.ts';
 
 /**
@@ -20,7 +29,8 @@ export interface TaskView {
   outputIndex: number;
   error: string | null;
   dependsOn: string[];
-  tokens: number;
+  /** Every model call of the task (each attempt and tool-loop turn); read again as it runs (no event carries it). */
+  usage: UsageView;
   approval: ApprovalMode;
   /** The task's runs, oldest first (Task.history, from the last snapshot). */
   history: DashTaskFragment['history'];
@@ -34,7 +44,11 @@ export interface WorkflowView {
   startedAt: string | null;
   completedAt: string | null;
   progress: { completed: number; total: number; percent: number };
-  tokens: number;
+  /** The workflow's usage, its planning included: from the snapshot, progress and budget events, usage reads. */
+  usage: UsageView;
+  budget: BudgetView | null;
+  /** The last budget_warning or budget_exceeded since the budget was last set (only events carry it). */
+  budgetNotice: BudgetNotice | null;
   /** editPlan names the revision it read. */
   planRevision: number;
   /** In plan order. */
@@ -56,7 +70,9 @@ export function fromSnapshot(w: Snapshot, previous?: WorkflowView | null): Workf
     startedAt: w.startedAt ?? null,
     completedAt: w.completedAt ?? null,
     progress: { ...w.progress },
-    tokens: w.tokenUsage.total,
+    usage: { ...w.usage },
+    budget: w.budget ? { ...w.budget } : null,
+    budgetNotice: previous?.id === w.id ? previous.budgetNotice : null,
     planRevision: w.planRevision,
     toolCalls: previous?.id === w.id ? previous.toolCalls : {},
     tasks: w.tasks.map((t) => ({
@@ -73,7 +89,7 @@ export function fromSnapshot(w: Snapshot, previous?: WorkflowView | null): Workf
       outputIndex: t.output ? Number.MAX_SAFE_INTEGER : -1,
       error: t.error ?? null,
       dependsOn: t.dependsOn.map((d) => d.key),
-      tokens: t.tokenUsage.total,
+      usage: { ...t.usage },
       approval: t.approval,
       history: t.history,
     })),
@@ -85,8 +101,10 @@ export const isTerminal = (s: WorkflowStatus): boolean => TERMINAL_WORKFLOW.has(
 
 /** Events after which the snapshot is read again: they change what only the snapshot holds (the task list, usage). */
 export function needsSnapshot(e: WorkflowEvent, view: WorkflowView | null): boolean {
-  // REPLAN_FAILED: the workflow is back in the status it was replanned from (the snapshot has it).
+  // REPLAN_FAILED (then FAILED): the workflow's error is the replan's (the snapshot has it).
+  // BUDGET_EXCEEDED: a pause gives its running tasks back (READY) with no task event; a stop cancels them.
   if (
+    e.kind === 'BUDGET_EXCEEDED' ||
     e.kind === 'PLAN_READY' ||
     e.kind === 'PLAN_EDITED' ||
     e.kind === 'STARTED' ||
@@ -97,6 +115,36 @@ export function needsSnapshot(e: WorkflowEvent, view: WorkflowView | null): bool
   )
     return true;
   return 'key' in e && !!view && !view.tasks.some((t) => t.key === e.key);
+}
+
+/** Events after which usage is read again (WorkflowUsage): a task's calls ended, or the budget acted. */
+const USAGE_KINDS: ReadonlySet<string> = new Set([
+  'TASK_COMPLETED',
+  'TASK_FAILED',
+  'TASK_RETRYING',
+  'TASK_CANCELLED',
+  'TASK_AWAITING_REVIEW',
+  'PROGRESS',
+  'PAUSED',
+  'BUDGET_WARNING',
+  'BUDGET_EXCEEDED',
+  'BUDGET_SET',
+]);
+export const needsUsage = (e: WorkflowEvent): boolean => USAGE_KINDS.has(e.kind);
+
+/** A WorkflowUsage answer applied: the later usage of each (see laterUsage), the budget as read. */
+export function applyUsage(view: WorkflowView, w: NonNullable<WorkflowUsageQuery['workflow']>): WorkflowView {
+  if (w.id !== view.id) return view;
+  const byKey = new Map(w.tasks.map((t) => [t.key, t.usage]));
+  return {
+    ...view,
+    usage: laterUsage(view.usage, w.usage),
+    budget: w.budget ? { ...w.budget } : null,
+    tasks: view.tasks.map((t) => {
+      const u = byKey.get(t.key);
+      return u ? { ...t, usage: laterUsage(t.usage, u) } : t;
+    }),
+  };
 }
 
 function updateTask(view: WorkflowView, key: string, change: (t: TaskView) => Partial<TaskView>): WorkflowView {
@@ -119,7 +167,17 @@ export function applyEvent(view: WorkflowView, e: WorkflowEvent): WorkflowView {
     case 'StartedEvent':
       return { ...view, status: 'EXECUTING', startedAt: e.at, completedAt: null, error: null };
     case 'ProgressEvent':
-      return { ...view, progress: { completed: e.completed, total: e.total, percent: e.percent } };
+      return { ...view, progress: { completed: e.completed, total: e.total, percent: e.percent }, usage: withSnapshot(view.usage, e.progressUsage) };
+    case 'BudgetWarningEvent':
+      return { ...view, usage: withSnapshot(view.usage, e.warningUsage), budgetNotice: { kind: 'warning', limit: e.limit, max: e.max, used: e.used, action: null } };
+    case 'BudgetExceededEvent':
+      return { ...view, usage: withSnapshot(view.usage, e.exceededUsage), budgetNotice: { kind: 'exceeded', limit: e.limit, max: e.max, used: e.used, action: e.action } };
+    case 'BudgetSetEvent':
+      return {
+        ...view,
+        budget: e.maxTokens == null && e.maxCostUsd == null ? null : { maxTokens: e.maxTokens, maxCostUsd: e.maxCostUsd, onExceed: e.onExceed === 'PAUSE' ? 'PAUSE' : 'STOP' },
+        budgetNotice: null,
+      };
     case 'CompletedEvent':
       return { ...view, status: 'COMPLETED', completedAt: e.at };
     case 'FailedEvent':
