@@ -13,6 +13,7 @@ import {
   noticeText,
   parseBudget,
   worstState,
+  type BudgetLimit,
   type BudgetView,
   type Meter,
 } from '../state/budget.ts';
@@ -28,7 +29,7 @@ import { UsageBar } from './UsageBar.tsx';
  * each meter's `data-limit` / `data-state` are a contract with the browser tests.
  */
 export function UsageBudget({ view, act, open, onOpen }: { view: WorkflowView; act: Act | null; open: boolean; onOpen: (open: boolean) => void }) {
-  const ms = meters(view.usage, view.budget);
+  const ms = meters(view.usage, view.budget, view.budgetNotice?.kind === 'exceeded' ? (view.budgetNotice.limit as BudgetLimit) : null);
   const state = worstState(ms);
   const u = view.usage;
   const notice = view.budgetNotice && (view.budgetNotice.kind === 'exceeded' || !isTerminal(view.status)) ? view.budgetNotice : null;

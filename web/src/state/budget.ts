@@ -26,14 +26,18 @@ export interface Meter {
 
 const usedOf = (u: UsageView, limit: BudgetLimit): number => (limit === 'maxTokens' ? u.totalTokens : u.costUsd);
 
-/** One meter per limit the budget sets, tokens first. */
-export function meters(usage: UsageView, budget: BudgetView | null): Meter[] {
+/**
+ * One meter per limit the budget sets, tokens first. `exceeded`: the limit the server's last
+ * budget_exceeded named, shown exceeded whatever the recorded usage says (a call whose prompt would
+ * have crossed it was never made, so the usage may stay below it).
+ */
+export function meters(usage: UsageView, budget: BudgetView | null, exceeded: BudgetLimit | null = null): Meter[] {
   if (!budget) return [];
   return (['maxTokens', 'maxCostUsd'] as const).flatMap((limit) => {
     const max = budget[limit];
     if (max == null || max <= 0) return [];
     const used = usedOf(usage, limit);
-    const state: MeterState = used > max ? 'exceeded' : used >= max * WARN_AT ? 'warning' : 'ok';
+    const state: MeterState = used > max || limit === exceeded ? 'exceeded' : used >= max * WARN_AT ? 'warning' : 'ok';
     return [{ limit, used, max, ratio: used / max, state }];
   });
 }
