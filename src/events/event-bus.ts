@@ -90,12 +90,23 @@ export class BufferedSubscription<T> implements BusSubscription<T> {
 
   /**
    * From now on, items go to `take` synchronously instead of the queue, for as long as it returns
-   * true (false: that item and every later one are queued as usual). Refused (false) unless the
-   * consumer has received every item handed out so far (`received`), so none is overtaken.
-   * `setDirect(undefined)` ends it.
+   * true (false: that item and every later one are queued as usual). The items queued now go to
+   * `take` first, in order (one it refuses stays queued, and direct does not begin). Refused
+   * (false) unless the consumer (`received` items so far) has every other item handed out, so
+   * none is overtaken: one given to a waiter may still be on its way. `setDirect(undefined)` ends it.
    */
   setDirect(take: ((item: T) => boolean) | undefined, received = 0): boolean {
-    if (take && (this.state !== 'open' || received !== this.handedOut)) return false;
+    if (!take) return void (this.direct = undefined), true;
+    if (this.state !== 'open' || received + this.items.length - this.head !== this.handedOut) return false;
+    while (this.head < this.items.length) {
+      if (!take(this.items[this.head] as T)) return false;
+      // Taken directly: the consumer will not receive it.
+      this.handedOut--;
+      if (this.state !== 'open') return true;
+      this.items[this.head++] = undefined as T;
+    }
+    this.items = [];
+    this.head = 0;
     this.direct = take;
     return true;
   }
