@@ -96,7 +96,10 @@ export class BufferedSubscription<T> implements BusSubscription<T> {
    * none is overtaken: one given to a waiter may still be on its way. `setDirect(undefined)` ends it.
    */
   setDirect(take: ((item: T) => boolean) | undefined, received = 0): boolean {
-    if (!take) return void (this.direct = undefined), true;
+    if (!take) {
+      this.direct = undefined;
+      return true;
+    }
     if (this.state !== 'open' || received + this.items.length - this.head !== this.handedOut) return false;
     while (this.head < this.items.length) {
       if (!take(this.items[this.head] as T)) return false;

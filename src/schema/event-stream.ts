@@ -103,7 +103,10 @@ builder.subscriptionFields((t) => ({
         direct: () => sink,
       });
       const offer: OfferDirect = (s) => (sink = s);
-      return Object.assign(mapStream<HubEvent, AnyWorkflowEvent>(events, (e) => e, ctx.shutdown), { [DIRECT]: offer });
+      return Object.assign(
+        mapStream<HubEvent, AnyWorkflowEvent>(events, (e) => e, ctx.shutdown),
+        { [DIRECT]: offer },
+      );
     },
     resolve: (item) => unwrap(item),
   }),
