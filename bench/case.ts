@@ -78,7 +78,7 @@ async function runSystem(system: BenchSystem, graphs: string[]) {
           results.push(await system.latency(graph, latencyCase.subscribers, latencyCase.transport));
           const x = results.at(-1)!;
           process.stderr.write(
-            `  ${system.name} ${name} run ${i + 1}/${runs}: p50 ${x.p50Ms.toFixed(1)} ms, p99 ${x.p99Ms.toFixed(1)} ms, run ${x.runMakespanMs?.toFixed(0)} ms, delivered ${x.makespanMs.toFixed(0)} ms, CPU ${x.cpuMs?.toFixed(0)} ms, ` +
+            `  ${system.name} ${name} run ${i + 1}/${runs}: p50 ${x.p50Ms.toFixed(1)} ms, p99 ${x.p99Ms.toFixed(1)} ms, run ${x.runMakespanMs?.toFixed(0)} ms, delivered ${x.makespanMs.toFixed(0)} ms, CPU ${x.cpuMs?.toFixed(0)} ms (clients ${x.clientCpuMs?.toFixed(0)} ms), ` +
               `${x.incomplete} incomplete / ${x.errors} errors, ${((x.rssPerSubscriber ?? NaN) / 1024).toFixed(1)} KB RSS per subscriber\n`,
           );
           const spent = performance.now() - began;

@@ -120,7 +120,9 @@ async function watch(job: Job) {
     if (i % 100 === 99) await new Promise((r) => setTimeout(r, 20));
   }
   process.send!({ type: 'subscribing' });
+  const cpu = process.cpuUsage();
   await Promise.all(done);
+  const used = process.cpuUsage(cpu);
   await Promise.all(clients.map((c) => c.dispose()));
   latencies.sort((a, b) => a - b);
   return {
@@ -131,6 +133,7 @@ async function watch(job: Job) {
     p99Ms: percentile(latencies, 99),
     maxMs: latencies.at(-1) ?? NaN,
     samples: latencies.length,
+    clientCpuMs: (used.user + used.system) / 1000,
   };
 }
 

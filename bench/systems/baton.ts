@@ -39,6 +39,7 @@ interface WatchResult {
   p99Ms: number;
   maxMs: number;
   samples: number;
+  clientCpuMs: number;
 }
 
 /** The graphql-ws clients run in their own process (bench/subscribers.ts), so they do not slow the server they measure. */
@@ -224,6 +225,7 @@ export function batonSystem(mode: 'embedded' | 'redis', workers = 1, kind: Agent
           makespanMs,
           runMakespanMs,
           cpuMs,
+          clientCpuMs: r.clientCpuMs,
           helperPeakRss: rss,
         } satisfies LatencyResult;
       } finally {

@@ -44,6 +44,8 @@ export interface LatencyResult {
   runMakespanMs?: number;
   /** CPU time of the API process (and its helpers) during the watched run, ms: compare with the unwatched run's. */
   cpuMs?: number;
+  /** CPU of the subscriber process (the clients) during the run: when it nears the wall time, the clients are what delays delivery. */
+  clientCpuMs?: number;
   helperPeakRss?: number[];
 }
 

@@ -59,6 +59,9 @@ export class BufferedSubscription<T> implements BusSubscription<T> {
   /** What the pending or next `next()` throws once lagged (SubscriberLaggedError unless `fail` said otherwise). */
   private failure: unknown;
   closeReason: string | undefined;
+  /** Items handed to the consumer's side (queued or given to a waiter); items taken by `direct` are not counted. */
+  private handedOut = 0;
+  private direct: ((item: T) => boolean) | undefined;
 
   constructor(
     readonly bufferSize: number,
@@ -72,16 +75,50 @@ export class BufferedSubscription<T> implements BusSubscription<T> {
 
   push(item: T): void {
     if (this.state !== 'open') return;
+    // Taken directly (nothing is queued, so nothing is overtaken), or refused: then it is queued, and direct ends.
+    if (this.direct && this.head === this.items.length) {
+      if (this.direct(item)) return;
+      this.direct = undefined;
+      if (this.state !== 'open') return;
+    }
+    this.handedOut++;
     const waiter = this.waiters.shift();
     if (waiter) return waiter.resolve({ done: false, value: item });
     if (this.items.length - this.head >= this.bufferSize) return this.fail(new SubscriberLaggedError(this.bufferSize));
     this.items.push(item);
   }
 
+  /**
+   * From now on, items go to `take` synchronously instead of the queue, for as long as it returns
+   * true (false: that item and every later one are queued as usual). The items queued now go to
+   * `take` first, in order (one it refuses stays queued, and direct does not begin). Refused
+   * (false) unless the consumer (`received` items so far) has every other item handed out, so
+   * none is overtaken: one given to a waiter may still be on its way. `setDirect(undefined)` ends it.
+   */
+  setDirect(take: ((item: T) => boolean) | undefined, received = 0): boolean {
+    if (!take) {
+      this.direct = undefined;
+      return true;
+    }
+    if (this.state !== 'open' || received + this.items.length - this.head !== this.handedOut) return false;
+    while (this.head < this.items.length) {
+      if (!take(this.items[this.head] as T)) return false;
+      // Taken directly: the consumer will not receive it.
+      this.handedOut--;
+      if (this.state !== 'open') return true;
+      this.items[this.head++] = undefined as T;
+    }
+    this.items = [];
+    this.head = 0;
+    this.direct = take;
+    return true;
+  }
+
   /** Ends the subscription with `error`: buffered items are dropped, the pending or next `next()` throws it. */
   fail(error: unknown): void {
     if (this.state !== 'open') return;
     this.state = 'lagged';
+    this.direct = undefined;
     this.failure = error;
     this.items = [];
     this.head = 0;
@@ -120,6 +157,7 @@ export class BufferedSubscription<T> implements BusSubscription<T> {
     if (this.state === 'closed') return;
     const wasOpen = this.state === 'open';
     this.state = 'closed';
+    this.direct = undefined;
     this.closeReason = reason;
     this.items = [];
     this.head = 0;

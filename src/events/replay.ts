@@ -27,7 +27,21 @@ export interface ReplayOptions<E extends Ev> {
   finished?: boolean;
   /** When it fires, the stored events after the last one yielded are read again (live delivery may have lost some). */
   resync?: ResyncSignal;
+  /**
+   * The direct path, when the consumer offers one (read before each wait for a live item): once
+   * the stream has caught up, each live item that comes next in order goes to this sink
+   * synchronously, from the subscription's push, instead of through the iterator. The sink
+   * returns false to refuse an item (a slow socket, a result it cannot share): that item and
+   * the ones after it then come through the iterator, in order, until it has caught up again.
+   */
+  direct?: () => DirectSink<E> | undefined;
 }
+
+export type DirectSink<E> = (e: E) => boolean;
+
+/** A subscription that can hand items to a direct sink (event-bus.ts BufferedSubscription). */
+type DirectCapable<E> = BusSubscription<E> & { setDirect(take: DirectSink<E> | undefined, received: number): boolean };
+const canGoDirect = <E>(s: BusSubscription<E>): s is DirectCapable<E> => typeof (s as Partial<DirectCapable<E>>).setDirect === 'function';
 
 /** Live-only kind: never stored, carries the seq of a stored event it follows. */
 const LIVE_ONLY = 'task_output';
@@ -83,16 +97,37 @@ export function replayThenLive<E extends Ev>(opts: ReplayOptions<E>): AsyncItera
         return closed;
       }
 
+      /**
+       * An item taken on the direct path: the same decisions as the loop below, made at once. An
+       * item that needs the log first (a gap) or that the sink refuses goes through the loop.
+       */
+      const take = (sink: DirectSink<E>) => (e: E) => {
+        const p = positionOf(e);
+        if (!p || closed) return false;
+        if (!isAfter(p, pos)) return true;
+        if (p.seq > pos.seq + (p.n === 0 ? 1 : 0) || !sink(e)) return false;
+        pos = p;
+        // Ends the stream after the terminal item: the pending next() below resolves done.
+        if (p.n === 0 && isTerminal(e)) source.close('finished');
+        return true;
+      };
+
       const caughtUp = pos.seq;
       if (yield* fill(undefined, true)) return;
       if (opts.finished && pos.seq === caughtUp) return;
+      /** Live items the loop received (the subscription counts what it handed out: direct only when they agree). */
+      let received = 0;
       for (;;) {
+        const sink = opts.direct?.();
+        const direct = sink !== undefined && canGoDirect(source) && source.setDirect(take(sink), received);
         const r = await live.next();
+        if (direct) source.setDirect(undefined, received);
         if (r === undefined) {
           if (yield* fill()) return;
           continue;
         }
         if (r.done) return;
+        received++;
         const e = r.value;
         const p = positionOf(e);
         if (!p) {

@@ -3,14 +3,14 @@ import { interruptOnReconnect, resyncSignal } from '../events/catch-up.ts';
 import type { WorkflowUpdate } from '../events/publisher.ts';
 import { parseCursor, type Position, START } from '../events/cursor.ts';
 import { hubFor, positionOf, type HubEvent } from '../events/hub.ts';
-import { replayThenLive } from '../events/replay.ts';
+import { type DirectSink, replayThenLive } from '../events/replay.ts';
 import { type AnyWorkflowEvent, WORKFLOW_UPDATED_TOPIC } from '../events/types.ts';
 import { builder } from './builder.ts';
 import { WorkflowStatusEnum } from './common.ts';
 import { type Context, freshReads } from './context.ts';
 import { WorkflowEvent } from './event.ts';
 import { requireLocalId } from './ids.ts';
-import { mapStream, unwrap } from './streams.ts';
+import { DIRECT, mapStream, type OfferDirect, unwrap } from './streams.ts';
 import { Workflow } from './workflow.ts';
 
 export const MAX_EVENTS_PAGE = 1000;
@@ -89,6 +89,7 @@ builder.subscriptionFields((t) => ({
       const { id, finished } = await existingWorkflow(ctx, String(args.workflowId));
       const untilFinished = args.untilFinished === true;
       let sub: Awaited<ReturnType<ReturnType<typeof hubFor>['subscribe']>> | undefined;
+      let sink: DirectSink<HubEvent> | undefined;
       const events = replayThenLive<HubEvent>({
         after,
         subscribe: async () => (sub = await hubFor(ctx.services.bus).subscribe(id)),
@@ -99,8 +100,13 @@ builder.subscriptionFields((t) => ({
         isTerminal: untilFinished ? (e) => TERMINAL_KINDS.has(e.kind) : undefined,
         finished: untilFinished && finished,
         resync: resyncSignal(ctx.services.bus, ctx.services.config.eventCatchUpMs),
+        direct: () => sink,
       });
-      return mapStream<HubEvent, AnyWorkflowEvent>(events, (e) => e, ctx.shutdown);
+      const offer: OfferDirect = (s) => (sink = s);
+      return Object.assign(
+        mapStream<HubEvent, AnyWorkflowEvent>(events, (e) => e, ctx.shutdown),
+        { [DIRECT]: offer },
+      );
     },
     resolve: (item) => unwrap(item),
   }),

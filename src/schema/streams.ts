@@ -5,6 +5,22 @@
  * its bus subscription until the next event. Here return() acts at once.
  */
 
+/**
+ * Set on a subscription's event stream that can deliver directly: a
+ * transport that can write an item itself (graphql-ws, through
+ * server/shared-execution.ts) calls it with its sink, and once the stream has
+ * caught up, items go to the sink instead of through the iterator (see
+ * events/replay.ts `direct`). The iterator then only ends the stream.
+ */
+export const DIRECT = Symbol.for('baton.directDelivery');
+export type OfferDirect = (sink: (item: unknown) => boolean) => void;
+
+/** The stream's DIRECT function, if it has one. */
+export function directOf(stream: object): OfferDirect | undefined {
+  const offer = (stream as { [DIRECT]?: unknown })[DIRECT];
+  return typeof offer === 'function' ? (offer as OfferDirect) : undefined;
+}
+
 /** An error raised by the source, delivered as an item so the resolver can turn it into a GraphQL error. */
 export class StreamFailure {
   constructor(readonly error: unknown) {}

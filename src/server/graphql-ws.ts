@@ -9,8 +9,8 @@ import type { Logger } from '../logger.ts';
 import type { Context } from '../schema/index.ts';
 import { clipErrors } from './clip-errors.ts';
 import { isExpectedError } from './errors.ts';
-import { serializedResult } from './shared-execution.ts';
-import { batchSends } from './socket-batch.ts';
+import { type DirectWriter, serializedResult } from './shared-execution.ts';
+import { batchSends, sendDirect } from './socket-batch.ts';
 
 /**
  * What `onNext` hands graphql-ws in place of a result it has serialized
@@ -36,7 +36,24 @@ function putSharedPayload(socket: WebSocket, data: string): string {
   return `${ID_PREFIX}${idJson},"type":"next","payload":${json}}`;
 }
 
-type Enveloped = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
+type Enveloped = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown; direct: DirectWriter };
+
+/**
+ * The direct path's writer for operation `id` (shared-execution.ts): frames a shared payload as
+ * graphql-ws would (`next` with the id) and queues it on the socket's batch. It writes only while
+ * graphql-ws holds this very operation (the one it first wrote for), so nothing follows a
+ * `complete` or reaches a later operation that reuses the id.
+ */
+function directWriter(socket: WebSocket, subscriptions: Record<string, unknown>, id: string): DirectWriter {
+  const head = `${ID_PREFIX}${JSON.stringify(id)},"type":"next","payload":`;
+  let operation: unknown;
+  return (json) => {
+    const current = subscriptions[id];
+    if (current == null || (operation !== undefined && current !== operation)) return false;
+    operation = current;
+    return sendDirect(socket, `${head}${json}}`);
+  };
+}
 
 export interface GraphqlWsOptions {
   maxSubscriptions: number;
@@ -110,7 +127,7 @@ export function useGraphqlWs(yoga: YogaServerInstance<Record<string, unknown>, C
       },
       execute: (args) => (args.rootValue as Enveloped).execute(args) as never,
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         // The operation being subscribed is already reserved in ctx.subscriptions.
         if (Object.keys(ctx.subscriptions).length > maxSubscriptions) {
           return [
@@ -144,7 +161,7 @@ export function useGraphqlWs(yoga: YogaServerInstance<Record<string, unknown>, C
           operationName: payload.operationName,
           variableValues: payload.variables,
           contextValue: await contextFactory(),
-          rootValue: { execute, subscribe } satisfies Enveloped,
+          rootValue: { execute, subscribe, direct: directWriter(ctx.extra.socket, ctx.subscriptions, id) } satisfies Enveloped,
         };
       },
     },

@@ -1,6 +1,7 @@
 import type { DocumentNode, ExecutionArgs, ExecutionResult, OperationDefinitionNode } from 'graphql';
 import { createSourceEventStream, execute, getOperationAST, Kind, visit } from 'graphql/index.js'; // one graphql realm: see schema/print.ts
 import type { Plugin } from 'graphql-yoga';
+import { directOf } from '../schema/streams.ts';
 
 /**
  * Execute once, deliver many: a subscription event is one object handed to
@@ -62,7 +63,7 @@ export function sharingKey(args: ExecutionArgs, visibility: string | undefined):
 }
 
 /** Executions run and executions reused since the process started (tests and the bench read them). */
-export const sharingStats = { executed: 0, reused: 0 };
+export const sharingStats = { executed: 0, reused: 0, direct: 0, refused: 0 };
 
 /** One execution of `args` per (event object, key): the first subscriber to reach an event runs it, the others reuse it. */
 function executeShared(args: ExecutionArgs, key: string, item: unknown): Result {
@@ -89,8 +90,40 @@ export function serializedResult(result: object): string {
 }
 
 /**
+ * Writes a subscription's serialized result straight to the client (graphql-ws.ts frames it for
+ * its socket's batch); false when it cannot take it now (a slow socket, an operation that ended).
+ * Handed to the plugin as `rootValue.direct` by the transport.
+ */
+export type DirectWriter = (json: string) => boolean;
+
+function directWriterOf(rootValue: unknown): DirectWriter | undefined {
+  const direct = (rootValue as { direct?: unknown } | null | undefined)?.direct;
+  return typeof direct === 'function' ? (direct as DirectWriter) : undefined;
+}
+
+/**
+ * The direct path: an event the stream hands its sink is executed through `executeShared` and
+ * its shared JSON written by the transport, with no per-subscriber promise. A result that is
+ * not ready at once (an async field) or has errors (masked per subscriber) is refused: it takes
+ * the iterator, where yoga's hooks see it.
+ */
+function offerDirect(source: object, args: ExecutionArgs, key: string): void {
+  const offer = directOf(source);
+  const write = directWriterOf(args.rootValue);
+  if (!offer || !write) return;
+  offer((item) => {
+    const result = executeShared(args, key, item);
+    const written = !(result instanceof Promise) && !result.errors && write(serializedResult(result));
+    if (written) sharingStats.direct++;
+    else sharingStats.refused++;
+    return written;
+  });
+}
+
+/**
  * A yoga (envelop) plugin: every subscription's source stream is created as
- * graphql-js does, and each of its events executed through `executeShared`.
+ * graphql-js does, and each of its events executed through `executeShared`
+ * (on the direct path when the stream and the transport offer one).
  * Yoga's other plugins still see the subscription and its results (errors
  * are masked per subscriber: a result with errors is never the shared object
  * after masking, so it is serialized on its own).
@@ -103,6 +136,7 @@ export function useSharedExecution(visibilityOf: VisibilityOf): Plugin {
       setSubscribeFn(async (a) => {
         const source = await createSourceEventStream(a as ExecutionArgs);
         if (!(Symbol.asyncIterator in source)) return source;
+        offerDirect(source, a as ExecutionArgs, key);
         return mapResults(source, (item) => executeShared(a as ExecutionArgs, key, item));
       });
     },

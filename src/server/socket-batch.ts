@@ -25,9 +25,12 @@ interface Queued {
   original: Send;
   raw: { cork(): void; uncork(): void } | undefined;
   items: Array<[string, ((err?: Error) => void) | undefined]>;
+  /** Characters in `items` (what a direct write may find waiting, see sendDirect). */
+  chars: number;
 }
 
 const queues = new Map<WebSocket, Queued>();
+const batched = new WeakMap<WebSocket, Queued>();
 let scheduled = false;
 let lastFlush = 0;
 
@@ -47,6 +50,7 @@ function flush() {
     queues.delete(socket);
     const items = q.items;
     q.items = [];
+    q.chars = 0;
     if (socket.readyState !== socket.OPEN) {
       for (const [, cb] of items) cb?.();
       continue;
@@ -70,7 +74,8 @@ function flush() {
 export function batchSends(socket: WebSocket, transform: (data: string) => string = (d) => d): void {
   const original = socket.send.bind(socket) as Send;
   const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-  const q: Queued = { original, raw, items: [] };
+  const q: Queued = { original, raw, items: [], chars: 0 };
+  batched.set(socket, q);
   socket.send = ((data: unknown, optsOrCb?: unknown, cb?: unknown) => {
     // Only the string-and-callback form graphql-ws uses is batched; anything else is sent as it was.
     if (typeof data !== 'string' || (optsOrCb !== undefined && typeof optsOrCb !== 'function') || cb !== undefined) {
@@ -83,7 +88,26 @@ export function batchSends(socket: WebSocket, transform: (data: string) => strin
       onSent = undefined;
       queueMicrotask(() => done());
     }
-    q.items.push([transform(data), onSent]);
+    const message = transform(data);
+    q.items.push([message, onSent]);
+    q.chars += message.length;
     schedule();
   }) as WebSocket['send'];
+}
+
+/**
+ * Queues a message on a batched socket, after what it holds already, with no callback: the direct
+ * path's writes. Refused (false) on a socket that is not open or that already holds
+ * EAGER_BELOW_BYTES waiting (in ws's buffer and this batch): a slow client's subscriptions then
+ * go back to their bounded buffers (SUBSCRIBER_LAGGED when those overflow), so its memory here
+ * stays bounded.
+ */
+export function sendDirect(socket: WebSocket, data: string): boolean {
+  const q = batched.get(socket);
+  if (!q || socket.readyState !== socket.OPEN || socket.bufferedAmount + q.chars >= EAGER_BELOW_BYTES) return false;
+  if (q.items.length === 0) queues.set(socket, q);
+  q.items.push([data, undefined]);
+  q.chars += data.length;
+  schedule();
+  return true;
 }
