@@ -40,8 +40,18 @@ export function createLoaders(em: EntityManager, tenant: string) {
     }),
     /** Usage of every model call of these workflows (only asked for workflows loaded in the tenant). */
     usageByWorkflow: new DataLoader<string, UsageSums>(async (ids) => usageSums(em, 'workflow_id', ids)),
-    /** Usage of every model call of these tasks (all attempts). */
-    usageByTask: new DataLoader<string, UsageSums>(async (ids) => usageSums(em, 'task_id', ids)),
+    /**
+     * Usage of every model call of these tasks (all attempts), keyed `<workflowId> <taskId>`: the
+     * query names both, so it uses the (workflow_id, task_id) index.
+     */
+    usageByTask: new DataLoader<string, UsageSums>(async (keys) =>
+      usageSums(
+        em,
+        'task_id',
+        keys.map((k) => k.split(' ')[1]!),
+        [...new Set(keys.map((k) => k.split(' ')[0]!))],
+      ),
+    ),
     /** The tenant's own agent of a name, else the built-in template. */
     agent: new DataLoader<string, AgentRow | null>(async (names) =>
       byKey(names, effectiveAgents(await em.find(AgentEntity, { name: { $in: [...names] }, tenant: { $in: [tenant, TEMPLATE_TENANT] } }), tenant), (a) => a.name),
@@ -61,9 +71,10 @@ export interface UsageSums {
   calls: number;
 }
 
-async function usageSums(em: EntityManager, by: 'workflow_id' | 'task_id', ids: readonly string[]): Promise<UsageSums[]> {
-  const rows: Array<Record<string, unknown>> = await em
-    .getKnex()('model_calls')
+async function usageSums(em: EntityManager, by: 'workflow_id' | 'task_id', ids: readonly string[], workflowIds?: string[]): Promise<UsageSums[]> {
+  const query = em.getKnex()('model_calls');
+  if (workflowIds) query.whereIn('workflow_id', workflowIds);
+  const rows: Array<Record<string, unknown>> = await query
     .whereIn(by, [...ids])
     .groupBy(by)
     .select(

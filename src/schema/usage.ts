@@ -56,7 +56,11 @@ builder.objectFields(Workflow, (t) => ({
 }));
 
 builder.objectField(Task, 'usage', (t) =>
-  t.field({ type: Usage, description: 'Every model call of the task (all attempts, every tool-loop turn).', resolve: (task, _a, ctx) => ctx.loaders.usageByTask.load(task.id) }),
+  t.field({
+    type: Usage,
+    description: 'Every model call of the task (all attempts, every tool-loop turn).',
+    resolve: (task, _a, ctx) => ctx.loaders.usageByTask.load(`${task.workflow.id} ${task.id}`),
+  }),
 );
 
 builder.mutationField('setBudget', (t) =>
