@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { MODEL_FORMAT, parseModel } from './agents/providers.ts';
+import { isLoopback, isOrigin } from './net-address.ts';
+
+export { isLoopback };
 import type { Budget } from './engine/core/budget.ts';
 import { parseModelPrices, type Price, PriceTableError } from './usage/prices.ts';
 import { parseWorkspaceUrl, type S3Location, WORKSPACE_URL_FORMAT } from './tools/workspace-url.ts';
@@ -283,20 +286,4 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? null
         : { maxTokens: e.DEFAULT_BUDGET_TOKENS ?? null, maxCostUsd: e.DEFAULT_BUDGET_USD ?? null, onExceed: 'STOP' },
   };
-}
-
-/** `scheme://host[:port]` exactly as a browser sends it in `Origin` (no path, no trailing slash). */
-function isOrigin(v: string): boolean {
-  try {
-    const u = new URL(v);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === v;
-  } catch {
-    return false;
-  }
-}
-
-/** Whether a listen address only accepts connections from this machine. */
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
